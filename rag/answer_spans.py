@@ -1,0 +1,97 @@
+"""Finding the exact answer span (``short_answer``) of a given kind inside a sentence.
+
+Numbers are found with patterns (their units are regular in official Chinese: 万元, 亿元, 人, 家,
+%); people, places and organisations with jieba's part-of-speech tags plus suffix patterns. When a
+sentence holds several candidates (由每人奖励1万元提高到5万元), the one after a change verb
+(提高到, 增加到, 达到) wins, since a question asks for the current figure, then the one closest
+after the question's own words.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag.question import AnswerKind
+from rag.tokenizing import ChineseTokenizer
+
+_NUM = r"\d+(?:\.\d+)?"
+_RANGE = rf"{_NUM}(?:\s*(?:~|～|-|—|－|至|到)\s*{_NUM})?"
+_MAGNITUDE = r"(?:多|余)?(?:万亿|亿|万|千|百)?"
+_PATTERNS: dict[str, re.Pattern[str]] = {
+    "amount": re.compile(rf"{_RANGE}{_MAGNITUDE}(?:元|美元)"),
+    "count": re.compile(
+        rf"{_RANGE}{_MAGNITUDE}(?:人次|余人|名|人|个|家|项|所|次|批|条|份|户|座|期|届|类|支|位|场|门|种|部|件|张|篇|天|家次|万人)"
+    ),
+    "percent": re.compile(rf"{_RANGE}(?:%|％)|百分之[零〇一二三四五六七八九十百点]+"),
+    "date": re.compile(r"(?:19|20)\d{2}年(?:\d{1,2}月)?(?:\d{1,2}日)?|\d{1,2}月\d{1,2}日|(?:19|20)\d{2}(?:—|-|至)(?:19|20)\d{2}"),
+}
+_ORG_SUFFIX = re.compile(
+    r"[\u4e00-\u9fff（）()]{2,24}?(?:总工会|工会|集团|公司|委员会|协调小组|领导小组|办公室|办公厅|人民政府|政府|部|厅|局|学院|大学|中心|基地|协会)"
+)
+_CHANGE_VERBS = re.compile(r"(?:提高到|提高至|增加到|增加至|增长到|增长至|提升到|提升至|达到|达|增至|升至|扩大到|扩大至|上调到|上调至|突破|超过)\s*(?:每人|每年|了)?$")
+_POS_FOR_KIND = {"person": "nr", "place": "ns", "org": "nt"}
+
+
+@dataclass(frozen=True)
+class Span:
+    """An answer candidate inside a sentence (offsets relative to the sentence)."""
+
+    text: str
+    start: int
+    end: int
+
+
+class SpanFinder:
+    """Finds answer spans of one kind; uses the shared tokenizer for part-of-speech tags."""
+
+    def __init__(self, tokenizer: ChineseTokenizer) -> None:
+        self.tokenizer = tokenizer
+
+    def find(self, sentence: str, kind: AnswerKind) -> list[Span]:
+        """All spans of ``kind`` in ``sentence``, in order of appearance."""
+        if kind in _PATTERNS:
+            spans = [Span(m.group(0), m.start(), m.end()) for m in _PATTERNS[kind].finditer(sentence)]
+            if kind == "count":
+                # A count pattern must not re-find an amount (5万元 is money, not 5万 people).
+                spans = [s for s in spans if not sentence[s.end : s.end + 1] == "元"]
+            return spans
+        if kind in _POS_FOR_KIND:
+            return self._tagged(sentence, kind)
+        return []
+
+    def _tagged(self, sentence: str, kind: AnswerKind) -> list[Span]:
+        spans: list[Span] = []
+        if kind == "org":
+            spans.extend(Span(m.group(0), m.start(), m.end()) for m in _ORG_SUFFIX.finditer(sentence))
+        wanted = _POS_FOR_KIND[kind]
+        position = 0
+        for word, flag in self.tokenizer.tagged_words(sentence):
+            start = sentence.find(word, position)
+            if start < 0:
+                continue
+            position = start + len(word)
+            if flag == wanted and len(word) >= 2 and not any(s.start <= start < s.end for s in spans):
+                spans.append(Span(word, start, start + len(word)))
+        return sorted(spans, key=lambda s: s.start)
+
+    def best(self, sentence: str, kind: AnswerKind, anchors: list[str]) -> Span | None:
+        """The span most likely to answer: after a change verb, else nearest after an anchor word."""
+        spans = self.find(sentence, kind)
+        if not spans:
+            return None
+        anchor_ends = [m.end() for a in anchors if a for m in re.finditer(re.escape(a), sentence)]
+
+        def score(span: Span) -> float:
+            value = 0.0
+            if _CHANGE_VERBS.search(sentence[max(0, span.start - 8) : span.start]):
+                value += 2.0
+            before = [span.start - end for end in anchor_ends if end <= span.start]
+            if before:
+                value += 1.0 - min(min(before), 40) / 40
+            # Anchored spans that are the asked-about entity itself are not answers.
+            if any(span.text in a or a in span.text for a in anchors if a):
+                value -= 3.0
+            return value
+
+        return max(spans, key=lambda s: (score(s), -s.start))

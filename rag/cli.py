@@ -1,0 +1,286 @@
+"""The ``rag`` command line: index, ask, search, chat, info, delete, serve, eval, bench.
+
+Typer gives typed options, help texts and exit code 2 for usage errors for free. Every
+``RagError`` becomes a one-line message on stderr and its own exit code (2 bad input, 3 index
+problems, 4 backend unavailable), never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from rag.errors import RagError
+from rag.settings import Settings, load_settings
+
+app = typer.Typer(
+    help="Question answering over Chinese official documents, with cited passages.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn product errors into a clear message and exit code."""
+    try:
+        yield
+    except RagError as error:
+        typer.secho(f"error: {error}", err=True, fg=typer.colors.RED)
+        raise typer.Exit(error.exit_code) from None
+    except FileNotFoundError as error:
+        typer.secho(f"error: {error}", err=True, fg=typer.colors.RED)
+        raise typer.Exit(2) from None
+
+
+def _settings(**overrides: Any) -> Settings:
+    try:
+        return load_settings(**{k: v for k, v in overrides.items() if v is not None})
+    except (FileNotFoundError, ValueError) as error:
+        typer.secho(f"error: invalid settings: {error}", err=True, fg=typer.colors.RED)
+        raise typer.Exit(2) from None
+
+
+def _open_engine(settings: Settings, build_if_missing: bool = False) -> Any:
+    from rag.engine import Engine
+    from rag.index_store import IndexStore
+
+    if build_if_missing and not IndexStore(settings.index_path).exists():
+        typer.echo(f"No index yet: indexing {settings.corpus_path} ...", err=True)
+        engine = Engine.open(settings, allow_empty=True)
+        report = engine.index_paths([settings.corpus_path], progress=True)
+        _print_report(report)
+        return engine
+    return Engine.open(settings)
+
+
+def _print_report(report: Any) -> None:
+    for label, items in (
+        ("added", report.added),
+        ("replaced", report.replaced),
+        ("unchanged", report.unchanged),
+        ("deleted", report.deleted),
+    ):
+        if items:
+            typer.echo(f"{label}: {len(items)} ({', '.join(items[:10])}{' ...' if len(items) > 10 else ''})")
+    for failure in report.failed:
+        typer.secho(f"skipped: {failure}", err=True, fg=typer.colors.YELLOW)
+
+
+def _print_answer(answer: Any, as_json: bool) -> None:
+    if as_json:
+        typer.echo(answer.model_dump_json(indent=2))
+        return
+    if answer.resolved_question:
+        typer.secho(f"(understood as: {answer.resolved_question})", fg=typer.colors.BRIGHT_BLACK)
+    if answer.short_answer:
+        typer.secho(f"答案 / Answer: {answer.short_answer}", bold=True)
+    typer.echo(answer.answer)
+    label = "相关段落 / Related passages" if answer.refused else "来源 / Sources"
+    typer.secho(label + ":", fg=typer.colors.CYAN)
+    for citation in answer.citations:
+        snippet = (citation.highlight or citation.text).replace("\n", " ")
+        typer.echo(f"  [{citation.n}] {citation.title} ({citation.doc} @{citation.start}-{citation.end})")
+        typer.echo(f"      {snippet[:160]}{'…' if len(snippet) > 160 else ''}")
+    typer.secho(f"({answer.backend}, {answer.latency_ms:.0f} ms)", fg=typer.colors.BRIGHT_BLACK)
+
+
+@app.command()
+def index(
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders; default: the corpus folder.")] = None,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Start from an empty index.")] = False,
+) -> None:
+    """Index documents (unchanged files are skipped; changed ones replaced)."""
+    settings = _settings()
+    targets = paths or [settings.corpus_path]
+    missing = [p for p in targets if not p.exists()]
+    if missing:
+        typer.secho(f"error: no such file or folder: {', '.join(map(str, missing))}", err=True, fg=typer.colors.RED)
+        raise typer.Exit(2)
+    with user_errors():
+        from rag.engine import Engine
+        from rag.index_store import IndexStore
+
+        store = IndexStore(settings.index_path)
+        engine = Engine.open(settings, allow_empty=rebuild or not store.exists())
+        report = engine.index_paths(targets, rebuild=rebuild, progress=True)
+        _print_report(report)
+        info = engine.info()
+        typer.echo(f"index: {info.documents} documents, {info.chunks} chunks at {settings.index_path}")
+        if not engine.index.documents:
+            raise typer.Exit(1)
+
+
+@app.command()
+def delete(doc_ids: Annotated[list[str], typer.Argument(help="Document ids (file names).")]) -> None:
+    """Remove documents from the index by id."""
+    settings = _settings()
+    with user_errors():
+        engine = _open_engine(settings)
+        removed = engine.delete_documents(doc_ids)
+        for doc_id in doc_ids:
+            typer.echo(f"{'deleted' if doc_id in removed else 'not found'}: {doc_id}")
+        if len(removed) != len(doc_ids):
+            raise typer.Exit(1)
+
+
+def _ask_jsonl(engine: Any, path: Path, top_k: Optional[int], backend: Optional[str]) -> int:
+    """Answer one JSON object per line; a bad line yields an error object, the rest still run."""
+    from pydantic import ValidationError
+
+    from rag.schema import ChatTurn
+
+    failures = 0
+    lines = sys.stdin if str(path) == "-" else path.open(encoding="utf-8")
+    with lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+                if not isinstance(item, dict):
+                    raise ValueError("each line must be a JSON object")
+                history = [ChatTurn.model_validate(t) for t in item.get("history") or []]
+                answer = engine.ask(item.get("question"), history, top_k=top_k, backend=backend)
+                typer.echo(answer.model_dump_json())
+            except (ValueError, ValidationError, RagError) as error:
+                failures += 1
+                message = str(error).splitlines()[0]
+                typer.echo(json.dumps({"line": number, "error": message}, ensure_ascii=False))
+    return failures
+
+
+@app.command()
+def ask(
+    question: Annotated[Optional[str], typer.Argument(help="The question.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the answer object as JSON.")] = False,
+    jsonl: Annotated[Optional[Path], typer.Option("--jsonl", help="Answer every line of a JSONL file ('-' = stdin).")] = None,
+    top_k: Annotated[Optional[int], typer.Option("--top-k", min=1, max=50, help="Passages to retrieve.")] = None,
+    backend: Annotated[Optional[str], typer.Option("--backend", help="extractive, openai or local.")] = None,
+) -> None:
+    """Answer a question from the indexed documents, with citations."""
+    settings = _settings()
+    if jsonl is None and question is None:
+        typer.secho("error: give a QUESTION or --jsonl FILE", err=True, fg=typer.colors.RED)
+        raise typer.Exit(2)
+    if jsonl is not None and str(jsonl) != "-" and not jsonl.is_file():
+        typer.secho(f"error: no such file: {jsonl}", err=True, fg=typer.colors.RED)
+        raise typer.Exit(2)
+    with user_errors():
+        from rag.engine import validate_question
+
+        if question is not None:
+            validate_question(question, settings.max_question_chars)  # fail before loading models
+        engine = _open_engine(settings)
+        if jsonl is not None:
+            failures = _ask_jsonl(engine, jsonl, top_k, backend)
+            if failures:
+                raise typer.Exit(1)
+            return
+        _print_answer(engine.ask(question, top_k=top_k, backend=backend), as_json)
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="What to look for.")],
+    k: Annotated[int, typer.Option("--k", "-k", min=1, max=50)] = 5,
+    mode: Annotated[str, typer.Option(help="hybrid, dense or bm25.")] = "hybrid",
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Show the ranked passages for a query, with scores and why they matched."""
+    settings = _settings()
+    if mode not in ("hybrid", "dense", "bm25"):
+        typer.secho("error: --mode must be hybrid, dense or bm25", err=True, fg=typer.colors.RED)
+        raise typer.Exit(2)
+    with user_errors():
+        from rag.engine import validate_question
+
+        validate_question(query, settings.max_question_chars)
+        engine = _open_engine(settings)
+        passages = engine.search(query, k, mode)  # type: ignore[arg-type]
+        if as_json:
+            typer.echo(json.dumps([p.model_dump() for p in passages], ensure_ascii=False, indent=2))
+            return
+        for rank, passage in enumerate(passages, start=1):
+            typer.secho(f"{rank}. {passage.score:.3f} {passage.title} ({passage.doc} @{passage.start}-{passage.end})", bold=True)
+            typer.secho(f"   {passage.reason}", fg=typer.colors.BRIGHT_BLACK)
+            typer.echo(f"   {passage.text[:200]}")
+
+
+def chat_loop(engine: Any, read: Callable[[str], str] = input, backend: Optional[str] = None) -> None:
+    """Interactive multi-turn chat; ``/clear`` forgets the conversation, ``/exit`` or EOF ends."""
+    from rag.schema import ChatTurn
+
+    history: list[ChatTurn] = []
+    typer.echo("输入问题开始对话（/clear 清空对话，/exit 退出）。Ask a question (/clear, /exit).")
+    while True:
+        try:
+            line = read("\n问 > ").strip()
+        except (EOFError, KeyboardInterrupt):
+            typer.echo("")
+            return
+        if not line:
+            continue
+        if line in ("/exit", "/quit"):
+            return
+        if line == "/clear":
+            history.clear()
+            typer.echo("（对话已清空 / conversation cleared）")
+            continue
+        try:
+            answer = engine.ask(line, history, backend=backend)
+        except RagError as error:
+            typer.secho(f"error: {error}", err=True, fg=typer.colors.RED)
+            continue
+        _print_answer(answer, as_json=False)
+        history += [ChatTurn(role="user", content=line), ChatTurn(role="assistant", content=answer.answer)]
+
+
+@app.command()
+def chat(backend: Annotated[Optional[str], typer.Option("--backend")] = None) -> None:
+    """Interactive terminal chat with follow-up questions (builds the index if missing)."""
+    settings = _settings()
+    with user_errors():
+        engine = _open_engine(settings, build_if_missing=True)
+        chat_loop(engine, backend=backend)
+
+
+@app.command()
+def info(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Documents, chunks, embedding model and index size."""
+    settings = _settings()
+    with user_errors():
+        from rag.index_store import IndexStore
+
+        store = IndexStore(settings.index_path)
+        manifest = store.read_manifest()
+        engine = _open_engine(settings)
+        data = {
+            "index_dir": str(settings.index_path),
+            "embedding_model": manifest["embedding_model"],
+            "dimension": manifest["dimension"],
+            "index_type": manifest.get("index_type"),
+            "documents": [vars(d) for d in engine.documents()],
+            "chunks": engine.info().chunks,
+            "sentences": engine.info().sentences,
+            "index_bytes": engine.index_size_bytes(),
+        }
+        if as_json:
+            typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+            return
+        typer.echo(f"index:      {data['index_dir']} ({data['index_bytes'] / 1e6:.1f} MB)")
+        typer.echo(f"model:      {data['embedding_model']} (dim {data['dimension']}, {data['index_type']})")
+        typer.echo(f"documents:  {len(data['documents'])}, chunks: {data['chunks']}, sentences: {data['sentences']}")
+        for doc in data["documents"]:
+            typer.echo(f"  {doc['doc_id']}  {doc['chunks']:>4} chunks  {doc['title']}")
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()

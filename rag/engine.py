@@ -1,0 +1,229 @@
+"""The engine: one object that owns the index, the models and the backends, for CLI, API and UI.
+
+Models are loaded once when the engine opens. The index is an immutable snapshot held by reference:
+a request takes the current snapshot once and uses it throughout, while document changes build a
+new snapshot under a writer lock, save it atomically, and only then swap the reference. Readers
+therefore see the old or the new index, never a half-built one.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from rag.backends.base import AnswerRequest, StreamEvent
+from rag.backends.registry import BackendRegistry
+from rag.conversation import FollowUpResolver
+from rag.embedding import Embedder
+from rag.errors import InvalidQuestionError
+from rag.index import DocumentIndex, IndexInfo
+from rag.index_store import IndexStore
+from rag.indexing import Indexer, IndexReport
+from rag.question import QuestionAnalyzer
+from rag.retriever import FusionWeights, HybridRetriever, RetrievalMode, RetrievalResult
+from rag.schema import Answer, ChatTurn, Document, Passage
+from rag.settings import Settings
+from rag.tokenizing import ChineseTokenizer
+
+
+@dataclass(frozen=True)
+class DocumentSummary:
+    """One indexed document as listed by ``rag info``, ``GET /documents`` and the UI."""
+
+    doc_id: str
+    title: str
+    chunks: int
+    characters: int
+    content_hash: str
+
+
+def validate_question(question: object, max_chars: int) -> str:
+    """The question stripped, or ``InvalidQuestionError`` with a message a user understands."""
+    if not isinstance(question, str) or not question.strip():
+        raise InvalidQuestionError("the question is empty; type a question")
+    text = question.strip()
+    if len(text) > max_chars:
+        raise InvalidQuestionError(
+            f"the question is {len(text)} characters long; the limit is {max_chars} "
+            "(RAG_MAX_QUESTION_CHARS)"
+        )
+    return text
+
+
+class Engine:
+    """Indexing, retrieval and answering over one index directory."""
+
+    def __init__(self, settings: Settings, embedder: Embedder, index: DocumentIndex) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.tokenizer = ChineseTokenizer()
+        self.analyzer = QuestionAnalyzer()
+        self.resolver = FollowUpResolver(self.analyzer.gazetteer)
+        self.store = IndexStore(settings.index_path)
+        self.indexer = Indexer(settings, embedder, self.tokenizer)
+        self.retriever = HybridRetriever(
+            embedder,
+            self.tokenizer,
+            candidate_k=settings.candidate_k,
+            rrf_k=settings.rrf_k,
+            weights_zh=FusionWeights(settings.dense_weight, settings.bm25_weight),
+            weights_en=FusionWeights(settings.dense_weight, settings.bm25_weight_latin),
+            mode=settings.retrieval_mode,
+        )
+        self.backends = BackendRegistry(settings, self.tokenizer, self.analyzer)
+        self._index = index
+        self._write_lock = threading.Lock()
+
+    # ----- opening -----
+    @classmethod
+    def open(cls, settings: Settings, *, allow_empty: bool = False) -> Engine:
+        """Load the models and the saved index. The model is checked against the index's manifest
+        before the index is read, so a mismatch is reported without loading anything large."""
+        store = IndexStore(settings.index_path)
+        has_index = store.exists()
+        if has_index:
+            store.check_model(settings.embedding_model)
+        elif not allow_empty:
+            store.current_generation()  # raises IndexNotFoundError with the how-to message
+        embedder = Embedder(
+            settings.embedding_model,
+            cache_dir=settings.cache_dir,
+            query_prefix=settings.query_prefix,
+            passage_prefix=settings.passage_prefix,
+            batch_size=settings.embed_batch_size,
+        )
+        if has_index:
+            store.check_model(embedder.model_name, embedder.dimension)
+            index = store.load()
+        else:
+            index = DocumentIndex(embedder.model_name, embedder.dimension, settings.index_type)
+        return cls(settings, embedder, index)
+
+    @property
+    def index(self) -> DocumentIndex:
+        """The current snapshot (take it once per request)."""
+        return self._index
+
+    # ----- asking -----
+    def resolve(self, question: str, history: Sequence[ChatTurn] = ()) -> str:
+        return self.resolver.resolve(question, history)
+
+    def retrieve(
+        self, query: str, k: int | None = None, mode: RetrievalMode | None = None,
+        index: DocumentIndex | None = None,
+    ) -> RetrievalResult:
+        return self.retriever.retrieve(index or self._index, query, k or self.settings.top_k, mode)
+
+    def search(self, query: str, k: int | None = None, mode: RetrievalMode | None = None) -> list[Passage]:
+        text = validate_question(query, self.settings.max_question_chars)
+        return self.retrieve(text, k, mode).passages
+
+    def _request(
+        self, question: str, history: Sequence[ChatTurn], top_k: int | None,
+        mode: RetrievalMode | None,
+    ) -> AnswerRequest:
+        text = validate_question(question, self.settings.max_question_chars)
+        resolved = self.resolve(text, history)
+        index = self._index
+        result = self.retrieve(resolved, top_k, mode, index=index)
+        return AnswerRequest(
+            question=resolved,
+            passages=result.passages,
+            original_question=text if resolved != text else "",
+            language=result.language,
+            index=index,
+            query_vector=result.query_vector,
+        )
+
+    def ask(
+        self,
+        question: str,
+        history: Sequence[ChatTurn] = (),
+        top_k: int | None = None,
+        backend: str | None = None,
+        mode: RetrievalMode | None = None,
+    ) -> Answer:
+        """Answer one question (with optional conversation history) and time it."""
+        started = time.perf_counter()
+        chosen = self.backends.get(backend)
+        request = self._request(question, history, top_k, mode)
+        result = chosen.answer(request)
+        return self._finish(result, request, started)
+
+    def ask_stream(
+        self,
+        question: str,
+        history: Sequence[ChatTurn] = (),
+        top_k: int | None = None,
+        backend: str | None = None,
+    ) -> Iterator[StreamEvent]:
+        """Stream an answer: citations, text deltas, then the final answer object."""
+        started = time.perf_counter()
+        chosen = self.backends.get(backend)
+        request = self._request(question, history, top_k, None)
+        for event in chosen.stream(request):
+            if event.kind == "answer" and event.answer is not None:
+                yield StreamEvent(kind="answer", answer=self._finish(event.answer, request, started))
+            else:
+                yield event
+
+    @staticmethod
+    def _finish(result: Answer, request: AnswerRequest, started: float) -> Answer:
+        update = {"latency_ms": round((time.perf_counter() - started) * 1000, 2)}
+        if request.original_question:
+            update["question"] = request.original_question
+            update["resolved_question"] = request.question
+        return result.model_copy(update=update)
+
+    # ----- documents -----
+    def index_paths(self, paths: Sequence[Path], rebuild: bool = False, progress: bool = False) -> IndexReport:
+        """Index files and folders; with ``rebuild`` start from an empty index."""
+        with self._write_lock:
+            base = self.indexer.empty_index() if rebuild else self._index
+            new_index, report = self.indexer.update(base, paths, progress=progress)
+            if rebuild and not new_index.documents:
+                return report  # nothing readable: keep the last good index rather than empty it
+            if report.changed or rebuild:
+                self._commit(new_index)
+            return report
+
+    def add_documents(self, documents: list[Document]) -> IndexReport:
+        """Index documents already loaded (uploads) and save."""
+        with self._write_lock:
+            new_index, report = self.indexer.add_documents(self._index, documents)
+            if report.changed:
+                self._commit(new_index)
+            return report
+
+    def delete_documents(self, doc_ids: Sequence[str]) -> list[str]:
+        """Remove documents by id; returns the ids that existed and were removed."""
+        with self._write_lock:
+            present = [d for d in doc_ids if d in self._index.documents]
+            if present:
+                self._commit(self._index.without_documents(present))
+            return present
+
+    def _commit(self, new_index: DocumentIndex) -> None:
+        self.store.save(new_index)  # atomic on disk first ...
+        self._index = new_index  # ... then readers switch to it
+
+    def documents(self) -> list[DocumentSummary]:
+        return [
+            DocumentSummary(
+                doc_id=item.document.doc_id,
+                title=item.document.title,
+                chunks=len(item.chunks),
+                characters=len(item.document.text),
+                content_hash=item.document.content_hash,
+            )
+            for item in self._index.documents.values()
+        ]
+
+    def info(self) -> IndexInfo:
+        return self._index.info()
+
+    def index_size_bytes(self) -> int:
+        return self.store.size_bytes() if self.store.exists() else 0

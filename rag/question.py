@@ -1,0 +1,130 @@
+"""What a question asks for: the kind of answer, and the entities it is about.
+
+The kind (amount, count, percent, date, person, place, organisation) decides which exact span the
+extractive backend returns as the short answer. The entities (places, years, quoted programme
+names) are what the evidence must mention: a question about 齐齐哈尔 answered from a sentence about
+哈尔滨 is a wrong answer, however similar the sentences look, so such answers are refused instead.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Literal
+
+from rag.language import detect_language
+
+AnswerKind = Literal["amount", "count", "percent", "date", "person", "place", "org", "list", "fact"]
+
+# Order matters: the first pattern that matches decides the kind.
+_KIND_PATTERNS: list[tuple[AnswerKind, re.Pattern[str]]] = [
+    ("percent", re.compile(r"百分之|百分比|比例|占比|比重|增长率|多少%|percent|percentage|proportion|share of", re.I)),
+    ("amount", re.compile(r"多少钱|多少元|多少万元|多少亿元|金额|资金|经费|奖金|how much", re.I)),
+    ("date", re.compile(r"什么时候|何时|哪一年|哪年|哪天|哪一天|几月|日期|when\b|what year|which year|what date|which date|what day", re.I)),
+    ("count", re.compile(r"多少|几个|几名|几家|几项|几批|几所|几次|how many|number of", re.I)),
+    ("person", re.compile(r"谁|哪位|什么人|姓名|名字|\bwho\b|\bwhom\b|\bwhose\b", re.I)),
+    ("org", re.compile(r"哪个单位|哪家|哪个部门|哪些单位|哪个组织|什么单位|什么组织|什么机构|哪个机构|牵头|which (organi[sz]ation|company|department|agency|unit|body)|what (organi[sz]ation|company|body)", re.I)),
+    ("place", re.compile(r"哪里|在哪|哪个省|哪个市|哪个城市|什么地方|\bwhere\b|which (city|province)", re.I)),
+    ("list", re.compile(r"哪些|有哪几|包括什么|包括哪|分别是|what are the|which are the|\blist\b", re.I)),
+]
+
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|\b)")
+_QUOTED = re.compile(r"[《“\"]([^》”\"]{2,30})[》”\"]")
+
+
+@dataclass(frozen=True)
+class Place:
+    """A place of the gazetteer: canonical Chinese name, level, and the surface forms it has."""
+
+    name: str
+    level: Literal["province", "city"]
+    surface_forms: tuple[str, ...]  # Chinese forms (with and without 省/市, aliases) and English names
+
+
+@dataclass(frozen=True)
+class PlaceMention:
+    """A place found in a text, with the exact characters that named it."""
+
+    place: Place
+    surface: str
+    start: int
+
+
+@dataclass
+class QuestionAnalysis:
+    """The parsed question: language, expected answer kind and the entities it is about."""
+
+    text: str
+    language: Literal["zh", "en"]
+    kind: AnswerKind
+    places: list[PlaceMention] = field(default_factory=list)
+    years: list[str] = field(default_factory=list)
+    quoted: list[str] = field(default_factory=list)
+
+
+class Gazetteer:
+    """Chinese provinces and cities with their English names, read from ``rag/data/places.tsv``."""
+
+    def __init__(self) -> None:
+        text = resources.files("rag").joinpath("data", "places.tsv").read_text(encoding="utf-8")
+        self.places: list[Place] = []
+        for line in text.splitlines():
+            if not line.strip() or line.startswith("#"):
+                continue
+            name, level, english, aliases = (line.split("\t") + ["", "", ""])[:4]
+            suffixes = ["省", "市"] if level == "province" else ["市"]
+            forms = [name + s for s in suffixes] + [name]
+            forms += [a for a in aliases.split(",") if a]
+            forms += [e.strip() for e in english.split(",") if e.strip()]
+            self.places.append(Place(name, level, tuple(forms)))  # type: ignore[arg-type]
+        self._by_name = {p.name: p for p in self.places}
+        alternatives = sorted(
+            {form for p in self.places for form in p.surface_forms}, key=len, reverse=True
+        )
+        self._pattern = re.compile("|".join(re.escape(a) for a in alternatives), re.I)
+        self._owner = {form.lower(): p for p in self.places for form in p.surface_forms}
+
+    def find(self, text: str) -> list[PlaceMention]:
+        """Place mentions, longest form first, English names on word boundaries only."""
+        mentions = []
+        for match in self._pattern.finditer(text):
+            surface = match.group(0)
+            if surface.isascii():
+                before = text[match.start() - 1] if match.start() else " "
+                after = text[match.end()] if match.end() < len(text) else " "
+                if before.isalpha() or after.isalpha():
+                    continue
+            # "龙江" inside "黑龙江" is consumed by the longer alternative; also skip a city name
+            # that is only part of a longer word (e.g. 大庆 in 国庆大庆典 is rare enough to accept).
+            mentions.append(PlaceMention(self._owner[surface.lower()], surface, match.start()))
+        return mentions
+
+    def get(self, name: str) -> Place | None:
+        return self._by_name.get(name)
+
+    def mentions_place(self, text: str, place: Place) -> bool:
+        """True when ``text`` names ``place`` in any of its forms."""
+        return any(m.place.name == place.name for m in self.find(text))
+
+
+class QuestionAnalyzer:
+    """Classifies questions and extracts their entities with one gazetteer."""
+
+    def __init__(self, gazetteer: Gazetteer | None = None) -> None:
+        self.gazetteer = gazetteer or Gazetteer()
+
+    def analyze(self, question: str) -> QuestionAnalysis:
+        kind: AnswerKind = "fact"
+        for candidate, pattern in _KIND_PATTERNS:
+            if pattern.search(question):
+                kind = candidate
+                break
+        return QuestionAnalysis(
+            text=question,
+            language=detect_language(question),
+            kind=kind,
+            places=self.gazetteer.find(question),
+            years=list(dict.fromkeys(_YEAR.findall(question))),
+            quoted=list(dict.fromkeys(_QUOTED.findall(question))),
+        )
