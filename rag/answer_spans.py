@@ -30,6 +30,7 @@ _ORG_SUFFIX = re.compile(
     r"[\u4e00-\u9fff（）()]{2,24}?(?:总工会|工会|集团|公司|委员会|协调小组|领导小组|办公室|办公厅|人民政府|政府|部|厅|局|学院|大学|中心|基地|协会)"
 )
 _CHANGE_VERBS = re.compile(r"(?:提高到|提高至|增加到|增加至|增长到|增长至|提升到|提升至|达到|达|增至|升至|扩大到|扩大至|上调到|上调至|突破|超过)\s*(?:每人|每年|了)?$")
+_ASKED_UNIT = re.compile(r"(?:多少|几)((?:万|亿)?(?:元|人次|人|个|家|项|所|次|批|名|条|份|户|座|届|支|场))")
 _POS_FOR_KIND = {"person": "nr", "place": "ns", "org": "nt"}
 
 
@@ -75,23 +76,45 @@ class SpanFinder:
                 spans.append(Span(word, start, start + len(word)))
         return sorted(spans, key=lambda s: s.start)
 
-    def best(self, sentence: str, kind: AnswerKind, anchors: list[str]) -> Span | None:
-        """The span most likely to answer: after a change verb, else nearest after an anchor word."""
+    def best(
+        self, sentence: str, kind: AnswerKind, anchors: list[str], question: str = ""
+    ) -> Span | None:
+        """The span most likely to answer: in the unit the question asks for (多少万人), the new
+        value of a change, and nearest after the question's own words."""
         spans = self.find(sentence, kind)
         if not spans:
             return None
-        anchor_ends = [m.end() for a in anchors if a for m in re.finditer(re.escape(a), sentence)]
+        anchor_ends = [
+            (m.end(), len(a)) for a in anchors if a for m in re.finditer(re.escape(a), sentence)
+        ]
+        longest = max((length for _, length in anchor_ends), default=1)
+        asked_unit = _ASKED_UNIT.search(question)
+        unit = asked_unit.group(1) if asked_unit else ""
 
         def score(span: Span) -> float:
             value = 0.0
-            if _CHANGE_VERBS.search(sentence[max(0, span.start - 8) : span.start]):
-                value += 2.0
-            before = [span.start - end for end in anchor_ends if end <= span.start]
-            if before:
-                value += 1.0 - min(min(before), 40) / 40
-            # Anchored spans that are the asked-about entity itself are not answers.
-            if any(span.text in a or a in span.text for a in anchors if a):
+            if self._is_changed_to(sentence, span, spans):
+                value += 0.5
+            closeness = [
+                (length / longest) * (1.0 - min(span.start - end, 40) / 40)
+                for end, length in anchor_ends
+                if end <= span.start
+            ]
+            value += max(closeness, default=0.0)
+            if unit and span.text.endswith(unit):
+                value += 1.0
+            # A span the question itself contains (its year, its figure) is not the answer.
+            if question and span.text in question:
                 value -= 3.0
             return value
 
         return max(spans, key=lambda s: (score(s), -s.start))
+
+    @staticmethod
+    def _is_changed_to(sentence: str, span: Span, spans: list[Span]) -> bool:
+        """True for the new value of a change (由1万元提高到5万元): a change verb right before the
+        span and an earlier span of the same kind in the same clause (the old value)."""
+        if not _CHANGE_VERBS.search(sentence[max(0, span.start - 8) : span.start]):
+            return False
+        clause_start = max(sentence.rfind(mark, 0, span.start) for mark in "，,；;。") + 1
+        return any(clause_start <= other.start and other.end <= span.start for other in spans)

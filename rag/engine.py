@@ -63,7 +63,7 @@ class Engine:
         self.analyzer = QuestionAnalyzer()
         self.resolver = FollowUpResolver(self.analyzer.gazetteer)
         self.store = IndexStore(settings.index_path)
-        self.indexer = Indexer(settings, embedder, self.tokenizer)
+        self.indexer = Indexer(settings, embedder, self.tokenizer, self.analyzer.gazetteer)
         self.retriever = HybridRetriever(
             embedder,
             self.tokenizer,

@@ -26,6 +26,19 @@ def paragraph_around(text: str, start: int, end: int) -> str:
     return text[left : right if right >= 0 else len(text)]
 
 
+def main_province(gazetteer: Gazetteer, document: Document) -> str | None:
+    """The province a document is mostly about: named at least twice as often as any other."""
+    counts = Counter(
+        m.place.name
+        for m in gazetteer.find(document.title + "\n" + document.text)
+        if m.place.level == "province"
+    )
+    ranked = counts.most_common(2)
+    if ranked and (len(ranked) == 1 or ranked[0][1] >= 2 * ranked[1][1]):
+        return ranked[0][0]
+    return None
+
+
 class EntityGuard:
     """Says which of a question's entities a piece of evidence fails to mention."""
 
@@ -34,19 +47,10 @@ class EntityGuard:
         self._main_province: dict[str, str | None] = {}
 
     def main_province(self, document: Document) -> str | None:
-        """The province a document is mostly about, or None when no province dominates."""
+        """The province a document is mostly about (cached per content hash)."""
         key = document.content_hash or document.doc_id
         if key not in self._main_province:
-            counts = Counter(
-                m.place.name
-                for m in self.gazetteer.find(document.title + "\n" + document.text)
-                if m.place.level == "province"
-            )
-            ranked = counts.most_common(2)
-            dominant = None
-            if ranked and (len(ranked) == 1 or ranked[0][1] >= 2 * ranked[1][1]):
-                dominant = ranked[0][0]
-            self._main_province[key] = dominant
+            self._main_province[key] = main_province(self.gazetteer, document)
         return self._main_province[key]
 
     def missing(

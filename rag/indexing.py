@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from tqdm import tqdm
 
 from rag.chunking import chunk_document, split_sentences
 from rag.cleaning import repair
@@ -20,6 +19,8 @@ from rag.embedding import Embedder
 from rag.errors import DocumentError
 from rag.index import DocumentIndex, IndexedDocument
 from rag.loading import load_documents
+from rag.entity_guard import main_province
+from rag.question import Gazetteer
 from rag.schema import Chunk, Document
 from rag.settings import Settings
 from rag.tokenizing import ChineseTokenizer
@@ -43,20 +44,34 @@ class IndexReport:
         return bool(self.added or self.replaced or self.deleted)
 
 
-def chunk_context_text(chunk: Chunk) -> str:
-    """The text embedded and BM25-indexed for a chunk: title and heading first (title enhancement),
-    so a passage that says only 全省 is still found by a question that names the province."""
-    prefix = " ".join(part for part in (chunk.title, chunk.heading) if part)
+def chunk_context_text(chunk: Chunk, place_hint: str = "") -> str:
+    """The text embedded and BM25-indexed for a chunk: the document's province (when its title does
+    not name it), title and heading first ("title enhancement"), so a passage that says only 全省
+    is still found by a question that names the province."""
+    prefix = " ".join(part for part in (place_hint, chunk.title, chunk.heading) if part)
     return f"{prefix}\n{chunk.search_text}" if prefix else chunk.search_text
 
 
 class Indexer:
     """Builds ``IndexedDocument`` entries with one chunker, tokenizer and embedder."""
 
-    def __init__(self, settings: Settings, embedder: Embedder, tokenizer: ChineseTokenizer) -> None:
+    def __init__(
+        self, settings: Settings, embedder: Embedder, tokenizer: ChineseTokenizer, gazetteer: Gazetteer
+    ) -> None:
         self.settings = settings
         self.embedder = embedder
         self.tokenizer = tokenizer
+        self.gazetteer = gazetteer
+
+    def place_hint(self, document: Document) -> str:
+        """The document's main province when its title does not already name it."""
+        province = main_province(self.gazetteer, document)
+        if province is None:
+            return ""
+        place = self.gazetteer.get(province)
+        if place is not None and self.gazetteer.mentions_place(document.title, place):
+            return ""
+        return province
 
     def empty_index(self) -> DocumentIndex:
         return DocumentIndex(
@@ -68,16 +83,21 @@ class Indexer:
     def build_entries(self, documents: list[Document], progress: bool = False) -> list[IndexedDocument]:
         """Chunk, tokenize and embed documents; one batched encode for all of them."""
         chunked: list[tuple[Document, list[Chunk], list[tuple[int, int]], list[str]]] = []
+        hints = {doc.doc_id: self.place_hint(doc) for doc in documents}
         for doc in documents:
             chunks = chunk_document(doc, self.settings.chunk_size, self.settings.chunk_overlap)
             spans, texts = [], []
             for start, end in split_sentences(doc.text):
-                text = repair(doc.text[start:end])
+                text = repair(doc.text, start, end)
                 if len(text) >= MIN_SENTENCE_CHARS:
                     spans.append((start, end))
                     texts.append(text)
             chunked.append((doc, chunks, spans, texts))
-        chunk_texts = [chunk_context_text(c) for _, chunks, _, _ in chunked for c in chunks]
+        contexts = {
+            doc.doc_id: [chunk_context_text(c, hints[doc.doc_id]) for c in chunks]
+            for doc, chunks, _, _ in chunked
+        }
+        chunk_texts = [text for texts in contexts.values() for text in texts]
         sentence_texts = [t for *_, texts in chunked for t in texts]
         all_vectors = self._encode(chunk_texts + sentence_texts, progress)
         chunk_vectors, sentence_vectors = all_vectors[: len(chunk_texts)], all_vectors[len(chunk_texts) :]
@@ -88,7 +108,7 @@ class Indexer:
                 IndexedDocument(
                     document=doc,
                     chunks=chunks,
-                    chunk_tokens=[self.tokenizer.tokenize(chunk_context_text(c)) for c in chunks],
+                    chunk_tokens=[self.tokenizer.tokenize(t) for t in contexts[doc.doc_id]],
                     chunk_vectors=chunk_vectors[c_pos : c_pos + len(chunks)],
                     sentence_spans=spans,
                     sentence_texts=texts,
@@ -100,15 +120,11 @@ class Indexer:
         return entries
 
     def _encode(self, texts: list[str], progress: bool) -> np.ndarray:
+        """One encode call for everything: sentence-transformers then sorts all texts by length,
+        so short sentences are batched together instead of padded to the longest chunk."""
         if not texts:
             return np.zeros((0, self.embedder.dimension), dtype=np.float32)
-        batch = self.settings.embed_batch_size
-        parts = []
-        with tqdm(total=len(texts), desc="embedding", unit="text", disable=not progress) as bar:
-            for i in range(0, len(texts), batch):
-                parts.append(self.embedder.encode_passages(texts[i : i + batch]))
-                bar.update(min(batch, len(texts) - i))
-        return np.vstack(parts).astype(np.float32)
+        return self.embedder.encode_passages(texts, show_progress=progress).astype(np.float32)
 
     def update(
         self,

@@ -24,7 +24,7 @@ from rag.schema import Answer, Citation, Passage
 from rag.tokenizing import ChineseTokenizer
 
 #: Cosine similarities of e5 cluster high; this window maps them onto 0..1 for scoring.
-DENSE_FLOOR, DENSE_CEIL = 0.75, 0.92
+DENSE_FLOOR, DENSE_CEIL = 0.70, 0.85
 KIND_BONUS = 0.25
 RELATED_PASSAGES = 3
 
@@ -157,7 +157,7 @@ class ExtractiveBackend(AnswerBackend):
         sentence = index.sentences[chosen.position]
         passage = request.passages[chosen.passage_number]
         anchors = [t for t in self.tokenizer.tokenize(request.question) if t in sentence.text]
-        span = self.spans.best(sentence.text, analysis.kind, anchors)
+        span = self.spans.best(sentence.text, analysis.kind, anchors, request.question)
         short_answer = span.text if span else None
         document = index.document(sentence.doc_id)
         citation = self._citation(1, passage, index, highlight=document.text[sentence.start : sentence.end])

@@ -1,0 +1,136 @@
+"""The FastAPI application: ``create_app(settings, engine=None)``.
+
+Everything is built inside the factory (no module-level app), so tests and ``rag serve`` each get
+their own app, metrics registry and engine slot. Without an engine the app loads one in a
+background thread at startup (building the index from the corpus on a fresh checkout) while
+``/health`` already answers 503 ``loading``; API routes answer 503 until the engine is ready.
+
+``uvicorn --factory rag.api.app:app_from_environment`` serves with settings from the environment.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+
+from rag.api import ask, documents, health, metrics, search
+from rag.api.errors import install_error_handlers
+from rag.api.metrics import ApiMetrics, MetricsMiddleware
+from rag.api.request_log import RequestContextMiddleware
+from rag.api.state import EngineState, close_backends, open_or_build_engine
+from rag.engine import Engine
+from rag.settings import Settings, load_settings
+
+logger = logging.getLogger("rag.api")
+
+UI_PATH = "/ui"
+
+DESCRIPTION = """Question answering over Chinese official documents, with cited passages.
+
+* `POST /ask` answers (JSON, or server-sent events with `"stream": true`); refuses when the
+  documents do not contain the answer.
+* `GET /search` shows the ranked passages and why they matched.
+* `/documents` uploads, lists and deletes documents (indexed incrementally).
+
+When the server has API keys (`RAG_API_KEYS`), send `Authorization: Bearer KEY` on every call but
+`/health`. Document endpoints always need a key unless the server runs in open local mode
+(`RAG_OPEN_LOCAL_MODE=true`, single-user use on one's own machine). Errors are
+`{"error": {"status": ..., "message": ...}}`.
+"""
+
+EngineLoader = Callable[[Settings], Engine]
+
+
+def create_app(
+    settings: Settings,
+    engine: Engine | None = None,
+    *,
+    loader: EngineLoader | None = None,
+    mount_ui: bool = True,
+) -> FastAPI:
+    """Build the app. With ``engine`` it is ready at once (and the caller keeps ownership of it);
+    otherwise ``loader`` (default: open the index, or build it from the corpus) runs at startup.
+    ``mount_ui=False`` skips the Gradio chat page (faster startup for API-only uses and tests)."""
+    state = EngineState(engine)
+    app_metrics = ApiMetrics(lambda: state.engine)
+    load = loader or open_or_build_engine
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned: list[Engine] = []
+        if state.engine is None:
+            threading.Thread(
+                target=_load_engine, args=(app, state, load, settings, owned), name="rag-engine-loader", daemon=True
+            ).start()
+        try:
+            yield
+        finally:
+            for loaded in owned:  # only engines this app opened; a given engine belongs to the caller
+                close_backends(loaded.backends.loaded().values())
+
+    app = FastAPI(
+        title="rag: answers from Chinese official documents",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine_state = state
+    app.state.engine = engine  # for other components (the chat page): None until ready
+    app.state.metrics = app_metrics
+    install_error_handlers(app)
+    app.add_middleware(MetricsMiddleware, metrics=app_metrics)
+    app.add_middleware(RequestContextMiddleware)  # added last = outermost: sees every request
+    for module in (health, ask, search, documents, metrics):
+        app.include_router(module.router)
+    ui_mounted = mount_ui and _mount_chat_page(app, settings)
+    home = UI_PATH if ui_mounted else "/docs"
+
+    @app.get("/", include_in_schema=False)
+    async def root() -> RedirectResponse:
+        return RedirectResponse(home)
+
+    return app
+
+
+def _load_engine(
+    app: FastAPI, state: EngineState, load: EngineLoader, settings: Settings, owned: list[Engine]
+) -> None:
+    """Background thread body: load, then publish the engine (or the reason it failed)."""
+    try:
+        logger.info("loading the engine (index %s)", settings.index_path)
+        engine = load(settings)
+    except BaseException as error:  # noqa: BLE001 - reported via /health, never raised into the server
+        logger.error("the engine failed to load: %s", error, exc_info=error)
+        state.set_failed(error)
+        return
+    owned.append(engine)
+    app.state.engine = engine
+    state.set_ready(engine)
+    info = engine.info()
+    logger.info("ready: %d documents, %d chunks", info.documents, info.chunks)
+
+
+def _mount_chat_page(app: FastAPI, settings: Settings) -> bool:
+    """Mount the Gradio chat page at /ui when ``ui.chat_page`` is available; never fatal."""
+    try:
+        from ui.chat_page import mount_chat_page
+    except ImportError as error:
+        logger.info("chat page not mounted: ui.chat_page is not importable (%s)", error)
+        return False
+    try:
+        mount_chat_page(app, lambda: app.state.engine, settings, path=UI_PATH)
+    except Exception as error:  # the API must come up even if the page cannot
+        logger.error("chat page not mounted: %s", error, exc_info=error)
+        return False
+    return True
+
+
+def app_from_environment() -> FastAPI:
+    """Zero-argument factory for ``uvicorn --factory``: settings from RAG_* / rag.toml."""
+    return create_app(load_settings())

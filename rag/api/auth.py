@@ -1,0 +1,67 @@
+"""API keys: who may call what.
+
+* With ``settings.api_keys`` set, every endpoint except ``/health`` (and the static API docs)
+  needs ``Authorization: Bearer KEY``.
+* Document endpoints change the index, so they always need a valid key; the one exception is
+  ``settings.open_local_mode`` (single-user use on one's own machine), which opens them when no
+  key is configured. Without keys and without that mode they answer 401 with how to fix it.
+
+Keys are compared in constant time against every configured key, so timing reveals nothing.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from rag.api.errors import UnauthorizedError
+from rag.settings import Settings
+
+#: Shown in the OpenAPI docs (the "Authorize" button); missing headers are handled below.
+bearer_scheme = HTTPBearer(
+    auto_error=False,
+    description="An API key from RAG_API_KEYS, sent as `Authorization: Bearer KEY`.",
+)
+
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
+
+DOCUMENTS_LOCKED_MESSAGE = (
+    "document endpoints need an API key: set RAG_API_KEYS=KEY1,KEY2 on the server and send "
+    "'Authorization: Bearer KEY', or, for single-user use on your own machine only, start the "
+    "server with RAG_OPEN_LOCAL_MODE=true"
+)
+
+
+def key_is_valid(settings: Settings, presented: str) -> bool:
+    """True when ``presented`` equals one of the configured keys (constant-time comparison)."""
+    candidate = presented.encode("utf-8")
+    matched = False
+    for key in settings.api_keys:
+        matched |= hmac.compare_digest(candidate, key.encode("utf-8"))
+    return matched
+
+
+def _check_key(settings: Settings, credentials: HTTPAuthorizationCredentials | None) -> None:
+    if credentials is None or not credentials.credentials:
+        raise UnauthorizedError("missing API key: send 'Authorization: Bearer KEY'")
+    if not key_is_valid(settings, credentials.credentials):
+        raise UnauthorizedError("invalid API key")
+
+
+def require_api_key(request: Request, credentials: Credentials) -> None:
+    """Dependency for every API endpoint but ``/health``: a valid key when keys are configured."""
+    settings: Settings = request.app.state.settings
+    if settings.api_keys:
+        _check_key(settings, credentials)
+
+
+def require_document_access(request: Request, credentials: Credentials) -> None:
+    """Dependency for the document endpoints: a valid key, unless open local mode is on."""
+    settings: Settings = request.app.state.settings
+    if settings.api_keys:
+        _check_key(settings, credentials)
+    elif not settings.open_local_mode:
+        raise UnauthorizedError(DOCUMENTS_LOCKED_MESSAGE)

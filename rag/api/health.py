@@ -1,0 +1,31 @@
+"""``GET /health``: open to everyone, 503 while loading, 200 with index counts once ready."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from rag.api.schemas import HealthResponse
+from rag.api.state import EngineState
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get(
+    "/health",
+    response_model=HealthResponse,
+    response_model_exclude_none=True,
+    summary="Readiness",
+    responses={503: {"model": HealthResponse, "description": "Loading, or failed to load."}},
+)
+async def health(request: Request) -> HealthResponse | JSONResponse:
+    """200 ``{"status": "ok", documents, chunks, model}`` when ready; 503 ``{"status": "loading"}``
+    (or ``"error"`` with a message) otherwise. Needs no API key."""
+    state: EngineState = request.app.state.engine_state
+    status = state.status  # read before the engine: once ready, the engine is never unset
+    engine = state.engine
+    if engine is None or status != "ready":
+        body = HealthResponse(status="error" if status == "error" else "loading", message=state.error)
+        return JSONResponse(body.model_dump(exclude_none=True), status_code=503, headers={"Retry-After": "5"})
+    info = engine.info()
+    return HealthResponse(status="ok", documents=info.documents, chunks=info.chunks, model=info.embedding_model)

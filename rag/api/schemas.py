@@ -1,0 +1,128 @@
+"""Request and response bodies of the HTTP API (what ``/docs`` shows).
+
+Answers, passages and chat turns reuse ``rag.schema`` so the API, CLI, UI and evaluation share one
+contract; only the envelopes specific to HTTP live here.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from rag.schema import ChatTurn, Passage
+
+MAX_HISTORY_TURNS = 50
+
+
+class AskRequest(BaseModel):
+    """``POST /ask``. Unknown fields are rejected so a misspelt option is not silently ignored."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"question": "哈尔滨市对大工匠每人奖励多少钱？"}]},
+    )
+
+    question: str = Field(description="The question (empty or over RAG_MAX_QUESTION_CHARS → 422).")
+    history: list[ChatTurn] = Field(
+        default_factory=list, max_length=MAX_HISTORY_TURNS,
+        description="Earlier turns, oldest first, for follow-up questions.",
+    )
+    top_k: int | None = Field(None, ge=1, le=50, description="Passages to retrieve; default RAG_TOP_K.")
+    backend: str | None = Field(
+        None, max_length=40, description="extractive, openai or local; default RAG_BACKEND."
+    )
+    stream: bool = Field(
+        False,
+        description="Answer as server-sent events: `citations`, `delta`s, then `answer` (each data is JSON).",
+    )
+
+
+class SearchResponse(BaseModel):
+    """``GET /search``: the ranked passages, best first, with fused scores and match reasons."""
+
+    query: str
+    k: int
+    mode: str
+    passages: list[Passage]
+
+
+class DocumentInfo(BaseModel):
+    """One indexed document."""
+
+    id: str = Field(description="The document id (its sanitised file name).")
+    title: str
+    chunks: int
+    characters: int
+    content_hash: str
+
+
+class IndexCounts(BaseModel):
+    documents: int
+    chunks: int
+
+
+class DocumentList(BaseModel):
+    """``GET /documents``."""
+
+    documents: list[DocumentInfo]
+    count: int
+
+
+class UploadedDocument(BaseModel):
+    """What happened to one uploaded file."""
+
+    id: str = Field(description="Document id: the sanitised file name.")
+    filename: str = Field(description="The file name as uploaded.")
+    title: str
+    status: Literal["added", "replaced", "unchanged"]
+
+
+class UploadResponse(BaseModel):
+    """``POST /documents``."""
+
+    documents: list[UploadedDocument]
+    index: IndexCounts
+
+
+class DeleteResponse(BaseModel):
+    """``DELETE /documents/{id}``."""
+
+    id: str
+    deleted: bool = True
+    index: IndexCounts
+
+
+class HealthResponse(BaseModel):
+    """``GET /health``: 200 when ready; 503 with ``status`` loading or error otherwise."""
+
+    status: Literal["ok", "loading", "error"]
+    documents: int | None = None
+    chunks: int | None = None
+    model: str | None = None
+    message: str | None = None
+
+
+class ErrorDetail(BaseModel):
+    status: int
+    message: str
+
+
+class ErrorResponse(BaseModel):
+    """Every error response: ``{"error": {"status": ..., "message": ...}}``."""
+
+    error: ErrorDetail
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, object]]:
+    """OpenAPI ``responses=`` entries documenting the error envelope for the given statuses."""
+    descriptions = {
+        400: "Malformed request body",
+        401: "Missing or invalid API key",
+        404: "Not found",
+        413: "Upload too large",
+        415: "Unsupported or mismatched file type",
+        422: "Invalid input (e.g. empty or over-long question)",
+        503: "Engine still loading, or a backend is unavailable",
+    }
+    return {s: {"model": ErrorResponse, "description": descriptions.get(s, "Error")} for s in statuses}

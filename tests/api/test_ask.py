@@ -1,0 +1,96 @@
+"""POST /ask over a real server: JSON answers, streamed answers, and input validation."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+
+from rag.schema import Answer, Citation
+
+from .support import HARBIN_DOC, HARBIN_QUESTION, parse_sse
+
+
+def test_answers_the_harbin_question_with_a_citation(client: httpx.Client) -> None:
+    response = client.post("/ask", json={"question": HARBIN_QUESTION})
+    assert response.status_code == 200
+    answer = Answer.model_validate(response.json())
+    assert answer.short_answer == "5万元"
+    assert not answer.refused
+    assert HARBIN_DOC in {c.doc for c in answer.citations}
+    assert answer.backend == "extractive"
+    assert answer.latency_ms > 0
+
+
+def test_streams_citations_then_deltas_then_the_answer(client: httpx.Client) -> None:
+    with client.stream("POST", "/ask", json={"question": HARBIN_QUESTION, "stream": True}) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        body = response.read().decode("utf-8")
+    events = parse_sse(body)
+    kinds = [name for name, _ in events]
+    assert kinds[0] == "citations"
+    assert kinds[-1] == "answer"
+    assert kinds[1:-1] and set(kinds[1:-1]) == {"delta"}
+    citations = [Citation.model_validate(c) for c in json.loads(events[0][1])]
+    assert HARBIN_DOC in {c.doc for c in citations}
+    answer = Answer.model_validate_json(events[-1][1])
+    assert answer.short_answer == "5万元"
+    assert "".join(json.loads(data) for name, data in events if name == "delta") == answer.answer
+
+
+def test_refuses_when_the_documents_do_not_say(client: httpx.Client) -> None:
+    response = client.post("/ask", json={"question": "火星上的企鹅每年奖励多少枚金币？"})
+    assert response.status_code == 200
+    assert response.json()["refused"] is True
+
+
+def test_accepts_conversation_history(client: httpx.Client) -> None:
+    history = [
+        {"role": "user", "content": HARBIN_QUESTION},
+        {"role": "assistant", "content": "哈尔滨市大工匠由每人奖励1万元提高到5万元。"},
+    ]
+    response = client.post("/ask", json={"question": "每年评选多少人？", "history": history, "top_k": 3})
+    assert response.status_code == 200
+    Answer.model_validate(response.json())
+
+
+def _error(response: httpx.Response, status: int) -> str:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    body = response.json()
+    assert set(body) == {"error"} and body["error"]["status"] == status
+    assert "Traceback" not in response.text
+    return body["error"]["message"]
+
+
+def test_empty_question_is_422(client: httpx.Client) -> None:
+    assert "empty" in _error(client.post("/ask", json={"question": ""}), 422)
+    assert "empty" in _error(client.post("/ask", json={"question": "  \n "}), 422)
+
+
+def test_empty_question_is_422_when_streaming_too(client: httpx.Client) -> None:
+    _error(client.post("/ask", json={"question": " ", "stream": True}), 422)
+
+
+def test_over_long_question_is_rejected_not_truncated(client: httpx.Client) -> None:
+    message = _error(client.post("/ask", json={"question": "哈" * 100_000}), 422)
+    assert "100000" in message and "RAG_MAX_QUESTION_CHARS" in message
+
+
+def test_malformed_json_is_400_with_a_json_error(client: httpx.Client) -> None:
+    response = client.post("/ask", content=b'{"question": "x"', headers={"Content-Type": "application/json"})
+    assert "JSON" in _error(response, 400)
+
+
+def test_missing_or_mistyped_fields_are_422(client: httpx.Client) -> None:
+    assert "question" in _error(client.post("/ask", json={}), 422)
+    _error(client.post("/ask", json={"question": 42}), 422)
+    _error(client.post("/ask", json={"question": HARBIN_QUESTION, "top_k": 0}), 422)
+    assert "topk" in _error(client.post("/ask", json={"question": HARBIN_QUESTION, "topk": 3}), 422)
+    _error(client.post("/ask", json=["not", "an", "object"]), 422)
+
+
+def test_unknown_backend_is_422(client: httpx.Client) -> None:
+    message = _error(client.post("/ask", json={"question": HARBIN_QUESTION, "backend": "gpt-9"}), 422)
+    assert "gpt-9" in message

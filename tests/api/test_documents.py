@@ -1,0 +1,139 @@
+"""/documents: upload, list and delete, with size, type and name checks (servers in open local mode,
+each over a private copy of the index)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .support import NEW_FACT_QUESTION, NEW_FACT_TEXT, LiveServer, make_docx
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def test_uploaded_fact_is_answered_and_gone_after_delete(open_server: LiveServer) -> None:
+    with open_server.client() as client:
+        before = client.post("/ask", json={"question": NEW_FACT_QUESTION}).json()
+        assert "suifenhe.docx" not in {c["doc"] for c in before["citations"]}
+
+        data = make_docx("首席技师奖励政策", NEW_FACT_TEXT, title="绥芬河市技能人才奖励办法")
+        response = client.post("/documents", files=[("files", ("suifenhe.docx", data, DOCX))])
+        assert response.status_code == 200, response.text
+        (uploaded,) = response.json()["documents"]
+        assert uploaded["id"] == "suifenhe.docx" and uploaded["status"] == "added"
+        assert response.json()["index"]["documents"] == 6
+
+        listed = client.get("/documents").json()
+        assert "suifenhe.docx" in {d["id"] for d in listed["documents"]} and listed["count"] == 6
+
+        answer = client.post("/ask", json={"question": NEW_FACT_QUESTION}).json()
+        assert not answer["refused"]
+        assert "3万元" in (answer["short_answer"] or answer["answer"])
+        assert "suifenhe.docx" in {c["doc"] for c in answer["citations"]}
+
+        again = client.post("/documents", files=[("files", ("suifenhe.docx", data, DOCX))])
+        assert again.json()["documents"][0]["status"] == "unchanged"
+
+        deleted = client.delete("/documents/suifenhe.docx")
+        assert deleted.status_code == 200 and deleted.json()["index"]["documents"] == 5
+
+        after = client.post("/ask", json={"question": NEW_FACT_QUESTION}).json()
+        assert after["refused"] is True
+        assert "suifenhe.docx" not in {c["doc"] for c in after["citations"]}
+
+
+def test_changed_content_replaces_the_document(open_server: LiveServer) -> None:
+    with open_server.client() as client:
+        first = client.post("/documents", files=[("files", ("note.txt", "绥芬河市首席技师奖励1万元。".encode(), "text/plain"))])
+        assert first.json()["documents"][0]["status"] == "added"
+        second = client.post("/documents", files=[("files", ("note.txt", NEW_FACT_TEXT.encode(), "text/plain"))])
+        assert second.json()["documents"][0]["status"] == "replaced"
+        assert second.json()["index"]["documents"] == 6
+
+
+def test_several_files_in_one_request(open_server: LiveServer) -> None:
+    files = [
+        ("files", ("a.md", "# 标题\n\n绥芬河市首席技师奖励3万元。".encode(), "text/markdown")),
+        ("files", ("b.html", "<html><body><h1>通知</h1><p>东宁市技能大师奖励2万元。</p></body></html>".encode(), "text/html")),
+    ]
+    with open_server.client() as client:
+        response = client.post("/documents", files=files)
+        assert response.status_code == 200, response.text
+        assert [d["id"] for d in response.json()["documents"]] == ["a.md", "b.html"]
+
+
+def test_unknown_document_is_404(open_server: LiveServer) -> None:
+    with open_server.client() as client:
+        response = client.delete("/documents/no-such-file.txt")
+        assert response.status_code == 404
+        assert "no-such-file.txt" in response.json()["error"]["message"]
+
+
+def test_upload_over_the_size_limit_is_413(open_server_factory: Callable[..., LiveServer]) -> None:
+    server = open_server_factory(max_upload_bytes=2_000)
+    with server.client() as client:
+        big = ("绥芬河市首席技师奖励3万元。" * 200).encode()
+        response = client.post("/documents", files=[("files", ("big.txt", big, "text/plain"))])
+        assert response.status_code == 413
+        assert "RAG_MAX_UPLOAD_BYTES" in response.json()["error"]["message"]
+        assert client.get("/documents").json()["count"] == 5
+        small = client.post("/documents", files=[("files", ("small.txt", NEW_FACT_TEXT.encode(), "text/plain"))])
+        assert small.status_code == 200
+
+
+def test_declared_body_far_over_the_limit_is_refused_before_reading(
+    open_server_factory: Callable[..., LiveServer],
+) -> None:
+    server = open_server_factory(max_upload_bytes=1_000)
+    with server.client() as client:
+        body = b"x" * 200_000  # more than 20 files of 1,000 bytes plus multipart overhead
+        response = client.post(
+            "/documents", content=body, headers={"Content-Type": "multipart/form-data; boundary=zzz"}
+        )
+        assert response.status_code == 413
+
+
+def test_content_must_match_the_extension_415(open_server: LiveServer) -> None:
+    with open_server.client() as client:
+        cases = [
+            ("report.pdf", b"this is plain text, not a PDF", "application/pdf"),
+            ("notes.docx", b"plain text pretending to be a docx", DOCX),
+            ("image.txt", b"\x89PNG\r\n\x1a\n" + bytes(64), "text/plain"),
+            ("program.exe", b"MZ\x90\x00", "application/octet-stream"),
+        ]
+        for name, data, mime in cases:
+            response = client.post("/documents", files=[("files", (name, data, mime))])
+            assert response.status_code == 415, (name, response.text)
+            assert name in response.json()["error"]["message"]
+        assert client.get("/documents").json()["count"] == 5
+
+
+def test_a_bad_file_rejects_the_whole_request(open_server: LiveServer) -> None:
+    files = [
+        ("files", ("good.txt", NEW_FACT_TEXT.encode(), "text/plain")),
+        ("files", ("bad.pdf", b"not a pdf", "application/pdf")),
+    ]
+    with open_server.client() as client:
+        assert client.post("/documents", files=files).status_code == 415
+        assert "good.txt" not in {d["id"] for d in client.get("/documents").json()["documents"]}
+
+
+def test_file_names_are_sanitised(open_server: LiveServer) -> None:
+    with open_server.client() as client:
+        response = client.post(
+            "/documents", files=[("files", ("../../etc/绥芬河.txt", NEW_FACT_TEXT.encode(), "text/plain"))]
+        )
+        assert response.status_code == 200
+        (uploaded,) = response.json()["documents"]
+        assert uploaded["id"] == "绥芬河.txt" and uploaded["filename"] == "../../etc/绥芬河.txt"
+        assert client.delete("/documents/绥芬河.txt").status_code == 200
+
+
+def test_requests_without_files_are_422(open_server: LiveServer) -> None:
+    with open_server.client() as client:
+        assert client.post("/documents", data={"note": "no file"}).status_code == 422
+        same = [
+            ("files", ("dup.txt", NEW_FACT_TEXT.encode(), "text/plain")),
+            ("files", ("dir/dup.txt", "东宁市技能大师奖励2万元。".encode(), "text/plain")),
+        ]
+        response = client.post("/documents", files=same)
+        assert response.status_code == 422 and "dup.txt" in response.json()["error"]["message"]

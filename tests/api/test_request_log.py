@@ -1,0 +1,49 @@
+"""Structured logs: one JSON object per line, stamped with the request id."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import httpx
+import pytest
+
+from rag.api.request_log import JsonFormatter, RequestIdFilter, request_id_var
+
+
+def test_json_formatter_writes_one_object_per_line_with_the_request_id() -> None:
+    record = logging.LogRecord("rag.api", logging.INFO, __file__, 1, "answered %s", ("问题",), None)
+    record.status = 200
+    token = request_id_var.set("rid-42")
+    try:
+        RequestIdFilter().filter(record)
+    finally:
+        request_id_var.reset(token)
+    line = JsonFormatter().format(record)
+    assert "\n" not in line
+    payload = json.loads(line)
+    assert payload["message"] == "answered 问题"
+    assert payload["request_id"] == "rid-42" and payload["status"] == 200
+    assert payload["level"] == "info" and payload["logger"] == "rag.api"
+
+
+def test_exceptions_stay_inside_the_json_line() -> None:
+    try:
+        raise ValueError("bad\nthing")
+    except ValueError:
+        import sys
+
+        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "failed", (), sys.exc_info())
+    line = JsonFormatter().format(record)
+    assert "\n" not in line and "ValueError" in json.loads(line)["exception"]
+
+
+def test_access_log_has_request_id_route_and_status(client: httpx.Client, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="rag.api.access"):
+        client.get("/search", params={"q": "大工匠"}, headers={"X-Request-ID": "trace-search-1"})
+    records = [r for r in caplog.records if getattr(r, "request_id", None) == "trace-search-1"
+               or getattr(r, "path", None) == "/search"]
+    assert records, "no access log record"
+    record = records[-1]
+    assert record.route == "/search" and record.status == 200 and record.duration_ms >= 0
+    assert "大工匠" not in record.getMessage()  # query strings (questions) are not logged

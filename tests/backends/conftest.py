@@ -1,0 +1,37 @@
+"""Fixtures for the LLM backend tests: the packaged 0.5B Qwen behind a real llama.cpp server.
+
+The model is assembled once into the configured cache (``RAG_CACHE_DIR``, default ~/.cache/rag) and
+the server runs for the whole session on a free loopback port. Without the ``llm`` extra the tests
+that need it are skipped with the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from rag.errors import BackendUnavailableError
+from rag.settings import Settings
+
+
+@pytest.fixture(scope="session")
+def model_path() -> Path:
+    from rag.llm.model_files import ensure_model
+
+    settings = Settings()
+    try:
+        return ensure_model("qwen2.5-0.5b", settings.resolve(settings.cache_dir))
+    except BackendUnavailableError as exc:
+        pytest.skip(str(exc))
+
+
+@pytest.fixture(scope="session")
+def llm_server(model_path: Path) -> Iterator[str]:
+    """The base URL (``http://127.0.0.1:PORT/v1``) of a llama.cpp server for the 0.5B model."""
+    pytest.importorskip("xllamacpp", reason="the 'llm' extra (xllamacpp) is not installed")
+    from rag.llm.server import run_model_server
+
+    with run_model_server(model_path, threads=2, context=2048) as base_url:
+        yield base_url

@@ -1,0 +1,73 @@
+"""The extractive backend: exact short answers with citations, and refusals instead of borrowed figures."""
+
+import pytest
+
+from rag.engine import Engine
+from rag.schema import ChatTurn
+from tests.conftest import HARBIN_DOC
+
+
+def test_harbin_award(corpus_engine: Engine) -> None:
+    answer = corpus_engine.ask("哈尔滨市对大工匠每人奖励多少钱？")
+    assert not answer.refused
+    assert answer.short_answer == "5万元"
+    assert "1万元" in answer.answer and "[1]" in answer.answer
+    citation = answer.citations[0]
+    assert citation.n == 1 and citation.doc == HARBIN_DOC
+    assert "由每人奖励1万元提高到5万元" in citation.text
+    assert "5万元" in (citation.highlight or "")
+    # the citation's offsets point at its text in the document
+    assert corpus_engine.index.document(HARBIN_DOC).text[citation.start : citation.end] == citation.text
+
+
+def test_english_question_cites_the_same_passage(corpus_engine: Engine) -> None:
+    answer = corpus_engine.ask("How much did Harbin award each of its great craftsmen?")
+    assert not answer.refused
+    assert answer.citations[0].doc == HARBIN_DOC
+    assert "由每人奖励1万元提高到5万元" in answer.citations[0].text
+    assert answer.short_answer == "5万元"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "齐齐哈尔市对大工匠每人奖励多少钱？",  # another city: only Harbin's figure exists
+        "2015年哈尔滨市对大工匠每人奖励多少钱？",  # a year the documents do not cover
+        "How much did Qiqihar award each of its great craftsmen?",
+    ],
+)
+def test_refuses_instead_of_borrowing_a_figure(corpus_engine: Engine, question: str) -> None:
+    answer = corpus_engine.ask(question)
+    assert answer.refused
+    assert answer.short_answer is None
+    assert "5万元" not in answer.answer
+    assert answer.answer.startswith(("资料中未找到", "The documents do not"))
+    assert answer.citations, "the nearest passages are shown"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("2020年黑龙江省总工会设立了多少抗疫资金？", "7710万元"),  # amount
+        ("河北省高技能人才有多少万人？", "309.7万人"),  # count
+        ("黑龙江省高技能人才占技能人才总量的比例是多少？", "31%"),  # percent
+        ("《新时期产业工人队伍建设改革方案》是哪一天由中共中央、国务院颁发的？", "2017年4月14日"),  # date
+        ("河钢集团邯钢公司用户技术研究中心主任是谁？", "张龙柱"),  # person
+    ],
+)
+def test_short_answer_kinds(corpus_engine: Engine, question: str, expected: str) -> None:
+    answer = corpus_engine.ask(question)
+    assert not answer.refused, answer.answer
+    assert answer.short_answer == expected
+
+
+def test_followup_is_resolved_against_history(corpus_engine: Engine) -> None:
+    first = corpus_engine.ask("黑龙江省高技能人才达到多少万人？")
+    assert first.short_answer == "78.6万人"
+    history = [ChatTurn(role="user", content=first.question), ChatTurn(role="assistant", content=first.answer)]
+    followup = corpus_engine.ask("那河北呢？", history)
+    assert followup.resolved_question and "河北" in followup.resolved_question
+    assert followup.question == "那河北呢？"
+    assert not followup.refused
+    assert followup.short_answer == "309.7万人"
+    assert followup.citations[0].doc == "002_4480d7c3f3502e36.txt"

@@ -1,0 +1,63 @@
+"""Shared fixtures: the bundled corpus indexed once per test session with the real default model.
+
+Indexing embeds every chunk and sentence, which takes about a minute on two cores, so it happens
+once; tests that change documents get their own copy of the built index (``fresh_engine``), so no
+test depends on another's side effects. The model folder lives in the default cache directory and
+is reused across sessions.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from rag.engine import Engine
+from rag.settings import PROJECT_ROOT, Settings
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")  # no test may reach a model hub
+
+CORPUS_DIR = PROJECT_ROOT / "corpus"
+HARBIN_DOC = "000_02af32df5c880f4c.txt"
+
+
+def make_settings(index_dir: Path, **overrides: object) -> Settings:
+    """Settings for a test: the given index folder, the bundled corpus, everything else default."""
+    return Settings(index_dir=index_dir, corpus_dir=CORPUS_DIR, **overrides)
+
+
+@pytest.fixture(scope="session")
+def corpus_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding the index of the bundled corpus, built once."""
+    index_dir = tmp_path_factory.mktemp("corpus-index")
+    engine = Engine.open(make_settings(index_dir), allow_empty=True)
+    report = engine.index_paths([CORPUS_DIR])
+    assert len(report.added) == 5, report
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def corpus_engine(corpus_index_dir: Path) -> Engine:
+    """A read-only engine over the bundled corpus (do not add or delete documents with it)."""
+    return Engine.open(make_settings(corpus_index_dir))
+
+
+@pytest.fixture()
+def fresh_index_dir(corpus_index_dir: Path, tmp_path: Path) -> Path:
+    """A private copy of the corpus index, for tests that change documents."""
+    target = tmp_path / "index"
+    shutil.copytree(corpus_index_dir, target)
+    return target
+
+
+@pytest.fixture()
+def fresh_engine(fresh_index_dir: Path, corpus_engine: Engine) -> Iterator[Engine]:
+    """An engine over a private index copy, sharing the loaded model with ``corpus_engine``."""
+    settings = make_settings(fresh_index_dir)
+    from rag.index_store import IndexStore
+
+    engine = Engine(settings, corpus_engine.embedder, IndexStore(settings.index_path).load())
+    yield engine
