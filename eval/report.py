@@ -228,14 +228,14 @@ def write_report(run: RunResult, dataset: str, out_dir: Path) -> MetricsReport:
 def compare_table(runs: Sequence[tuple[str, Metrics]]) -> str:
     """Configurations side by side: one row per metric, one column per configuration.
 
-    The best value of each metric (by its direction) is marked with ``*``.
+    The best value of each metric (by its direction) is marked with ``*`` when the values differ.
     """
     header = ["Metric", *(name for name, _ in runs)]
     rows = [["Items", *(str(m.items) for _, m in runs)]]
     for spec in METRICS:
         values = [m.get(spec.key) for _, m in runs]
         known = [v for v in values if v is not None]
-        best = (max(known) if spec.higher_is_better else min(known)) if len(known) > 1 else None
+        best = (max(known) if spec.higher_is_better else min(known)) if len(set(known)) > 1 else None
         cells = [
             format_metric(m, spec) + (" *" if best is not None and v == best else "")
             for (_, m), v in zip(runs, values)

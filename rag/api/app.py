@@ -20,6 +20,7 @@ from fastapi.responses import RedirectResponse
 
 from rag.api import ask, documents, health, metrics, search
 from rag.api.errors import install_error_handlers
+from rag.api.limits import JsonBodyLimitMiddleware
 from rag.api.metrics import ApiMetrics, MetricsMiddleware
 from rag.api.request_log import RequestContextMiddleware
 from rag.api.state import EngineState, close_backends, open_or_build_engine
@@ -84,6 +85,7 @@ def create_app(
     app.state.engine = engine  # for other components (the chat page): None until ready
     app.state.metrics = app_metrics
     install_error_handlers(app)
+    app.add_middleware(JsonBodyLimitMiddleware, paths={"/ask"})
     app.add_middleware(MetricsMiddleware, metrics=app_metrics)
     app.add_middleware(RequestContextMiddleware)  # added last = outermost: sees every request
     for module in (health, ask, search, documents, metrics):
@@ -105,7 +107,7 @@ def _load_engine(
     try:
         logger.info("loading the engine (index %s)", settings.index_path)
         engine = load(settings)
-    except BaseException as error:  # noqa: BLE001 - reported via /health, never raised into the server
+    except BaseException as error:  # reported via /health, never raised into the server
         logger.error("the engine failed to load: %s", error, exc_info=error)
         state.set_failed(error)
         return

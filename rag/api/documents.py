@@ -26,6 +26,7 @@ from rag.api.schemas import (
     IndexCounts,
     UploadedDocument,
     UploadResponse,
+    UploadStatus,
     error_responses,
 )
 from rag.api.state import current_engine
@@ -57,7 +58,7 @@ def _load_all(uploads: list[RawUpload], max_bytes: int) -> list[Document]:
 
     documents = [load_bytes(upload.filename, upload.data, max_bytes=max_bytes) for upload in uploads]
     seen: dict[str, str] = {}
-    for upload, document in zip(uploads, documents):
+    for upload, document in zip(uploads, documents, strict=True):
         if document.doc_id in seen:
             raise UnprocessableError(
                 f"'{upload.filename}' and '{seen[document.doc_id]}' both become document id "
@@ -93,14 +94,16 @@ async def upload_documents(request: Request, engine: Annotated[Engine, Depends(c
     uploads = await read_uploads(request, max_bytes)
     documents = await run_in_threadpool(_load_all, uploads, max_bytes)
     report = await run_write(request.app, engine.add_documents, documents)
-    status_of = {doc_id: "added" for doc_id in report.added}
+    status_of: dict[str, UploadStatus] = {doc_id: "added" for doc_id in report.added}
     status_of.update({doc_id: "replaced" for doc_id in report.replaced})
     metrics: ApiMetrics = request.app.state.metrics
     results = []
-    for upload, document in zip(uploads, documents):
+    for upload, document in zip(uploads, documents, strict=True):
         status = status_of.get(document.doc_id, "unchanged")
         metrics.documents.labels(status).inc()
-        results.append(UploadedDocument(id=document.doc_id, filename=upload.filename, title=document.title, status=status))
+        results.append(
+            UploadedDocument(id=document.doc_id, filename=upload.filename, title=document.title, status=status)
+        )
     return UploadResponse(documents=results, index=_counts(engine))
 
 
@@ -110,7 +113,9 @@ async def upload_documents(request: Request, engine: Annotated[Engine, Depends(c
     summary="Remove a document from the index",
     responses=error_responses(401, 404, 503),
 )
-async def delete_document(doc_id: str, request: Request, engine: Annotated[Engine, Depends(current_engine)]) -> DeleteResponse:
+async def delete_document(
+    doc_id: str, request: Request, engine: Annotated[Engine, Depends(current_engine)]
+) -> DeleteResponse:
     removed = await run_write(request.app, engine.delete_documents, [doc_id])
     if doc_id not in removed:
         raise NotFoundError(f"no document with id '{doc_id}' (GET /documents lists them)")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -26,14 +26,14 @@ class ApiError(RagError):
     """An error only the HTTP layer raises; ``headers`` are added to the response."""
 
     http_status = 400
-    headers: Mapping[str, str] = {}
+    headers: ClassVar[Mapping[str, str]] = {}
 
 
 class UnauthorizedError(ApiError):
     """Missing or wrong API key (or document endpoints with no key configured)."""
 
     http_status = 401
-    headers = {"WWW-Authenticate": "Bearer"}
+    headers: ClassVar[Mapping[str, str]] = {"WWW-Authenticate": "Bearer"}
 
 
 class NotFoundError(ApiError):
@@ -58,7 +58,7 @@ class NotReadyError(ApiError):
     """The engine is still loading, or failed to load."""
 
     http_status = 503
-    headers = {"Retry-After": "5"}
+    headers: ClassVar[Mapping[str, str]] = {"Retry-After": "5"}
 
 
 def error_body(status: int, message: str) -> dict[str, Any]:

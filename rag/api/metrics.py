@@ -52,7 +52,8 @@ class EngineCollector(Collector):
 
     def collect(self) -> Iterator[Metric]:
         engine = self._engine_provider()
-        yield GaugeMetricFamily("rag_engine_ready", "1 once the index and models are loaded.", value=int(engine is not None))
+        ready = int(engine is not None)
+        yield GaugeMetricFamily("rag_engine_ready", "1 once the index and models are loaded.", value=ready)
         if engine is None:
             return
         try:
@@ -63,7 +64,8 @@ class EngineCollector(Collector):
                 "rag_grounding_failures", "Generated answers that failed the grounding check.", labels=["backend"]
             )
             events = CounterMetricFamily(
-                "rag_grounding_events", "Grounding-check counters as the backend keeps them.", labels=["backend", "event"]
+                "rag_grounding_events", "Grounding-check counters as the backend keeps them.",
+                labels=["backend", "event"],
             )
             for name, backend in engine.backends.loaded().items():
                 counts = _grounding_counts(backend)

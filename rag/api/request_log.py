@@ -18,7 +18,7 @@ import re
 import sys
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.datastructures import MutableHeaders
@@ -34,8 +34,11 @@ request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("rag_reques
 
 access_logger = logging.getLogger("rag.api.access")
 
-# Attributes every LogRecord has; anything else was passed with ``extra=`` and is logged as a field.
-_STANDARD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
+# Attributes every LogRecord has; anything else was passed with ``extra=`` and is logged as a field
+# (uvicorn's ANSI-coloured duplicate of its message is dropped too).
+_STANDARD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {
+    "message", "asctime", "color_message",
+}
 
 
 class RequestIdFilter(logging.Filter):
@@ -52,7 +55,7 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         payload: dict[str, Any] = {
-            "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),
@@ -68,6 +71,7 @@ class JsonFormatter(logging.Formatter):
 def configure_logging(level: str = "info") -> None:
     """Send every logger (ours, uvicorn's) to stderr as JSON lines; replaces root handlers."""
     handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(level.upper())  # libraries that lower their own logger's level stay quiet
     handler.setFormatter(JsonFormatter())
     handler.addFilter(RequestIdFilter())
     root = logging.getLogger()

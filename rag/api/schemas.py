@@ -14,6 +14,8 @@ from rag.schema import ChatTurn, Passage
 
 MAX_HISTORY_TURNS = 50
 
+UploadStatus = Literal["added", "replaced", "unchanged"]
+
 
 class AskRequest(BaseModel):
     """``POST /ask``. Unknown fields are rejected so a misspelt option is not silently ignored."""
@@ -75,7 +77,7 @@ class UploadedDocument(BaseModel):
     id: str = Field(description="Document id: the sanitised file name.")
     filename: str = Field(description="The file name as uploaded.")
     title: str
-    status: Literal["added", "replaced", "unchanged"]
+    status: UploadStatus
 
 
 class UploadResponse(BaseModel):

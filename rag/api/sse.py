@@ -6,8 +6,10 @@ Each engine ``StreamEvent`` becomes one SSE event whose ``data`` is a single lin
 fails after the stream has started. JSON keeps newlines in answer text from breaking the framing.
 
 The engine's stream is a blocking iterator (retrieval, embedding, an LLM call), so it is advanced in
-the threadpool; the first event is pulled before the response starts, so bad input and unavailable
-backends still get a proper HTTP status instead of a 200 stream with an error in it.
+the threadpool. Events are pulled up to the first text (or the answer) before the response starts:
+bad input and an unreachable LLM server then still get a proper HTTP status (422, 503) instead of a
+200 stream that only says so in an ``error`` event. Citations are held back until then, which costs
+a streamed LLM answer its prompt-processing time before the first byte, not more.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import suppress
 
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 from starlette.responses import StreamingResponse
@@ -31,7 +34,7 @@ SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 def format_sse(event: str, data: str) -> bytes:
     """One SSE frame; ``data`` must be a single line (JSON always is)."""
-    return f"event: {event}\ndata: {data}\n\n".encode("utf-8")
+    return f"event: {event}\ndata: {data}\n\n".encode()
 
 
 def encode_event(event: StreamEvent) -> bytes:
@@ -44,17 +47,22 @@ def encode_event(event: StreamEvent) -> bytes:
     return format_sse(event.kind, payload)
 
 
-def _first(events: Iterator[StreamEvent]) -> StreamEvent | None:
-    return next(events, None)
+def _until_text(events: Iterator[StreamEvent]) -> list[StreamEvent]:
+    """The events up to and including the first that is not ``citations`` (errors raise here)."""
+    pulled: list[StreamEvent] = []
+    for event in events:
+        pulled.append(event)
+        if event.kind != "citations":
+            break
+    return pulled
 
 
 async def start_stream(events: Iterator[StreamEvent], on_answer: Callable[[Answer], None]) -> StreamingResponse:
-    """Pull the first event (errors raise here, before any byte is sent), then stream the rest."""
-    first = await run_in_threadpool(_first, events)
+    """Pull events up to the first text (errors raise here, before any byte is sent), then stream."""
+    pending = await run_in_threadpool(_until_text, events)
 
     async def body() -> AsyncIterator[bytes]:
         try:
-            pending = [first] if first is not None else []
             for event in pending:
                 yield _observed(event, on_answer)
             async for event in iterate_in_threadpool(events):
@@ -80,7 +88,5 @@ def _close_quietly(events: Iterator[StreamEvent]) -> None:
     """Close the engine's generator (e.g. an LLM HTTP stream) when the client goes away early."""
     close = getattr(events, "close", None)
     if callable(close):
-        try:
+        with suppress(ValueError):  # still running in a worker thread: collected when it finishes
             close()
-        except ValueError:  # still running in a worker thread; it is collected when it finishes
-            pass

@@ -23,9 +23,10 @@ from dataclasses import dataclass, field
 
 from rag.schema import Citation
 
-# A citation marker and the numbers inside it.
-_MARKER = re.compile(r"\[\s*(\d+(?:\s*[,，、\-–~]\s*\d+)*)\s*\]|【\s*(\d+(?:\s*[,，、\-–~]\s*\d+)*)\s*】")
-_MARKER_TEXT = r"(?:\[\s*\d+(?:\s*[,，、\-–~]\s*\d+)*\s*\]|【\s*\d+(?:\s*[,，、\-–~]\s*\d+)*\s*】)"
+# A citation marker and the numbers inside it (one or two digits: "[2023]" is no citation).
+_INSIDE = r"\d{1,2}(?:\s*[,，、\-–~]\s*\d{1,2})*"
+_MARKER = re.compile(rf"\[\s*({_INSIDE})\s*\]|【\s*({_INSIDE})\s*】")
+_MARKER_TEXT = rf"(?:\[\s*{_INSIDE}\s*\]|【\s*{_INSIDE}\s*】)"
 # A sentence: text up to an end mark (an English full stop only before a capital or the end),
 # with the citation markers written right after the end mark.
 _SENTENCE = re.compile(

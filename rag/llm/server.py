@@ -107,7 +107,7 @@ class ModelServer:
             try:
                 _wait_healthy(address, self.startup_timeout)
             except BaseException:
-                del server
+                server = None  # drop the only reference: the native destructor stops it
                 gc.collect()
                 raise
             self._server = server
@@ -121,7 +121,7 @@ class ModelServer:
             server, self._server = self._server, None
             self.address = None
             if server is not None:
-                del server  # the native destructor stops the HTTP thread and the main loop
+                server = None  # the native destructor stops the HTTP thread and the main loop
                 gc.collect()
 
     def __enter__(self) -> ModelServer:

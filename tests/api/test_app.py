@@ -45,9 +45,10 @@ def test_health_is_503_loading_until_the_engine_is_ready(corpus_engine: Engine, 
         release.set()
         ready = wait_for_status(client, 200, timeout=60)
         assert ready.status_code == 200
-        assert ready.json() == {"status": "ok", "documents": 5, "chunks": ready.json()["chunks"],
-                                "model": corpus_engine.embedder.model_name}
-        assert ready.json()["chunks"] > 0
+        body = ready.json()
+        assert set(body) == {"status", "documents", "chunks", "model"}
+        assert body["status"] == "ok" and body["documents"] == 5 and body["chunks"] > 0
+        assert body["model"] == corpus_engine.embedder.model_name
         assert app.state.engine is not None
         assert client.post("/ask", json={"question": HARBIN_QUESTION}).json()["short_answer"] == "5万元"
 
@@ -72,7 +73,8 @@ def test_a_failed_load_is_reported_not_raised(tmp_path: Path) -> None:
 def test_builds_the_index_from_the_corpus_when_none_exists(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    (corpus / "suifenhe.txt").write_text("绥芬河市技能人才奖励办法\n\n绥芬河市对首席技师每人奖励3万元。\n", encoding="utf-8")
+    text = "绥芬河市技能人才奖励办法\n\n绥芬河市对首席技师每人奖励3万元。\n"
+    (corpus / "suifenhe.txt").write_text(text, encoding="utf-8")
     settings = api_settings(tmp_path / "index", corpus_dir=corpus)
     app = create_app(settings, mount_ui=False)  # the default loader: Engine.open + index the corpus
     with live_server(app) as server, server.client() as client:

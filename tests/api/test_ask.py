@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+import socket
+from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 
+from rag.api.app import create_app
+from rag.engine import Engine
 from rag.schema import Answer, Citation
 
-from .support import HARBIN_DOC, HARBIN_QUESTION, parse_sse
+from .support import HARBIN_DOC, HARBIN_QUESTION, api_settings, live_server, parse_sse
 
 
 def test_answers_the_harbin_question_with_a_citation(client: httpx.Client) -> None:
@@ -94,3 +99,30 @@ def test_missing_or_mistyped_fields_are_422(client: httpx.Client) -> None:
 def test_unknown_backend_is_422(client: httpx.Client) -> None:
     message = _error(client.post("/ask", json={"question": HARBIN_QUESTION, "backend": "gpt-9"}), 422)
     assert "gpt-9" in message
+
+
+def test_huge_bodies_are_413_before_parsing(client: httpx.Client) -> None:
+    huge = json.dumps({"question": "哈" * 10, "history": [{"role": "user", "content": "x" * 2_000_000}]})
+    _error(client.post("/ask", content=huge.encode(), headers={"Content-Type": "application/json"}), 413)
+
+    def chunked() -> Iterator[bytes]:  # no Content-Length: counted as it arrives
+        yield b'{"question": "'
+        for _ in range(40):
+            yield b"x" * 50_000
+        yield b'"}'
+
+    _error(client.post("/ask", content=chunked(), headers={"Content-Type": "application/json"}), 413)
+
+
+def test_unreachable_llm_backend_is_503_streamed_or_not(corpus_engine: Engine, corpus_index_dir: Path) -> None:
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    settings = api_settings(
+        corpus_index_dir, openai_base_url=f"http://127.0.0.1:{port}/v1", openai_retries=0, openai_timeout=5
+    )
+    engine = Engine(settings, corpus_engine.embedder, corpus_engine.index)  # same snapshot, other backends
+    with live_server(create_app(settings, engine=engine, mount_ui=False)) as server, server.client() as client:
+        for stream in (False, True):
+            response = client.post("/ask", json={"question": HARBIN_QUESTION, "backend": "openai", "stream": stream})
+            assert str(port) in _error(response, 503)

@@ -12,7 +12,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 def test_concurrent_asks_while_an_upload_runs_all_succeed(open_server: LiveServer) -> None:
     # a document long enough that embedding it takes a noticeable time
-    paragraphs = [f"第{i}条 绥芬河市第{i}批技能人才培养计划安排培训经费{i}万元，用于职业技能提升。" for i in range(1, 120)]
+    paragraphs = [f"第{i}条 绥芬河市第{i}批技能人才培养计划安排培训经费{i}万元，用于职业技能提升。" for i in range(120)]
     data = make_docx(NEW_FACT_TEXT, *paragraphs, title="绥芬河市技能人才奖励办法")
     upload_started = threading.Event()
     results: list[tuple[int, str | None]] = []

@@ -43,7 +43,8 @@ def test_uploaded_fact_is_answered_and_gone_after_delete(open_server: LiveServer
 
 def test_changed_content_replaces_the_document(open_server: LiveServer) -> None:
     with open_server.client() as client:
-        first = client.post("/documents", files=[("files", ("note.txt", "绥芬河市首席技师奖励1万元。".encode(), "text/plain"))])
+        old = "绥芬河市首席技师奖励1万元。".encode()
+        first = client.post("/documents", files=[("files", ("note.txt", old, "text/plain"))])
         assert first.json()["documents"][0]["status"] == "added"
         second = client.post("/documents", files=[("files", ("note.txt", NEW_FACT_TEXT.encode(), "text/plain"))])
         assert second.json()["documents"][0]["status"] == "replaced"
@@ -51,9 +52,10 @@ def test_changed_content_replaces_the_document(open_server: LiveServer) -> None:
 
 
 def test_several_files_in_one_request(open_server: LiveServer) -> None:
+    html = "<html><body><h1>通知</h1><p>东宁市技能大师奖励2万元。</p></body></html>"
     files = [
         ("files", ("a.md", "# 标题\n\n绥芬河市首席技师奖励3万元。".encode(), "text/markdown")),
-        ("files", ("b.html", "<html><body><h1>通知</h1><p>东宁市技能大师奖励2万元。</p></body></html>".encode(), "text/html")),
+        ("files", ("b.html", html.encode(), "text/html")),
     ]
     with open_server.client() as client:
         response = client.post("/documents", files=files)

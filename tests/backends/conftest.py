@@ -33,5 +33,6 @@ def llm_server(model_path: Path) -> Iterator[str]:
     pytest.importorskip("xllamacpp", reason="the 'llm' extra (xllamacpp) is not installed")
     from rag.llm.server import run_model_server
 
-    with run_model_server(model_path, threads=2, context=2048) as base_url:
+    settings = Settings()  # RAG_LLM_THREADS=1 is much faster on a machine busy with other work
+    with run_model_server(model_path, threads=settings.llm_threads, context=2048) as base_url:
         yield base_url

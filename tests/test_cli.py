@@ -1,0 +1,147 @@
+"""The ``rag`` command: answers, JSON output, JSONL batches, and clear errors with exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from rag.cli import app
+from tests.conftest import HARBIN_DOC
+
+runner = CliRunner()
+
+
+@pytest.fixture()
+def env(corpus_index_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("RAG_INDEX_DIR", str(corpus_index_dir))
+    return corpus_index_dir
+
+
+def test_ask_json_gives_the_answer_object(env: Path) -> None:
+    result = runner.invoke(app, ["ask", "哈尔滨市对大工匠每人奖励多少钱？", "--json"])
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.stdout)
+    assert set(answer) >= {"question", "answer", "short_answer", "refused", "citations", "backend", "latency_ms"}
+    assert answer["short_answer"] == "5万元"
+    assert "1万元" in answer["answer"]
+    citation = answer["citations"][0]
+    assert set(citation) >= {"n", "doc", "title", "text", "start", "end", "score"}
+    assert citation["doc"] == HARBIN_DOC and "提高到5万元" in citation["text"]
+
+
+def test_ask_refusal_in_text_mode(env: Path) -> None:
+    result = runner.invoke(app, ["ask", "齐齐哈尔市对大工匠每人奖励多少钱？"])
+    assert result.exit_code == 0
+    assert "资料中未找到" in result.stdout
+    assert "相关段落" in result.stdout
+
+
+def test_ask_jsonl_batch_with_history_and_a_bad_line(env: Path, tmp_path: Path) -> None:
+    batch = tmp_path / "questions.jsonl"
+    lines = [
+        {"question": "哈尔滨市对大工匠每人奖励多少钱？"},
+        {"question": "那河北呢？", "history": [{"role": "user", "content": "黑龙江省高技能人才达到多少万人？"}, {"role": "assistant", "content": "78.6万人"}]},
+        {"question": "   "},
+    ]
+    batch.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\nnot json\n", encoding="utf-8")
+    result = runner.invoke(app, ["ask", "--jsonl", str(batch)])
+    outputs = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    assert len(outputs) == 4
+    assert outputs[0]["short_answer"] == "5万元"
+    assert outputs[1]["short_answer"] == "309.7万人"
+    assert outputs[2]["line"] == 3 and "empty" in outputs[2]["error"]
+    assert outputs[3]["line"] == 4
+    assert result.exit_code == 1  # some lines failed, the rest were answered
+
+
+def test_search_shows_reasons(env: Path) -> None:
+    result = runner.invoke(app, ["search", "大工匠 奖励", "--json"])
+    assert result.exit_code == 0
+    passages = json.loads(result.stdout)
+    assert passages and "keyword match" in passages[0]["reason"]
+
+
+def test_info_lists_documents_and_model(env: Path) -> None:
+    result = runner.invoke(app, ["info", "--json"])
+    assert result.exit_code == 0
+    info = json.loads(result.stdout)
+    assert len(info["documents"]) == 5 and info["dimension"] == 384
+    assert info["chunks"] > 50 and info["index_bytes"] > 0
+
+
+@pytest.mark.parametrize("question", ["", "   \n\t ", "问" * 100_000])
+def test_bad_questions_exit_2_without_traceback(env: Path, question: str) -> None:
+    result = runner.invoke(app, ["ask", question])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert "error:" in result.output
+
+
+def test_missing_path_exits_2(env: Path, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["index", str(tmp_path / "no-such-folder")])
+    assert result.exit_code == 2
+    assert "no such file or folder" in result.output
+
+
+def test_missing_index_exits_3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RAG_INDEX_DIR", str(tmp_path / "empty"))
+    result = runner.invoke(app, ["ask", "哈尔滨市对大工匠每人奖励多少钱？"])
+    assert result.exit_code == 3
+    assert "rag index" in result.output
+
+
+def test_corrupt_index_exits_3(corpus_index_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    broken = tmp_path / "broken"
+    shutil.copytree(corpus_index_dir, broken)
+    generation = broken / (broken / "CURRENT").read_text().strip()
+    (generation / "documents.json").write_bytes(b"\x00garbage")
+    monkeypatch.setenv("RAG_INDEX_DIR", str(broken))
+    result = runner.invoke(app, ["ask", "哈尔滨市对大工匠每人奖励多少钱？"])
+    assert result.exit_code == 3
+    assert "damaged" in result.output and "--rebuild" in result.output
+
+
+def test_model_mismatch_exits_3(corpus_index_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RAG_INDEX_DIR", str(corpus_index_dir))
+    monkeypatch.setenv("RAG_EMBEDDING_MODEL", "some-org/another-model")
+    result = runner.invoke(app, ["ask", "哈尔滨市对大工匠每人奖励多少钱？"])
+    assert result.exit_code == 3
+    assert "another-model" in result.output and "rag index --rebuild" in result.output
+
+
+def test_index_reports_unreadable_files_and_keeps_going(corpus_engine: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "good.txt").write_text("绥芬河市对首席技师每人奖励3万元。这是测试文件的第二句话。", encoding="utf-8")
+    (docs / "empty.txt").write_text("", encoding="utf-8")
+    (docs / "binary.txt").write_bytes(b"\x00\x01\x02\xff" * 50)
+    monkeypatch.setenv("RAG_INDEX_DIR", str(tmp_path / "index"))
+    result = runner.invoke(app, ["index", str(docs)])
+    assert result.exit_code == 0, result.output
+    assert "added: 1 (good.txt)" in result.output
+    assert "empty.txt" in result.output and "binary.txt" in result.output
+    # an unchanged file is not re-indexed
+    again = runner.invoke(app, ["index", str(docs)])
+    assert "unchanged: 1" in again.output and "added" not in again.output
+
+
+def test_real_entry_point_reports_errors_cleanly(tmp_path: Path) -> None:
+    """The installed console script, as a user runs it, on bad input."""
+    rag = Path(sys.executable).parent / "rag"
+    completed = subprocess.run(
+        [str(rag), "ask", "   "],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "RAG_INDEX_DIR": str(tmp_path)},
+        timeout=120,
+    )
+    assert completed.returncode == 2
+    assert "question is empty" in completed.stderr
+    assert "Traceback" not in completed.stderr

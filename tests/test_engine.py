@@ -1,0 +1,74 @@
+"""The engine end to end: incremental document changes, reloads, snapshots, and input validation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rag.engine import Engine, validate_question
+from rag.errors import InvalidQuestionError
+from rag.index_store import IndexStore
+from rag.loading import load_bytes
+from tests.conftest import make_settings
+
+NEW_FACT = "绥芬河市对首席技师每人奖励3万元，每年评选20人。"
+QUESTION = "绥芬河市对首席技师每人奖励多少钱？"
+
+
+def test_add_ask_replace_delete_reload(fresh_engine: Engine, fresh_index_dir: Path) -> None:
+    assert fresh_engine.ask(QUESTION).refused
+
+    report = fresh_engine.add_documents([load_bytes("suifenhe.txt", NEW_FACT.encode())])
+    assert report.added == ["suifenhe.txt"]
+    answer = fresh_engine.ask(QUESTION)
+    assert not answer.refused and answer.short_answer == "3万元"
+    assert answer.citations[0].doc == "suifenhe.txt"
+
+    # unchanged content: nothing happens
+    assert fresh_engine.add_documents([load_bytes("suifenhe.txt", NEW_FACT.encode())]).unchanged == ["suifenhe.txt"]
+
+    # replaced content under the same id
+    replaced = NEW_FACT.replace("3万元", "4万元")
+    assert fresh_engine.add_documents([load_bytes("suifenhe.txt", replaced.encode())]).replaced == ["suifenhe.txt"]
+    assert fresh_engine.ask(QUESTION).short_answer == "4万元"
+
+    # the saved index reloads with the change, and the other documents untouched
+    reloaded = IndexStore(fresh_index_dir).load()
+    assert "suifenhe.txt" in reloaded.documents and len(reloaded.documents) == 6
+
+    assert fresh_engine.delete_documents(["suifenhe.txt", "unknown.txt"]) == ["suifenhe.txt"]
+    assert fresh_engine.ask(QUESTION).refused
+    assert "suifenhe.txt" not in IndexStore(fresh_index_dir).load().documents
+
+
+def test_readers_keep_their_snapshot(fresh_engine: Engine) -> None:
+    before = fresh_engine.index
+    fresh_engine.add_documents([load_bytes("extra.txt", NEW_FACT.encode())])
+    after = fresh_engine.index
+    assert before is not after
+    assert "extra.txt" not in before.documents and "extra.txt" in after.documents
+
+
+def test_rebuild_with_nothing_readable_keeps_the_index(fresh_engine: Engine, tmp_path: Path) -> None:
+    (tmp_path / "empty.txt").write_text("", encoding="utf-8")
+    report = fresh_engine.index_paths([tmp_path / "empty.txt"], rebuild=True)
+    assert report.failed and not report.added
+    assert len(fresh_engine.index.documents) == 5
+
+
+def test_open_without_index_is_explained(tmp_path: Path) -> None:
+    from rag.errors import IndexNotFoundError
+
+    with pytest.raises(IndexNotFoundError, match="rag index"):
+        Engine.open(make_settings(tmp_path / "none"))
+
+
+@pytest.mark.parametrize("bad", [None, "", "  \t\n", "x" * 2001])
+def test_validate_question_rejects(bad: object) -> None:
+    with pytest.raises(InvalidQuestionError):
+        validate_question(bad, 2000)
+
+
+def test_validate_question_strips() -> None:
+    assert validate_question("  你好？ ", 2000) == "你好？"

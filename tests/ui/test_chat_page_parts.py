@@ -1,0 +1,130 @@
+"""The chat page's pieces without a browser or a model: rendering, feedback log, export, access.
+
+Fast checks of what the browser tests only see through the page: escaping, where the <mark>
+goes, what a refusal looks like, what the feedback log and the export contain, and that the page
+follows the API's key rules.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from rag.schema import Answer, Citation
+from rag.settings import Settings
+from ui.chat_page import chat_messages, documents_writable, mount_chat_page
+from ui.conversation import Turn, engine_history, turn_of_message
+from ui.export import conversation_markdown
+from ui.feedback import FeedbackLog, feedback_record, vote_of
+from ui.rendering import (
+    answer_markdown,
+    document_html,
+    locate,
+    pending_markdown,
+    sources_html,
+)
+
+SENTENCE = "哈尔滨市大工匠由每年评选10人增加到50人，由每人奖励1万元提高到5万元。"
+PASSAGE = "与此同时，哈尔滨市对于高层次产业工人也加大了评选奖励的力度。" + SENTENCE + "对于<获奖>人才……"
+
+
+def harbin_answer(**update: object) -> Answer:
+    citation = Citation(
+        n=1, doc="000.txt", title="龙江产改纪实", text=PASSAGE, start=100, end=100 + len(PASSAGE),
+        score=0.9, highlight=SENTENCE,
+    )
+    answer = Answer(
+        question="哈尔滨市对大工匠每人奖励多少钱？", answer=SENTENCE + "[1]", short_answer="5万元",
+        citations=[citation],
+    )
+    return answer.model_copy(update=update)
+
+
+def test_locate_tolerates_line_breaks_inside_the_sentence() -> None:
+    text = "前文。哈尔滨市大工匠由每年评选10人\n增加到50人。后文"
+    start, end = locate(text, "哈尔滨市大工匠由每年评选10人增加到50人。")
+    assert text[start:end] == "哈尔滨市大工匠由每年评选10人\n增加到50人。"
+    assert locate(text, "不存在的句子") is None
+    assert locate(text, None) is None
+
+
+def test_answer_markdown_shows_short_answer_marker_and_source() -> None:
+    text = answer_markdown(harbin_answer())
+    assert text.startswith("**答案：5万元**")
+    assert "\\[1\\]" in text  # renders as [1]
+    assert "来源" in text and "龙江产改纪实" in text
+
+
+def test_refusal_is_not_presented_as_an_answer() -> None:
+    refused = harbin_answer(refused=True, short_answer=None, answer="资料中未找到相关信息。")
+    text = answer_markdown(refused)
+    assert "资料中未找到答案" in text and "答案：" not in text
+    panel = sources_html(refused.citations, refused=True)
+    assert "相关段落（非答案）" in panel and ">来源<" not in panel
+
+
+def test_sources_panel_marks_the_sentence_and_escapes_the_document() -> None:
+    panel = sources_html(harbin_answer().citations)
+    assert f'<mark class="rag-hl">{SENTENCE}</mark>' in panel
+    assert "&lt;获奖&gt;" in panel and "<获奖>" not in panel
+    assert 'data-open-doc="1"' in panel
+    pending = sources_html(harbin_answer().citations, pending=True)
+    assert "data-open-doc" not in pending  # no full-text button before the answer is final
+
+
+def test_document_view_anchors_the_cited_passage() -> None:
+    citation = harbin_answer().citations[0]
+    document = "x" * 100 + PASSAGE + "结尾"
+    view = document_html("龙江产改纪实", "000.txt", document, citation)
+    assert '<span class="rag-focus" id="rag-focus">' in view
+    assert f'<mark class="rag-hl">{SENTENCE}</mark>' in view
+
+
+def test_chat_messages_pair_turns_and_history_skips_failures() -> None:
+    turns = [Turn("q1", answer=harbin_answer()), Turn("q2", error="服务正在加载，请稍后再试"), Turn("q3")]
+    messages = chat_messages(turns)
+    assert [m["role"] for m in messages] == ["user", "assistant"] * 3
+    assert "服务正在加载" in messages[3]["content"]
+    assert messages[5]["content"] == pending_markdown(None, "")
+    assert [t.role for t in engine_history(turns)] == ["user", "assistant"]
+    assert turn_of_message(3) == 1
+
+
+def test_feedback_log_appends_json_lines(tmp_path: Path) -> None:
+    log = FeedbackLog(tmp_path / "deep" / "feedback.jsonl")
+    moment = datetime(2025, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+    log.append(feedback_record("问", harbin_answer(), "up", now=moment))
+    log.append(feedback_record("问2", None, "down", error="出错"))
+    lines = [json.loads(line) for line in log.path.read_text(encoding="utf-8").splitlines()]
+    assert lines[0]["vote"] == "up" and lines[0]["short_answer"] == "5万元"
+    assert lines[0]["timestamp"] == "2025-01-02T03:04:05+00:00"
+    assert lines[0]["citations"][0]["highlight"] == SENTENCE
+    assert lines[1]["answer"] == "出错" and lines[1]["citations"] == []
+    assert (vote_of(True), vote_of(False), vote_of("Dislike"), vote_of(None)) == ("up", "down", "down", None)
+
+
+def test_export_keeps_each_answer_with_its_sources() -> None:
+    exported = conversation_markdown([Turn("哈尔滨市对大工匠每人奖励多少钱？", answer=harbin_answer())])
+    assert "## 问题 1：哈尔滨市对大工匠每人奖励多少钱？" in exported
+    assert "**答案：5万元**" in exported
+    assert "### 来源" in exported and f"依据句：**{SENTENCE}**" in exported
+
+
+def test_document_changes_follow_the_api_key_rules() -> None:
+    assert not documents_writable(Settings())
+    assert documents_writable(Settings(open_local_mode=True))
+    assert documents_writable(Settings(api_keys=["k"]))
+
+
+def test_page_asks_for_a_key_when_the_server_has_keys() -> None:
+    app = FastAPI()
+    mount_chat_page(app, lambda: None, Settings(api_keys=["secret"]))
+    with TestClient(app) as client:
+        assert client.get("/ui/config").status_code == 401
+        assert client.post("/ui/login", data={"username": "u", "password": "wrong"}).status_code == 400
+        assert client.post("/ui/login", data={"username": "u", "password": "secret"}).status_code == 200
+        assert client.get("/ui/config").status_code == 200
