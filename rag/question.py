@@ -29,8 +29,29 @@ _KIND_PATTERNS: list[tuple[AnswerKind, re.Pattern[str]]] = [
     ("list", re.compile(r"哪些|有哪几|包括什么|包括哪|分别是|what are the|which are the|\blist\b", re.I)),
 ]
 
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|\b)")
 _QUOTED = re.compile(r"[《“\"]([^》”\"]{2,30})[》”\"]")
+_ORDINAL = re.compile(r"第([一二三四五六七八九十百零〇两\d]{1,4})(届|批|次|期)")
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def canonical_ordinal(match: tuple[str, str]) -> str:
+    """第十八届 and 第18届 both become '18届', so either wording matches the other."""
+    number, unit = match
+    if not number.isdigit():
+        value, current = 0, 0
+        for char in number:
+            if char == "十":
+                value += (current or 1) * 10
+                current = 0
+            elif char == "百":
+                value += (current or 1) * 100
+                current = 0
+            else:
+                current = _CN_DIGITS.get(char, 0)
+        number = str(value + current)
+    return f"{int(number)}{unit}"
 
 
 @dataclass(frozen=True)
@@ -38,7 +59,7 @@ class Place:
     """A place of the gazetteer: canonical Chinese name, level, and the surface forms it has."""
 
     name: str
-    level: Literal["province", "city"]
+    level: Literal["country", "province", "city"]
     surface_forms: tuple[str, ...]  # Chinese forms (with and without 省/市, aliases) and English names
 
 
@@ -61,6 +82,7 @@ class QuestionAnalysis:
     places: list[PlaceMention] = field(default_factory=list)
     years: list[str] = field(default_factory=list)
     quoted: list[str] = field(default_factory=list)
+    ordinals: list[str] = field(default_factory=list)  # canonical editions: '18届'
 
 
 class Gazetteer:
@@ -73,7 +95,7 @@ class Gazetteer:
             if not line.strip() or line.startswith("#"):
                 continue
             name, level, english, aliases = (line.split("\t") + ["", "", ""])[:4]
-            suffixes = ["省", "市"] if level == "province" else ["市"]
+            suffixes = {"province": ["省", "市"], "city": ["市"]}.get(level, [])
             forms = [name + s for s in suffixes] + [name]
             forms += [a for a in aliases.split(",") if a]
             forms += [e.strip() for e in english.split(",") if e.strip()]
@@ -126,5 +148,8 @@ class QuestionAnalyzer:
             kind=kind,
             places=self.gazetteer.find(question),
             years=list(dict.fromkeys(_YEAR.findall(question))),
-            quoted=list(dict.fromkeys(_QUOTED.findall(question))),
+            # Only Chinese quotations: an English question's "Great Craftsmen" cannot occur verbatim
+            # in Chinese documents.
+            quoted=[q for q in dict.fromkeys(_QUOTED.findall(question)) if _CJK.search(q)],
+            ordinals=list(dict.fromkeys(canonical_ordinal(m) for m in _ORDINAL.findall(question))),
         )

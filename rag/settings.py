@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Literal
+import json
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
@@ -95,7 +97,9 @@ class Settings(BaseSettings):
     llm_max_tokens: int = Field(256, ge=16)
 
     # --- API ---
-    api_keys: list[str] = Field(default_factory=list, description="Bearer keys; empty = none.")
+    api_keys: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Bearer keys; empty = none."
+    )
     open_local_mode: bool = Field(
         False, description="Allow document endpoints without a key (local single-user use only)."
     )
@@ -104,8 +108,10 @@ class Settings(BaseSettings):
     @field_validator("api_keys", mode="before")
     @classmethod
     def _split_keys(cls, value: Any) -> Any:
-        """Accept ``RAG_API_KEYS=a,b`` as well as a JSON list."""
-        if isinstance(value, str) and not value.strip().startswith("["):
+        """Accept ``RAG_API_KEYS=a,b`` (or one bare key) as well as a JSON list."""
+        if isinstance(value, str):
+            if value.strip().startswith("["):
+                return json.loads(value)
             return [k.strip() for k in value.split(",") if k.strip()]
         return value
 

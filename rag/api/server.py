@@ -11,11 +11,17 @@ import ipaddress
 from rag.errors import RagError
 from rag.settings import Settings
 
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
 
-class UnsafeBindError(RagError):
-    """A listen address the settings do not allow."""
+
+class ServeOptionError(RagError):
+    """An option of ``rag serve`` that cannot be used."""
 
     exit_code = 2
+
+
+class UnsafeBindError(ServeOptionError):
+    """A listen address the settings do not allow."""
 
 
 def is_loopback(host: str) -> bool:
@@ -76,6 +82,8 @@ def startup_lines(host: str, port: int, settings: Settings) -> list[str]:
 
 def run(settings: Settings, host: str, port: int, log_level: str = "info") -> None:
     """Serve until interrupted; logs are JSON lines on stderr (uvicorn's included)."""
+    if log_level not in LOG_LEVELS:
+        raise ServeOptionError(f"unknown log level '{log_level}'; choose one of: {', '.join(LOG_LEVELS)}")
     import uvicorn
 
     from rag.api.app import create_app

@@ -25,7 +25,7 @@ from rag.tokenizing import ChineseTokenizer
 
 #: Cosine similarities of e5 cluster high; this window maps them onto 0..1 for scoring.
 DENSE_FLOOR, DENSE_CEIL = 0.70, 0.85
-KIND_BONUS = 0.25
+KIND_BONUS = 0.35
 RELATED_PASSAGES = 3
 
 
@@ -137,7 +137,7 @@ class ExtractiveBackend(AnswerBackend):
         if analysis.kind in ("fact", "list"):
             return best
         for candidate in candidates[:3]:
-            if candidate.score < 0.85 * best.score:
+            if candidate.score < 0.75 * best.score:
                 break
             if self.spans.find(index.sentences[candidate.position].text, analysis.kind):
                 sentence = index.sentences[candidate.position]

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
 import threading
 import time
 from pathlib import Path
 
 import httpx
-import pytest
 
 from rag.api.app import create_app
 from rag.engine import Engine
@@ -129,7 +127,6 @@ def test_root_redirects_to_the_docs_without_the_chat_page(client: httpx.Client) 
     assert response.status_code in (302, 307) and response.headers["location"] == "/docs"
 
 
-@pytest.mark.skipif(importlib.util.find_spec("ui.chat_page") is None, reason="ui.chat_page not available")
 def test_chat_page_is_mounted_at_ui(corpus_engine: Engine, corpus_index_dir: Path) -> None:
     app = create_app(api_settings(corpus_index_dir), engine=corpus_engine)
     with live_server(app) as server, server.client() as client:

@@ -81,12 +81,8 @@ def test_keys_from_the_environment_as_a_json_list(monkeypatch: pytest.MonkeyPatc
     assert Settings().api_keys == ["one", "two"]
 
 
-@pytest.mark.xfail(
-    reason="rag/settings.py: pydantic-settings JSON-decodes list fields before the comma-splitting "
-    "validator runs, so RAG_API_KEYS=one,two (or a single bare key) is a SettingsError; the field "
-    "needs Annotated[list[str], NoDecode]",
-    strict=False,
-)
 def test_keys_from_the_environment_are_split_on_commas(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RAG_API_KEYS", "one, two")
     assert Settings().api_keys == ["one", "two"]
+    monkeypatch.setenv("RAG_API_KEYS", "solo")
+    assert Settings().api_keys == ["solo"]

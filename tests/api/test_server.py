@@ -45,3 +45,8 @@ def test_cli_refuses_a_public_host(monkeypatch: pytest.MonkeyPatch) -> None:
     assert result.exit_code == 2 and "--allow-remote" in result.output
     result = runner.invoke(cli, ["serve", "--host", "0.0.0.0", "--allow-remote"])
     assert result.exit_code == 2 and "RAG_API_KEYS" in result.output
+
+
+def test_cli_refuses_an_unknown_log_level() -> None:
+    result = CliRunner().invoke(cli, ["serve", "--log-level", "loud"])
+    assert result.exit_code == 2 and "log level" in result.output
