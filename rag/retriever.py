@@ -8,6 +8,7 @@ score calibration between the two, which is why it is the peers' default (k=60).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -16,10 +17,12 @@ import numpy as np
 from rag.embedding import Embedder
 from rag.index import DocumentIndex
 from rag.language import detect_language
+from rag.question import Gazetteer
 from rag.schema import Passage
 from rag.tokenizing import ChineseTokenizer
 
 RetrievalMode = Literal["hybrid", "dense", "bm25"]
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,7 @@ class HybridRetriever:
         weights_zh: FusionWeights = FusionWeights(dense=1.0, bm25=2.0),
         weights_en: FusionWeights = FusionWeights(dense=1.0, bm25=0.3),
         mode: RetrievalMode = "hybrid",
+        gazetteer: Gazetteer | None = None,
     ) -> None:
         self.embedder = embedder
         self.tokenizer = tokenizer
@@ -60,6 +64,16 @@ class HybridRetriever:
         self.rrf_k = rrf_k
         self.weights = {"zh": weights_zh, "en": weights_en}
         self.mode = mode
+        self.gazetteer = gazetteer
+
+    def lexical_terms(self, query: str, language: str) -> list[str]:
+        """BM25 terms of a query. An English query also gets the Chinese names of the places it
+        mentions (Harbin -> 哈尔滨), the one kind of term that translates without a model."""
+        tokens = self.tokenizer.tokenize(query)
+        if language == "en" and self.gazetteer is not None:
+            for mention in self.gazetteer.find(query):
+                tokens += self.tokenizer.tokenize(mention.place.name)
+        return tokens
 
     def retrieve(
         self, index: DocumentIndex, query: str, k: int, mode: RetrievalMode | None = None
@@ -67,8 +81,11 @@ class HybridRetriever:
         """Top ``k`` passages for ``query``, each with its fused score and why it matched."""
         mode = mode or self.mode
         language = detect_language(query)
-        tokens = self.tokenizer.tokenize(query)
+        tokens = self.lexical_terms(query, language)
         weights = self.weights[language]
+        if language == "en" and any(_CJK.search(t) for t in tokens):
+            # Chinese terms in an English question (places, quoted terms) make BM25 useful again.
+            weights = FusionWeights(dense=weights.dense, bm25=max(weights.bm25, 1.0))
         depth = max(self.candidate_k, k)
         query_vector = self.embedder.encode_queries([query])[0]
         dense = index.dense_search(query_vector, depth) if mode != "bm25" else []

@@ -26,6 +26,12 @@ from rag.tokenizing import ChineseTokenizer
 #: Cosine similarities of e5 cluster high; this window maps them onto 0..1 for scoring.
 DENSE_FLOOR, DENSE_CEIL = 0.70, 0.85
 KIND_BONUS = 0.35
+#: Kinds whose answer is a figure: an English question of these kinds is only answered from a
+#: sentence that holds such a figure, since its lexical evidence is too thin to trust otherwise.
+FIGURE_KINDS = ("amount", "count", "percent", "date")
+#: How many runner-up sentences may stand in for a best one that fails the entity check, and how
+#: close to the best score they must be.
+ALTERNATIVES, ALTERNATIVE_RATIO = 5, 0.8
 RELATED_PASSAGES = 3
 
 
@@ -77,16 +83,45 @@ class ExtractiveBackend(AnswerBackend):
         candidates = self._score_sentences(request, analysis, index)
         if not candidates:
             return self._refuse(request, analysis, [], request.passages)
-        best = candidates[0]
-        strength = best.lexical if analysis.language == "zh" else best.dense
-        sentence = index.sentences[best.position]
-        missing = self.guard.missing(
-            analysis, index.document(sentence.doc_id), sentence.start, sentence.end
-        )
-        if missing or strength < self._threshold(analysis):
+        chosen, missing = self._first_supported(candidates, analysis, index)
+        if chosen is None:
             return self._refuse(request, analysis, missing, request.passages)
-        chosen = self._prefer_sentence_with_span(candidates, analysis, index)
+        chosen = self._prefer_sentence_with_span(candidates, chosen, analysis, index)
         return self._compose(request, analysis, index, chosen)
+
+    def _first_supported(
+        self, candidates: list[ScoredSentence], analysis: QuestionAnalysis, index: DocumentIndex
+    ) -> tuple[ScoredSentence | None, list[str]]:
+        """The best sentence that is strong enough and about the question's entities.
+
+        A runner-up may stand in for a best sentence that is about another year or place, but
+        only when it scores close to the best and, for figure questions, holds a figure of the
+        asked kind: an unrelated sentence that merely names the entity must not become an answer.
+        """
+        best = candidates[0]
+        first_missing: list[str] | None = None
+        for rank, candidate in enumerate(candidates[:ALTERNATIVES]):
+            if rank and candidate.score < ALTERNATIVE_RATIO * best.score:
+                break
+            strength = candidate.lexical if analysis.language == "zh" else candidate.dense
+            if strength < self._threshold(analysis):
+                continue
+            sentence = index.sentences[candidate.position]
+            needs_span = rank > 0 or (
+                analysis.kind in FIGURE_KINDS and analysis.language == "en"
+            )
+            if needs_span and analysis.kind not in ("fact", "list") and not self.spans.find(
+                sentence.text, analysis.kind
+            ):
+                continue
+            missing = self.guard.missing(
+                analysis, index.document(sentence.doc_id), sentence.start, sentence.end
+            )
+            if not missing:
+                return candidate, []
+            if first_missing is None:
+                first_missing = missing
+        return None, first_missing or []
 
     # ----- scoring -----
     def _threshold(self, analysis: QuestionAnalysis) -> float:
@@ -95,7 +130,11 @@ class ExtractiveBackend(AnswerBackend):
     def _score_sentences(
         self, request: AnswerRequest, analysis: QuestionAnalysis, index: DocumentIndex
     ) -> list[ScoredSentence]:
-        query_terms = list(dict.fromkeys(self.tokenizer.tokenize(request.question)))
+        terms = self.tokenizer.tokenize(request.question)
+        if analysis.language == "en":  # Chinese names of the places an English question names
+            for mention in analysis.places:
+                terms += self.tokenizer.tokenize(mention.place.name)
+        query_terms = list(dict.fromkeys(terms))
         weights = {t: index.idf(t) for t in query_terms}
         total_weight = sum(weights.values()) or 1.0
         positions: dict[int, int] = {}
@@ -124,17 +163,22 @@ class ExtractiveBackend(AnswerBackend):
             if analysis.language == "zh":
                 score = lexical + 0.6 * dense + bonus + prior
             else:
-                score = 1.2 * dense + 0.3 * lexical + bonus + prior
+                score = 1.2 * dense + 0.5 * lexical + bonus + prior
             scored.append(ScoredSentence(position, number, lexical, dense, score))
         scored.sort(key=lambda s: -s.score)
         return scored
 
     def _prefer_sentence_with_span(
-        self, candidates: list[ScoredSentence], analysis: QuestionAnalysis, index: DocumentIndex
+        self,
+        candidates: list[ScoredSentence],
+        best: ScoredSentence,
+        analysis: QuestionAnalysis,
+        index: DocumentIndex,
     ) -> ScoredSentence:
         """For span questions, a close runner-up that holds a span beats a best one that has none."""
-        best = candidates[0]
-        if analysis.kind in ("fact", "list"):
+        if analysis.kind in ("fact", "list") or self.spans.find(
+            index.sentences[best.position].text, analysis.kind
+        ):
             return best
         for candidate in candidates[:3]:
             if candidate.score < 0.75 * best.score:
