@@ -303,6 +303,23 @@ def serve(
         run(settings, host, port, log_level.lower())
 
 
+@app.command("llm-server")
+def llm_server(
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port on 127.0.0.1.")] = 8080,
+) -> None:
+    """Serve the packaged Qwen2.5 model (RAG_LOCAL_MODEL) as an OpenAI-compatible API on loopback,
+    for the `openai` backend (needs the `llm` extra)."""
+    settings = _settings()
+    with user_errors():
+        from rag.llm.server import serve as serve_model
+
+        serve_model(
+            settings,
+            port=port,
+            on_ready=lambda url: typer.echo(f"serving {settings.local_model} at {url}; set RAG_OPENAI_BASE_URL={url}"),
+        )
+
+
 def _eval_thresholds(
     min_accuracy: Optional[float], min_refusal: Optional[float], min_citation: Optional[float],
     min_hit5: Optional[float], max_false_refusal: Optional[float],

@@ -78,7 +78,7 @@ QWEN_15B = _spec(
     "0.2.0",
     1_117_320_768,
     "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
-    "llm-1.5b",
+    "llm-large",
 )
 
 MODELS: dict[str, ModelSpec] = {spec.key: spec for spec in (QWEN_05B, QWEN_15B)}

@@ -14,13 +14,14 @@ from __future__ import annotations
 import gc
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 
 from rag.errors import BackendUnavailableError
+from rag.settings import Settings
 
 #: The model name the server answers to (``/v1/models`` and the ``model`` field of a request).
 DEFAULT_ALIAS = "qwen2.5"
@@ -182,12 +183,12 @@ def run_model_server(
 
 
 def serve(
-    settings,
+    settings: Settings,
     *,
     port: int = 8080,
     host: str = "127.0.0.1",
     model_path: Path | str | None = None,
-    on_ready=None,
+    on_ready: Callable[[str], None] | None = None,
 ) -> None:
     """Serve the configured local model until interrupted (for a ``rag llm-server`` command).
 
