@@ -10,6 +10,7 @@ after the question's own words.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from rag.question import AnswerKind
@@ -77,7 +78,12 @@ class SpanFinder:
         return sorted(spans, key=lambda s: s.start)
 
     def best(
-        self, sentence: str, kind: AnswerKind, anchors: list[str], question: str = ""
+        self,
+        sentence: str,
+        kind: AnswerKind,
+        anchors: list[str],
+        question: str = "",
+        excluded: Collection[str] = (),
     ) -> Span | None:
         """The span most likely to answer: in the unit the question asks for (多少万人), the new
         value of a change, and nearest after the question's own words."""
@@ -105,6 +111,9 @@ class SpanFinder:
                 value += 1.0
             # A span the question itself contains (its year, its figure) is not the answer.
             if question and span.text in question:
+                value -= 3.0
+            # Nor is one naming an entity the question is about (河北省 for a 河北 question).
+            if any(e and (e in span.text or span.text in e) for e in excluded):
                 value -= 3.0
             return value
 

@@ -50,3 +50,9 @@ def test_organisation(finder: SpanFinder) -> None:
 def test_no_span_of_the_kind(finder: SpanFinder) -> None:
     assert finder.best("工会组织履职尽责的重要使命。", "amount", []) is None
     assert finder.find("任何句子", "fact") == []
+
+
+def test_entity_the_question_names_is_not_the_answer(finder: SpanFinder) -> None:
+    sentence = "河北省代表队在成都取得团体总分第5名。"
+    assert finder.best(sentence, "place", [], "河北代表队在哪个城市比赛？", excluded={"河北"}).text == "成都"
+    assert finder.best(sentence, "place", [], "").text == "河北省"

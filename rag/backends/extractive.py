@@ -201,7 +201,8 @@ class ExtractiveBackend(AnswerBackend):
         sentence = index.sentences[chosen.position]
         passage = request.passages[chosen.passage_number]
         anchors = [t for t in self.tokenizer.tokenize(request.question) if t in sentence.text]
-        span = self.spans.best(sentence.text, analysis.kind, anchors, request.question)
+        asked_about = {m.surface for m in analysis.places} | {m.place.name for m in analysis.places}
+        span = self.spans.best(sentence.text, analysis.kind, anchors, request.question, asked_about)
         short_answer = span.text if span else None
         document = index.document(sentence.doc_id)
         citation = self._citation(1, passage, index, highlight=document.text[sentence.start : sentence.end])
