@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rag.cleaning import is_heading_shaped, is_wide, line_breaks, repair
+from rag.cleaning import is_heading_shaped, is_wide, line_breaks, repair, trim_span
 from rag.schema import Chunk, Document
 
 __all__ = ["CLOSERS", "TERMINATORS", "chunk_document", "split_sentences"]
@@ -73,14 +73,6 @@ def _terminator_cuts(text: str, start: int, end: int) -> list[int]:
     return cuts
 
 
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
-
-
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     """Sentence spans of ``text[start:end]`` as offsets into ``text``, whitespace excluded.
 
@@ -97,7 +89,7 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
     spans = []
     ordered = sorted(cuts)
     for a, b in zip(ordered, ordered[1:]):
-        a, b = _trim(text, a, b)
+        a, b = trim_span(text, a, b)
         if a < b:
             spans.append((a, b))
     return spans
@@ -166,7 +158,7 @@ def _split_long(text: str, start: int, end: int, limit: int) -> list[tuple[int, 
     clauses.append((a, end))
     pieces: list[tuple[int, int]] = []
     current: tuple[int, int] | None = None
-    for a, b in (_trim(text, a, b) for a, b in clauses):
+    for a, b in (trim_span(text, a, b) for a, b in clauses):
         if a >= b:
             continue
         if current is not None and len(repair(text, current[0], b)) <= limit:
@@ -197,7 +189,7 @@ def _hard_split(text: str, start: int, end: int, limit: int) -> list[tuple[int, 
                 back -= 1
             if back > a + limit // 2:
                 b = back
-        piece = _trim(text, a, b)
+        piece = trim_span(text, a, b)
         if piece[0] < piece[1]:
             pieces.append(piece)
         a = b

@@ -152,7 +152,7 @@ def line_breaks(text: str, start: int = 0, end: int | None = None) -> list[LineB
     return breaks
 
 
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
     """Narrow ``[start, end)`` so that it neither starts nor ends with whitespace."""
     while start < end and text[start].isspace():
         start += 1
@@ -170,7 +170,7 @@ def repair(text: str, start: int = 0, end: int | None = None) -> str:
     only a slice, a slice that starts mid-line is judged as if that were the start of the line.
     """
     end = len(text) if end is None else end
-    start, end = _trim(text, start, end)
+    start, end = trim_span(text, start, end)
     out: list[str] = []
     pos = start
     for match in _WHITESPACE.finditer(text, start, end):

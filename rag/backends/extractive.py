@@ -17,10 +17,11 @@ import numpy as np
 
 from rag.answer_spans import SpanFinder
 from rag.backends.base import AnswerBackend, AnswerRequest
+from rag.backends.prompting import to_citation
 from rag.entity_guard import EntityGuard
 from rag.index import DocumentIndex
 from rag.question import QuestionAnalysis, QuestionAnalyzer
-from rag.schema import Answer, Citation, Passage
+from rag.schema import Answer, Passage
 from rag.tokenizing import ChineseTokenizer
 
 #: Cosine similarities of e5 cluster high; this window maps them onto 0..1 for scoring.
@@ -205,7 +206,7 @@ class ExtractiveBackend(AnswerBackend):
         span = self.spans.best(sentence.text, analysis.kind, anchors, request.question, asked_about)
         short_answer = span.text if span else None
         document = index.document(sentence.doc_id)
-        citation = self._citation(1, passage, index, highlight=document.text[sentence.start : sentence.end])
+        citation = to_citation(1, passage, index, highlight=document.text[sentence.start : sentence.end])
         if analysis.language == "en":
             lead = f"{short_answer}. " if short_answer else ""
             text = f"{lead}The documents state (in Chinese): {sentence.text}[1]"
@@ -229,7 +230,7 @@ class ExtractiveBackend(AnswerBackend):
     ) -> Answer:
         index = request.index
         citations = [
-            self._citation(n, p, index) for n, p in enumerate(passages[:RELATED_PASSAGES], start=1)
+            to_citation(n, p, index) for n, p in enumerate(passages[:RELATED_PASSAGES], start=1)
         ]
         return Answer(
             question=request.original_question or request.question,
@@ -238,22 +239,4 @@ class ExtractiveBackend(AnswerBackend):
             refused=True,
             citations=citations,
             backend=self.name,
-        )
-
-    @staticmethod
-    def _citation(
-        n: int, passage: Passage, index: DocumentIndex | None, highlight: str | None = None
-    ) -> Citation:
-        text = passage.text
-        if index is not None and passage.doc in index.documents:
-            text = index.document(passage.doc).text[passage.start : passage.end]
-        return Citation(
-            n=n,
-            doc=passage.doc,
-            title=passage.title,
-            text=text,
-            start=passage.start,
-            end=passage.end,
-            score=passage.score,
-            highlight=highlight,
         )

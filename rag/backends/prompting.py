@@ -15,10 +15,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rag.backends.base import AnswerRequest
 from rag.errors import BackendUnavailableError
 from rag.schema import Citation, Passage
+
+if TYPE_CHECKING:
+    from rag.index import DocumentIndex
 
 _SECTION = re.compile(r"^\[(system|user|refusal|example_user|example_assistant)\]\s*$")
 _SENTENCE_END = "。！？；!?;\n"
@@ -168,16 +172,23 @@ def select_passages(
     return selected
 
 
-def to_citation(n: int, passage: Passage) -> Citation:
-    """The schema's citation of a passage, numbered ``n``."""
+def to_citation(
+    n: int, passage: Passage, index: DocumentIndex | None = None, highlight: str | None = None
+) -> Citation:
+    """The schema's citation of a passage, numbered ``n``. With the index at hand its text is the
+    original ``document[start:end]`` (the contract), else the passage's repaired text."""
+    text = passage.text
+    if index is not None and passage.doc in index.documents:
+        text = index.document(passage.doc).text[passage.start : passage.end]
     return Citation(
         n=n,
         doc=passage.doc,
         title=passage.title,
-        text=passage.text,
+        text=text,
         start=passage.start,
         end=passage.end,
         score=passage.score,
+        highlight=highlight,
     )
 
 
@@ -221,5 +232,7 @@ class PromptBuilder:
             messages.append({"role": "user", "content": template.example[0]})
             messages.append({"role": "assistant", "content": template.example[1]})
         messages.append({"role": "user", "content": user})
-        citations = [to_citation(n, passage) for n, (passage, _) in enumerate(selected, start=1)]
+        citations = [
+            to_citation(n, passage, request.index) for n, (passage, _) in enumerate(selected, start=1)
+        ]
         return BuiltPrompt(messages, citations, template)
