@@ -72,7 +72,7 @@ class Engine:
             weights_zh=FusionWeights(settings.dense_weight, settings.bm25_weight),
             weights_en=FusionWeights(settings.dense_weight, settings.bm25_weight_latin),
             mode=settings.retrieval_mode,
-            gazetteer=self.analyzer.gazetteer,
+            analyzer=self.analyzer,
         )
         self.backends = BackendRegistry(settings, self.tokenizer, self.analyzer)
         self._index = index

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Literal
 
+from rag.glossary import Glossary
 from rag.language import detect_language
 
 AnswerKind = Literal["amount", "count", "percent", "date", "person", "place", "org", "list", "fact"]
@@ -20,7 +21,7 @@ AnswerKind = Literal["amount", "count", "percent", "date", "person", "place", "o
 # Order matters: the first pattern that matches decides the kind.
 _KIND_PATTERNS: list[tuple[AnswerKind, re.Pattern[str]]] = [
     ("percent", re.compile(r"百分之|百分比|比例|占比|比重|增长率|多少%|percent|percentage|proportion|share of", re.I)),
-    ("amount", re.compile(r"多少钱|多少元|多少万元|多少亿元|金额|资金|经费|奖金|how much", re.I)),
+    ("amount", re.compile(r"多少钱|多少元|多少万元|多少亿元|金额|资金|经费|奖金|how much|salary|wage|subsidy|allowance|bonus|funding", re.I)),
     ("date", re.compile(r"什么时候|何时|哪一年|哪年|哪天|哪一天|几月|日期|when\b|what year|which year|what date|which date|what day", re.I)),
     ("count", re.compile(r"多少|几个|几名|几家|几项|几批|几所|几次|how many|number of", re.I)),
     ("person", re.compile(r"谁|哪位|什么人|姓名|名字|\bwho\b|\bwhom\b|\bwhose\b", re.I)),
@@ -83,6 +84,8 @@ class QuestionAnalysis:
     years: list[str] = field(default_factory=list)
     quoted: list[str] = field(default_factory=list)
     ordinals: list[str] = field(default_factory=list)  # canonical editions: '18届'
+    # Chinese terms an English question stands for (place names, glossary terms); empty for Chinese.
+    expansions: list[str] = field(default_factory=list)
 
 
 class Gazetteer:
@@ -133,8 +136,9 @@ class Gazetteer:
 class QuestionAnalyzer:
     """Classifies questions and extracts their entities with one gazetteer."""
 
-    def __init__(self, gazetteer: Gazetteer | None = None) -> None:
+    def __init__(self, gazetteer: Gazetteer | None = None, glossary: Glossary | None = None) -> None:
         self.gazetteer = gazetteer or Gazetteer()
+        self.glossary = glossary or Glossary()
 
     def analyze(self, question: str) -> QuestionAnalysis:
         kind: AnswerKind = "fact"
@@ -142,14 +146,20 @@ class QuestionAnalyzer:
             if pattern.search(question):
                 kind = candidate
                 break
+        language = detect_language(question)
+        places = self.gazetteer.find(question)
+        expansions: list[str] = []
+        if language == "en":
+            expansions = list(dict.fromkeys([m.place.name for m in places] + self.glossary.expand(question)))
         return QuestionAnalysis(
             text=question,
-            language=detect_language(question),
+            language=language,
             kind=kind,
-            places=self.gazetteer.find(question),
+            places=places,
             years=list(dict.fromkeys(_YEAR.findall(question))),
             # Only Chinese quotations: an English question's "Great Craftsmen" cannot occur verbatim
             # in Chinese documents.
             quoted=[q for q in dict.fromkeys(_QUOTED.findall(question)) if _CJK.search(q)],
             ordinals=list(dict.fromkeys(canonical_ordinal(m) for m in _ORDINAL.findall(question))),
+            expansions=expansions,
         )

@@ -17,7 +17,7 @@ import numpy as np
 from rag.embedding import Embedder
 from rag.index import DocumentIndex
 from rag.language import detect_language
-from rag.question import Gazetteer
+from rag.question import QuestionAnalyzer
 from rag.schema import Passage
 from rag.tokenizing import ChineseTokenizer
 
@@ -56,7 +56,7 @@ class HybridRetriever:
         weights_zh: FusionWeights = FusionWeights(dense=1.0, bm25=2.0),
         weights_en: FusionWeights = FusionWeights(dense=1.0, bm25=0.3),
         mode: RetrievalMode = "hybrid",
-        gazetteer: Gazetteer | None = None,
+        analyzer: QuestionAnalyzer | None = None,
     ) -> None:
         self.embedder = embedder
         self.tokenizer = tokenizer
@@ -64,15 +64,15 @@ class HybridRetriever:
         self.rrf_k = rrf_k
         self.weights = {"zh": weights_zh, "en": weights_en}
         self.mode = mode
-        self.gazetteer = gazetteer
+        self.analyzer = analyzer
 
     def lexical_terms(self, query: str, language: str) -> list[str]:
-        """BM25 terms of a query. An English query also gets the Chinese names of the places it
-        mentions (Harbin -> 哈尔滨), the one kind of term that translates without a model."""
+        """BM25 terms of a query. An English query also gets the Chinese terms it stands for
+        (Harbin -> 哈尔滨, great craftsmen -> 大工匠), see ``QuestionAnalysis.expansions``."""
         tokens = self.tokenizer.tokenize(query)
-        if language == "en" and self.gazetteer is not None:
-            for mention in self.gazetteer.find(query):
-                tokens += self.tokenizer.tokenize(mention.place.name)
+        if language == "en" and self.analyzer is not None:
+            for term in self.analyzer.analyze(query).expansions:
+                tokens += self.tokenizer.tokenize(term)
         return tokens
 
     def retrieve(

@@ -145,3 +145,26 @@ def test_real_entry_point_reports_errors_cleanly(tmp_path: Path) -> None:
     assert completed.returncode == 2
     assert "question is empty" in completed.stderr
     assert "Traceback" not in completed.stderr
+
+
+def test_chat_loop_is_multi_turn(corpus_engine: object, capsys: pytest.CaptureFixture[str]) -> None:
+    from rag.cli import chat_loop
+
+    typed = iter(["黑龙江省高技能人才达到多少万人？", "那河北呢？", "/clear", "那河北呢？", "   ", "/exit"])
+    chat_loop(corpus_engine, read=lambda prompt: next(typed))
+    out = capsys.readouterr().out
+    assert "78.6万人" in out
+    assert "309.7万人" in out  # the follow-up used the first question
+    assert "对话已清空" in out
+    # after /clear the bare follow-up has no context: it is not resolved to Hebei's figure again
+    assert out.count("309.7万人") == out[: out.index("对话已清空")].count("309.7万人")
+
+
+def test_chat_ends_on_end_of_input(corpus_engine: object, capsys: pytest.CaptureFixture[str]) -> None:
+    from rag.cli import chat_loop
+
+    def closed(prompt: str) -> str:
+        raise EOFError
+
+    chat_loop(corpus_engine, read=closed)  # returns instead of raising
+    assert "Ask a question" in capsys.readouterr().out

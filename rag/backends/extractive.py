@@ -132,9 +132,8 @@ class ExtractiveBackend(AnswerBackend):
         self, request: AnswerRequest, analysis: QuestionAnalysis, index: DocumentIndex
     ) -> list[ScoredSentence]:
         terms = self.tokenizer.tokenize(request.question)
-        if analysis.language == "en":  # Chinese names of the places an English question names
-            for mention in analysis.places:
-                terms += self.tokenizer.tokenize(mention.place.name)
+        for term in analysis.expansions:  # Chinese terms an English question stands for
+            terms += self.tokenizer.tokenize(term)
         query_terms = list(dict.fromkeys(terms))
         weights = {t: index.idf(t) for t in query_terms}
         total_weight = sum(weights.values()) or 1.0

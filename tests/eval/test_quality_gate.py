@@ -20,11 +20,11 @@ from rag.settings import PROJECT_ROOT
 
 DATASET = PROJECT_ROOT / "eval" / "datasets" / "corpus_qa.jsonl"
 GATE = {
-    "--min-accuracy": "0.76",
+    "--min-accuracy": "0.78",
     "--min-refusal": "0.72",
-    "--min-citation": "0.89",
-    "--min-hit5": "0.93",
-    "--max-false-refusal": "0.09",
+    "--min-citation": "0.91",
+    "--min-hit5": "0.95",
+    "--max-false-refusal": "0.08",
 }
 
 
