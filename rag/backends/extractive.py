@@ -56,6 +56,14 @@ def refusal_text(language: str, missing: list[str]) -> str:
     return f"资料中未找到{about}相关信息。以下是最相关的段落，仅供参考。"
 
 
+def names_missing_entities(answer: Answer) -> bool:
+    """True for a refusal because the evidence is about another place, year or programme (the
+    refusal text then names what is missing): no backend should answer such a question."""
+    return answer.refused and (
+        answer.answer.startswith("资料中未找到关于") or " information about " in answer.answer
+    )
+
+
 class ExtractiveBackend(AnswerBackend):
     """Answers by quoting one sentence of the passages; refuses on weak or off-entity evidence."""
 

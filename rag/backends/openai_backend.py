@@ -18,6 +18,7 @@ import json
 import re
 import threading
 import time
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +27,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from rag.backends.base import AnswerBackend, AnswerRequest, StreamEvent
+from rag.backends.extractive import names_missing_entities
 from rag.backends.grounding import check_grounding, strip_markers
 from rag.backends.prompting import BuiltPrompt, PromptBuilder, PromptTemplate
 from rag.errors import BackendUnavailableError
@@ -65,6 +67,11 @@ class GroundingStats:
                 for name in ("answers", "grounded", "failures", "fallbacks", "dropped_sentences",
                              "refusals", "removed_citations")
             }
+
+
+def normalize(text: str) -> str:
+    """Full-width folded, without spaces or digit grouping: 「５ 万元」 and 「5万元」 compare equal."""
+    return re.sub(r"(?<=\d),(?=\d{3})", "", unicodedata.normalize("NFKC", text)).replace(" ", "")
 
 
 def _is_loopback(url: str) -> bool:
@@ -138,8 +145,11 @@ class OpenAIBackend(AnswerBackend):
         built = self.prompts.build(request)
         if not built.citations:
             return self._refusal(request, built, started, grounded=None)
+        reference = self._reference(request)
+        if reference is not None and names_missing_entities(reference):
+            return self._fallen_back(reference, started)
         text = self._complete(built.messages)
-        return self._finish(request, built, text, started)
+        return self._finish(request, built, text, started, reference)
 
     def stream(self, request: AnswerRequest) -> Iterator[StreamEvent]:
         """``citations`` (the passages given to the model), ``delta`` pieces as the server sends
@@ -151,11 +161,16 @@ class OpenAIBackend(AnswerBackend):
         if not built.citations:
             yield StreamEvent(kind="answer", answer=self._refusal(request, built, started, grounded=None))
             return
+        reference = self._reference(request)
+        if reference is not None and names_missing_entities(reference):
+            yield StreamEvent(kind="answer", answer=self._fallen_back(reference, started))
+            return
         pieces: list[str] = []
         for delta in self._stream_completion(built.messages):
             pieces.append(delta)
             yield StreamEvent(kind="delta", delta=delta)
-        yield StreamEvent(kind="answer", answer=self._finish(request, built, "".join(pieces), started))
+        final = self._finish(request, built, "".join(pieces), started, reference)
+        yield StreamEvent(kind="answer", answer=final)
 
     # ------------------------------------------------------------ after generation
 
@@ -165,7 +180,23 @@ class OpenAIBackend(AnswerBackend):
         head = text.lstrip(" \t\n[]【】0123456789").lower()
         return any(head.startswith(prefix.lower()) for prefix in REFUSAL_PREFIXES)
 
-    def _finish(self, request: AnswerRequest, built: BuiltPrompt, text: str, started: float) -> Answer:
+    def _reference(self, request: AnswerRequest) -> Answer | None:
+        """The fallback's (extractive) answer, computed in milliseconds before generating: it vetoes
+        questions about another city or year, and its exact figure must appear in the generated
+        answer (a small model happily quotes the old figure of 由1万元提高到5万元)."""
+        return self.fallback.answer(request) if self.fallback is not None else None
+
+    def _fallen_back(self, reference: Answer, started: float) -> Answer:
+        self.stats.add(fallbacks=1)
+        return reference.model_copy(update={
+            "backend": f"{self.name}+fallback",
+            "latency_ms": (time.perf_counter() - started) * 1000,
+        })
+
+    def _finish(
+        self, request: AnswerRequest, built: BuiltPrompt, text: str, started: float,
+        reference: Answer | None = None,
+    ) -> Answer:
         text = text.strip()
         self.stats.add(answers=1)
         if text and self._is_refusal(text, built.template):
@@ -175,18 +206,19 @@ class OpenAIBackend(AnswerBackend):
             text, built.citations, question=request.question, attribute_uncited=self.attribute_uncited
         )
         self.stats.add(removed_citations=len(result.removed))
-        if result.grounded and re.search(r"\w", strip_markers(text)):
+        agrees = not (
+            reference is not None
+            and not reference.refused
+            and reference.short_answer
+            and normalize(reference.short_answer) not in normalize(strip_markers(text))
+        )
+        if result.grounded and agrees and re.search(r"\w", strip_markers(text)):
             self.stats.add(grounded=1)
             return self._answer(request, result.text, result.citations or built.citations, started,
                                 grounded=True)
         self.stats.add(failures=1)
         if self.fallback is not None:
-            self.stats.add(fallbacks=1)
-            fallback = self.fallback.answer(request)
-            return fallback.model_copy(update={
-                "backend": f"{self.name}+fallback",
-                "latency_ms": (time.perf_counter() - started) * 1000,
-            })
+            return self._fallen_back(reference or self.fallback.answer(request), started)
         kept = result.supported_only()
         self.stats.add(dropped_sentences=len(result.sentences) - len(kept.sentences))
         if kept.question_missing or not any(sentence.facts for sentence in kept.sentences):
