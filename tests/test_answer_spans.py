@@ -56,3 +56,9 @@ def test_entity_the_question_names_is_not_the_answer(finder: SpanFinder) -> None
     sentence = "河北省代表队在成都取得团体总分第5名。"
     assert finder.best(sentence, "place", [], "河北代表队在哪个城市比赛？", excluded={"河北"}).text == "成都"
     assert finder.best(sentence, "place", [], "").text == "河北省"
+
+
+def test_person_needs_a_surname_and_prefers_a_title(finder: SpanFinder) -> None:
+    sentence = "2021年金秋十月，隆重举行了第七届全国职工职业技能大赛决赛。全国总工会副主席陈刚宣布开幕。"
+    assert finder.best(sentence, "person", ["宣布", "开幕"]).text == "陈刚"
+    assert finder.find("形成了一批宝贵经验。", "person") == []
