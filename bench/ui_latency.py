@@ -19,7 +19,7 @@ runs each backend gets one unmeasured warm-up question (the local backend assemb
 starts llama.cpp on first use); its time is printed as "cold". The run is bounded
 (``--answer-timeout`` per answer, ``--deadline`` overall, after which a watchdog ends the process).
 
-    RAG_INDEX_DIR=/tmp/idx .venv/bin/python bench/ui_latency.py --backend extractive --backend local --runs 2
+    RAG_INDEX_DIR=index/default .venv/bin/python bench/ui_latency.py --backend extractive --backend local --runs 2
     .venv/bin/python bench/ui_latency.py --backend local --runs-for local=1 --question 哈尔滨市对大工匠每人奖励多少钱？
 """
 

@@ -273,6 +273,14 @@ class OpenAIBackend(AnswerBackend):
             payload["stream_options"] = {"include_usage": True}
         return payload
 
+    def _failed(self, error: httpx.HTTPError, attempts: int) -> BackendUnavailableError:
+        """The user-facing error for an HTTP failure that is not retried."""
+        if isinstance(error, httpx.TimeoutException):
+            return BackendUnavailableError(
+                f"the model server at {self.base_url} did not answer within {self.timeout:.0f} s"
+            )
+        return self._unreachable(error, attempts)
+
     def _unreachable(self, error: Exception, attempts: int) -> BackendUnavailableError:
         return BackendUnavailableError(
             f"cannot reach the OpenAI-compatible server at {self.base_url} after {attempts} "
@@ -318,12 +326,8 @@ class OpenAIBackend(AnswerBackend):
                     raise self._unreachable(exc, attempt + 1) from exc
                 self._sleep_before_retry(attempt)
                 continue
-            except httpx.TimeoutException as exc:
-                raise BackendUnavailableError(
-                    f"the model server at {self.base_url} did not answer within {self.timeout:.0f} s"
-                ) from exc
             except httpx.HTTPError as exc:
-                raise self._unreachable(exc, attempt + 1) from exc
+                raise self._failed(exc, attempt + 1) from exc
             if self._retryable(response) and not last:
                 self._sleep_before_retry(attempt, response)
                 continue
@@ -362,12 +366,8 @@ class OpenAIBackend(AnswerBackend):
                     raise self._unreachable(exc, attempt + 1) from exc
                 self._sleep_before_retry(attempt)
                 continue
-            except httpx.TimeoutException as exc:
-                raise BackendUnavailableError(
-                    f"the model server at {self.base_url} did not answer within {self.timeout:.0f} s"
-                ) from exc
             except httpx.HTTPError as exc:
-                raise self._unreachable(exc, attempt + 1) from exc
+                raise self._failed(exc, attempt + 1) from exc
             self._sleep_before_retry(attempt, retry_response)
         raise AssertionError("unreachable")
 
