@@ -126,3 +126,17 @@ def test_old_generations_are_pruned(tmp_path: Path) -> None:
     generations = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("gen-"))
     assert len(generations) == index_store.KEEP_GENERATIONS
     assert store.current_generation().name == generations[-1]
+
+
+def test_hnsw_index_finds_the_same_neighbours_and_survives_a_reload(tmp_path: Path) -> None:
+    entries = [entry(f"d{i}.txt", f"文本{i}", i) for i in range(40)]
+    flat = DocumentIndex("test-model", DIM, "flat", {e.document.doc_id: e for e in entries})
+    hnsw = DocumentIndex("test-model", DIM, "hnsw", {e.document.doc_id: e for e in entries})
+    store = IndexStore(tmp_path)
+    store.save(hnsw)
+    reloaded = store.load()
+    assert reloaded.index_type == "hnsw"
+    for probe in entries[:10]:
+        query = probe.chunk_vectors[0]
+        expected = [i for i, _ in flat.dense_search(query, 3)]
+        assert [i for i, _ in reloaded.dense_search(query, 3)][0] == expected[0]
