@@ -16,10 +16,13 @@ from typing import Literal
 from rag.glossary import Glossary
 from rag.language import detect_language
 
-AnswerKind = Literal["amount", "count", "percent", "date", "person", "place", "org", "list", "fact"]
+AnswerKind = Literal[
+    "amount", "count", "percent", "date", "ordinal", "person", "place", "org", "list", "fact"
+]
 
 # Order matters: the first pattern that matches decides the kind.
 _KIND_PATTERNS: list[tuple[AnswerKind, re.Pattern[str]]] = [
+    ("ordinal", re.compile(r"第几|哪一届|哪届|哪一批|哪批|名次|排名|which (edition|session|round)|what (rank|ranking)", re.I)),
     ("percent", re.compile(r"百分之|百分比|比例|占比|比重|增长率|多少%|percent|percentage|proportion|share of", re.I)),
     ("amount", re.compile(r"多少钱|多少元|多少万元|多少亿元|金额|资金|经费|奖金|how much|salary|wage|subsidy|allowance|bonus|funding", re.I)),
     ("date", re.compile(r"什么时候|何时|哪一年|哪年|哪天|哪一天|几月|日期|when\b|what year|which year|what date|which date|what day", re.I)),

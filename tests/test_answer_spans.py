@@ -62,3 +62,8 @@ def test_person_needs_a_surname_and_prefers_a_title(finder: SpanFinder) -> None:
     sentence = "2021年金秋十月，隆重举行了第七届全国职工职业技能大赛决赛。全国总工会副主席陈刚宣布开幕。"
     assert finder.best(sentence, "person", ["宣布", "开幕"]).text == "陈刚"
     assert finder.find("形成了一批宝贵经验。", "person") == []
+
+
+def test_ordinal_answers(finder: SpanFinder) -> None:
+    sentence = "习近平总书记主持召开中央全面深化改革领导小组第三十二次会议，审议通过改革方案。"
+    assert finder.best(sentence, "ordinal", ["领导小组"], "领导小组第几次会议审议通过了方案？").text == "第三十二次"

@@ -51,3 +51,8 @@ def test_english_name_needs_word_boundary(analyzer: QuestionAnalyzer) -> None:
 def test_quoted_programme(analyzer: QuestionAnalyzer) -> None:
     analysis = analyzer.analyze("《哈尔滨市提高技术工人待遇的具体措施》规定了什么？")
     assert analysis.quoted == ["哈尔滨市提高技术工人待遇的具体措施"]
+
+
+def test_ordinal_kind(analyzer: QuestionAnalyzer) -> None:
+    assert analyzer.analyze("中央全面深化改革领导小组第几次会议审议通过了方案？").kind == "ordinal"
+    assert analyzer.analyze("What ranking did Hebei's team achieve?").kind == "ordinal"
