@@ -6,9 +6,8 @@ takes an explicit ``--allow-remote`` *and* configured API keys.
 
 from __future__ import annotations
 
-import ipaddress
-
 from rag.errors import RagError
+from rag.net import is_loopback
 from rag.settings import Settings
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
@@ -22,17 +21,6 @@ class ServeOptionError(RagError):
 
 class UnsafeBindError(ServeOptionError):
     """A listen address the settings do not allow."""
-
-
-def is_loopback(host: str) -> bool:
-    """True for localhost, 127.0.0.0/8 and ::1."""
-    name = host.strip().strip("[]").lower()
-    if name == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
 
 
 def check_bind(host: str, allow_remote: bool, settings: Settings) -> None:

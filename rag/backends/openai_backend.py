@@ -13,7 +13,6 @@ a server that stays unreachable is a ``BackendUnavailableError``.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import re
 import threading
@@ -31,6 +30,7 @@ from rag.backends.extractive import names_missing_entities
 from rag.backends.grounding import check_grounding, strip_markers
 from rag.backends.prompting import BuiltPrompt, PromptBuilder, PromptTemplate
 from rag.errors import BackendUnavailableError
+from rag.net import is_loopback
 from rag.schema import Answer
 from rag.settings import Settings
 
@@ -72,16 +72,6 @@ class GroundingStats:
 def normalize(text: str) -> str:
     """Full-width folded, without spaces or digit grouping: 「５ 万元」 and 「5万元」 compare equal."""
     return re.sub(r"(?<=\d),(?=\d{3})", "", unicodedata.normalize("NFKC", text)).replace(" ", "")
-
-
-def _is_loopback(url: str) -> bool:
-    host = urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 class OpenAIBackend(AnswerBackend):
@@ -127,7 +117,7 @@ class OpenAIBackend(AnswerBackend):
         self._client = httpx.Client(
             timeout=httpx.Timeout(self.timeout, connect=min(self.timeout, 5.0)),
             headers=headers,
-            trust_env=not _is_loopback(self.base_url),  # never send loopback traffic to a proxy
+            trust_env=not is_loopback(urlsplit(self.base_url).hostname or ""),  # never send loopback traffic to a proxy
             transport=transport,
         )
 
