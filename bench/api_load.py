@@ -20,8 +20,6 @@ import json
 import math
 import os
 import shlex
-import socket
-import subprocess
 import sys
 import threading
 import time
@@ -31,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from local_server import local_server  # bench/local_server.py, beside this script
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATASET = PROJECT_ROOT / "eval" / "datasets" / "corpus_qa.jsonl"
@@ -95,46 +94,20 @@ def load_questions(path: Path) -> tuple[list[str], str]:
     return list(BUILTIN_QUESTIONS), "built-in list"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextmanager
 def own_server(ready_timeout: float) -> Iterator[str]:
     """Start ``uvicorn --factory rag.api.app:app_from_environment`` on loopback; stop it after."""
-    port = _free_port()
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p)
-    command = [
-        sys.executable, "-m", "uvicorn", "--factory", "rag.api.app:app_from_environment",
-        "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",
-    ]
-    process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + ready_timeout
-        with httpx.Client(base_url=url, timeout=5, trust_env=False) as client:
-            while True:
-                if process.poll() is not None:
-                    raise SystemExit(f"the server exited with code {process.returncode}")
-                try:
-                    if client.get("/health").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise SystemExit(f"the server was not ready within {ready_timeout:.0f} s")
-                time.sleep(0.25)
+
+    def command(port: int) -> list[str]:
+        return [
+            sys.executable, "-m", "uvicorn", "--factory", "rag.api.app:app_from_environment",
+            "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",
+        ]
+
+    with local_server(command, cwd=PROJECT_ROOT, env=env, ready_timeout=ready_timeout) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def run_backend(

@@ -31,20 +31,18 @@ import re
 import shlex
 import shutil
 import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 import unicodedata
-import urllib.error
-import urllib.request
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
+
+from local_server import local_server  # bench/local_server.py, beside this script
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -131,47 +129,22 @@ class Results:
 
 
 # ----- server -----
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def rag_server(workdir: Path, ready_timeout: float) -> Iterator[str]:
     """``rag serve`` on a free loopback port (own process: no GIL shared with the driver)."""
-    port = free_port()
     env = dict(os.environ)
     env.setdefault("HF_HUB_OFFLINE", "1")
     env.setdefault("RAG_FEEDBACK_PATH", str(workdir / "feedback.jsonl"))  # nothing written to the tree
     rag = Path(sys.executable).with_name("rag")
-    command = [str(rag), "serve", "--port", str(port), "--log-level", "warning"]
-    log = (workdir / "server.log").open("wb")
-    process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                               start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        started = time.monotonic()
-        while True:
-            if process.poll() is not None:
-                raise SystemExit(f"the server exited with code {process.returncode}; see {workdir / 'server.log'}")
-            with suppress(urllib.error.URLError, OSError):
-                with urllib.request.urlopen(f"{url}/health", timeout=5) as response:
-                    if response.status == 200:
-                        break
-            if time.monotonic() - started > ready_timeout:
-                raise SystemExit(f"the server was not ready within {ready_timeout:.0f} s")
-            time.sleep(0.25)
-        print(f"server ready in {time.monotonic() - started:.1f} s at {url} (log: {workdir / 'server.log'})")
+    log_path = workdir / "server.log"
+    started = time.monotonic()
+    with log_path.open("wb") as log, local_server(
+        lambda port: [str(rag), "serve", "--port", str(port), "--log-level", "warning"],
+        cwd=PROJECT_ROOT, env=env, ready_timeout=ready_timeout, output=log,
+        failure_hint=f"; see {log_path}",
+    ) as url:
+        print(f"server ready in {time.monotonic() - started:.1f} s at {url} (log: {log_path})")
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 # ----- browser -----
