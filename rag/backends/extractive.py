@@ -45,6 +45,7 @@ class ScoredSentence:
     lexical: float
     dense: float
     score: float
+    has_span: bool  # holds an answer span of the asked kind (found once, reused by every check)
 
 
 def refusal_text(language: str, missing: list[str]) -> str:
@@ -119,9 +120,7 @@ class ExtractiveBackend(AnswerBackend):
             needs_span = rank > 0 or (
                 analysis.kind in FIGURE_KINDS and analysis.language == "en"
             )
-            if needs_span and analysis.kind not in ("fact", "list") and not self.spans.find(
-                sentence.text, analysis.kind
-            ):
+            if needs_span and analysis.kind not in ("fact", "list") and not candidate.has_span:
                 continue
             missing = self.guard.missing(
                 analysis, index.document(sentence.doc_id), sentence.start, sentence.end
@@ -166,13 +165,14 @@ class ExtractiveBackend(AnswerBackend):
             lexical = sum(w for t, w in weights.items() if t in text) / total_weight
             dense = float(np.clip((similarity - DENSE_FLOOR) / (DENSE_CEIL - DENSE_FLOOR), 0, 1))
             number = positions[position]
-            bonus = KIND_BONUS if self.spans.find(index.sentences[position].text, analysis.kind) else 0.0
+            has_span = bool(self.spans.find(index.sentences[position].text, analysis.kind))
+            bonus = KIND_BONUS if has_span else 0.0
             prior = 0.1 * request.passages[number].score
             if analysis.language == "zh":
                 score = lexical + 0.6 * dense + bonus + prior
             else:
                 score = 1.2 * dense + 0.5 * lexical + bonus + prior
-            scored.append(ScoredSentence(position, number, lexical, dense, score))
+            scored.append(ScoredSentence(position, number, lexical, dense, score, has_span))
         scored.sort(key=lambda s: -s.score)
         return scored
 
@@ -184,14 +184,12 @@ class ExtractiveBackend(AnswerBackend):
         index: DocumentIndex,
     ) -> ScoredSentence:
         """For span questions, a close runner-up that holds a span beats a best one that has none."""
-        if analysis.kind in ("fact", "list") or self.spans.find(
-            index.sentences[best.position].text, analysis.kind
-        ):
+        if analysis.kind in ("fact", "list") or best.has_span:
             return best
         for candidate in candidates[:3]:
             if candidate.score < 0.75 * best.score:
                 break
-            if self.spans.find(index.sentences[candidate.position].text, analysis.kind):
+            if candidate.has_span:
                 sentence = index.sentences[candidate.position]
                 document = index.document(sentence.doc_id)
                 if not self.guard.missing(analysis, document, sentence.start, sentence.end):
