@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from rag.engine import Engine
-from rag.indexing import chunk_context_text
+from rag.ingest.indexing import chunk_context_text
 from rag.settings import PROJECT_ROOT, Settings
 
 

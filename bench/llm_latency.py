@@ -19,8 +19,8 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
-from rag.backends.base import AnswerRequest  # noqa: E402
-from rag.backends.openai_backend import OpenAIBackend  # noqa: E402
+from rag.answering.base import AnswerRequest  # noqa: E402
+from rag.answering.openai_backend import OpenAIBackend  # noqa: E402
 from rag.llm.model_files import ensure_model  # noqa: E402
 from rag.llm.server import run_model_server  # noqa: E402
 from rag.schema import Passage  # noqa: E402

@@ -30,10 +30,12 @@ __all__ = [
     "citation_supports",
     "evidence_parts",
     "is_correct",
+    "is_wrong",
     "normalize",
     "passage_hit",
     "refusal_correct",
     "short_answer_exact",
+    "short_answer_holds",
 ]
 
 MatchMode = Literal["any", "all"]
@@ -238,6 +240,22 @@ def short_answer_exact(short: str | None, gold: list[str]) -> bool:
     return False
 
 
+def short_answer_holds(short: str | None, gold: list[str], match: MatchMode | str = "any") -> bool:
+    """Whether the bold short answer *contains* the gold answer (what an official reads first).
+
+    The same containment rules as :func:`answer_matches` (normalisation, digit boundaries, unit
+    tolerance), applied to the short answer alone. ``None``, an empty short answer, an over-long
+    one (a dumped passage) or an empty gold list never holds.
+    """
+    if not short or not gold:
+        return False
+    norm_short = normalize(short)
+    if not norm_short or len(norm_short) > MAX_ANSWER_CHARS:
+        return False
+    found = [_gold_in(norm_short, item) for item in gold]
+    return all(found) if match == "all" else any(found)
+
+
 def refusal_correct(refused: bool, gold: list[str]) -> bool:
     """Whether refusing (or not) was right: refuse exactly when ``gold`` is empty (unanswerable)."""
     return bool(refused) == (len(gold) == 0)
@@ -253,6 +271,9 @@ def is_correct(record: Mapping[str, Any]) -> bool:
     * Unanswerable item (empty ``answers``): correct exactly when the system refused.
     * Answerable item: correct when the system did **not** refuse and :func:`answer_matches` holds.
       A refusal is wrong even if its text happens to contain the figure.
+    * A short answer is what an official reads in bold: when one is given it must hold the gold
+      (:func:`short_answer_holds`), even if the quoted sentence contains the gold elsewhere
+      (「由1万元提高到5万元」 with short answer 1万元 is wrong for gold 5万元).
     """
     gold = list(record.get("answers") or [])
     refused = bool(record.get("refused", False))
@@ -260,12 +281,23 @@ def is_correct(record: Mapping[str, Any]) -> bool:
         return refused
     if refused:
         return False
-    return answer_matches(
-        str(record.get("answer") or ""),
-        record.get("short_answer"),
-        gold,
-        str(record.get("match") or "any"),
-    )
+    match = str(record.get("match") or "any")
+    short = record.get("short_answer")
+    if short and not short_answer_holds(short, gold, match):
+        return False
+    return answer_matches(str(record.get("answer") or ""), short, gold, match)
+
+
+def is_wrong(record: Mapping[str, Any]) -> bool:
+    """Answered but wrong: the costliest outcome (a confident figure that is not the right one).
+
+    A refusal is never *wrong* (an answerable item refused is a false refusal, counted apart); an
+    answer to an unanswerable item is wrong; an answer to an answerable item is wrong when
+    :func:`is_correct` fails, which includes a bold short answer that does not hold the gold.
+    """
+    if bool(record.get("refused", False)):
+        return False
+    return not is_correct(record)
 
 
 def evidence_parts(evidence: str) -> list[str]:

@@ -20,7 +20,15 @@ from typing import Any
 
 from tqdm import tqdm
 
-from eval.grading import citation_supports, is_correct, passage_hit, refusal_correct, short_answer_exact
+from eval.grading import (
+    citation_supports,
+    is_correct,
+    is_wrong,
+    passage_hit,
+    refusal_correct,
+    short_answer_exact,
+    short_answer_holds,
+)
 from eval.items import EvalItem
 from eval.records import ItemRecord, RunOptions, RunResult
 from rag.engine import Engine
@@ -78,12 +86,14 @@ def grade(item: EvalItem, answer: Answer, retrieved: Sequence[Passage]) -> ItemR
         citations=_citation_dicts(answer),
         retrieved=[p.chunk_id for p in retrieved[:RETRIEVAL_K]],
         correct=is_correct({**item.grading_record(), **output}),
+        wrong=is_wrong({**item.grading_record(), **output}),
         refusal_ok=refusal_correct(answer.refused, list(item.answers)),
         latency_ms=answer.latency_ms,
     )
     if item.answerable:
         gold = list(item.answers)
         record.short_exact = short_answer_exact(answer.short_answer, gold)
+        record.short_holds = short_answer_holds(answer.short_answer, gold, item.match)
         if not answer.refused:
             texts = [c.text for c in answer.citations]
             record.citation_ok = citation_supports(texts, item.evidence, gold)

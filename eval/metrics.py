@@ -5,7 +5,8 @@ breakdown with no applicable item shows "—" instead of a misleading 0. Which i
 counts:
 
 * answer accuracy -- all items (an unanswerable item is correct when refused);
-* short-answer exact match, hit@1, hit@5, MRR, false-refusal rate -- answerable items;
+* wrong -- all items: answered but not correct, a wrong bold short answer included (lower is better);
+* short answer holds gold, short-answer exact match, hit@1, hit@5, MRR, false-refusal rate -- answerable items;
 * citation accuracy -- answerable items the system answered (a refusal cites nothing to support);
 * refusal recall -- unanswerable items;
 * latency p50/p95 -- all items.
@@ -49,6 +50,8 @@ class Metrics:
 
     items: int
     accuracy: Ratio
+    wrong: Ratio
+    short_holds: Ratio
     short_exact: Ratio
     citation: Ratio
     hit_at_1: Ratio
@@ -86,6 +89,8 @@ class MetricSpec:
 #: Every metric in report order.
 METRICS: tuple[MetricSpec, ...] = (
     MetricSpec("accuracy", "Answer accuracy", "all items"),
+    MetricSpec("wrong", "Answered but wrong", "all items", higher_is_better=False),
+    MetricSpec("short_holds", "Short answer holds gold", "answerable items"),
     MetricSpec("short_exact", "Short answer exact", "answerable items"),
     MetricSpec("citation", "Citation accuracy", "answered answerable items"),
     MetricSpec("hit_at_1", "Retrieval hit@1", "answerable items"),
@@ -142,6 +147,8 @@ def aggregate(records: Sequence[ItemRecord]) -> Metrics:
     return Metrics(
         items=len(records),
         accuracy=_ratio(records, lambda r: r.correct),
+        wrong=_ratio(records, lambda r: r.wrong),
+        short_holds=_ratio(answerable, lambda r: bool(r.short_holds)),
         short_exact=_ratio(answerable, lambda r: bool(r.short_exact)),
         citation=_ratio(answerable, lambda r: None if r.refused else bool(r.citation_ok)),
         hit_at_1=_ratio(answerable, lambda r: bool(r.hit_at_1)),

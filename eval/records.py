@@ -46,8 +46,10 @@ class ItemRecord:
     citations: list[dict[str, Any]] = field(default_factory=list)
     retrieved: list[str] = field(default_factory=list)  # chunk ids of the top 5 passages
     correct: bool = False
+    wrong: bool = False  # answered, but not correct (see eval.grading.is_wrong)
     refusal_ok: bool = False
     short_exact: bool | None = None
+    short_holds: bool | None = None
     citation_ok: bool | None = None
     hit_at_1: bool | None = None
     hit_at_5: bool | None = None
@@ -59,8 +61,10 @@ class ItemRecord:
         """Every metric's verdict for this item, as written to ``report.json``."""
         return {
             "correct": self.correct,
+            "wrong": self.wrong,
             "refusal_correct": self.refusal_ok,
             "short_answer_exact": self.short_exact,
+            "short_answer_holds": self.short_holds,
             "citation_supports": self.citation_ok,
             "hit@1": self.hit_at_1,
             "hit@5": self.hit_at_5,

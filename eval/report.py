@@ -80,6 +80,8 @@ def _failure_kind(record: ItemRecord) -> str:
         return "should have refused"
     if record.refused:
         return "refused, but the documents contain the answer"
+    if record.short_answer and record.short_holds is False:
+        return "wrong short answer"
     return "wrong answer"
 
 

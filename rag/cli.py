@@ -11,6 +11,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -40,7 +41,7 @@ def user_errors() -> Iterator[None]:
         raise typer.Exit(2) from None
 
 
-def _settings(**overrides: Any) -> Settings:
+def cli_settings(**overrides: Any) -> Settings:
     try:
         return load_settings(**{k: v for k, v in overrides.items() if v is not None})
     except (FileNotFoundError, ValueError) as error:
@@ -48,9 +49,9 @@ def _settings(**overrides: Any) -> Settings:
         raise typer.Exit(2) from None
 
 
-def _open_engine(settings: Settings, build_if_missing: bool = False) -> Any:
+def open_engine(settings: Settings, build_if_missing: bool = False) -> Any:
     from rag.engine import Engine
-    from rag.index_store import IndexStore
+    from rag.store.index_store import IndexStore
 
     if build_if_missing and not IndexStore(settings.index_path).exists():
         typer.echo(f"No index yet: indexing {settings.corpus_path} ...", err=True)
@@ -98,7 +99,7 @@ def index(
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Start from an empty index.")] = False,
 ) -> None:
     """Index documents (unchanged files are skipped; changed ones replaced)."""
-    settings = _settings()
+    settings = cli_settings()
     targets = paths or [settings.corpus_path]
     missing = [p for p in targets if not p.exists()]
     if missing:
@@ -106,7 +107,7 @@ def index(
         raise typer.Exit(2)
     with user_errors():
         from rag.engine import Engine
-        from rag.index_store import IndexStore
+        from rag.store.index_store import IndexStore
 
         store = IndexStore(settings.index_path)
         engine = Engine.open(settings, allow_empty=rebuild or not store.exists())
@@ -121,9 +122,9 @@ def index(
 @app.command()
 def delete(doc_ids: Annotated[list[str], typer.Argument(help="Document ids (file names).")]) -> None:
     """Remove documents from the index by id."""
-    settings = _settings()
+    settings = cli_settings()
     with user_errors():
-        engine = _open_engine(settings)
+        engine = open_engine(settings)
         removed = engine.delete_documents(doc_ids)
         for doc_id in doc_ids:
             typer.echo(f"{'deleted' if doc_id in removed else 'not found'}: {doc_id}")
@@ -166,7 +167,7 @@ def ask(
     backend: Annotated[Optional[str], typer.Option("--backend", help="extractive, openai or local.")] = None,
 ) -> None:
     """Answer a question from the indexed documents, with citations."""
-    settings = _settings()
+    settings = cli_settings()
     if jsonl is None and question is None:
         typer.secho("error: give a QUESTION or --jsonl FILE", err=True, fg=typer.colors.RED)
         raise typer.Exit(2)
@@ -178,7 +179,7 @@ def ask(
 
         if question is not None:
             validate_question(question, settings.max_question_chars)  # fail before loading models
-        engine = _open_engine(settings)
+        engine = open_engine(settings)
         if jsonl is not None:
             failures = _ask_jsonl(engine, jsonl, top_k, backend)
             if failures:
@@ -195,7 +196,7 @@ def search(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Show the ranked passages for a query, with scores and why they matched."""
-    settings = _settings()
+    settings = cli_settings()
     if mode not in ("hybrid", "dense", "bm25"):
         typer.secho("error: --mode must be hybrid, dense or bm25", err=True, fg=typer.colors.RED)
         raise typer.Exit(2)
@@ -203,7 +204,7 @@ def search(
         from rag.engine import validate_question
 
         validate_question(query, settings.max_question_chars)
-        engine = _open_engine(settings)
+        engine = open_engine(settings)
         passages = engine.search(query, k, mode)  # type: ignore[arg-type]
         if as_json:
             typer.echo(json.dumps([p.model_dump() for p in passages], ensure_ascii=False, indent=2))
@@ -246,22 +247,22 @@ def chat_loop(engine: Any, read: Callable[[str], str] = input, backend: Optional
 @app.command()
 def chat(backend: Annotated[Optional[str], typer.Option("--backend")] = None) -> None:
     """Interactive terminal chat with follow-up questions (builds the index if missing)."""
-    settings = _settings()
+    settings = cli_settings()
     with user_errors():
-        engine = _open_engine(settings, build_if_missing=True)
+        engine = open_engine(settings, build_if_missing=True)
         chat_loop(engine, backend=backend)
 
 
 @app.command()
 def info(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Documents, chunks, embedding model and index size."""
-    settings = _settings()
+    settings = cli_settings()
     with user_errors():
-        from rag.index_store import IndexStore
+        from rag.store.index_store import IndexStore
 
         store = IndexStore(settings.index_path)
         manifest = store.read_manifest()
-        engine = _open_engine(settings)
+        engine = open_engine(settings)
         data = {
             "index_dir": str(settings.index_path),
             "embedding_model": manifest["embedding_model"],
@@ -290,7 +291,7 @@ def serve(
     log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
 ) -> None:
     """Run the HTTP API and the chat page (JSON-lines logs on stderr; builds the index if missing)."""
-    settings = _settings()
+    settings = cli_settings()
     with user_errors():
         from rag.api.server import check_bind, run, startup_lines
 
@@ -309,7 +310,7 @@ def llm_server(
 ) -> None:
     """Serve the packaged Qwen2.5 model (RAG_LOCAL_MODEL) as an OpenAI-compatible API on loopback,
     for the `openai` backend (needs the `llm` extra)."""
-    settings = _settings()
+    settings = cli_settings()
     with user_errors():
         from rag.llm.server import serve as serve_model
 
@@ -320,101 +321,18 @@ def llm_server(
         )
 
 
-def _eval_thresholds(
-    min_accuracy: Optional[float], min_refusal: Optional[float], min_citation: Optional[float],
-    min_hit5: Optional[float], max_false_refusal: Optional[float],
-) -> list[Any]:
-    """The gates given on the command line, as ``eval.gate.Threshold`` objects."""
-    from eval.gate import Threshold
-
-    wanted = (
-        ("accuracy", min_accuracy, "min"),
-        ("refusal_recall", min_refusal, "min"),
-        ("citation", min_citation, "min"),
-        ("hit_at_5", min_hit5, "min"),
-        ("false_refusal", max_false_refusal, "max"),
-    )
-    return [Threshold(metric, bound, kind) for metric, bound, kind in wanted if bound is not None]  # type: ignore[arg-type]
+def _register_plugin_commands() -> None:
+    """Commands other packages contribute (``rag eval`` from ``eval.cli``), declared as
+    ``[project.entry-points."rag.commands"]``: each entry is a ``register(app)`` function."""
+    for entry in entry_points(group="rag.commands"):
+        try:
+            register = entry.load()
+        except ImportError:  # the plugin's package is not installed: its commands are absent
+            continue
+        register(app)
 
 
-def _eval_single(engine: Any, items: list[Any], dataset: Path, backend: Optional[str], out: Path) -> list[tuple[str, Any]]:
-    """One run with the configured settings: report files plus the summary table on stdout."""
-    from eval.harness import Harness
-    from eval.records import RunOptions
-    from eval.report import failures, summary_table, write_report
-
-    run = Harness(engine).run(items, RunOptions(backend=backend))
-    metrics = write_report(run, str(dataset), out)
-    typer.echo(f"# {run.label}\n")
-    typer.echo(summary_table(metrics.overall))
-    typer.echo(f"\n{len(failures(run.records))} failures; report: {out / 'report.md'} and {out / 'report.json'}")
-    return [("", metrics.overall)]
-
-
-def _eval_compare(engine: Any, items: list[Any], dataset: Path, configs: list[Any], backend: Optional[str], out: Path) -> list[tuple[str, Any]]:
-    """Every configuration on the shared engine; one side-by-side table on stdout and in OUT."""
-    from eval.compare import run_configs
-    from eval.report import write_compare, write_report
-
-    chosen = [config.with_default_backend(backend) for config in configs]
-    done: list[tuple[str, Any, Any]] = []
-
-    def save(config: Any, run: Any) -> None:
-        done.append((config.name, run, write_report(run, str(dataset), out / config.name).overall))
-
-    run_configs(engine, chosen, items, on_done=save)
-    typer.echo(write_compare(done, str(dataset), out))
-    typer.echo(f"\ncomparison: {out / 'compare.md'} and {out / 'compare.json'}; one report per configuration in {out}/NAME/")
-    return [(name, metrics) for name, _, metrics in done]
-
-
-@app.command("eval")
-def eval_command(
-    dataset: Annotated[Path, typer.Argument(help="Evaluation dataset (JSONL), e.g. eval/datasets/corpus_qa.jsonl.")],
-    more_configs: Annotated[Optional[list[str]], typer.Argument(help="Further configuration names for --compare.", show_default=False)] = None,
-    backend: Annotated[Optional[str], typer.Option("--backend", help="extractive, openai or local (default: settings).")] = None,
-    out: Annotated[Path, typer.Option("--out", help="Folder for report.json and report.md (and compare.md/json).")] = Path("eval-report"),
-    min_accuracy: Annotated[Optional[float], typer.Option("--min-accuracy", min=0, help="Fail (exit 1) below this answer accuracy (0-1).")] = None,
-    min_refusal: Annotated[Optional[float], typer.Option("--min-refusal", min=0, help="Fail below this refusal recall on unanswerable items.")] = None,
-    min_citation: Annotated[Optional[float], typer.Option("--min-citation", min=0, help="Fail below this citation accuracy.")] = None,
-    min_hit5: Annotated[Optional[float], typer.Option("--min-hit5", min=0, help="Fail below this retrieval hit@5.")] = None,
-    max_false_refusal: Annotated[Optional[float], typer.Option("--max-false-refusal", min=0, help="Fail above this false-refusal rate.")] = None,
-    compare: Annotated[Optional[list[str]], typer.Option("--compare", help="Compare configurations: --compare bm25 dense hybrid. Built-in: bm25, dense, hybrid, extractive, openai, local; more in eval/configs.toml.")] = None,
-    limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="Evaluate only the first N items.")] = None,
-) -> None:
-    """Grade the system on a QA dataset: summary table, report.md/report.json, quality gates.
-
-    Exit codes: 0 all thresholds met, 1 a threshold not met, 2 bad input (dataset, names), 3 index problem.
-    """
-    from eval.configs import ConfigError, resolve_configs
-    from eval.gate import check_thresholds
-    from eval.items import DatasetError, load_items
-
-    names = [*(compare or []), *(more_configs or [])]
-    if more_configs and not compare:
-        typer.secho(f"error: unexpected argument(s) {' '.join(more_configs)}; to compare configurations use --compare NAME ...", err=True, fg=typer.colors.RED)
-        raise typer.Exit(2)
-    settings = _settings()
-    try:
-        items = load_items(dataset)[:limit]
-        configs = resolve_configs(names) if names else []
-    except (DatasetError, ConfigError) as error:
-        typer.secho(f"error: {error}", err=True, fg=typer.colors.RED)
-        raise typer.Exit(2) from None
-    thresholds = _eval_thresholds(min_accuracy, min_refusal, min_citation, min_hit5, max_false_refusal)
-    with user_errors():
-        engine = _open_engine(settings)
-        if configs:
-            results = _eval_compare(engine, items, dataset, configs, backend, out)
-        else:
-            results = _eval_single(engine, items, dataset, backend, out)
-    problems = [f"{name + ': ' if name else ''}{problem}" for name, metrics in results for problem in check_thresholds(metrics, thresholds)]
-    for problem in problems:
-        typer.secho(f"threshold not met: {problem}", err=True, fg=typer.colors.RED)
-    if problems:
-        raise typer.Exit(1)
-    if thresholds:
-        typer.echo("all thresholds met")
+_register_plugin_commands()
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -14,19 +14,19 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from rag.backends.base import AnswerRequest, StreamEvent
-from rag.backends.registry import BackendRegistry
-from rag.conversation import FollowUpResolver
-from rag.embedding import Embedder
+from rag.answering.base import AnswerRequest, StreamEvent
+from rag.answering.conversation import FollowUpResolver
+from rag.answering.question import QuestionAnalysis, QuestionAnalyzer
+from rag.answering.registry import BackendRegistry
 from rag.errors import InvalidQuestionError
-from rag.index import DocumentIndex, IndexInfo
-from rag.index_store import IndexStore
-from rag.indexing import Indexer, IndexReport
-from rag.question import QuestionAnalyzer
-from rag.retriever import FusionWeights, HybridRetriever, RetrievalMode, RetrievalResult
+from rag.ingest.indexing import Indexer, IndexReport
+from rag.retrieval.retriever import FusionWeights, HybridRetriever, RetrievalMode, RetrievalResult
 from rag.schema import Answer, ChatTurn, Document, Passage
 from rag.settings import Settings
-from rag.tokenizing import ChineseTokenizer
+from rag.store.embedding import Embedder
+from rag.store.index import DocumentIndex, IndexInfo
+from rag.store.index_store import IndexStore
+from rag.text.tokenizing import shared_tokenizer
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ class Engine:
     def __init__(self, settings: Settings, embedder: Embedder, index: DocumentIndex) -> None:
         self.settings = settings
         self.embedder = embedder
-        self.tokenizer = ChineseTokenizer()
+        self.tokenizer = shared_tokenizer()
         self.analyzer = QuestionAnalyzer()
         self.resolver = FollowUpResolver(self.analyzer.gazetteer)
         self.store = IndexStore(settings.index_path)
@@ -114,9 +114,13 @@ class Engine:
 
     def retrieve(
         self, query: str, k: int | None = None, mode: RetrievalMode | None = None,
-        index: DocumentIndex | None = None,
+        index: DocumentIndex | None = None, analysis: QuestionAnalysis | None = None,
     ) -> RetrievalResult:
-        return self.retriever.retrieve(index or self._index, query, k or self.settings.top_k, mode)
+        """Passages for ``query``; ``analysis`` is the query's analysis when the caller has it."""
+        analysis = analysis or self.analyzer.analyze(query)
+        return self.retriever.retrieve(
+            index or self._index, query, k or self.settings.top_k, mode, analysis=analysis
+        )
 
     def search(self, query: str, k: int | None = None, mode: RetrievalMode | None = None) -> list[Passage]:
         text = validate_question(query, self.settings.max_question_chars)
@@ -129,7 +133,8 @@ class Engine:
         text = validate_question(question, self.settings.max_question_chars)
         resolved = self.resolve(text, history)
         index = self._index
-        result = self.retrieve(resolved, top_k, mode, index=index)
+        analysis = self.analyzer.analyze(resolved)  # once: retrieval and the backend share it
+        result = self.retrieve(resolved, top_k, mode, index=index, analysis=analysis)
         return AnswerRequest(
             question=resolved,
             passages=result.passages,
@@ -137,6 +142,7 @@ class Engine:
             language=result.language,
             index=index,
             query_vector=result.query_vector,
+            analysis=analysis,
         )
 
     def ask(

@@ -95,6 +95,25 @@ class Citation(BaseModel):
     highlight: str | None = Field(None, description="The sentence that supports the answer.")
 
 
+RefusalReason = Literal[
+    "no_passages", "weak_evidence", "missing_entity", "unanswerable_kind", "incomplete_comparison"
+]
+
+
+class Refusal(BaseModel):
+    """Why an answer was refused, for programs: the wording of the refusal is for people only.
+
+    ``no_passages``: nothing was retrieved; ``weak_evidence``: the best sentences do not cover the
+    question; ``missing_entity``: the evidence is about another place, year, edition or programme
+    (``missing`` names what the documents lack); ``unanswerable_kind``: the passages hold no figure
+    of the kind asked for (a number of years, an amount); ``incomplete_comparison``: a part of a
+    comparison or total could not be answered (``missing`` names it).
+    """
+
+    reason: RefusalReason
+    missing: list[str] = Field(default_factory=list)
+
+
 class Answer(BaseModel):
     """The answer object: the contract the CLI, API, UI and evaluation all reuse."""
 
@@ -102,6 +121,7 @@ class Answer(BaseModel):
     answer: str
     short_answer: str | None = None
     refused: bool = False
+    refusal: Refusal | None = Field(None, description="Why the answer was refused (null when answered).")
     citations: list[Citation] = Field(default_factory=list)
     backend: str = "extractive"
     latency_ms: float = 0.0

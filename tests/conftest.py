@@ -24,6 +24,21 @@ CORPUS_DIR = PROJECT_ROOT / "corpus"
 HARBIN_DOC = "000_02af32df5c880f4c.txt"
 
 
+#: Fixtures that load the embedding model, build the corpus index, or start a model server: a
+#: test using any of them (directly or through another fixture) is marked ``slow``.
+SLOW_FIXTURES = frozenset(
+    {"model_cache_dir", "corpus_index_dir", "corpus_engine", "fresh_index_dir", "fresh_engine",
+     "model_path", "llm_server"}
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``pytest -m "not slow"`` runs the unit tests only: mark every test that needs the model."""
+    for item in items:
+        if SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 def make_settings(index_dir: Path, **overrides: object) -> Settings:
     """Settings for a test: the given index folder, the bundled corpus, everything else default."""
     return Settings(index_dir=index_dir, corpus_dir=CORPUS_DIR, **overrides)
@@ -68,7 +83,7 @@ def fresh_index_dir(corpus_index_dir: Path, tmp_path: Path) -> Path:
 def fresh_engine(fresh_index_dir: Path, corpus_engine: Engine) -> Iterator[Engine]:
     """An engine over a private index copy, sharing the loaded model with ``corpus_engine``."""
     settings = make_settings(fresh_index_dir)
-    from rag.index_store import IndexStore
+    from rag.store.index_store import IndexStore
 
     engine = Engine(settings, corpus_engine.embedder, IndexStore(settings.index_path).load())
     yield engine

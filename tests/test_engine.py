@@ -8,8 +8,8 @@ import pytest
 
 from rag.engine import Engine, validate_question
 from rag.errors import InvalidQuestionError
-from rag.index_store import IndexStore
-from rag.loading import load_bytes
+from rag.store.index_store import IndexStore
+from rag.ingest.loading import load_bytes
 from tests.conftest import make_settings
 
 NEW_FACT = "绥芬河市对首席技师每人奖励3万元，每年评选20人。"

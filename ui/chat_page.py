@@ -19,7 +19,7 @@ import gradio as gr
 from fastapi import FastAPI
 
 from rag.api.auth import key_is_valid
-from rag.backends.registry import BACKEND_NAMES
+from rag.answering.registry import BACKEND_NAMES
 from rag.engine import Engine
 from rag.errors import DocumentError, RagError
 from rag.schema import Answer

@@ -14,6 +14,7 @@ import logging
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from importlib.metadata import entry_points
 
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
@@ -30,6 +31,8 @@ from rag.settings import Settings, load_settings
 logger = logging.getLogger("rag.api")
 
 UI_PATH = "/ui"
+#: Entry-point group of the web pages mounted into the app (see ``_mount_chat_page``).
+WEB_PAGES_GROUP = "rag.web_pages"
 
 DESCRIPTION = """Question answering over Chinese official documents, with cited passages.
 
@@ -119,18 +122,29 @@ def _load_engine(
 
 
 def _mount_chat_page(app: FastAPI, settings: Settings) -> bool:
-    """Mount the Gradio chat page at /ui when ``ui.chat_page`` is available; never fatal."""
-    try:
-        from ui.chat_page import mount_chat_page
-    except ImportError as error:
-        logger.info("chat page not mounted: ui.chat_page is not importable (%s)", error)
-        return False
-    try:
-        mount_chat_page(app, lambda: app.state.engine, settings, path=UI_PATH)
-    except Exception as error:  # the API must come up even if the page cannot
-        logger.error("chat page not mounted: %s", error, exc_info=error)
-        return False
-    return True
+    """Mount the web pages other packages contribute (the Gradio chat page at /ui); never fatal.
+
+    Pages are plugins: ``[project.entry-points."rag.web_pages"]`` entries name functions
+    ``mount(app, engine_provider, settings, path=...)`` (``ui.chat_page:mount_chat_page``), so the
+    API never imports the UI package itself.
+    """
+    mounted = False
+    found = list(entry_points(group=WEB_PAGES_GROUP))
+    if not found:
+        logger.info("chat page not mounted: no %s entry point is installed", WEB_PAGES_GROUP)
+    for entry in found:
+        try:
+            mount = entry.load()
+        except ImportError as error:
+            logger.info("chat page not mounted: %s is not importable (%s)", entry.value, error)
+            continue
+        try:
+            mount(app, lambda: app.state.engine, settings, path=UI_PATH)
+        except Exception as error:  # the API must come up even if the page cannot
+            logger.error("chat page not mounted: %s", error, exc_info=error)
+            continue
+        mounted = True
+    return mounted
 
 
 def app_from_environment() -> FastAPI:

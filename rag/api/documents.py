@@ -54,7 +54,7 @@ def _counts(engine: Engine) -> IndexCounts:
 
 def _load_all(uploads: list[RawUpload], max_bytes: int) -> list[Document]:
     """Parse and check every file (content vs extension, sanitised name); raises on the first bad one."""
-    from rag.loading import load_bytes
+    from rag.ingest.loading import load_bytes
 
     documents = [load_bytes(upload.filename, upload.data, max_bytes=max_bytes) for upload in uploads]
     seen: dict[str, str] = {}

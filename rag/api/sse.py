@@ -23,7 +23,7 @@ from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 from starlette.responses import StreamingResponse
 
 from rag.api.errors import error_body
-from rag.backends.base import StreamEvent
+from rag.answering.base import StreamEvent
 from rag.errors import RagError
 from rag.schema import Answer
 

@@ -73,7 +73,7 @@ def open_or_build_engine(settings: Settings) -> Engine:
     Mirrors ``rag chat``: a first ``rag serve`` on a fresh checkout indexes the bundled corpus
     instead of failing, and every later start just loads the saved index.
     """
-    from rag.index_store import IndexStore
+    from rag.store.index_store import IndexStore
 
     if IndexStore(settings.index_path).exists():
         return Engine.open(settings)

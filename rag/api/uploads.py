@@ -4,7 +4,7 @@ Why not a plain ``UploadFile`` parameter: FastAPI would spool the whole body to 
 route runs, so a 5 GB upload would fill the disk before being refused. Here the body is counted as
 it arrives (and ``Content-Length`` checked first), each file must fit ``max_upload_bytes``, and at
 most ``MAX_FILES`` files are taken per request. Content checks and name sanitising happen after,
-in ``rag.loading.load_bytes``.
+in ``rag.ingest.loading.load_bytes``.
 """
 
 from __future__ import annotations

@@ -7,10 +7,11 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from rag.api.app import create_app
 from rag.engine import Engine
-from rag.index_store import IndexStore
+from rag.store.index_store import IndexStore
 from rag.settings import Settings
 
 from .support import HARBIN_QUESTION, LiveServer, api_settings, live_server
@@ -68,6 +69,7 @@ def test_a_failed_load_is_reported_not_raised(tmp_path: Path) -> None:
         assert response.status_code == 503 and "disk on fire" in response.json()["error"]["message"]
 
 
+@pytest.mark.slow  # loads the embedding model and indexes the corpus
 def test_builds_the_index_from_the_corpus_when_none_exists(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()

@@ -9,7 +9,7 @@ import anyio
 import pytest
 
 from rag.api.sse import encode_event, start_stream
-from rag.backends.base import StreamEvent
+from rag.answering.base import StreamEvent
 from rag.errors import BackendUnavailableError
 from rag.schema import Answer, Citation
 

@@ -116,7 +116,7 @@ def test_report_json_has_one_record_per_item_with_verdicts(tmp_path: Path) -> No
     assert first["retrieved"] == ["000#3", "000#4"]
     assert first["citations"][0]["text"] == HARBIN_PASSAGE
     assert first["verdicts"] == {
-        "correct": True, "refusal_correct": True, "short_answer_exact": True, "citation_supports": True,
+        "correct": True, "wrong": False, "short_answer_holds": None, "refusal_correct": True, "short_answer_exact": True, "citation_supports": True,
         "hit@1": True, "hit@5": True, "reciprocal_rank": 1.0,
     }
     unanswerable = data["records"][3]["verdicts"]

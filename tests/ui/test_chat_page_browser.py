@@ -26,10 +26,10 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from rag.backends.base import StreamEvent
+from rag.answering.base import StreamEvent
 from rag.engine import Engine
-from rag.index import IndexInfo
-from rag.index_store import IndexStore
+from rag.store.index import IndexInfo
+from rag.store.index_store import IndexStore
 from rag.schema import Answer, ChatTurn, Citation
 from rag.settings import PROJECT_ROOT, Settings
 

@@ -1,0 +1,1 @@
+"""From question and passages to a cited answer: question analysis, entity guard, backends."""

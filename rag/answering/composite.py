@@ -1,0 +1,210 @@
+"""Comparisons and totals: split into one look-up per item, answer each, then compute in code.
+
+「交城和交口哪个企业更多？」 and 「两项补贴一共多少？」 cannot be quoted from one sentence, and a
+language model asked to add figures is a confident source of wrong ones. So such a question is
+split into single-item questions (「交城企业多少？」「交口企业多少？」) that the normal answering
+path answers -- with its checks and refusals -- and the comparison, difference or sum is computed
+from the typed values of those answers. The result cites every fact it used; if any part is refused
+or has no figure, the whole question is refused and says which part is missing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from rag.schema import Answer, Citation, Refusal
+from rag.text.quantities import Quantity, find_quantities, format_value, unit_class
+
+Operation = Literal["more", "less", "difference", "total"]
+
+_CONJUNCTION = r"(?:和|与|跟|及|以及|同|、|还是|or|and|vs\.?|versus)"
+_MORE = r"(?:更多|较多|多|更高|较高|高|更大|较大|大|更长|长|更快|快|领先)"
+_LESS = r"(?:更少|较少|少|更低|较低|低|更小|较小|小|更短|短|更慢|慢)"
+_WHICH = r"(?:哪个|哪一个|哪项|哪一项|哪里|哪个地方|哪个县|哪个市|哪个省|哪家|谁|哪一方|哪方)"
+_COMPARE_ZH = re.compile(rf"{_WHICH}(?:的)?[^，。？?]{{0,12}}?(?:更|较|最)?({_MORE}|{_LESS})")
+_DIFFERENCE_ZH = re.compile(r"(?:比|较).{1,20}?(?:多|少|高|低)(?:了)?.{0,8}?(?:多少|几)|相差多少|差距(?:是|为|有)?多少|差(?:多少|几)")
+_TOTAL_ZH = re.compile(r"一共|合计|总共|共计|总计|加起来|相加|之和|总和|合起来")
+_COMPARE_EN = re.compile(r"\b(?:which|who)\b.*\b(more|higher|larger|bigger|greater|longer|less|fewer|lower|smaller|shorter)\b", re.I)
+_TOTAL_EN = re.compile(r"\b(?:in total|combined|altogether|together|sum of|total of|add up)\b", re.I)
+_DIFFERENCE_EN = re.compile(r"\bhow much (?:more|less|higher|lower)\b|\bdifference between\b", re.I)
+_PAIR = re.compile(rf"([^，。？?、的和与跟及]{{1,16}}?)\s*{_CONJUNCTION}\s*([^，。？?、的和与跟及]{{1,16}}?)(?=的|分别|各|两|哪|谁|一共|合计|总共|共计|总计|加起来|相比|比较|之间|，|\s|$|which|who|in total|combined)", re.I)
+_LESS_EN = re.compile(r"less|fewer|lower|smaller|shorter", re.I)
+
+
+@dataclass(frozen=True)
+class CompositeQuestion:
+    """A comparison or total split into its single-item questions."""
+
+    operation: Operation
+    items: tuple[str, ...]  # the item names as the question wrote them: 交城, 交口
+    parts: tuple[str, ...]  # one standalone question per item
+
+
+def _operation(question: str) -> Operation | None:
+    if _DIFFERENCE_ZH.search(question) or _DIFFERENCE_EN.search(question):
+        return "difference"
+    if _TOTAL_ZH.search(question) or _TOTAL_EN.search(question):
+        return "total"
+    match = _COMPARE_ZH.search(question)
+    if match:
+        return "less" if re.fullmatch(_LESS, match.group(1)) else "more"
+    match = _COMPARE_EN.search(question)
+    if match:
+        return "less" if _LESS_EN.fullmatch(match.group(1)) else "more"
+    return None
+
+
+_PAIR_EN = re.compile(r"\b([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\s*,?\s+(?:and|or|vs\.?|versus)\s+([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\b")
+_DIFFERENCE_PAIR = re.compile(r"([^，。？?]{1,16}?)(?:比|较)([^，。？?]{1,16}?)(?:多|少|高|低)(了)?([^，。？?]{0,8}?)(?:多少|几)")
+_REMOVE_ZH = re.compile(
+    rf"{_WHICH}|相比|相较|比较|之间|(?:两者|二者|两项|两个|两地|两县|两市|两家)|一共|合计|总共|共计|总计|加起来|相加|之和|总和|合起来|分别|各自"
+)
+_TRAILING_COMPARATIVE = re.compile(rf"(?:的)?(?:更|较|最)?(?:{_MORE}|{_LESS})(?:一些|一点)?$")
+_REMOVE_EN = re.compile(
+    r"\b(?:in total|combined|altogether|together|the sum of|the total of|the difference between|"
+    r"more|higher|larger|bigger|greater|longer|less|fewer|lower|smaller|shorter)\b|\b(?:which|who)\b(?:\s+(?:county|city|province|district|one|place|of them))?",
+    re.I,
+)
+
+
+def split_composite(question: str) -> CompositeQuestion | None:
+    """The single-item questions of a comparison or total, or None for an ordinary question.
+
+    The items are the two phrases joined by 和/与/还是/and (「甲和乙哪个多」, 「甲、乙两项一共多少」,
+    「甲比乙多多少」); each part is the question with the pair replaced by one item and the
+    comparison words removed, asking 「多少」.
+    """
+    operation = _operation(question)
+    if operation is None:
+        return None
+    if not re.search(r"[\u4e00-\u9fff]", question):
+        match = _PAIR_EN.search(question)
+        if not match:
+            return None
+        pair = (match.group(1), match.group(2))
+        stem = question[: match.start()] + "{item}" + question[match.end() :]
+        parts = tuple(_english_part(stem.format(item=item)) for item in pair)
+        return CompositeQuestion(operation, pair, parts)
+    if operation == "difference":
+        match = _DIFFERENCE_PAIR.search(question)
+        if match:
+            pair = (match.group(1).strip(), match.group(2).strip())
+            stem = question[: match.start()] + "{item}" + match.group(4) + "多少？"
+            parts = tuple(stem.format(item=item) for item in pair)
+            return CompositeQuestion(operation, pair, parts)
+    match = _PAIR.search(question)
+    if not match:
+        return None
+    left, right = match.group(1).strip(), match.group(2).strip()
+    right_end = match.end()
+    shaped = _same_shape_prefix(left, right)
+    if shaped:
+        right_end = match.start(2) + len(shaped)
+        right = shaped
+    if not left or not right:
+        return None
+    pair = (left, right)
+    stem = question[: match.start()] + "{item}" + question[right_end:]
+    parts = tuple(_chinese_part(stem.format(item=item)) for item in pair)
+    if any(len(part) < 4 for part in parts):
+        return None
+    return CompositeQuestion(operation, pair, parts)
+
+
+_YEAR_ITEM = re.compile(r"(?:19|20)\d{2}年(?:度)?")
+_PLACE_ITEM = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:省|市|县|区|州|旗)")
+
+
+def _same_shape_prefix(left: str, right: str) -> str | None:
+    """「2022年和2023年全县生产总值」: when the left item is a year or a place name, the right item
+    is the year or place at the start of the right side; the rest is shared by both."""
+    for shape in (_YEAR_ITEM, _PLACE_ITEM):
+        if shape.fullmatch(left):
+            found = shape.match(right)
+            if found and found.group(0) != right:
+                return found.group(0)
+    return None
+
+
+def _chinese_part(text: str) -> str:
+    body = _REMOVE_ZH.sub("", text.rstrip("？?。 ")).rstrip("，, ")
+    body = re.sub(r"(?:是)?(?:多少|几)$", "", body)
+    body = _TRAILING_COMPARATIVE.sub("", body).rstrip("，, 的是")
+    return f"{body}？" if re.search(r"多少|几", body) else f"{body}是多少？"
+
+
+def _english_part(text: str) -> str:
+    body = " ".join(_REMOVE_EN.sub("", text).replace(" ,", ",").split()).strip(" ,?")
+    if re.search(r"\bhow (?:much|many)\b", body, re.I):
+        return body + "?"
+    return f"How many or how much: {body}?"
+
+
+def _value_of(answer: Answer) -> Quantity | None:
+    if answer.refused or not answer.short_answer:
+        return None
+    found = [q for q in find_quantities(answer.short_answer) if q.value is not None and q.kind != "ordinal"]
+    return found[0] if len(found) == 1 else None
+
+
+def combine(
+    composite: CompositeQuestion,
+    answers: Sequence[Answer],
+    question: str,
+    refusal_text: Callable[[list[str]], str],
+) -> Answer:
+    """The comparison, difference or total of the parts' answers, citing each part's evidence."""
+    english = not re.search(r"[\u4e00-\u9fff]", question)
+    values = [_value_of(answer) for answer in answers]
+    missing = [item for item, value in zip(composite.items, values, strict=True) if value is None]
+    kinds = {unit_class(v) for v in values if v is not None}
+    if missing or len(kinds) != 1:
+        missing = missing or list(composite.items)
+        citations = [c for answer in answers for c in answer.citations][:3]
+        return Answer(
+            question=question,
+            answer=refusal_text(missing),
+            refused=True,
+            refusal=Refusal(reason="incomplete_comparison", missing=missing),
+            citations=_renumber(citations),
+            backend=answers[0].backend if answers else "extractive",
+        )
+    quantities = [v for v in values if v is not None]
+    citations = _renumber([answer.citations[0] for answer in answers if answer.citations])
+    facts = "；".join(
+        f"{item}：{q.text}[{n}]" for n, (item, q) in enumerate(zip(composite.items, quantities, strict=True), start=1)
+    )
+    numbers = [q.value or 0.0 for q in quantities]
+    unit = quantities[0].unit if quantities[0].kind != "date" else ""
+    if composite.operation in ("more", "less"):
+        if numbers[0] == numbers[1]:
+            short = "相同" if not english else "the same"
+        else:
+            pick = max if composite.operation == "more" else min
+            short = composite.items[numbers.index(pick(numbers))]
+    elif composite.operation == "difference":
+        short = format_value(abs(numbers[0] - numbers[1]), unit, like=quantities[0].text)
+    else:
+        short = format_value(sum(numbers), unit, like=quantities[0].text)
+    if english:
+        text = f"{short}. From the documents: " + "; ".join(
+            f"{item}: {q.text}[{n}]" for n, (item, q) in enumerate(zip(composite.items, quantities, strict=True), start=1)
+        )
+    else:
+        verb = {"more": "更多", "less": "更少", "difference": "相差", "total": "合计"}[composite.operation]
+        text = f"{facts}。{verb}：{short}。"
+    return Answer(
+        question=question,
+        answer=text,
+        short_answer=short,
+        refused=False,
+        citations=citations,
+        backend=answers[0].backend if answers else "extractive",
+    )
+
+
+def _renumber(citations: Sequence[Citation]) -> list[Citation]:
+    return [c.model_copy(update={"n": n}) for n, c in enumerate(citations, start=1)]

@@ -1,0 +1,144 @@
+"""Checking that evidence is about what the question is about.
+
+The costliest error for an official is a figure borrowed from another city, county, year or
+edition. Similar passages exist for every place, so retrieval scores alone cannot tell 齐齐哈尔's
+figure from 哈尔滨's, or 文水县's from 交城县's. The guard demands that each place, year, edition and
+quoted programme name of the question be supported by the evidence sentence, its paragraph or its
+heading -- or, for a place, by the document itself: a document is about the place its title or
+issuing body names (岳阳市君山区民政局关于… is about 君山区), which is what 「我市」「本县」「全区」
+in its body mean. A province may also be satisfied by the province a report names most (a
+Heilongjiang report says 全省 in most sentences). A place the question names only to qualify
+another (山西省交城县) is satisfied when the place it encloses is.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.answering.question import QuestionAnalysis
+from rag.schema import Document
+from rag.text.numbers import ordinals_in
+from rag.text.patterns import YEAR, YEAR_RANGE
+from rag.text.places import Gazetteer, Place, main_province, same_place
+
+_SPACE = re.compile(r"\s+")
+
+
+def paragraph_around(text: str, start: int, end: int, previous: int = 0) -> str:
+    """The paragraph that contains ``text[start:end]``, with ``previous`` non-blank paragraphs
+    before it."""
+    left = text.rfind("\n", 0, start) + 1
+    for _ in range(previous):
+        cursor = left - 1
+        while cursor > 0 and text[cursor - 1] in "\n \t\u3000":
+            cursor -= 1
+        if cursor <= 0:
+            break
+        left = text.rfind("\n", 0, cursor) + 1
+    right = text.find("\n", end)
+    return text[left : right if right >= 0 else len(text)]
+
+
+def years_in(text: str) -> set[str]:
+    """Years a text names, ranges expanded (2019—2021年 names 2019, 2020 and 2021)."""
+    years = set(YEAR.findall(text))
+    for first, last in YEAR_RANGE.findall(text):
+        if 0 <= int(last) - int(first) <= 20:
+            years.update(str(y) for y in range(int(first), int(last) + 1))
+    return years
+
+
+class EntityGuard:
+    """Says which of a question's entities a piece of evidence fails to mention."""
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self.gazetteer = gazetteer
+        self._main_province: dict[str, str | None] = {}
+        self._home: dict[str, Place | None] = {}
+
+    def main_province(self, document: Document) -> str | None:
+        """The province a document is mostly about (cached per content hash)."""
+        key = document.content_hash or document.doc_id
+        if key not in self._main_province:
+            self._main_province[key] = main_province(self.gazetteer, document)
+        return self._main_province[key]
+
+    def home(self, document: Document) -> Place | None:
+        """The place a document is about (its title's or issuing body's), cached per content hash."""
+        key = document.content_hash or document.doc_id
+        if key not in self._home:
+            self._home[key] = self.gazetteer.document_place(document)
+        return self._home[key]
+
+    def missing(
+        self, analysis: QuestionAnalysis, document: Document, start: int, end: int
+    ) -> list[str]:
+        """The question's entities that the evidence sentence ``document.text[start:end]`` lacks.
+
+        The sentence decides first: if it names another place of the same level, or other years
+        or editions (第十七届) but not the asked ones, it is about something else. Only a sentence
+        silent on the matter is judged by its context (this and the previous paragraph, the
+        heading; for provinces and years also the title), since reports name the subject once and
+        then say 全省 or 这一年.
+        """
+        sentence = document.text[start:end]
+        context = " ".join(
+            (
+                paragraph_around(document.text, start, end, previous=1),
+                document.heading_at(start),
+            )
+        )
+        with_title = _SPACE.sub("", context + document.title)
+        missing: list[str] = []
+        supported = [
+            m.place for m in analysis.places if self._place_supported(m.place, sentence, context, document)
+        ]
+        for mention in analysis.places:
+            if any(same_place(mention.place, p) for p in supported):
+                continue
+            if any(self.gazetteer.encloses(mention.place, p) for p in supported):
+                continue  # 山西省 in 山西省交城县: a qualifier of a place that is supported
+            missing.append(mention.surface)
+        for year in analysis.years:
+            if not self._marker_supported(year, years_in(sentence), years_in(with_title)):
+                missing.append(f"{year}年")
+        for ordinal in analysis.ordinals:
+            if not self._marker_supported(ordinal, ordinals_in(sentence), ordinals_in(with_title)):
+                missing.append(ordinal)
+        for quoted in analysis.quoted:
+            if _SPACE.sub("", quoted) not in with_title:
+                missing.append(quoted)
+        return missing
+
+    def _place_supported(self, place: Place, sentence: str, context: str, document: Document) -> bool:
+        named = [m.place for m in self.gazetteer.find(sentence)]
+        if any(same_place(p, place) for p in named):
+            return True
+        if any(self._rival(p, place) for p in named):
+            return False  # the sentence is about another city / county / province
+        if self.gazetteer.mentions_place(context, place):
+            return True
+        home = self.home(document)
+        if home is not None and same_place(home, place):
+            return True
+        if place.level in ("city", "county"):
+            return False
+        return self.gazetteer.mentions_place(document.title, place) or self.main_province(document) == place.name
+
+    def _rival(self, named: Place, asked: Place) -> bool:
+        """A place whose figures are not the asked place's: another place of the same level, or a
+        city or county that neither encloses nor lies inside the asked one."""
+        if same_place(named, asked) or named.level == "country":
+            return False
+        if named.level == asked.level:
+            return True
+        local = ("city", "county")
+        if named.level in local and asked.level in local:
+            return not (self.gazetteer.encloses(named, asked) or self.gazetteer.encloses(asked, named))
+        return False
+
+    @staticmethod
+    def _marker_supported(wanted: str, in_sentence: set[str], in_context: set[str]) -> bool:
+        if in_sentence:
+            return wanted in in_sentence
+        return wanted in in_context

@@ -1,0 +1,287 @@
+"""The default answer backend: quote the sentence that answers, no language model involved.
+
+Every candidate sentence of the retrieved passages is scored by how much of the question it covers
+(IDF-weighted jieba terms, which carries Chinese questions) and by its embedding similarity to the
+question (stored at index time, which carries English questions). The best sentence that is about
+the question's place, year and edition is quoted with its citation marker.
+
+The bold ``short_answer`` comes from typed facts (:mod:`rag.answering.facts`): for a figure
+question only a figure of the unit the question asks for can answer, and among several such figures
+in the sentence the one whose own words match the question's. The short answer is given only when
+that choice is clear; otherwise the quoted sentence stands alone. When no strong sentence holds a
+figure of the asked kind, or the evidence is about another place, year or edition, the backend
+refuses (with a machine-readable reason) and shows the nearest passages: a wrong figure is worse
+than no figure.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+
+from rag.answering.answer_spans import SpanFinder
+from rag.answering.base import AnswerBackend, AnswerRequest
+from rag.answering.citations import to_citation
+from rag.answering.entity_guard import EntityGuard
+from rag.answering.facts import Fact, choose_fact, is_compatible, sentence_facts
+from rag.answering.question import QuestionAnalysis, QuestionAnalyzer
+from rag.answering.refusal import refusal_text
+from rag.schema import Answer, Passage, Refusal, RefusalReason
+from rag.store.index import DocumentIndex
+from rag.text.tokenizing import ChineseTokenizer
+
+#: Cosine similarities of e5 cluster high; this window maps them onto 0..1 for scoring.
+DENSE_FLOOR, DENSE_CEIL = 0.70, 0.85
+KIND_BONUS = 0.35
+#: How many runner-up sentences may stand in for a best one that fails the entity check, and how
+#: close to the best score they must be.
+ALTERNATIVES, ALTERNATIVE_RATIO = 5, 0.8
+RELATED_PASSAGES = 3
+#: Words of a question that say what is asked, not what it is about: they never describe a fact.
+_QUESTION_WORDS = frozenset(
+    "多少 几 几个 什么 哪些 哪个 哪里 哪位 哪家 哪年 哪天 是否 如何 怎么 怎样 吗 呢 是 有 为 了 的 "
+    "how much many what which when who where is are was were the of in for to does do did a an".split()
+)
+_YEAR_TERM = re.compile(r"^(?:19|20)\d{2}(?:年)?$")
+
+
+@dataclass
+class ScoredSentence:
+    """A candidate sentence with where it came from and how well it answers."""
+
+    position: int  # index into DocumentIndex.sentences
+    passage_number: int  # 0-based rank of the passage it came from
+    lexical: float
+    dense: float
+    score: float
+    has_span: bool  # holds an answer of the asked kind (a compatible fact, a person, ...)
+    facts: list[Fact] = field(default_factory=list)
+
+
+@lru_cache(maxsize=50_000)
+def _facts_of(sentence: str) -> tuple[Fact, ...]:
+    """The typed facts of a sentence (cached: the same sentences come back question after question)."""
+    return tuple(sentence_facts(sentence))
+
+
+class ExtractiveBackend(AnswerBackend):
+    """Answers by quoting one sentence of the passages; refuses on weak or off-entity evidence."""
+
+    name = "extractive"
+
+    def __init__(
+        self,
+        tokenizer: ChineseTokenizer,
+        analyzer: QuestionAnalyzer,
+        min_answer_score: float = 0.35,
+        max_passages: int = 5,
+    ) -> None:
+        self.tokenizer = tokenizer
+        self.analyzer = analyzer
+        self.spans = SpanFinder(tokenizer)
+        self.guard = EntityGuard(analyzer.gazetteer)
+        self.min_answer_score = min_answer_score
+        self.max_passages = max_passages
+
+    # ----- public -----
+    def answer(self, request: AnswerRequest) -> Answer:
+        analysis = request.analysis or self.analyzer.analyze(request.question)
+        index = request.index
+        if index is None or not request.passages:
+            return self._refuse(request, analysis, "no_passages", [])
+        candidates = self._score_sentences(request, analysis, index)
+        if not candidates:
+            return self._refuse(request, analysis, "no_passages", [])
+        chosen, missing = self._first_supported(candidates, analysis, index)
+        if chosen is None:
+            reason: RefusalReason = "missing_entity" if missing else "weak_evidence"
+            if not missing and analysis.asked is not None and not any(c.has_span for c in candidates[:ALTERNATIVES]):
+                reason = "unanswerable_kind"
+            return self._refuse(request, analysis, reason, missing)
+        chosen = self._prefer_sentence_with_span(candidates, chosen, analysis, index)
+        if analysis.asked is not None and not chosen.has_span:
+            # The passages speak of the topic but hold no figure of the kind asked for
+            # (多少年 asked, only counts of 名 found): quoting them would not answer.
+            return self._refuse(request, analysis, "unanswerable_kind", [])
+        return self._compose(request, analysis, index, chosen)
+
+    def _first_supported(
+        self, candidates: list[ScoredSentence], analysis: QuestionAnalysis, index: DocumentIndex
+    ) -> tuple[ScoredSentence | None, list[str]]:
+        """The best sentence that is strong enough and about the question's entities.
+
+        A runner-up may stand in for a best sentence that is about another year or place, but
+        only when it scores close to the best and, for figure questions, holds a figure of the
+        asked kind: an unrelated sentence that merely names the entity must not become an answer.
+        """
+        best = candidates[0]
+        first_missing: list[str] | None = None
+        for rank, candidate in enumerate(candidates[:ALTERNATIVES]):
+            if rank and candidate.score < ALTERNATIVE_RATIO * best.score:
+                break
+            strength = candidate.lexical if analysis.language == "zh" else candidate.dense
+            if strength < self._threshold(analysis):
+                continue
+            sentence = index.sentences[candidate.position]
+            needs_span = rank > 0 or (analysis.asked is not None and analysis.language == "en")
+            if needs_span and analysis.kind not in ("fact", "list") and not candidate.has_span:
+                continue
+            missing = self.guard.missing(
+                analysis, index.document(sentence.doc_id), sentence.start, sentence.end
+            )
+            if not missing:
+                return candidate, []
+            if first_missing is None:
+                first_missing = missing
+        return None, first_missing or []
+
+    # ----- scoring -----
+    def _threshold(self, analysis: QuestionAnalysis) -> float:
+        return self.min_answer_score if analysis.language == "zh" else 0.3
+
+    def content_weights(self, analysis: QuestionAnalysis, index: DocumentIndex) -> dict[str, float]:
+        """The question's words that describe what is asked about, with their IDF: question words,
+        years and place names are left out (they are constraints checked elsewhere, not attributes)."""
+        terms = self.tokenizer.tokenize(analysis.text)
+        for term in analysis.expansions:  # Chinese terms an English question stands for
+            terms += self.tokenizer.tokenize(term)
+        places = {m.surface for m in analysis.places} | {m.place.name for m in analysis.places}
+        weights = {}
+        for term in dict.fromkeys(terms):
+            if term in _QUESTION_WORDS or _YEAR_TERM.match(term) or any(term in p for p in places):
+                continue
+            weights[term] = index.idf(term)
+        return weights
+
+    def _has_answer(self, sentence: str, analysis: QuestionAnalysis) -> tuple[bool, list[Fact]]:
+        if analysis.asked is not None:
+            facts = list(_facts_of(sentence))
+            usable = [f for f in facts if is_compatible(analysis.asked, f) and f.text not in analysis.text]
+            return bool(usable), facts
+        return bool(self.spans.find(sentence, analysis.kind)), []
+
+    def _score_sentences(
+        self, request: AnswerRequest, analysis: QuestionAnalysis, index: DocumentIndex
+    ) -> list[ScoredSentence]:
+        terms = self.tokenizer.tokenize(request.question)
+        for term in analysis.expansions:
+            terms += self.tokenizer.tokenize(term)
+        query_terms = list(dict.fromkeys(terms))
+        weights = {t: index.idf(t) for t in query_terms}
+        total_weight = sum(weights.values()) or 1.0
+        positions: dict[int, int] = {}
+        for number, passage in enumerate(request.passages[: self.max_passages]):
+            try:
+                chunk = index.chunks[index.chunk_position(passage.chunk_id)]
+            except KeyError:
+                continue  # the passage left the index between retrieval and answering
+            for position in index.sentences_of_chunk(chunk):
+                positions.setdefault(position, number)
+        if not positions:
+            return []
+        ordered = list(positions)
+        if request.query_vector is not None:
+            similarities = index.sentence_similarities(request.query_vector, ordered)
+        else:
+            similarities = np.zeros(len(ordered), dtype=np.float32)
+        scored = []
+        for position, similarity in zip(ordered, similarities, strict=True):
+            sentence = index.sentences[position].text
+            text = sentence.lower()
+            lexical = sum(w for t, w in weights.items() if t in text) / total_weight
+            dense = float(np.clip((similarity - DENSE_FLOOR) / (DENSE_CEIL - DENSE_FLOOR), 0, 1))
+            number = positions[position]
+            has_span, facts = self._has_answer(sentence, analysis)
+            bonus = KIND_BONUS if has_span else 0.0
+            prior = 0.1 * request.passages[number].score
+            if analysis.language == "zh":
+                score = lexical + 0.6 * dense + bonus + prior
+            else:
+                score = 1.2 * dense + 0.5 * lexical + bonus + prior
+            scored.append(ScoredSentence(position, number, lexical, dense, score, has_span, facts))
+        scored.sort(key=lambda s: -s.score)
+        return scored
+
+    def _prefer_sentence_with_span(
+        self,
+        candidates: list[ScoredSentence],
+        best: ScoredSentence,
+        analysis: QuestionAnalysis,
+        index: DocumentIndex,
+    ) -> ScoredSentence:
+        """For span questions, a close runner-up that holds a span beats a best one that has none."""
+        if analysis.kind in ("fact", "list") or best.has_span:
+            return best
+        for candidate in candidates[:3]:
+            if candidate.score < 0.75 * best.score:
+                break
+            if candidate.has_span:
+                sentence = index.sentences[candidate.position]
+                document = index.document(sentence.doc_id)
+                if not self.guard.missing(analysis, document, sentence.start, sentence.end):
+                    return candidate
+        return best
+
+    # ----- composing -----
+    def _short_answer(
+        self, analysis: QuestionAnalysis, index: DocumentIndex, chosen: ScoredSentence, sentence: str
+    ) -> str | None:
+        """The exact span that answers, or None when the sentence does not single one out."""
+        if analysis.asked is not None:
+            choice = choose_fact(chosen.facts, analysis.asked, self.content_weights(analysis, index), analysis.text)
+            return choice.best.text if choice.best is not None and choice.confident else None
+        anchors = [t for t in self.tokenizer.tokenize(analysis.text) if t in sentence]
+        asked_about = {m.surface for m in analysis.places} | {m.place.name for m in analysis.places}
+        span = self.spans.best(sentence, analysis.kind, anchors, analysis.text, asked_about)
+        return span.text if span else None
+
+    def _compose(
+        self,
+        request: AnswerRequest,
+        analysis: QuestionAnalysis,
+        index: DocumentIndex,
+        chosen: ScoredSentence,
+    ) -> Answer:
+        sentence = index.sentences[chosen.position]
+        passage = request.passages[chosen.passage_number]
+        short_answer = self._short_answer(analysis, index, chosen, sentence.text)
+        document = index.document(sentence.doc_id)
+        citation = to_citation(1, passage, index, highlight=document.text[sentence.start : sentence.end])
+        if analysis.language == "en":
+            lead = f"{short_answer}. " if short_answer else ""
+            text = f"{lead}The documents state (in Chinese): {sentence.text}[1]"
+        else:
+            text = f"{sentence.text}[1]"
+        return Answer(
+            question=request.original_question or request.question,
+            answer=text,
+            short_answer=short_answer,
+            refused=False,
+            citations=[citation],
+            backend=self.name,
+        )
+
+    def _refuse(
+        self,
+        request: AnswerRequest,
+        analysis: QuestionAnalysis,
+        reason: RefusalReason,
+        missing: list[str],
+    ) -> Answer:
+        index = request.index
+        passages: list[Passage] = request.passages
+        citations = [
+            to_citation(n, p, index) for n, p in enumerate(passages[:RELATED_PASSAGES], start=1)
+        ]
+        return Answer(
+            question=request.original_question or request.question,
+            answer=refusal_text(analysis.language, missing),
+            short_answer=None,
+            refused=True,
+            refusal=Refusal(reason=reason, missing=missing),
+            citations=citations,
+            backend=self.name,
+        )

@@ -1,0 +1,325 @@
+"""Typed facts of a sentence, and choosing the one that answers a question.
+
+The extractive backend usually finds the right sentence; what went wrong was *which span of it*
+became the bold answer. Official sentences hold several figures: enumerations (「培养1000名省级工匠、
+200名首席技师」), before/after changes (「由1万元提高到5万元」), a count beside an amount, parallel
+lists with 分别. So every figure of a sentence becomes a :class:`Fact` with
+
+* its type and unit class (money, people, percent, date, duration, a counter such as 家 or 项),
+* its *attribute*: the words it quantifies -- the text of its own clause between the neighbouring
+  figures and delimiters, the item 分别 pairs it with, and for the new value of a change the words
+  of the old value,
+* its role in a change (``before`` / ``after``).
+
+A question is parsed into what it asks for (:class:`AskedFor`: kind, acceptable unit classes, and
+whether it asks for the old value). The answer is the fact of a compatible unit whose attribute
+holds the most (IDF-weighted) question words; it is *confident* only when it wins clearly. A
+sentence with no compatible fact answers nothing, whatever else it holds: a question asking 多少年
+never gets a count of 名.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from rag.text.quantities import GENERIC_COUNTERS, Quantity, find_quantities, unit_class
+
+Role = Literal["before", "after", "none"]
+
+#: Where a figure's clause ends: the words between two of these belong to the figures inside.
+_DELIMITERS = "，,；;。：:、（）()！？!?\n"
+_CHANGE_VERB = re.compile(
+    r"(?:提高|增加|增长|提升|扩大|上调|调高|降低|下降|减少|缩减|压缩|下调|调整|缩短|延长|增至|升至|降至)"
+    r"(?:了)?(?:到|至|为)?\s*(?:每人|每年|每户|每家)?\s*$"
+)
+_RESPECTIVELY = "分别"
+_ITEM_SPLIT = re.compile(r"、|以及|及|和|与|，|,")
+#: Question words that say the old value of a change is wanted.
+_ASKS_BEFORE = re.compile(r"原来|原先|此前|之前|以前|调整前|提高前|增加前|原有|由多少|从多少|previously|before the (?:increase|change)|originally|used to", re.I)
+#: How much a winning attribute score must beat the best fact of another value by.
+CONFIDENCE_MARGIN = 0.2
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One figure of a sentence with what it describes (offsets relative to the sentence)."""
+
+    quantity: Quantity
+    unit_class: str
+    attribute: str
+    role: Role = "none"
+
+    @property
+    def text(self) -> str:
+        return self.quantity.text
+
+
+@dataclass(frozen=True)
+class AskedFor:
+    """What a question wants: a kind of figure, the unit classes that fit, and which value of a
+    change. ``classes`` empty means any class of that kind."""
+
+    kind: str  # amount, count, percent, date, duration, measure
+    classes: tuple[str, ...] = ()
+    before: bool = False
+    also_dates: bool = False  # 期限 / 有效期 / deadline: a duration or an end date
+    precision: str = ""  # for dates: 'day' (哪天), 'month' (几月) or '' (any date, a year will do)
+
+
+@dataclass
+class FactChoice:
+    """The fact chosen in one sentence, whether it won clearly, and all compatible facts."""
+
+    best: Fact | None
+    confident: bool
+    score: float = 0.0
+    compatible: list[Fact] = field(default_factory=list)
+
+
+# ----- what the question asks for -----
+_EXPLICIT_UNIT = re.compile(
+    r"(?:多少|几|多大)(万|亿)?(元|钱|人次|人|名|位|个工作日|个月|年|天|日|周|小时|个百分点|%|"
+    r"家|项|所|户|座|处|件|条|类|种|支|个|次|批|场|期|届|份|套|台|辆|亩|公顷|平方米|平方公里|公里|吨|篇|部|门)"
+)
+_MONEY_WORDS = re.compile(
+    r"多少钱|金额|资金|经费|奖金|奖励|奖补|补贴|补助|资助|投资|投入|产值|收入|增加值|生产总值|GDP|营业额|营收|"
+    r"税收|利润|销售额|预算|费用|成本|工资|薪酬|价格|费|how much|funding|fund|money|subsid|allowance|bonus|reward|"
+    r"award|grant|investment|revenue|income|output value|salary|wage|cost|price|budget|yuan",
+    re.I,
+)
+_PERCENT_WORDS = re.compile(
+    r"百分之|百分比|比例|占比|比重|增长率|增速|增幅|降幅|率(?:是|为)?多少|多少%|percent|percentage|proportion|share|rate",
+    re.I,
+)
+_DATE_WORDS = re.compile(
+    r"什么时候|何时|哪一年|哪年|哪天|哪一天|几月|几号|日期|时间是|什么时间|截止|起止|when\b|what year|which year|what date|which date|what day|deadline",
+    re.I,
+)
+_DURATION_WORDS = re.compile(
+    r"多少年|几年|多长时间|多久|期限|有效期|几个月|多少个月|多少天|几天|多少个工作日|几个工作日|how long|how many (?:years|months|days|working days)",
+    re.I,
+)
+#: 增长多少 without a unit asks for a rate in official statistics (增长8.5%).
+_GROWTH_BY_HOW_MUCH = re.compile(r"(?:增长|下降|增幅|降幅|增速|上升|回落)(?:了)?(?:多少|几)(?![万亿]?[元人个家项名])|grow(?:th)? by how much|by what (?:percentage|rate)", re.I)
+_DAY_WORDS = re.compile(r"哪天|哪一天|几号|几月几日|日期|具体时间|什么时间|on what (?:date|day)|what date|which date|which day", re.I)
+_MONTH_WORDS = re.compile(r"几月|哪个月|哪月|几月份|which month|what month", re.I)
+_DEADLINE_WORDS = re.compile(r"期限|有效期|截止|deadline|valid", re.I)
+_ENGLISH_COUNT = re.compile(r"how many|number of|what number", re.I)
+_ENGLISH_PEOPLE = re.compile(
+    r"how many (?:\w+ ){0,3}(?:people|persons|workers|employees|craftsmen|talents|staff|members|students|"
+    r"participants|trainees|recipients|individuals|households|families|residents|technicians|winners)",
+    re.I,
+)
+_ENGLISH_COUNTER = {
+    "enterprises": "家", "companies": "家", "firms": "家", "businesses": "家", "households": "户",
+    "projects": "项", "items": "项", "measures": "条", "articles": "条", "schools": "所",
+    "times": "次", "batches": "批", "sessions": "场", "events": "场", "acres": "亩", "mu": "亩",
+}
+_CN_QUESTION_COUNT = re.compile(r"多少|几")
+_PEOPLE_CLASSES = ("people",)
+
+
+def compatible_classes(asked_unit: str) -> tuple[str, ...]:
+    """The unit classes that answer a question asking for ``asked_unit`` (the word after 多少)."""
+    if asked_unit in ("元", "钱"):
+        return ("money",)
+    if asked_unit in ("人", "名", "位"):
+        return _PEOPLE_CLASSES
+    if asked_unit in ("%", "个百分点"):
+        return ("percent",)
+    if asked_unit in ("年", "个月", "天", "日", "周", "小时", "个工作日"):
+        return ("duration",)
+    if asked_unit == "个":
+        return GENERIC_COUNTERS
+    if asked_unit in GENERIC_COUNTERS:
+        return (asked_unit, "个")
+    return (asked_unit,)
+
+
+def asked_for(question: str) -> AskedFor | None:
+    """What figure ``question`` asks for, or None when it does not ask for a figure.
+
+    An explicit unit after 多少/几 decides (多少家 asks for a count of 家 even in a question about
+    补贴); otherwise the question's words do (金额 -> money, 比例 -> percent, 何时 -> date,
+    期限 -> a duration or an end date), and a bare 多少 asks for any count.
+    """
+    before = bool(_ASKS_BEFORE.search(question))
+    explicit = _EXPLICIT_UNIT.search(question)
+    if explicit and not re.match(r"(?:多少|几)年(?:级|度)", question[explicit.start() :]):
+        unit = explicit.group(2)
+        classes = compatible_classes(unit)
+        if classes == ("money",):
+            return AskedFor("amount", classes, before)
+        if classes == ("percent",):
+            return AskedFor("percent", classes, before)
+        if classes == ("duration",):
+            return AskedFor("duration", classes, before, bool(_DEADLINE_WORDS.search(question)))
+        return AskedFor("count", classes, before)
+    if _DATE_WORDS.search(question) and not _DURATION_WORDS.search(question):
+        precision = "day" if _DAY_WORDS.search(question) else "month" if _MONTH_WORDS.search(question) else ""
+        return AskedFor("date", ("date",), before, precision=precision)
+    if _DURATION_WORDS.search(question):
+        return AskedFor("duration", ("duration",), before, bool(_DEADLINE_WORDS.search(question)))
+    if _PERCENT_WORDS.search(question) or _GROWTH_BY_HOW_MUCH.search(question):
+        return AskedFor("percent", ("percent",), before)
+    if _ENGLISH_PEOPLE.search(question):
+        return AskedFor("count", _PEOPLE_CLASSES, before)
+    english_counter = re.search(r"how many (?:\w+ ){0,2}?(" + "|".join(_ENGLISH_COUNTER) + r")\b", question, re.I)
+    if english_counter:
+        return AskedFor("count", compatible_classes(_ENGLISH_COUNTER[english_counter.group(1).lower()]), before)
+    if _MONEY_WORDS.search(question) and (_CN_QUESTION_COUNT.search(question) or re.search(r"how much|what (?:is|was) the", question, re.I)):
+        return AskedFor("amount", ("money",), before)
+    if _ENGLISH_COUNT.search(question) or _CN_QUESTION_COUNT.search(question):
+        return AskedFor("count", (), before)
+    return None
+
+
+def is_compatible(asked: AskedFor, fact: Fact) -> bool:
+    """Whether ``fact`` is the kind of figure ``asked`` wants."""
+    if asked.also_dates and fact.unit_class == "date":
+        return True
+    if asked.kind == "date" and fact.unit_class == "date":
+        text = fact.quantity.text
+        if asked.precision == "day":
+            return bool(re.search(r"[日号]$", text))
+        if asked.precision == "month":
+            return "月" in text
+        return True
+    if asked.classes:
+        return fact.unit_class in asked.classes
+    if asked.kind == "count":
+        return fact.quantity.kind in ("count", "measure")
+    return fact.quantity.kind == asked.kind
+
+
+# ----- facts of a sentence -----
+def _clause_start(sentence: str, position: int) -> int:
+    return max(sentence.rfind(mark, 0, position) for mark in _DELIMITERS) + 1
+
+
+def _clause_end(sentence: str, position: int) -> int:
+    ends = [i for i in (sentence.find(mark, position) for mark in _DELIMITERS) if i >= 0]
+    return min(ends, default=len(sentence))
+
+
+def sentence_facts(sentence: str) -> list[Fact]:
+    """Every figure of ``sentence`` as a fact with its attribute words and change role."""
+    quantities = [q for q in find_quantities(sentence) if q.kind != "ordinal"]
+    facts: list[Fact] = []
+    for number, quantity in enumerate(quantities):
+        previous_end = quantities[number - 1].end if number else 0
+        next_start = quantities[number + 1].start if number + 1 < len(quantities) else len(sentence)
+        left = max(_clause_start(sentence, quantity.start), previous_end)
+        right = min(_clause_end(sentence, quantity.end), next_start)
+        attribute = sentence[left : quantity.start] + " " + sentence[quantity.end : right]
+        facts.append(Fact(quantity, unit_class(quantity), attribute))
+    facts = _share_enumeration_heads(sentence, facts)
+    facts = _link_changes(sentence, facts)
+    return _pair_respectively(sentence, facts)
+
+
+def _share_enumeration_heads(sentence: str, facts: list[Fact]) -> list[Fact]:
+    """「培养1000名甲、200名乙」: the words before the first item (培养) govern every item of the
+    enumeration, so they describe all of them and single out none."""
+    shared = list(facts)
+    start = 0
+    while start < len(shared):
+        end = start
+        while end + 1 < len(shared):
+            between = sentence[shared[end].quantity.end : shared[end + 1].quantity.start]
+            if shared[end + 1].unit_class != shared[start].unit_class or not re.search(r"、|和|及|与", between):
+                break
+            if any(mark in between for mark in "，,；;。"):
+                break
+            end += 1
+        if end > start:
+            first = shared[start].quantity
+            head = sentence[_clause_start(sentence, first.start) : first.start]
+            for number in range(start + 1, end + 1):
+                fact = shared[number]
+                shared[number] = Fact(fact.quantity, fact.unit_class, head + " " + fact.attribute, fact.role)
+        start = end + 1
+    return shared
+
+
+def _link_changes(sentence: str, facts: list[Fact]) -> list[Fact]:
+    """由1万元提高到5万元: the second figure is the new value of the first one's attribute."""
+    linked = list(facts)
+    for number in range(1, len(linked)):
+        new, old = linked[number], linked[number - 1]
+        between = sentence[old.quantity.end : new.quantity.start]
+        if new.unit_class != old.unit_class or any(mark in between for mark in "，,；;。"):
+            continue
+        if not _CHANGE_VERB.search(between):
+            continue
+        linked[number - 1] = Fact(old.quantity, old.unit_class, old.attribute, "before")
+        linked[number] = Fact(new.quantity, new.unit_class, old.attribute + " " + new.attribute, "after")
+    return linked
+
+
+def _pair_respectively(sentence: str, facts: list[Fact]) -> list[Fact]:
+    """「A、B分别为X、Y」: X describes A and Y describes B."""
+    position = sentence.find(_RESPECTIVELY)
+    if position < 0:
+        return facts
+    run = [f for f in facts if f.quantity.start > position]
+    if len(run) < 2:
+        return facts
+    clause_start = max(sentence.rfind(mark, 0, position) for mark in "；;。") + 1
+    items = [item.strip() for item in _ITEM_SPLIT.split(sentence[clause_start:position]) if item.strip()]
+    if len(items) < len(run):
+        return facts
+    paired = {id(f): item for f, item in zip(run, items[-len(run) :], strict=True)}
+    return [
+        Fact(f.quantity, f.unit_class, paired[id(f)] + " " + f.attribute, f.role) if id(f) in paired else f
+        for f in facts
+    ]
+
+
+# ----- choosing -----
+def attribute_score(fact: Fact, weights: Mapping[str, float]) -> float:
+    """Share of the question's (IDF-weighted) words that this fact's attribute holds."""
+    total = sum(weights.values())
+    if not total:
+        return 0.0
+    text = fact.attribute.lower()
+    return sum(weight for term, weight in weights.items() if term in text) / total
+
+
+def choose_fact(
+    facts: Sequence[Fact],
+    asked: AskedFor,
+    weights: Mapping[str, float],
+    question: str = "",
+) -> FactChoice:
+    """The compatible fact whose attribute best matches the question's words.
+
+    ``weights`` are the question's content words (entities and question words removed) with their
+    IDF. A fact whose text the question itself contains (its year, its own figure) is no answer.
+    The old value of a change is chosen only when the question asks for it (原来, 此前). The choice
+    is confident when it is the only value, or beats every fact of another value by
+    :data:`CONFIDENCE_MARGIN`, or is the new value of a change whose old value is its only rival.
+    """
+    compatible = [f for f in facts if is_compatible(asked, f) and f.text not in question]
+    if not compatible:
+        return FactChoice(None, False)
+
+    def score(fact: Fact) -> float:
+        value = attribute_score(fact, weights)
+        if fact.role == "before":
+            value += 0.5 if asked.before else -0.5
+        elif fact.role == "after" and not asked.before:
+            value += 0.1
+        return value
+
+    ranked = sorted(compatible, key=lambda f: (-score(f), f.quantity.start))
+    best = ranked[0]
+    rivals = [f for f in ranked[1:] if f.quantity.value != best.quantity.value]
+    if not rivals:
+        return FactChoice(best, True, score(best), compatible)
+    margin = score(best) - score(rivals[0])
+    confident = margin >= CONFIDENCE_MARGIN
+    return FactChoice(best, confident, score(best), compatible)

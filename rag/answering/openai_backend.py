@@ -1,0 +1,258 @@
+"""Answers written by a language model behind any OpenAI-compatible ``/v1/chat/completions``.
+
+The model sees at most a few numbered, trimmed passages and the question (``rag.answering.prompting``),
+at temperature 0. What it writes is never shown unchecked: its ``[n]`` markers are parsed and every
+figure and name of every sentence is looked up in the passages that sentence cites
+(``rag.answering.grounding``). An answer that fails the check is replaced by the fallback backend's
+answer (the extractive one in the product), or, without a fallback, loses its unsupported sentences.
+The fixed refusal sentence of the template is recognised and returned as a refusal.
+
+The HTTP transport (retries with backoff, streaming, no proxy for loopback servers) is
+``rag.llm.client.ChatCompletionsClient``; this module is the answer policy around it.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from rag.answering.base import AnswerBackend, AnswerRequest, StreamEvent
+from rag.answering.refusal import refused_for_other_entity
+from rag.answering.grounding import check_grounding, strip_markers
+from rag.answering.prompting import BuiltPrompt, PromptBuilder, PromptTemplate
+from rag.errors import BackendUnavailableError
+from rag.llm.client import ChatCompletionsClient
+from rag.schema import Answer
+from rag.settings import Settings
+
+#: Openings of a refusal in either language (the templates' own refusal is always recognised too).
+REFUSAL_PREFIXES = ("资料中未找到", "资料中没有", "The documents do not say", "The documents do not contain")
+
+
+
+@dataclass
+class GroundingStats:
+    """Counters of what the grounding check did, per backend instance (thread-safe)."""
+
+    answers: int = 0  # generated answers checked (refusals included)
+    grounded: int = 0  # passed the check as generated
+    failures: int = 0  # failed the check
+    fallbacks: int = 0  # failures answered by the fallback backend instead
+    dropped_sentences: int = 0  # unsupported sentences removed (no fallback)
+    refusals: int = 0  # the model wrote the refusal
+    removed_citations: int = 0  # [n] markers that pointed at no passage
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def add(self, **increments: int) -> None:
+        with self._lock:
+            for name, value in increments.items():
+                setattr(self, name, getattr(self, name) + value)
+
+    def snapshot(self) -> dict[str, int]:
+        with self._lock:
+            return {
+                name: getattr(self, name)
+                for name in ("answers", "grounded", "failures", "fallbacks", "dropped_sentences",
+                             "refusals", "removed_citations")
+            }
+
+
+def normalize(text: str) -> str:
+    """Full-width folded, without spaces or digit grouping: 「５ 万元」 and 「5万元」 compare equal."""
+    return re.sub(r"(?<=\d),(?=\d{3})", "", unicodedata.normalize("NFKC", text)).replace(" ", "")
+
+
+class OpenAIBackend(AnswerBackend):
+    """Generated, cited answers from an OpenAI-compatible server, checked for grounding."""
+
+    name = "openai"
+
+    def __init__(
+        self,
+        settings: Settings,
+        fallback: AnswerBackend | None = None,
+        *,
+        base_url: str | None = None,
+        model: str | None = None,
+        api_key: str | None = None,
+        max_tokens: int | None = None,
+        max_passages: int = 3,
+        passage_chars: int = 840,
+        attribute_uncited: bool = True,
+        name: str | None = None,
+        stats: GroundingStats | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.settings = settings
+        self.fallback = fallback
+        if name:
+            self.name = name
+        self.base_url = (base_url or settings.openai_base_url).rstrip("/")
+        self.model = model or settings.openai_model
+        self.api_key = settings.openai_api_key if api_key is None else api_key
+        self.max_tokens = max_tokens or settings.llm_max_tokens
+        self.retries = settings.openai_retries
+        self.timeout = settings.openai_timeout
+        self.stats = stats or GroundingStats()
+        self.attribute_uncited = attribute_uncited
+        self.prompts = PromptBuilder(
+            settings.prompts_path, max_passages=max_passages, max_chars=passage_chars
+        )
+        self.client = ChatCompletionsClient(
+            self.base_url,
+            self.model,
+            api_key=self.api_key,
+            timeout=self.timeout,
+            retries=self.retries,
+            max_tokens=self.max_tokens,
+            transport=transport,
+        )
+
+    @property
+    def endpoint(self) -> str:
+        return self.client.endpoint
+
+    @property
+    def last_timings(self) -> dict[str, Any] | None:
+        """llama.cpp's ``timings`` (prompt/generation tokens per second) of the last generation."""
+        return self.client.last_timings
+
+    @property
+    def _sleep(self) -> Callable[[float], None]:
+        return self.client.sleep
+
+    @_sleep.setter
+    def _sleep(self, sleep: Callable[[float], None]) -> None:  # tests skip the backoff waits
+        self.client.sleep = sleep
+
+    def close(self) -> None:
+        self.client.close()
+
+    # ------------------------------------------------------------ the interface
+
+    def answer(self, request: AnswerRequest) -> Answer:
+        started = time.perf_counter()
+        built = self.prompts.build(request)
+        if not built.citations:
+            return self._refusal(request, built, started, grounded=None)
+        reference = self._reference(request)
+        if reference is not None and refused_for_other_entity(reference):
+            return self._fallen_back(reference, started)
+        text = self.client.complete(built.messages)
+        return self._finish(request, built, text, started, reference)
+
+    def stream(self, request: AnswerRequest) -> Iterator[StreamEvent]:
+        """``citations`` (the passages given to the model), ``delta`` pieces as the server sends
+        them, then the checked ``answer`` (which may differ from the streamed text: renumbered
+        citations, dropped sentences, or the fallback's answer)."""
+        started = time.perf_counter()
+        built = self.prompts.build(request)
+        yield StreamEvent(kind="citations", citations=built.citations)
+        if not built.citations:
+            yield StreamEvent(kind="answer", answer=self._refusal(request, built, started, grounded=None))
+            return
+        reference = self._reference(request)
+        if reference is not None and refused_for_other_entity(reference):
+            yield StreamEvent(kind="answer", answer=self._fallen_back(reference, started))
+            return
+        pieces: list[str] = []
+        for delta in self.client.stream(built.messages):
+            pieces.append(delta)
+            yield StreamEvent(kind="delta", delta=delta)
+        final = self._finish(request, built, "".join(pieces), started, reference)
+        yield StreamEvent(kind="answer", answer=final)
+
+    # ------------------------------------------------------------ after generation
+
+    def _is_refusal(self, text: str, template: PromptTemplate) -> bool:
+        if template.is_refusal(text):
+            return True
+        head = text.lstrip(" \t\n[]【】0123456789").lower()
+        return any(head.startswith(prefix.lower()) for prefix in REFUSAL_PREFIXES)
+
+    def _reference(self, request: AnswerRequest) -> Answer | None:
+        """The fallback's (extractive) answer, computed in milliseconds before generating: it vetoes
+        questions about another city or year, and its exact figure must appear in the generated
+        answer (a small model happily quotes the old figure of 由1万元提高到5万元)."""
+        return self.fallback.answer(request) if self.fallback is not None else None
+
+    def _fallen_back(self, reference: Answer, started: float) -> Answer:
+        self.stats.add(fallbacks=1)
+        return reference.model_copy(update={
+            "backend": f"{self.name}+fallback",
+            "latency_ms": (time.perf_counter() - started) * 1000,
+        })
+
+    def _finish(
+        self, request: AnswerRequest, built: BuiltPrompt, text: str, started: float,
+        reference: Answer | None = None,
+    ) -> Answer:
+        text = text.strip()
+        self.stats.add(answers=1)
+        if text and self._is_refusal(text, built.template):
+            self.stats.add(refusals=1)
+            return self._refusal(request, built, started, grounded=True)
+        result = check_grounding(
+            text, built.citations, question=request.question, attribute_uncited=self.attribute_uncited
+        )
+        self.stats.add(removed_citations=len(result.removed))
+        agrees = not (
+            reference is not None
+            and not reference.refused
+            and reference.short_answer
+            and normalize(reference.short_answer) not in normalize(strip_markers(text))
+        )
+        if result.grounded and agrees and re.search(r"\w", strip_markers(text)):
+            self.stats.add(grounded=1)
+            return self._answer(request, result.text, result.citations or built.citations, started,
+                                grounded=True)
+        self.stats.add(failures=1)
+        if self.fallback is not None:
+            return self._fallen_back(reference or self.fallback.answer(request), started)
+        kept = result.supported_only()
+        self.stats.add(dropped_sentences=len(result.sentences) - len(kept.sentences))
+        if kept.question_missing or not any(sentence.facts for sentence in kept.sentences):
+            # nothing checkable is left, or the answer is about another place than the question's
+            return self._refusal(request, built, started, grounded=False)
+        return self._answer(request, kept.text, kept.citations or built.citations, started,
+                            grounded=False)
+
+    def _answer(self, request: AnswerRequest, text: str, citations: list, started: float, *,
+                grounded: bool) -> Answer:
+        return Answer(
+            question=request.original_question or request.question,
+            answer=text,
+            refused=False,
+            citations=citations,
+            backend=self.name,
+            latency_ms=(time.perf_counter() - started) * 1000,
+            resolved_question=self._resolved(request),
+            grounded=grounded,
+        )
+
+    def _refusal(self, request: AnswerRequest, built: BuiltPrompt, started: float, *,
+                 grounded: bool | None) -> Answer:
+        return Answer(
+            question=request.original_question or request.question,
+            answer=built.template.refusal,
+            refused=True,
+            citations=built.citations,
+            backend=self.name,
+            latency_ms=(time.perf_counter() - started) * 1000,
+            resolved_question=self._resolved(request),
+            grounded=grounded,
+        )
+
+    @staticmethod
+    def _resolved(request: AnswerRequest) -> str | None:
+        if request.original_question and request.original_question != request.question:
+            return request.question
+        return None
+

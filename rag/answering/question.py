@@ -1,0 +1,96 @@
+"""What a question asks for: the kind of answer, and the entities it is about.
+
+The kind (amount, count, percent, date, person, place, organisation) decides which exact span the
+extractive backend returns as the short answer. The entities (places, years, quoted programme
+names) are what the evidence must mention: a question about 齐齐哈尔 answered from a sentence about
+哈尔滨 is a wrong answer, however similar the sentences look, so such answers are refused instead.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from rag.answering.facts import AskedFor, asked_for
+from rag.text.glossary import Glossary
+from rag.text.language import detect_language
+from rag.text.numbers import ORDINAL, canonical_ordinal
+from rag.text.patterns import CJK, YEAR
+from rag.text.places import Gazetteer, PlaceMention
+
+AnswerKind = Literal[
+    "amount", "count", "percent", "date", "duration", "measure", "ordinal", "person", "place", "org",
+    "list", "fact",
+]
+#: Kinds whose answer is a typed figure (see ``rag.answering.facts``).
+FIGURE_KINDS = ("amount", "count", "percent", "date", "duration", "measure")
+
+# Order matters: the first pattern that matches decides the kind.
+_KIND_PATTERNS: list[tuple[AnswerKind, re.Pattern[str]]] = [
+    ("ordinal", re.compile(r"第几|哪一届|哪届|哪一批|哪批|名次|排名|which (edition|session|round)|what (rank|ranking)", re.I)),
+    ("percent", re.compile(r"百分之|百分比|比例|占比|比重|增长率|多少%|percent|percentage|proportion|share of", re.I)),
+    ("amount", re.compile(r"多少钱|多少元|多少万元|多少亿元|金额|资金|经费|奖金|how much|salary|wage|subsidy|allowance|bonus|funding", re.I)),
+    ("date", re.compile(r"什么时候|何时|哪一年|哪年|哪天|哪一天|几月|日期|when\b|what year|which year|what date|which date|what day", re.I)),
+    ("count", re.compile(r"多少|几个|几名|几家|几项|几批|几所|几次|how many|number of", re.I)),
+    ("person", re.compile(r"谁|哪位|什么人|姓名|名字|\bwho\b|\bwhom\b|\bwhose\b", re.I)),
+    ("org", re.compile(r"哪个单位|哪家|哪个部门|哪些单位|哪个组织|什么单位|什么组织|什么机构|哪个机构|牵头|which (organi[sz]ation|company|department|agency|unit|body)|what (organi[sz]ation|company|body)", re.I)),
+    ("place", re.compile(r"哪里|在哪|哪个省|哪个市|哪个城市|什么地方|\bwhere\b|which (city|province)", re.I)),
+    ("list", re.compile(r"哪些|有哪几|包括什么|包括哪|分别是|what are the|which are the|\blist\b", re.I)),
+]
+
+_QUOTED = re.compile(r"[《“\"]([^》”\"]{2,30})[》”\"]")
+
+
+@dataclass
+class QuestionAnalysis:
+    """The parsed question: language, expected answer kind and the entities it is about."""
+
+    text: str
+    language: Literal["zh", "en"]
+    kind: AnswerKind
+    places: list[PlaceMention] = field(default_factory=list)
+    years: list[str] = field(default_factory=list)
+    quoted: list[str] = field(default_factory=list)
+    ordinals: list[str] = field(default_factory=list)  # canonical editions: '18届'
+    # Chinese terms an English question stands for (place names, glossary terms); empty for Chinese.
+    expansions: list[str] = field(default_factory=list)
+    # The figure the question asks for (kind, unit classes, old or new value); None for questions
+    # about people, organisations, places, lists or facts.
+    asked: AskedFor | None = None
+
+
+class QuestionAnalyzer:
+    """Classifies questions and extracts their entities with one gazetteer."""
+
+    def __init__(self, gazetteer: Gazetteer | None = None, glossary: Glossary | None = None) -> None:
+        self.gazetteer = gazetteer or Gazetteer()
+        self.glossary = glossary or Glossary()
+
+    def analyze(self, question: str) -> QuestionAnalysis:
+        kind: AnswerKind = "fact"
+        for candidate, pattern in _KIND_PATTERNS:
+            if pattern.search(question):
+                kind = candidate
+                break
+        asked = asked_for(question) if kind in ("amount", "count", "percent", "date", "fact") else None
+        if asked is not None:
+            kind = asked.kind  # type: ignore[assignment]
+        language = detect_language(question)
+        places = self.gazetteer.find(question)
+        expansions: list[str] = []
+        if language == "en":
+            expansions = list(dict.fromkeys([m.place.name for m in places] + self.glossary.expand(question)))
+        return QuestionAnalysis(
+            text=question,
+            language=language,
+            kind=kind,
+            places=places,
+            years=list(dict.fromkeys(YEAR.findall(question))),
+            # Only Chinese quotations: an English question's "Great Craftsmen" cannot occur verbatim
+            # in Chinese documents.
+            quoted=[q for q in dict.fromkeys(_QUOTED.findall(question)) if CJK.search(q)],
+            ordinals=list(dict.fromkeys(canonical_ordinal(m) for m in ORDINAL.findall(question))),
+            expansions=expansions,
+            asked=asked,
+        )

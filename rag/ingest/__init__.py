@@ -1,0 +1,1 @@
+"""From files to index: loading, cleaning, chunking and indexing documents."""

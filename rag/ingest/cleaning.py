@@ -1,0 +1,169 @@
+"""Repairing extraction damage and finding the title and headings of a document's text.
+
+Text copied out of newspaper pages and PDFs breaks sentences across lines, even across blank lines
+(``省总工会牵头协`` / blank line / ``调13个成员单位``). We never edit ``Document.text`` (every offset
+points into it); instead every line break is *classified*: a soft break is damage inside a sentence,
+a hard break ends a paragraph. The sentence splitter treats only hard breaks as boundaries, and
+``repair`` turns a span of original text into the clean text that is searched, embedded and quoted.
+
+The same line shape decides both questions: a short standalone line without sentence punctuation
+is heading-shaped, so it is never joined to the next paragraph, and it is a heading candidate.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.schema import Heading
+from rag.text.patterns import is_cjk
+from rag.text.sentences import (
+    WHITESPACE,
+    HEADING_MAX_CHARS,
+    is_heading_shaped,
+    is_soft_break,
+    is_wide,
+    line_breaks,
+    trim_span,
+)
+
+__all__ = ["detect_title_and_headings", "repair"]
+
+#: Lines starting with these are list items, captions or bylines, not headings.
+_MARKER_STARTS = frozenset("-*+•·◆◇■□▲△▶►●○★☆※>|(（[〔") | frozenset(
+    chr(c) for c in (*range(0x2460, 0x24A0), *range(0x2776, 0x2794))  # ①..⒇, ❶..➓
+)
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+
+# --- boilerplate: page furniture of news sites and papers, never a title or heading ---
+_NOISE_EXACT = frozenset(
+    {
+        "客户端", "微信", "微博", "公众号", "抖音", "app", "阅读提示", "扫码阅读", "扫一扫",
+        "返回顶部", "打印", "关闭", "分享", "分享到", "收藏", "点赞", "评论", "上一篇", "下一篇",
+        "责任编辑", "编辑", "相关新闻", "相关阅读", "热点推荐", "首页",
+    }
+)
+_MASTHEAD = re.compile(r"\S{1,8}(日报|晚报|早报|时报|商报|周报|周刊|新闻网|客户端)")
+_NOISE_WORDS = re.compile(
+    r"记者|通讯员|责编|编辑[:：]|供图|摄影|图片|图文|来源[:：]|原标题|本报讯|作者[:：]|版权|扫码|二维码"
+)
+_CAPTION = re.compile(r"^图\s*\d*\s*[:：为/]|\s摄$|/摄$")
+
+
+def repair(text: str, start: int = 0, end: int | None = None) -> str:
+    """The clean search text of ``text[start:end]``: what is embedded, indexed and quoted.
+
+    Soft (broken) line breaks disappear (a space between two Latin words), hard breaks become one
+    newline, other whitespace runs fold to one space and vanish between two CJK characters.
+    Given a whole document and offsets it judges each break with the full lines around it; given
+    only a slice, a slice that starts mid-line is judged as if that were the start of the line.
+    """
+    end = len(text) if end is None else end
+    start, end = trim_span(text, start, end)
+    out: list[str] = []
+    pos = start
+    for match in WHITESPACE.finditer(text, start, end):
+        a, b = match.span()
+        out.append(text[pos:a])
+        left, right = text[a - 1], text[b]
+        if "\n" in match.group() and not is_soft_break(text, a, b):
+            out.append("\n")
+        elif "\n" in match.group():
+            latin = left.isascii() and left.isalnum() and right.isascii() and right.isalnum()
+            out.append(" " if latin else "")
+        else:
+            out.append("" if is_wide(left) and is_wide(right) else " ")
+        pos = b
+    out.append(text[pos:end])
+    return _ZERO_WIDTH.sub("", "".join(out))
+
+
+# --- title and headings ---
+
+
+def _is_noise(line: str) -> bool:
+    """Page furniture, bylines and captions: short lines that are not headings."""
+    compact = WHITESPACE.sub("", line)
+    if compact.lower() in _NOISE_EXACT or _MASTHEAD.fullmatch(compact):
+        return True
+    if _NOISE_WORDS.search(line) or _CAPTION.search(line):
+        return True
+    tokens = line.split()
+    if len(tokens) >= 2 and all(len(t) == 1 for t in tokens):
+        return True  # letter-spaced label: 阅 读 提 示
+    if len(tokens) >= 2 and all(2 <= len(t) <= 3 and all(map(is_cjk, t)) for t in tokens):
+        return True  # a row of names: 李睿祎 裴朝峰 廖权权
+    if not any(is_cjk(ch) or ch.isalpha() for ch in line):
+        return True  # dates, numbers, rules
+    return line[0] in _MARKER_STARTS
+
+
+def _is_heading_line(line: str) -> bool:
+    return len(line) >= 2 and is_heading_shaped(line) and not line.startswith("—") and not _is_noise(line)
+
+
+def _is_subtitle(line: str) -> bool:
+    """``——黑龙江省产业工人队伍建设改革纪实``: the dash line under a title."""
+    return line.startswith("——") and len(line) <= 2 * HEADING_MAX_CHARS and line[-1] not in "。！？!?；;"
+
+
+#: A heading group never has more lines than this (more is a list, not a heading).
+_MAX_GROUP_LINES = 3
+#: The title must come before the body: before the first line longer than this.
+_TITLE_BEFORE_LINE_CHARS = 60
+
+
+def _lines(text: str) -> list[tuple[int, str]]:
+    """Non-blank lines as (offset of their first non-space character, stripped text)."""
+    result = []
+    for match in re.finditer(r"[^\n]+", text):
+        line = match.group()
+        stripped = line.strip()
+        if stripped:
+            result.append((match.start() + len(line) - len(line.lstrip()), stripped))
+    return result
+
+
+def detect_title_and_headings(text: str) -> tuple[str, list[Heading]]:
+    """The document title ('' if none) and its headings, found from the shape of lines.
+
+    A heading is a short standalone line without sentence punctuation (``求是：因地制宜闯新路``);
+    boilerplate (``大众日报``, ``阅 读 提 示``, bylines, captions) is skipped. Adjacent heading
+    lines form one heading (``健全组织 壮大队伍`` / ``这是一项强基固本的重大改革``). The title is
+    the first line of the first heading before the body starts, plus its ``——`` subtitle; that
+    heading is also the first entry of the headings, so text under the title has a heading.
+    """
+    groups: list[list[tuple[int, str]]] = []
+    current: list[tuple[int, str]] = []
+    body_started_at: int | None = None
+    for offset, line in _lines(text):
+        if current and _is_subtitle(line):
+            current.append((offset, line))
+            continue
+        if _is_heading_line(line) and len(current) < _MAX_GROUP_LINES:
+            current.append((offset, line))
+            continue
+        if current:
+            groups.append(current)
+        current = [(offset, line)] if _is_heading_line(line) else []
+        if body_started_at is None and len(line) > _TITLE_BEFORE_LINE_CHARS:
+            body_started_at = offset
+    if current:
+        groups.append(current)
+
+    headings = [Heading(group[0][0], _join_group([line for _, line in group])) for group in groups]
+    title = ""
+    if groups and (body_started_at is None or groups[0][0][0] < body_started_at):
+        title = groups[0][0][1]
+        for _, line in groups[0][1:]:
+            if not _is_subtitle(line):
+                break
+            title += line
+    return title, headings
+
+
+def _join_group(lines: list[str]) -> str:
+    """Join the lines of a heading: a ``——`` subtitle attaches directly, others with a space."""
+    text = ""
+    for line in lines:
+        text += line if not text or line.startswith("—") else " " + line
+    return text

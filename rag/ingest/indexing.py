@@ -1,0 +1,155 @@
+"""Turning documents into index entries, and keeping an index in step with a set of files.
+
+The only slow step is embedding, so it is batched across all new documents and shown with a
+progress bar. Documents whose content hash is unchanged are skipped: re-indexing an unchanged file
+does nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from rag.errors import DocumentError
+from rag.ingest.chunking import chunk_document
+from rag.ingest.cleaning import repair
+from rag.ingest.loading import load_documents
+from rag.schema import Chunk, Document
+from rag.settings import Settings
+from rag.store.embedding import Embedder
+from rag.store.index import DocumentIndex, IndexedDocument
+from rag.text.places import Gazetteer
+from rag.text.sentences import split_sentences
+from rag.text.tokenizing import ChineseTokenizer
+
+#: Sentences shorter than this (after repair) are not candidates for answers.
+MIN_SENTENCE_CHARS = 4
+
+
+@dataclass
+class IndexReport:
+    """What an indexing run did, for the CLI and the API to report."""
+
+    added: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    failed: list[DocumentError] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.replaced or self.deleted)
+
+
+def chunk_context_text(chunk: Chunk, place_hint: str = "") -> str:
+    """The text embedded and BM25-indexed for a chunk: the document's province (when its title does
+    not name it), title and heading first ("title enhancement"), so a passage that says only 全省
+    is still found by a question that names the province."""
+    prefix = " ".join(part for part in (place_hint, chunk.title, chunk.heading) if part)
+    return f"{prefix}\n{chunk.search_text}" if prefix else chunk.search_text
+
+
+class Indexer:
+    """Builds ``IndexedDocument`` entries with one chunker, tokenizer and embedder."""
+
+    def __init__(
+        self, settings: Settings, embedder: Embedder, tokenizer: ChineseTokenizer, gazetteer: Gazetteer
+    ) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.tokenizer = tokenizer
+        self.gazetteer = gazetteer
+
+    def place_hint(self, document: Document) -> str:
+        """The place the document is about (from its opening lines or its main province) when its
+        title does not already name it: a chunk that says only 我县 or 全省 is then still found by a
+        question that names the place."""
+        place = self.gazetteer.document_place(document)
+        if place is None or self.gazetteer.mentions_place(document.title, place):
+            return ""
+        return place.name
+
+    def empty_index(self) -> DocumentIndex:
+        return DocumentIndex(
+            embedding_model=self.embedder.model_name,
+            dimension=self.embedder.dimension,
+            index_type=self.settings.index_type,
+        )
+
+    def build_entries(self, documents: list[Document], progress: bool = False) -> list[IndexedDocument]:
+        """Chunk, tokenize and embed documents; one batched encode for all of them."""
+        chunked: list[tuple[Document, list[Chunk], list[tuple[int, int]], list[str]]] = []
+        hints = {doc.doc_id: self.place_hint(doc) for doc in documents}
+        for doc in documents:
+            chunks = chunk_document(doc, self.settings.chunk_size, self.settings.chunk_overlap)
+            spans, texts = [], []
+            for start, end in split_sentences(doc.text):
+                text = repair(doc.text, start, end)
+                if len(text) >= MIN_SENTENCE_CHARS:
+                    spans.append((start, end))
+                    texts.append(text)
+            chunked.append((doc, chunks, spans, texts))
+        contexts = {
+            doc.doc_id: [chunk_context_text(c, hints[doc.doc_id]) for c in chunks]
+            for doc, chunks, _, _ in chunked
+        }
+        chunk_texts = [text for texts in contexts.values() for text in texts]
+        sentence_texts = [t for *_, texts in chunked for t in texts]
+        all_vectors = self._encode(chunk_texts + sentence_texts, progress)
+        chunk_vectors, sentence_vectors = all_vectors[: len(chunk_texts)], all_vectors[len(chunk_texts) :]
+        entries: list[IndexedDocument] = []
+        c_pos = s_pos = 0
+        for doc, chunks, spans, texts in chunked:
+            entries.append(
+                IndexedDocument(
+                    document=doc,
+                    chunks=chunks,
+                    chunk_tokens=[self.tokenizer.tokenize(t) for t in contexts[doc.doc_id]],
+                    chunk_vectors=chunk_vectors[c_pos : c_pos + len(chunks)],
+                    sentence_spans=spans,
+                    sentence_texts=texts,
+                    sentence_vectors=sentence_vectors[s_pos : s_pos + len(texts)],
+                )
+            )
+            c_pos += len(chunks)
+            s_pos += len(texts)
+        return entries
+
+    def _encode(self, texts: list[str], progress: bool) -> np.ndarray:
+        """One encode call for everything: sentence-transformers then sorts all texts by length,
+        so short sentences are batched together instead of padded to the longest chunk."""
+        if not texts:
+            return np.zeros((0, self.embedder.dimension), dtype=np.float32)
+        return self.embedder.encode_passages(texts, show_progress=progress).astype(np.float32)
+
+    def update(
+        self,
+        index: DocumentIndex,
+        paths: Iterable[Path],
+        progress: bool = False,
+    ) -> tuple[DocumentIndex, IndexReport]:
+        """Load files and index them; unreadable files are reported, the rest still index."""
+        documents, failures = load_documents(paths)
+        new_index, report = self.add_documents(index, documents, progress)
+        report.failed = failures
+        return new_index, report
+
+    def add_documents(
+        self, index: DocumentIndex, documents: list[Document], progress: bool = False
+    ) -> tuple[DocumentIndex, IndexReport]:
+        """Add new documents, replace changed ones, skip unchanged ones; return the new snapshot."""
+        report = IndexReport()
+        todo: list[Document] = []
+        for doc in documents:
+            existing = index.documents.get(doc.doc_id)
+            if existing is not None and existing.document.content_hash == doc.content_hash:
+                report.unchanged.append(doc.doc_id)
+                continue
+            (report.replaced if existing is not None else report.added).append(doc.doc_id)
+            todo.append(doc)
+        if not todo:
+            return index, report
+        return index.with_documents(self.build_entries(todo, progress)), report

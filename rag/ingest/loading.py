@@ -1,0 +1,470 @@
+"""Reading files and uploads into ``Document`` objects: text, title and headings.
+
+One entry point per source (a path, uploaded bytes, a list of paths and folders). Every format is
+reduced to plain text plus structural headings; ``Document.text`` is that extracted text with only
+line endings and a BOM normalised, because every offset in the product points into it. Anything
+that is not a readable document (unsupported suffix, empty, binary, content that does not match its
+extension, corrupt) raises ``DocumentError`` naming the file, so a batch can report it and go on.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import io
+import os
+import re
+import unicodedata
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rag.ingest.cleaning import detect_title_and_headings
+from rag.errors import DocumentError
+from rag.schema import Document, Heading
+
+if TYPE_CHECKING:
+    from docx.table import Table
+
+__all__ = [
+    "MAX_UPLOAD_BYTES",
+    "SUPPORTED_SUFFIXES",
+    "load_bytes",
+    "load_document",
+    "load_documents",
+    "safe_file_name",
+]
+
+SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
+_TEXT_SUFFIXES = frozenset({".txt", ".md", ".html", ".htm"})
+#: Uploads larger than this are refused before parsing (a PDF parser on 1 GB is a denial of service).
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+#: Above this share of control characters a "text" file is really binary.
+_MAX_CONTROL_SHARE = 0.01
+
+
+@dataclass
+class _Extracted:
+    """What a format reader returns: text, plus the title and headings its structure states."""
+
+    text: str
+    title: str = ""
+    headings: list[Heading] = field(default_factory=list)
+
+
+# --- public API ---
+
+
+def load_document(path: Path) -> Document:
+    """Load one file; ``doc_id`` is its file name. Raises ``DocumentError`` naming the file."""
+    path = Path(path)
+    name = path.name
+    _check_suffix(name)
+    if path.is_dir():
+        raise DocumentError(name, "is a folder, not a file")
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise DocumentError(name, "no such file") from None
+    except OSError as error:
+        raise DocumentError(name, f"cannot be read ({error.strerror or error})") from None
+    return _build(name, data, source=str(path))
+
+
+def load_bytes(name: str, data: bytes, *, max_bytes: int | None = MAX_UPLOAD_BYTES) -> Document:
+    """Load an upload. The name is reduced to a safe file name, which becomes the ``doc_id``.
+
+    The content must match the extension (a .pdf starts with %PDF, a .docx is a zip holding
+    word/document.xml, text decodes as UTF-8 or GB18030 and has no NUL bytes): a renamed binary
+    is refused here rather than indexed as garbage.
+    """
+    safe = safe_file_name(name)
+    _check_suffix(safe)
+    if max_bytes is not None and len(data) > max_bytes:
+        raise DocumentError(safe, f"file too large ({len(data)} bytes; limit {max_bytes})")
+    return _build(safe, data, source=f"upload:{safe}")
+
+
+def load_documents(paths: Iterable[Path]) -> tuple[list[Document], list[DocumentError]]:
+    """Load files and folders (recursively, sorted, supported suffixes only); never stop early.
+
+    Files that cannot be loaded are returned as errors naming them. Since ``doc_id`` is the file
+    name, a second file with an already loaded name is an error too, not a silent replacement.
+    """
+    documents: list[Document] = []
+    errors: list[DocumentError] = []
+    seen_paths: set[Path] = set()
+    loaded_from: dict[str, Path] = {}
+    for path in _expand(paths):
+        resolved = path.resolve()
+        if resolved in seen_paths:
+            continue
+        seen_paths.add(resolved)
+        if path.name in loaded_from:
+            first = loaded_from[path.name]
+            errors.append(DocumentError(path.name, f"duplicate file name (already loaded from {first})"))
+            continue
+        try:
+            documents.append(load_document(path))
+        except DocumentError as error:
+            errors.append(error)
+            continue
+        loaded_from[path.name] = path
+    return documents, errors
+
+
+def safe_file_name(name: str) -> str:
+    """A file name that is safe to store and show: no folders, control characters or leading dots.
+
+    ``../../etc/passwd.txt`` becomes ``passwd.txt``; an empty result becomes ``upload``.
+    """
+    base = re.split(r"[\\/]", name)[-1]
+    base = unicodedata.normalize("NFC", base)
+    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C")
+    base = re.sub(r'[<>:"|?*]', "_", base)
+    base = re.sub(r"\s+", " ", base).strip().lstrip(". ").strip()
+    stem, suffix = os.path.splitext(base)
+    if not stem:
+        stem, suffix = "upload", suffix or ""
+    while len((stem + suffix).encode("utf-8")) > 200 and len(stem) > 1:
+        stem = stem[:-1]  # file systems allow 255 bytes; keep room for temporary suffixes
+    return stem + suffix
+
+
+# --- plumbing ---
+
+
+def _check_suffix(name: str) -> None:
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        shown = suffix or "(no extension)"
+        raise DocumentError(name, f"unsupported file type {shown}; supported: {' '.join(SUPPORTED_SUFFIXES)}")
+
+
+def _expand(paths: Iterable[Path]) -> Iterator[Path]:
+    """Files as given, folders replaced by their supported files (sorted, hidden ones skipped)."""
+    for path in paths:
+        path = Path(path)
+        if not path.is_dir():
+            yield path  # missing or unsupported files are reported by load_document
+            continue
+        found = []
+        for root, dirs, files in os.walk(path):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for file_name in files:
+                if not file_name.startswith(".") and Path(file_name).suffix.lower() in SUPPORTED_SUFFIXES:
+                    found.append(Path(root) / file_name)
+        yield from sorted(found, key=lambda p: p.relative_to(path).as_posix())
+
+
+def _build(name: str, data: bytes, source: str) -> Document:
+    if not data.strip():
+        raise DocumentError(name, "empty file")
+    suffix = Path(name).suffix.lower()
+    if suffix == ".pdf":
+        extracted = _read_pdf(name, data)
+    elif suffix == ".docx":
+        extracted = _read_docx(name, data)
+    else:
+        text = _decode_text(name, data)
+        if suffix in (".html", ".htm"):
+            extracted = _read_html(text)
+        elif suffix == ".md":
+            extracted = _read_markdown(text)
+        else:
+            extracted = _Extracted(text)
+    if not extracted.text.strip():
+        raise DocumentError(name, "no text could be extracted (scanned or empty document?)")
+    detected_title, detected_headings = detect_title_and_headings(extracted.text)
+    headings = extracted.headings or detected_headings
+    title = extracted.title or detected_title or Path(name).stem
+    return Document(
+        doc_id=name,
+        title=title.strip(),
+        text=extracted.text,
+        source=source,
+        content_hash=hashlib.sha256(data).hexdigest(),
+        headings=sorted(headings, key=lambda h: h.start),
+    )
+
+
+def _normalise(text: str) -> str:
+    """The only changes ever made to extracted text: line endings and a leading BOM."""
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _decode_text(name: str, data: bytes) -> str:
+    """Decode a text format, refusing binary content (GB18030 would "decode" almost anything)."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return _normalise(data.decode("utf-16"))
+        except UnicodeDecodeError:
+            raise DocumentError(name, "broken UTF-16 text") from None
+    import filetype  # only needed here; it identifies binaries by their magic bytes
+
+    kind = filetype.guess(data)
+    if kind is not None:
+        raise DocumentError(name, f"content is {kind.mime}, not text")
+    if b"\x00" in data:
+        raise DocumentError(name, "binary content (NUL bytes), not text")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise DocumentError(name, "not UTF-8 or GB18030 text")
+    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\f\v")
+    if controls > _MAX_CONTROL_SHARE * len(text):
+        raise DocumentError(name, "binary content (control characters), not text")
+    return _normalise(text)
+
+
+# --- PDF ---
+
+
+def _read_pdf(name: str, data: bytes) -> _Extracted:
+    """Page texts joined with blank lines; headings come from the text's shape (PDFs have none)."""
+    if not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"%PDF"):
+        raise DocumentError(name, "not a PDF (content does not start with %PDF)")
+    from pypdf import PdfReader  # imported lazily: only PDF loading pays for it
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise DocumentError(name, "encrypted PDF (password required)")
+        pages = [_normalise(page.extract_text() or "").strip() for page in reader.pages]
+        meta_title = (reader.metadata.title if reader.metadata else None) or ""
+    except DocumentError:
+        raise
+    except Exception as error:  # pypdf raises many types on malformed files
+        raise DocumentError(name, f"unreadable PDF ({type(error).__name__}: {error})") from None
+    text = "\n\n".join(page for page in pages if page)
+    title = "" if detect_title_and_headings(text)[0] else str(meta_title).strip()
+    return _Extracted(text, title=title)
+
+
+# --- DOCX ---
+
+
+def _read_docx(name: str, data: bytes) -> _Extracted:
+    """Paragraphs (and table rows) joined with blank lines; Title/Heading styles become headings."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = set(archive.namelist())
+    except zipfile.BadZipFile:
+        raise DocumentError(name, "not a .docx (content is not a zip archive)") from None
+    if "word/document.xml" not in members:
+        raise DocumentError(name, "not a .docx (no word/document.xml inside)")
+    import docx  # imported lazily: only DOCX loading pays for it
+    from docx.table import Table
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+        blocks: list[tuple[str, str]] = []  # (text, style name)
+        for item in document.iter_inner_content():
+            if isinstance(item, Table):
+                blocks.extend((row, "") for row in _table_rows(item))
+            else:
+                style = item.style.name if item.style is not None else ""
+                blocks.append((item.text, style or ""))
+        core_title = document.core_properties.title or ""
+    except Exception as error:
+        raise DocumentError(name, f"unreadable .docx ({type(error).__name__}: {error})") from None
+
+    parts: list[str] = []
+    headings: list[Heading] = []
+    title = ""
+    offset = 0
+    for raw, style in blocks:
+        text = _normalise(raw).strip()
+        if not text:
+            continue
+        if parts:
+            offset += 2  # the blank line before this paragraph
+        kind = style.lower()
+        if kind.startswith(("heading", "title", "标题")) and len(text) <= 200:
+            headings.append(Heading(offset, " ".join(text.split())))
+            if kind.startswith("title") and not title:
+                title = headings[-1].text
+        parts.append(text)
+        offset += len(text)
+    title = title or core_title.strip() or (headings[0].text if headings else "")
+    return _Extracted("\n\n".join(parts), title=title, headings=headings)
+
+
+def _table_rows(table: Table) -> Iterator[str]:
+    """Each table row as one line, merged cells once."""
+    for row in table.rows:
+        seen: set[int] = set()
+        cells = []
+        for cell in row.cells:
+            if id(cell._tc) in seen:
+                continue
+            seen.add(id(cell._tc))
+            cells.append(" ".join(cell.text.split()))
+        line = " ".join(c for c in cells if c)
+        if line:
+            yield line
+
+
+# --- Markdown ---
+
+_ATX_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$", re.MULTILINE)
+_SETEXT_H1 = re.compile(r"^([^\n]*\S[^\n]*)\n {0,3}=+[ \t]*$", re.MULTILINE)
+_FENCE = re.compile(r"^ {0,3}(```|~~~).*?^ {0,3}\1[^\n]*$", re.MULTILINE | re.DOTALL)
+
+
+def _read_markdown(text: str) -> _Extracted:
+    """The text stays as written; ``#`` lines are headings, at the offset of their words."""
+    fenced = [m.span() for m in _FENCE.finditer(text)]
+
+    def in_code(offset: int) -> bool:
+        return any(a <= offset < b for a, b in fenced)
+
+    found: list[tuple[int, int, str]] = []  # (start, level, text)
+    for match in _ATX_HEADING.finditer(text):
+        if match.group(2).strip() and not in_code(match.start()):
+            found.append((match.start(2), len(match.group(1)), match.group(2).strip()))
+    for match in _SETEXT_H1.finditer(text):
+        line = match.group(1)
+        if not in_code(match.start()) and not line.lstrip().startswith("#"):
+            found.append((match.start(1) + len(line) - len(line.lstrip()), 1, line.strip()))
+    found.sort()
+    headings = [Heading(start, heading) for start, _, heading in found]
+    title = next((h for _, level, h in found if level == 1), found[0][2] if found else "")
+    return _Extracted(text, title=title, headings=headings)
+
+
+# --- HTML ---
+
+_DROPPED_TAGS = frozenset(
+    {
+        "script", "style", "nav", "noscript", "template", "head", "iframe", "svg", "canvas", "object",
+        "embed", "button", "select",
+    }
+)
+_PARAGRAPH_TAGS = frozenset(
+    {
+        "p", "div", "section", "article", "main", "header", "footer", "aside", "blockquote", "pre",
+        "ul", "ol", "dl", "table", "figure", "figcaption", "form", "fieldset", "address", "hr",
+        "h1", "h2", "h3", "h4", "h5", "h6", "body", "html",
+    }
+)
+_LINE_TAGS = frozenset({"li", "tr", "dt", "dd", "caption", "summary", "details"})
+_CELL_TAGS = frozenset({"td", "th"})
+_HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
+class _TextBuilder:
+    """Accumulates HTML text the way a browser lays it out: collapsed spaces, blocks on lines."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.length = 0
+        self.pending_newlines = 0
+
+    def _ends_with(self, chars: str) -> bool:
+        return bool(self.parts) and self.parts[-1][-1] in chars
+
+    def request_break(self, newlines: int) -> None:
+        self.pending_newlines = max(self.pending_newlines, newlines)
+
+    def flush_break(self) -> None:
+        if self.pending_newlines and self.parts:
+            while self.parts and self.parts[-1].endswith(" "):  # no trailing spaces on lines
+                last = self.parts.pop()
+                self.length -= len(last)
+                last = last.rstrip(" ")
+                if last:
+                    self.parts.append(last)
+                    self.length += len(last)
+            if self.parts:
+                self._append("\n" * self.pending_newlines)
+        self.pending_newlines = 0
+
+    def _append(self, text: str) -> None:
+        self.parts.append(text)
+        self.length += len(text)
+
+    def add_text(self, text: str, preformatted: bool = False) -> None:
+        if not preformatted:
+            text = re.sub(r"[ \t\n\r\f]+", " ", text)
+        if not text.strip():
+            if text and self.parts and not self._ends_with(" \n") and not self.pending_newlines:
+                self._append(" ")
+            return
+        self.flush_break()
+        if not self.parts or self._ends_with("\n"):
+            text = text.lstrip()
+        elif self._ends_with(" ") and text.startswith(" "):
+            text = text[1:]
+        self._append(text)
+
+    def text(self) -> str:
+        return "".join(self.parts).rstrip()
+
+
+def _read_html(markup: str) -> _Extracted:
+    """Visible text with block elements on their own lines; h1-h6 become headings."""
+    from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
+
+    soup = BeautifulSoup(markup, "html.parser")
+    page_title = soup.title.get_text(" ", strip=True) if soup.title else ""
+    builder = _TextBuilder()
+    spans: list[tuple[str, int, int]] = []  # (tag, start, end) of headings in the built text
+    skipped = (Comment, Declaration, Doctype, ProcessingInstruction)
+    stack: list[tuple[object, bool, bool]] = [(soup, False, False)]  # (node, closing, in <pre>)
+    open_headings: list[tuple[str, int]] = []
+    while stack:
+        node, closing, in_pre = stack.pop()
+        if isinstance(node, NavigableString):
+            if not isinstance(node, skipped):
+                builder.add_text(str(node), preformatted=in_pre)
+            continue
+        if not isinstance(node, Tag):
+            continue
+        tag = node.name.lower() if node.name else ""
+        if closing:
+            if tag in _HEADING_TAGS and open_headings:
+                name, start = open_headings.pop()
+                spans.append((name, start, builder.length))
+            if tag in _PARAGRAPH_TAGS:
+                builder.request_break(2)
+            elif tag in _LINE_TAGS:
+                builder.request_break(1)
+            continue
+        if tag in _DROPPED_TAGS:
+            continue
+        if tag == "br":
+            builder.request_break(1)
+            continue
+        if tag in _PARAGRAPH_TAGS:
+            builder.request_break(2)
+        elif tag in _LINE_TAGS:
+            builder.request_break(1)
+        elif tag in _CELL_TAGS and builder.parts and not builder.pending_newlines:
+            builder.add_text(" ")
+        if tag in _HEADING_TAGS:
+            builder.flush_break()
+            open_headings.append((tag, builder.length))
+        stack.append((node, True, in_pre))
+        child_pre = in_pre or tag == "pre"
+        for child in reversed(list(node.children)):
+            stack.append((child, False, child_pre))
+    text = _normalise(builder.text())
+    headings = []
+    first_h1 = ""
+    for tag, start, end in spans:
+        raw = text[start:end]
+        stripped = raw.strip()
+        if not stripped:
+            continue
+        heading_text = " ".join(stripped.split())
+        headings.append(Heading(start + len(raw) - len(raw.lstrip()), heading_text))
+        if tag == "h1" and not first_h1:
+            first_h1 = heading_text
+    return _Extracted(text, title=first_h1 or page_title, headings=headings)

@@ -1,0 +1,1 @@
+"""Finding passages: hybrid dense + BM25 retrieval and rank fusion."""

@@ -1,0 +1,233 @@
+"""Saving and loading an index on disk, atomically.
+
+Layout: ``INDEX_DIR/CURRENT`` names the generation folder in use (``gen-000007``). A save writes a
+complete new generation beside the old one, fsyncs it, and only then replaces ``CURRENT`` with
+``os.replace`` (atomic on POSIX). A crash at any moment before that leaves ``CURRENT`` pointing at
+the last good generation, which therefore stays loadable. The previous generation is kept as a
+fallback; older ones are removed.
+
+The manifest records the embedding model and dimension, so an index is never silently searched
+with vectors of another model (FlashRAG #73's bare ``assert d == self.d``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rag.errors import IndexCorruptError, IndexNotFoundError, ModelMismatchError
+from rag.store.index import DocumentIndex, IndexedDocument, stack_vectors
+from rag.schema import Chunk, Document, Heading
+
+FORMAT_VERSION = 1
+CURRENT_FILE = "CURRENT"
+MANIFEST_FILE = "manifest.json"
+KEEP_GENERATIONS = 2
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_json(path: Path, payload: Any) -> None:
+    with path.open("w", encoding="utf-8") as handle:
+        json.dump(payload, handle, ensure_ascii=False)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _write_array(path: Path, array: np.ndarray) -> None:
+    with path.open("wb") as handle:
+        np.save(handle, array.astype(np.float32), allow_pickle=False)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _document_record(item: IndexedDocument) -> dict[str, Any]:
+    doc = item.document
+    return {
+        "doc_id": doc.doc_id,
+        "title": doc.title,
+        "text": doc.text,
+        "source": doc.source,
+        "content_hash": doc.content_hash,
+        "headings": [[h.start, h.text] for h in doc.headings],
+        "chunks": [asdict(c) for c in item.chunks],
+        "chunk_tokens": item.chunk_tokens,
+        "sentence_spans": [list(s) for s in item.sentence_spans],
+        "sentence_texts": item.sentence_texts,
+    }
+
+
+def _document_from_record(record: dict[str, Any], chunk_vectors: np.ndarray,
+                          sentence_vectors: np.ndarray) -> IndexedDocument:
+    document = Document(
+        doc_id=record["doc_id"],
+        title=record["title"],
+        text=record["text"],
+        source=record.get("source", ""),
+        content_hash=record["content_hash"],
+        headings=[Heading(int(s), str(t)) for s, t in record["headings"]],
+    )
+    return IndexedDocument(
+        document=document,
+        chunks=[Chunk(**c) for c in record["chunks"]],
+        chunk_tokens=[list(t) for t in record["chunk_tokens"]],
+        chunk_vectors=chunk_vectors,
+        sentence_spans=[(int(s), int(e)) for s, e in record["sentence_spans"]],
+        sentence_texts=list(record["sentence_texts"]),
+        sentence_vectors=sentence_vectors,
+    )
+
+
+class IndexStore:
+    """Reads and writes ``DocumentIndex`` snapshots under one directory."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def exists(self) -> bool:
+        return (self.directory / CURRENT_FILE).is_file()
+
+    def current_generation(self) -> Path:
+        pointer = self.directory / CURRENT_FILE
+        if not pointer.is_file():
+            raise IndexNotFoundError(
+                f"no index at {self.directory}; build one with `rag index` first"
+            )
+        name = pointer.read_text(encoding="utf-8").strip()
+        if not name or "/" in name or name.startswith("."):
+            raise IndexCorruptError(f"index pointer {pointer} is damaged; rebuild with `rag index --rebuild`")
+        return self.directory / name
+
+    def read_manifest(self) -> dict[str, Any]:
+        path = self.current_generation() / MANIFEST_FILE
+        try:
+            manifest = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise IndexCorruptError(
+                f"index manifest {path} is unreadable ({exc}); rebuild with `rag index --rebuild`"
+            ) from exc
+        if not isinstance(manifest, dict) or manifest.get("format_version") != FORMAT_VERSION:
+            raise IndexCorruptError(
+                f"index at {self.directory} has an unknown format; rebuild with `rag index --rebuild`"
+            )
+        return manifest
+
+    def check_model(self, embedding_model: str, dimension: int | None = None) -> None:
+        """Raise ``ModelMismatchError`` unless the index was built with this model (and dim)."""
+        manifest = self.read_manifest()
+        built_with = manifest["embedding_model"]
+        built_dim = int(manifest["dimension"])
+        if built_with != embedding_model or (dimension is not None and dimension != built_dim):
+            raise ModelMismatchError(
+                f"the index at {self.directory} was built with embedding model '{built_with}' "
+                f"(dimension {built_dim}), but '{embedding_model}'"
+                f"{f' (dimension {dimension})' if dimension is not None else ''} is configured. "
+                "Re-index with `rag index --rebuild`, or configure the model the index was built with."
+            )
+
+    def load(self) -> DocumentIndex:
+        """Load the current generation; damaged files give ``IndexCorruptError``, not a traceback."""
+        manifest = self.read_manifest()
+        generation = self.current_generation()
+        try:
+            records = json.loads((generation / "documents.json").read_text(encoding="utf-8"))
+            chunk_matrix = np.load(generation / "chunk_vectors.npy", allow_pickle=False)
+            sentence_matrix = np.load(generation / "sentence_vectors.npy", allow_pickle=False)
+            documents: dict[str, IndexedDocument] = {}
+            chunk_pos = sentence_pos = 0
+            for record in records:
+                n_chunks = len(record["chunks"])
+                n_sentences = len(record["sentence_spans"])
+                item = _document_from_record(
+                    record,
+                    chunk_matrix[chunk_pos : chunk_pos + n_chunks],
+                    sentence_matrix[sentence_pos : sentence_pos + n_sentences],
+                )
+                chunk_pos += n_chunks
+                sentence_pos += n_sentences
+                documents[item.document.doc_id] = item
+            if chunk_pos != len(chunk_matrix) or sentence_pos != len(sentence_matrix):
+                raise ValueError("vector counts do not match the documents")
+            return DocumentIndex(
+                embedding_model=manifest["embedding_model"],
+                dimension=int(manifest["dimension"]),
+                index_type=manifest.get("index_type", "flat"),
+                documents=documents,
+            )
+        except (OSError, ValueError, KeyError, TypeError, EOFError) as exc:
+            raise IndexCorruptError(
+                f"index at {generation} is damaged ({type(exc).__name__}: {exc}); "
+                "rebuild with `rag index --rebuild`"
+            ) from exc
+
+    def save(self, index: DocumentIndex) -> Path:
+        """Write ``index`` as a new generation and switch to it atomically."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        generation = self._next_generation_name()
+        staging = self.directory / f".{generation}.partial"
+        if staging.exists():
+            shutil.rmtree(staging)
+        staging.mkdir()
+        items = list(index.documents.values())
+        _write_json(staging / "documents.json", [_document_record(i) for i in items])
+        _write_array(staging / "chunk_vectors.npy", stack_vectors([i.chunk_vectors for i in items], index.dimension))
+        _write_array(
+            staging / "sentence_vectors.npy", stack_vectors([i.sentence_vectors for i in items], index.dimension)
+        )
+        info = index.info()
+        _write_json(
+            staging / MANIFEST_FILE,
+            {
+                "format_version": FORMAT_VERSION,
+                "embedding_model": index.embedding_model,
+                "dimension": index.dimension,
+                "index_type": index.index_type,
+                "documents": info.documents,
+                "chunks": info.chunks,
+                "sentences": info.sentences,
+            },
+        )
+        _fsync_dir(staging)
+        final = self.directory / generation
+        os.replace(staging, final)
+        pointer_tmp = self.directory / f".{CURRENT_FILE}.tmp"
+        pointer_tmp.write_text(generation, encoding="utf-8")
+        with pointer_tmp.open("rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(pointer_tmp, self.directory / CURRENT_FILE)
+        _fsync_dir(self.directory)
+        self._remove_old_generations(keep=generation)
+        return final
+
+    def size_bytes(self) -> int:
+        """Bytes on disk of the current generation."""
+        generation = self.current_generation()
+        return sum(p.stat().st_size for p in generation.iterdir() if p.is_file())
+
+    def _generations(self) -> list[Path]:
+        if not self.directory.is_dir():
+            return []
+        return sorted(p for p in self.directory.iterdir() if p.is_dir() and p.name.startswith("gen-"))
+
+    def _next_generation_name(self) -> str:
+        numbers = [int(p.name.split("-")[1]) for p in self._generations() if p.name[4:].isdigit()]
+        return f"gen-{(max(numbers) + 1) if numbers else 1:06d}"
+
+    def _remove_old_generations(self, keep: str) -> None:
+        generations = [p for p in self._generations() if p.name != keep]
+        for old in generations[: max(0, len(generations) - (KEEP_GENERATIONS - 1))]:
+            shutil.rmtree(old, ignore_errors=True)
+        for partial in self.directory.glob(".gen-*.partial"):
+            shutil.rmtree(partial, ignore_errors=True)

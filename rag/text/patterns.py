@@ -1,0 +1,45 @@
+"""The character classes and patterns several layers share, written once.
+
+* ``CJK_RANGE`` / ``CJK`` / ``is_cjk``: CJK ideographs (the unified block, extension A, the
+  compatibility block and the supplementary planes' extensions), the characters Chinese sentences
+  are made of.
+* ``YEAR``: a four-digit year 1900-2099 that is not part of a longer number (2019年, 2019—2021).
+* ``ORG_SUFFIXES``: the endings of organisation names (省总工会, 市人民政府, 人社厅);
+  ``ADMIN_SUFFIXES``: the endings of administrative divisions (哈尔滨市, 黑龙江省).
+"""
+
+from __future__ import annotations
+
+import re
+
+#: Inside a character class: ``[{CJK_RANGE}]``.
+CJK_RANGE = "\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff\U00020000-\U0002fa1f"
+#: One CJK ideograph.
+CJK = re.compile(f"[{CJK_RANGE}]")
+
+
+def is_cjk(ch: str) -> bool:
+    """True for a CJK ideograph: the characters Chinese sentences are made of."""
+    code = ord(ch)
+    return (
+        0x4E00 <= code <= 0x9FFF
+        or 0x3400 <= code <= 0x4DBF
+        or 0xF900 <= code <= 0xFAFF
+        or 0x20000 <= code <= 0x2FA1F
+    )
+
+
+#: A year (1900-2099) not inside a longer number; ``findall`` returns the four digits.
+YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+#: A year range (2019—2021, 2019至2021): the two years are groups 1 and 2.
+YEAR_RANGE = re.compile(rf"({YEAR.pattern})\s*(?:—|-|－|~|～|至|到)\s*({YEAR.pattern})")
+
+#: Endings of organisation names, longest alternatives first where one contains another.
+ORG_SUFFIXES: tuple[str, ...] = (
+    "总工会", "工会", "集团", "公司", "委员会", "协调小组", "领导小组", "办公室", "办公厅",
+    "人民政府", "政府", "部", "厅", "局", "学院", "大学", "中心", "基地", "协会",
+)
+#: Endings of administrative divisions: 哈尔滨市 is also written 哈尔滨.
+ADMIN_SUFFIXES: tuple[str, ...] = ("省", "市", "县", "区", "州")
+#: Either ending, as a regex alternation.
+ORG_SUFFIX_ALTERNATION = "|".join(ORG_SUFFIXES)

@@ -1,0 +1,275 @@
+"""Places in text: every province, city and county of China, and the place a document is about.
+
+The gazetteer joins two sources. The national division list (:mod:`rag.text.divisions`, from the
+maintained jionlp package) gives every province, prefecture city and county with its short form
+and its parent, so a question about 略阳县 or 交城 is checked as strictly as one about 哈尔滨.
+``rag/data/places.tsv`` adds what that list lacks: the country (全国, 我国), customary aliases
+(龙江, 燕赵) and conventional English names (Harbin, Inner Mongolia). Every other place gets its
+pinyin as English name (Jiaocheng, Lueyang; both readings of a heteronym: Changfeng/Zhangfeng).
+
+A document is *about* the most specific place that its title names (岳阳市君山区民政局 -> 君山区),
+else its opening lines (the issuing body), else the province it names most; that is what 「我市」
+「本县」「全区」 in its body refer to.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+from typing import Literal
+
+from pypinyin import Style, pinyin
+
+from rag.schema import Document
+from rag.text.divisions import Division, DivisionTable, read_jionlp_divisions
+from rag.text.tokenizing import shared_tokenizer
+
+PlaceLevel = Literal["country", "province", "city", "county"]
+_LEVEL_ORDER: tuple[PlaceLevel, ...] = ("country", "province", "city", "county")
+#: Characters of a document's opening that may name its issuing body or place.
+OPENING_CHARS = 300
+_ENGLISH_SUFFIXES = ("", " County", " City", " District", " Province")
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
+
+
+@dataclass(frozen=True)
+class Place:
+    """A place: canonical Chinese name, level, national code (empty for the country) and parent."""
+
+    name: str
+    level: PlaceLevel
+    surface_forms: tuple[str, ...]
+    code: str = ""
+    parent: str | None = None
+
+
+@dataclass(frozen=True)
+class PlaceMention:
+    """A place found in a text, with the exact characters that named it."""
+
+    place: Place
+    surface: str
+    start: int
+
+
+def _english_names(short: str) -> list[str]:
+    """Pinyin names of a place, one per reading of its heteronyms (at most four)."""
+    readings = pinyin(short, style=Style.NORMAL, heteronym=True)
+    options = [sorted(set(r))[:2] for r in readings]
+    names = []
+    for combination in itertools.islice(itertools.product(*options), 4):
+        word = "".join(combination).replace("v", "u")
+        if word.isascii() and word.isalpha():
+            names.append(word.capitalize())
+    return names
+
+
+class Gazetteer:
+    """Finds places in Chinese and English text and relates them (which encloses which)."""
+
+    def __init__(
+        self,
+        divisions: list[Division] | None = None,
+        is_common_word: Callable[[str], bool] | None = None,
+    ) -> None:
+        if is_common_word is None:
+            is_common_word = shared_tokenizer().is_common_word
+        table = DivisionTable(divisions if divisions is not None else read_jionlp_divisions(), is_common_word)
+        self.divisions = table
+        extra, countries = self._read_table()
+        self.places: list[Place] = []
+        self._by_code: dict[str, Place] = {}
+        self._by_name: dict[str, Place] = {}
+        forms_of: dict[str, list[str]] = {}
+        for division in table.divisions:
+            name = division.short if division.level != "county" else division.name
+            forms = [division.name, *table.forms_of(division)]
+            english = extra.get(division.short, ([], []))
+            forms += english[1]  # customary Chinese aliases
+            forms += english[0] or [
+                e + suffix for e in _english_names(division.short) for suffix in _ENGLISH_SUFFIXES
+                if suffix == "" or division.level != "province" or suffix == " Province"
+            ]
+            place = Place(name, division.level, tuple(dict.fromkeys(forms)), division.code, division.parent)
+            self.places.append(place)
+            self._by_code[division.code] = place
+            self._by_name.setdefault(name, place)
+            forms_of[division.code] = list(place.surface_forms)
+        for name, (english, aliases) in extra.items():
+            if name in self._by_name or name not in countries:
+                continue
+            place = Place(name, "country", tuple(dict.fromkeys([name, *aliases, *english])))
+            self.places.append(place)
+            self._by_name[name] = place
+        self._cjk_forms: dict[str, list[Place]] = {}
+        self._latin_forms: dict[str, list[Place]] = {}
+        for place in self.places:
+            for form in place.surface_forms:
+                target = self._latin_forms if form.isascii() else self._cjk_forms
+                target.setdefault(form.lower() if form.isascii() else form, []).append(place)
+        self._lengths = sorted({len(form) for form in self._cjk_forms}, reverse=True)
+        self._full_names = {
+            form for place in self.places for form in place.surface_forms if form.endswith(_ADMIN_ENDINGS)
+        }
+        self._latin_words = max((len(form.split()) for form in self._latin_forms), default=1)
+
+    @staticmethod
+    def _read_table() -> tuple[dict[str, tuple[list[str], list[str]]], set[str]]:
+        """``places.tsv``: name -> (English names, Chinese aliases), and the names of level country."""
+        text = resources.files("rag").joinpath("data", "places.tsv").read_text(encoding="utf-8")
+        table: dict[str, tuple[list[str], list[str]]] = {}
+        countries: set[str] = set()
+        for line in text.splitlines():
+            if not line.strip() or line.startswith("#"):
+                continue
+            name, level, english, aliases = (line.split("\t") + ["", "", ""])[:4]
+            if level == "country":
+                countries.add(name)
+            table[name] = (
+                [e.strip() for e in english.split(",") if e.strip()],
+                [a.strip() for a in aliases.split(",") if a.strip()],
+            )
+        return table, countries
+
+    # ----- finding -----
+    def find(self, text: str) -> list[PlaceMention]:
+        """Place mentions in order: Chinese forms longest first at each position, English names on
+        word boundaries. Where a form names several places (吉林: a province and a city), the
+        higher level is taken."""
+        mentions = self._find_cjk(text)
+        if _LATIN_WORD.search(text):
+            mentions += self._find_latin(text)
+            mentions.sort(key=lambda m: m.start)
+        return mentions
+
+    def _find_latin(self, text: str) -> list[PlaceMention]:
+        """English names, matched as runs of whole words (longest run first): 'Inner Mongolia',
+        'Jiaocheng County', 'Harbin'."""
+        words = list(_LATIN_WORD.finditer(text))
+        mentions: list[PlaceMention] = []
+        index = 0
+        while index < len(words):
+            for size in range(min(self._latin_words, len(words) - index), 0, -1):
+                run = words[index : index + size]
+                if any(text[a.end() : b.start()] != " " for a, b in zip(run, run[1:])):
+                    continue
+                surface = text[run[0].start() : run[-1].end()]
+                places = self._latin_forms.get(surface.lower())
+                if places and surface[0].isupper():
+                    mentions.append(PlaceMention(_highest(places), surface, run[0].start()))
+                    index += size
+                    break
+            else:
+                index += 1
+        return mentions
+
+    def _find_cjk(self, text: str) -> list[PlaceMention]:
+        """Longest form first at each position. A short form (哈尔滨, 交城, 龙江) must also start
+        and end on word boundaries of the shared tokenizer, so 和龙 is not read in 「省和龙江」 nor
+        a county inside a longer word; full names (哈尔滨市, 交城县) are trusted anywhere."""
+        mentions: list[PlaceMention] = []
+        boundaries: set[int] | None = None
+        position = 0
+        while position < len(text):
+            for length in self._lengths:
+                form = text[position : position + length]
+                if len(form) != length or form not in self._cjk_forms:
+                    continue
+                if form not in self._full_names:
+                    if boundaries is None:
+                        boundaries = _word_boundaries(text)
+                    if position not in boundaries or position + length not in boundaries:
+                        continue
+                mentions.append(PlaceMention(_highest(self._cjk_forms[form]), form, position))
+                position += length
+                break
+            else:
+                position += 1
+        return mentions
+
+    def get(self, name: str) -> Place | None:
+        return self._by_name.get(name)
+
+    def by_code(self, code: str) -> Place | None:
+        return self._by_code.get(code)
+
+    def mentions_place(self, text: str, place: Place) -> bool:
+        """True when ``text`` names ``place`` in any of its forms."""
+        return any(same_place(m.place, place) for m in self.find(text))
+
+    # ----- relating -----
+    def ancestors(self, place: Place) -> list[Place]:
+        chain = []
+        current = self._by_code.get(place.parent) if place.parent else None
+        while current is not None:
+            chain.append(current)
+            current = self._by_code.get(current.parent) if current.parent else None
+        return chain
+
+    def encloses(self, outer: Place, inner: Place) -> bool:
+        """True when ``inner`` is ``outer`` or lies inside it (every place lies inside the country)."""
+        if outer.level == "country":
+            return True
+        return same_place(outer, inner) or any(same_place(outer, a) for a in self.ancestors(inner))
+
+    def most_specific(self, places: list[Place]) -> Place | None:
+        """The innermost of places that form one chain (省 > 市 > 县), or None when they name
+        unrelated places (a notice about two cities is about neither alone)."""
+        distinct: list[Place] = []
+        for place in places:
+            if place.level != "country" and not any(same_place(place, d) for d in distinct):
+                distinct.append(place)
+        if not distinct:
+            return None
+        distinct.sort(key=lambda p: _LEVEL_ORDER.index(p.level))
+        for outer, inner in zip(distinct, distinct[1:]):
+            if not self.encloses(outer, inner):
+                return None
+        return distinct[-1]
+
+    def document_place(self, document: Document) -> Place | None:
+        """The place a document is about: the title's, else the opening's, else its main province."""
+        for text in (document.title, document.text[:OPENING_CHARS]):
+            mentioned = [m.place for m in self.find(text)]
+            if mentioned:
+                return self.most_specific(mentioned)
+        province = main_province(self, document)
+        return self.get(province) if province else None
+
+
+_ADMIN_ENDINGS = ("省", "市", "县", "区", "州", "旗", "盟", "自治区")
+
+
+def _word_boundaries(text: str) -> set[int]:
+    """Offsets where the shared tokenizer's words start or end."""
+    offsets = {0}
+    position = 0
+    for word in shared_tokenizer().words_with_spaces(text):
+        position += len(word)
+        offsets.add(position)
+    return offsets
+
+
+def same_place(a: Place, b: Place) -> bool:
+    return (a.code == b.code) if (a.code or b.code) else a.name == b.name
+
+
+def _highest(places: list[Place]) -> Place:
+    return min(places, key=lambda p: _LEVEL_ORDER.index(p.level))
+
+
+def main_province(gazetteer: Gazetteer, document: Document) -> str | None:
+    """The province a document is mostly about: named at least twice as often as any other."""
+    counts = Counter(
+        m.place.name
+        for m in gazetteer.find(document.title + "\n" + document.text)
+        if m.place.level == "province"
+    )
+    ranked = counts.most_common(2)
+    if ranked and (len(ranked) == 1 or ranked[0][1] >= 2 * ranked[1][1]):
+        return ranked[0][0]
+    return None

@@ -1,0 +1,228 @@
+"""Figures in Chinese text, typed and normalised: money, counts, percentages, dates, durations, measures.
+
+Every figure an official asks about has a unit that says what kind of thing it counts: 5万元 is
+money, 50人 and 15484名 are people, 120家 enterprises, 30% a share, 3年 and 6个月 durations,
+2024年12月31日 a date. A question says which kind it wants (多少钱, 多少人, 几年, 何时), so typing
+each figure by its unit is what lets the answer be the figure that fits the question rather than the
+first figure of the sentence. Values are normalised (5万元 -> 50000 元; 二〇二三年 -> 2023) so that
+comparisons and totals are computed, not guessed. Chinese numerals are read by ``cn2an``, a
+maintained converter, instead of a parser of our own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+import cn2an
+
+QuantityKind = Literal["amount", "count", "percent", "date", "duration", "measure", "ordinal"]
+
+#: Unit classes: what a figure counts. People counted as 人, 名 or 位 are one class.
+PEOPLE_UNITS = ("人", "名", "位")
+#: The universal classifier 个 stands for most others; these are the ones it may answer for.
+GENERIC_COUNTERS = ("个", "家", "项", "所", "户", "座", "处", "件", "条", "类", "种", "支")
+_COUNTERS = (
+    "人次|家次|户次|余人|人|名|位|个|家|项|所|次|批|条|份|户|座|期|届|类|支|场|门|种|部|件|张|篇|"
+    "套|台|辆|处|栋|间|艘|架|棵|株|头|只|本|册|块|宗|起|例|对|组|队|幅|首|档|轮|节|课时|学时|床|章|款"
+)
+_MEASURES = "平方公里|平方米|公顷|亩|公里|千米|千瓦时|千瓦|兆瓦|万千瓦|吨|千克|公斤|立方米|标准箱|米|斤|棒|株"
+_DIGITS = r"\d+(?:[,，]\d{3})*(?:\.\d+)?"
+_CN_DIGITS = "零〇一二两三四五六七八九十百千"
+_CN_NUMBER = rf"[{_CN_DIGITS}]+(?:点[零〇一二三四五六七八九]+)?"
+_NUMBER = rf"(?:{_DIGITS}|{_CN_NUMBER})"
+_MAGNITUDE = r"(?:万亿|亿|万|千|百)"
+_APPROX = r"(?:多|余|左右|以上|以下)"
+_RANGE_SEP = r"(?:~|～|-|—|－|至|到)"
+_CN_DATE_DIGITS = "〇零一二三四五六七八九"
+_CN_SMALL = "一二三四五六七八九十"
+
+_DATE = re.compile(
+    rf"(?:19|20)\d{{2}}年(?:\d{{1,2}}月(?:\d{{1,2}}[日号])?)?"
+    rf"|[二][{_CN_DATE_DIGITS}]{{3}}年(?:[{_CN_SMALL}]{{1,2}}月(?:[{_CN_SMALL}]{{1,3}}日)?)?"
+    rf"|(?<![\d.])\d{{1,2}}月\d{{1,2}}[日号]"
+    rf"|(?<![\d.])\d{{1,2}}月(?:份)?(?![\d日号])"
+    rf"|(?:19|20)\d{{2}}[-./]\d{{1,2}}[-./]\d{{1,2}}"
+)
+_YEAR_RANGE = re.compile(r"(?:19|20)\d{2}(?:年)?\s*(?:—|-|－|~|～|至|到)\s*(?:19|20)\d{2}年")
+_ORDINAL = re.compile(rf"第[{_CN_DIGITS}\d]+(?:批|届|次|期|名|位|轮|条|章|款|项)")
+_PERCENT = re.compile(
+    rf"(?:{_DIGITS}{_RANGE_SEP})?{_DIGITS}\s*(?:%|％|‰)|百分之{_CN_NUMBER}|{_NUMBER}个百分点"
+)
+#: A rate per unit belongs to the figure: 500元/月, 5000元/个, 50元/亩.
+_PER_UNIT = r"(?:/(?:人|月|年|亩|个|户|家|天|日|次|吨|平方米|人次|人·月|人月|项|台|套|头|只|公斤|斤|小时))?"
+_MONEY = re.compile(
+    rf"(?:{_NUMBER}{_MAGNITUDE}?{_APPROX}?{_RANGE_SEP})?{_NUMBER}{_MAGNITUDE}?(?:多|余)?{_MAGNITUDE}?(?:元|美元|欧元|港元){_PER_UNIT}"
+)
+_DURATION = re.compile(
+    rf"{_NUMBER}(?:多|余)?(?:个工作日|个自然日|个月|周年|年|天|周|小时|分钟|工作日)"
+    rf"|{_NUMBER}(?:多|余)?日(?=内|以内|之内|后|前)"
+)
+_COUNT = re.compile(
+    rf"(?:{_NUMBER}{_MAGNITUDE}?{_RANGE_SEP})?{_NUMBER}{_MAGNITUDE}?(?:多|余)?{_MAGNITUDE}?(?:{_COUNTERS})"
+)
+_MEASURE = re.compile(rf"(?:{_NUMBER}{_MAGNITUDE}?{_RANGE_SEP})?{_NUMBER}{_MAGNITUDE}?(?:多|余)?(?:{_MEASURES})")
+_MAGNITUDES = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3, "百": 1e2}
+_ONLY_ONE = re.compile(r"^[一]$")
+_LEADING_NUMBER = re.compile(rf"^{_NUMBER}")
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A typed figure inside a text (offsets relative to that text)."""
+
+    text: str
+    start: int
+    end: int
+    kind: QuantityKind
+    unit: str  # the surface unit: 元, 人, 名, 个, %, 年, 个月, 亩 ... ('' for dates)
+    value: float | None  # normalised: yuan, people, percent points, years; None when unparsable
+    approx: bool = False  # 多/余/左右/以上: "more than", not an exact figure
+
+
+def parse_number(text: str) -> float | None:
+    """A number written in digits or Chinese numerals (1,234.5 / 一百二十 / 两 / 3.5万 / 二〇二三)."""
+    cleaned = text.replace(",", "").replace("，", "").strip()
+    if not cleaned:
+        return None
+    try:
+        return float(cleaned)
+    except ValueError:
+        pass
+    try:
+        return float(cn2an.cn2an(cleaned, "smart"))
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _scaled_value(text: str) -> float | None:
+    """The value of ``3.5万`` / ``300余万`` / ``1.2亿`` with magnitude characters applied."""
+    match = _LEADING_NUMBER.match(text)
+    if not match:
+        return None
+    value = parse_number(match.group(0))
+    if value is None:
+        return None
+    for char in text[match.end() :]:
+        if char in "多余":
+            continue
+        if text[match.end() :].startswith("万亿"):
+            return value * 1e12
+        if char in _MAGNITUDES:
+            value *= _MAGNITUDES[char]
+            continue
+        break
+    return value
+
+
+def _range_upper(text: str) -> str:
+    """The last figure of a range (3万元-5万元 -> 5万元): ranges are compared by their upper end."""
+    parts = re.split(_RANGE_SEP, text)
+    return parts[-1] if parts else text
+
+
+def _date_value(text: str) -> float | None:
+    year = re.match(r"((?:19|20)\d{2})", text)
+    if year:
+        return float(year.group(1))
+    chinese = re.match(rf"([{_CN_DATE_DIGITS}]{{4}})年", text)
+    if chinese:
+        digits = "".join(str("〇一二三四五六七八九".index(c)) if c in "〇一二三四五六七八九" else "0" for c in chinese.group(1))
+        return float(digits)
+    return None
+
+
+def _unit_of(text: str, units: str) -> str:
+    match = re.search(rf"(?:{units})$", text)
+    return match.group(0) if match else ""
+
+
+def find_quantities(text: str) -> list[Quantity]:
+    """Every typed figure in ``text``, in order, never overlapping.
+
+    Priority where patterns overlap: dates and year ranges, ordinals (第二批 is a name, not a count
+    of 2), percentages, money, durations, measures, then counts. A bare 一 before a counter (一批,
+    一项) is an article, not a figure, and is skipped.
+    """
+    taken: list[tuple[int, int]] = []
+    found: list[Quantity] = []
+
+    def free(start: int, end: int) -> bool:
+        return all(end <= a or start >= b for a, b in taken)
+
+    def add(match: re.Match[str], kind: QuantityKind, unit: str, value: float | None) -> None:
+        text_ = match.group(0)
+        approx = bool(re.search(_APPROX, text_)) or bool(re.match(r"左右|以上", text[match.end() : match.end() + 2]))
+        found.append(Quantity(text_, match.start(), match.end(), kind, unit, value, approx))
+        taken.append((match.start(), match.end()))
+
+    for match in _YEAR_RANGE.finditer(text):
+        add(match, "date", "", _date_value(match.group(0)))
+    for match in _DATE.finditer(text):
+        if free(match.start(), match.end()):
+            add(match, "date", "", _date_value(match.group(0)))
+    for match in _ORDINAL.finditer(text):
+        if free(match.start(), match.end()):
+            add(match, "ordinal", match.group(0)[-1], parse_number(match.group(0)[1:-1]))
+    for match in _PERCENT.finditer(text):
+        if free(match.start(), match.end()):
+            surface = match.group(0)
+            if surface.startswith("百分之"):
+                value = parse_number(surface[3:])
+                unit = "%"
+            elif surface.endswith("个百分点"):
+                value = parse_number(surface[: -len("个百分点")])
+                unit = "个百分点"
+            else:
+                value = parse_number(re.sub(r"\s*[%％‰]$", "", _range_upper(surface)))
+                unit = "%"
+            add(match, "percent", unit, value)
+    for pattern, kind, units in (
+        (_MONEY, "amount", r"(?:元|美元|欧元|港元)(?:/\S{1,3})?"),
+        (_DURATION, "duration", "个工作日|个自然日|个月|周年|年|天|周|小时|分钟|工作日|日"),
+        (_MEASURE, "measure", _MEASURES),
+        (_COUNT, "count", _COUNTERS),
+    ):
+        for match in pattern.finditer(text):
+            if not free(match.start(), match.end()):
+                continue
+            surface = match.group(0)
+            number = _LEADING_NUMBER.match(surface)
+            if number and _ONLY_ONE.match(number.group(0)):
+                continue
+            if match.start() and text[match.start() - 1] in "第":
+                continue
+            if kind == "duration" and surface.endswith("年") and re.match(r"(?:19|20)\d{2}年", surface):
+                continue
+            unit = _unit_of(surface, units)
+            if unit == "余人":
+                unit = "人"
+            add(match, kind, unit, _scaled_value(_range_upper(surface)))  # type: ignore[arg-type]
+    found.sort(key=lambda q: q.start)
+    return found
+
+
+def unit_class(quantity: Quantity) -> str:
+    """What a figure counts, as one comparable label: money, people, percent, date, duration, or
+    the counter / measure word itself (家, 项, 亩)."""
+    if quantity.kind == "amount":
+        return "money"
+    if quantity.kind in ("percent", "date", "duration", "ordinal"):
+        return quantity.kind
+    if quantity.unit in PEOPLE_UNITS:
+        return "people"
+    return quantity.unit
+
+
+def format_value(value: float, unit: str, like: str = "") -> str:
+    """A computed figure written as the documents write them: in 万/亿 when ``like`` (an input
+    figure) used that magnitude, without trailing zeros (5万元 + 3万元 -> 8万元)."""
+    magnitude = ""
+    for name in ("亿", "万"):
+        if name in like:
+            magnitude = name
+            break
+    scaled = value / _MAGNITUDES[magnitude] if magnitude else value
+    number = f"{scaled:.4f}".rstrip("0").rstrip(".")
+    return f"{number}{magnitude}{unit}"

@@ -1,0 +1,75 @@
+"""Comparisons and totals (``rag/answering/composite.py``): split, answer per item, compute in code."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answering.composite import combine, split_composite
+from rag.schema import Answer, Citation
+
+
+@pytest.mark.parametrize(
+    ("question", "operation", "items", "parts"),
+    [
+        ("甲县和乙县哪个新增企业更多？", "more", ("甲县", "乙县"), ("甲县新增企业是多少？", "乙县新增企业是多少？")),
+        ("示范园区和示范企业的奖励一共多少？", "total", ("示范园区", "示范企业"), ("示范园区的奖励是多少？", "示范企业的奖励是多少？")),
+        ("示范园区比示范企业多奖励多少？", "difference", ("示范园区", "示范企业"), ("示范园区奖励多少？", "示范企业奖励多少？")),
+        ("2022年和2023年全县生产总值一共多少？", "total", ("2022年", "2023年"), ("2022年全县生产总值是多少？", "2023年全县生产总值是多少？")),
+        ("甲市与乙市相比哪个补贴较少？", "less", ("甲市", "乙市"), ("甲市补贴是多少？", "乙市补贴是多少？")),
+    ],
+)
+def test_split(question: str, operation: str, items: tuple[str, ...], parts: tuple[str, ...]) -> None:
+    composite = split_composite(question)
+    assert composite is not None
+    assert (composite.operation, composite.items, composite.parts) == (operation, items, parts)
+
+
+def test_english_comparison_splits_on_capitalised_names() -> None:
+    composite = split_composite("Which county trained more workers, Jiaocheng or Jiaokou?")
+    assert composite is not None and composite.items == ("Jiaocheng", "Jiaokou")
+    assert all("how many" in part.lower() for part in composite.parts)
+
+
+def test_ordinary_questions_are_not_composite() -> None:
+    assert split_composite("某市对大工匠每人奖励多少钱？") is None
+    assert split_composite("牵头单位和配合单位是什么？") is None
+
+
+def part(short: str | None, doc: str, refused: bool = False) -> Answer:
+    citation = Citation(n=1, doc=doc, title=doc, text=f"……{short}……", start=0, end=5, score=1.0)
+    return Answer(question="q", answer=f"……{short}……[1]", short_answer=short, refused=refused, citations=[citation])
+
+
+def refusal(missing: list[str]) -> str:
+    return "资料中未找到关于" + "、".join(missing) + "的信息"
+
+
+def test_total_is_computed_in_code_and_cites_both_facts() -> None:
+    composite = split_composite("示范园区和示范企业的奖励一共多少？")
+    assert composite is not None
+    answer = combine(composite, [part("50万元", "a.txt"), part("20万元", "b.txt")], "q", refusal)
+    assert answer.short_answer == "70万元" and not answer.refused
+    assert [c.n for c in answer.citations] == [1, 2] and [c.doc for c in answer.citations] == ["a.txt", "b.txt"]
+    assert "[1]" in answer.answer and "[2]" in answer.answer
+
+
+def test_comparison_names_the_larger_item_and_difference_is_absolute() -> None:
+    more = split_composite("甲县和乙县哪个新增企业更多？")
+    assert more is not None
+    assert combine(more, [part("120家", "a"), part("300家", "b")], "q", refusal).short_answer == "乙县"
+    less = split_composite("甲市与乙市相比哪个补贴较少？")
+    assert less is not None
+    assert combine(less, [part("3万元", "a"), part("5万元", "b")], "q", refusal).short_answer == "甲市"
+    difference = split_composite("示范园区比示范企业多奖励多少？")
+    assert difference is not None
+    assert combine(difference, [part("20万元", "a"), part("50万元", "b")], "q", refusal).short_answer == "30万元"
+
+
+def test_a_refused_part_or_mixed_units_refuse_the_whole_question() -> None:
+    composite = split_composite("甲县和乙县哪个新增企业更多？")
+    assert composite is not None
+    missing = combine(composite, [part("120家", "a"), part(None, "b", refused=True)], "q", refusal)
+    assert missing.refused and missing.refusal is not None
+    assert missing.refusal.reason == "incomplete_comparison" and missing.refusal.missing == ["乙县"]
+    mixed = combine(composite, [part("120家", "a"), part("5万元", "b")], "q", refusal)
+    assert mixed.refused and mixed.short_answer is None

@@ -1,0 +1,50 @@
+"""Follow-up questions are rewritten against the earlier user turns."""
+
+import pytest
+
+from rag.answering.conversation import FollowUpResolver
+from rag.text.places import Gazetteer
+from rag.schema import ChatTurn
+
+
+@pytest.fixture(scope="module")
+def resolver() -> FollowUpResolver:
+    return FollowUpResolver(Gazetteer())
+
+
+def turns(*questions: str) -> list[ChatTurn]:
+    history = []
+    for q in questions:
+        history += [ChatTurn(role="user", content=q), ChatTurn(role="assistant", content="……")]
+    return history
+
+
+def test_place_swapped(resolver: FollowUpResolver) -> None:
+    history = turns("黑龙江省高技能人才达到多少万人？")
+    assert resolver.resolve("那河北呢？", history) == "河北高技能人才达到多少万人？"
+
+
+def test_year_swapped_or_added(resolver: FollowUpResolver) -> None:
+    assert resolver.resolve("那2021年呢？", turns("2020年省总工会设立了多少抗疫资金？")) == "2021年省总工会设立了多少抗疫资金？"
+    assert resolver.resolve("那2020年呢？", turns("黑龙江省高技能人才达到多少万人？")).startswith("2020年黑龙江省")
+
+
+def test_chain_of_followups(resolver: FollowUpResolver) -> None:
+    history = turns("黑龙江省高技能人才达到多少万人？", "那河北呢？")
+    assert resolver.resolve("那山东呢？", history) == "山东高技能人才达到多少万人？"
+
+
+def test_english_followup(resolver: FollowUpResolver) -> None:
+    history = turns("How many high-skilled workers does Heilongjiang have?")
+    assert resolver.resolve("What about Hebei?", history) == "How many high-skilled workers does Hebei have?"
+
+
+def test_topic_followup_keeps_context(resolver: FollowUpResolver) -> None:
+    resolved = resolver.resolve("那技能大师工作室呢？", turns("黑龙江省建成高技能人才培训基地多少个？"))
+    assert "黑龙江省" in resolved and "技能大师工作室" in resolved
+
+
+def test_standalone_question_untouched(resolver: FollowUpResolver) -> None:
+    question = "山东省首批省级改革试点中全面试点有多少个？"
+    assert resolver.resolve(question, turns("黑龙江省高技能人才达到多少万人？")) == question
+    assert resolver.resolve("那河北呢？", []) == "那河北呢？"

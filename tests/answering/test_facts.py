@@ -1,0 +1,87 @@
+"""Choosing the fact that answers (``rag/answering/facts.py``) on sentences built in the test."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answering.facts import AskedFor, asked_for, choose_fact, sentence_facts
+
+
+def weights(*terms: str, heavy: str = "") -> dict[str, float]:
+    return {term: (3.0 if term == heavy else 1.0) for term in terms}
+
+
+CHANGE = "某市大工匠由每年评选10人增加到50人，由每人奖励1万元提高到5万元。"
+ENUMERATION = "到2025年，培养1000名左右省级工匠、200名左右省级首席技师、50名左右大工匠。"
+
+
+def test_the_new_value_of_a_change_answers_and_the_old_one_only_when_asked() -> None:
+    facts = sentence_facts(CHANGE)
+    current = choose_fact(facts, AskedFor("amount", ("money",)), weights("奖励"))
+    assert current.best is not None and current.best.text == "5万元" and current.confident
+    previous = choose_fact(facts, AskedFor("amount", ("money",), before=True), weights("奖励"))
+    assert previous.best is not None and previous.best.text == "1万元"
+
+
+def test_an_enumeration_answers_with_the_figure_of_the_asked_item() -> None:
+    facts = sentence_facts(ENUMERATION)
+    asked = AskedFor("count", ("people",))
+    chief = choose_fact(facts, asked, weights("培养", "省级", "首席技师", heavy="首席技师"))
+    assert chief.best is not None and chief.best.text == "200名" and chief.confident
+    master = choose_fact(facts, asked, weights("培养", "大工匠", heavy="大工匠"))
+    assert master.best is not None and master.best.text == "50名"
+
+
+def test_a_tie_between_items_is_not_confident() -> None:
+    facts = sentence_facts(ENUMERATION)
+    choice = choose_fact(facts, AskedFor("count", ("people",)), weights("培养"))
+    assert choice.best is not None and not choice.confident
+
+
+def test_respectively_pairs_items_with_figures() -> None:
+    sentence = "对新认定的示范园区、示范企业，分别给予50万元、20万元一次性奖励。"
+    choice = choose_fact(sentence_facts(sentence), AskedFor("amount", ("money",)), weights("示范企业"))
+    assert choice.best is not None and choice.best.text == "20万元"
+
+
+def test_a_question_for_years_gets_no_count_of_people() -> None:
+    sentence = "全省投入466万元，培训一线职工15484名。"
+    asked = asked_for("培训期限是多少年？")
+    assert asked is not None and asked.kind == "duration"
+    assert choose_fact(sentence_facts(sentence), asked, weights("培训")).best is None
+    people = asked_for("培训了多少人？")
+    assert people is not None
+    assert choose_fact(sentence_facts(sentence), people, weights("培训")).best.text == "15484名"  # type: ignore[union-attr]
+
+
+def test_a_figure_the_question_already_names_is_not_the_answer() -> None:
+    sentence = "2023年全县投入3000万元。"
+    asked = asked_for("2023年全县投入资金多少？")
+    assert asked is not None
+    choice = choose_fact(sentence_facts(sentence), asked, weights("投入"), "2023年全县投入资金多少？")
+    assert choice.best is not None and choice.best.text == "3000万元"
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "classes"),
+    [
+        ("对每户补贴多少钱？", "amount", ("money",)),
+        ("有多少家企业获得补贴？", "count", ("家", "个")),
+        ("计划用几年时间完成？", "duration", ("duration",)),
+        ("政策什么时候开始施行？", "date", ("date",)),
+        ("农村居民收入增长了多少？", "percent", ("percent",)),
+        ("高技能人才占比多少？", "percent", ("percent",)),
+        ("How much funding does each county get?", "amount", ("money",)),
+        ("How many enterprises were rewarded?", "count", ("家", "个")),
+        ("How many people were trained?", "count", ("people",)),
+        ("When does the policy take effect?", "date", ("date",)),
+    ],
+)
+def test_asked_for(question: str, kind: str, classes: tuple[str, ...]) -> None:
+    asked = asked_for(question)
+    assert asked is not None and (asked.kind, asked.classes) == (kind, classes)
+
+
+def test_questions_that_ask_for_no_figure() -> None:
+    assert asked_for("牵头单位是哪个部门？") is None
+    assert asked_for("Who is the contact person?") is None

@@ -1,0 +1,58 @@
+"""Question kinds and entities: they decide the short answer and the refusal."""
+
+import pytest
+
+from rag.answering.question import QuestionAnalyzer
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> QuestionAnalyzer:
+    return QuestionAnalyzer()
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("哈尔滨市对大工匠每人奖励多少钱？", "amount"),
+        ("How much did Harbin award each of its great craftsmen?", "amount"),
+        ("河北省高技能人才有多少万人？", "count"),
+        ("How many pilot units did Shandong set up?", "count"),
+        ("黑龙江省高技能人才占技能人才总量的比例是多少？", "percent"),
+        ("《新时期产业工人队伍建设改革方案》是什么时候颁发的？", "date"),
+        ("谁是河钢集团邯钢公司用户技术研究中心主任？", "person"),
+        ("河北省产改工作由哪个单位牵头？", "org"),
+        ("首届大国工匠创新交流大会在哪里开幕？", "place"),
+        ("山东省试点工作重点围绕哪些方面？", "list"),
+        ("黑龙江省为什么要推进产业工人队伍建设改革？", "fact"),
+    ],
+)
+def test_kind(analyzer: QuestionAnalyzer, question: str, kind: str) -> None:
+    assert analyzer.analyze(question).kind == kind
+
+
+def test_entities_chinese(analyzer: QuestionAnalyzer) -> None:
+    analysis = analyzer.analyze("2021年齐齐哈尔市对大工匠每人奖励多少钱？")
+    assert [m.place.name for m in analysis.places] == ["齐齐哈尔"]
+    assert analysis.years == ["2021"]
+    assert analysis.language == "zh"
+
+
+def test_entities_english_names_map_to_chinese(analyzer: QuestionAnalyzer) -> None:
+    analysis = analyzer.analyze("How much did Harbin award each great craftsman in Heilongjiang?")
+    assert [m.place.name for m in analysis.places] == ["哈尔滨", "黑龙江"]
+    assert analysis.language == "en"
+
+
+def test_english_name_needs_word_boundary(analyzer: QuestionAnalyzer) -> None:
+    # "Jilin" must not be found inside another word, nor "Hebei" in "Hebeiish".
+    assert analyzer.analyze("Hebeiish workers?").places == []
+
+
+def test_quoted_programme(analyzer: QuestionAnalyzer) -> None:
+    analysis = analyzer.analyze("《哈尔滨市提高技术工人待遇的具体措施》规定了什么？")
+    assert analysis.quoted == ["哈尔滨市提高技术工人待遇的具体措施"]
+
+
+def test_ordinal_kind(analyzer: QuestionAnalyzer) -> None:
+    assert analyzer.analyze("中央全面深化改革领导小组第几次会议审议通过了方案？").kind == "ordinal"
+    assert analyzer.analyze("What ranking did Hebei's team achieve?").kind == "ordinal"

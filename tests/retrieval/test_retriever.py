@@ -1,0 +1,53 @@
+"""Hybrid retrieval finds known passages, in Chinese and in English, and explains its matches."""
+
+import pytest
+
+from rag.engine import Engine
+from rag.text.language import detect_language
+from tests.conftest import HARBIN_DOC
+
+HARBIN_SENTENCE = "由每人奖励1万元提高到5万元"
+
+
+def harbin_rank(engine: Engine, query: str, mode: str) -> int | None:
+    passages = engine.retrieve(query, k=5, mode=mode).passages  # type: ignore[arg-type]
+    for rank, passage in enumerate(passages, start=1):
+        if passage.doc == HARBIN_DOC and HARBIN_SENTENCE in passage.text:
+            return rank
+    return None
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "bm25", "dense"])
+def test_chinese_question_finds_harbin_passage(corpus_engine: Engine, mode: str) -> None:
+    assert harbin_rank(corpus_engine, "哈尔滨市对大工匠每人奖励多少钱？", mode) == 1
+
+
+def test_english_question_finds_chinese_passage(corpus_engine: Engine) -> None:
+    query = "How much did Harbin award each of its great craftsmen?"
+    assert harbin_rank(corpus_engine, query, "hybrid") is not None
+    assert harbin_rank(corpus_engine, query, "dense") is not None
+
+
+def test_hebei_question_finds_hebei_report(corpus_engine: Engine) -> None:
+    passages = corpus_engine.retrieve("河北省高技能人才有多少万人？", k=3).passages
+    assert all(p.doc == "002_4480d7c3f3502e36.txt" for p in passages)
+    assert any("309.7万人" in p.text for p in passages)
+
+
+def test_passages_carry_scores_reasons_and_offsets(corpus_engine: Engine) -> None:
+    passages = corpus_engine.retrieve("哈尔滨市对大工匠每人奖励多少钱？", k=5).passages
+    assert len(passages) == 5
+    scores = [p.score for p in passages]
+    assert scores == sorted(scores, reverse=True) and 0 < scores[0] <= 1
+    top = passages[0]
+    assert "keyword match" in top.reason and "大工匠" in top.reason
+    document = corpus_engine.index.document(top.doc)
+    original = document.text[top.start : top.end]
+    assert HARBIN_SENTENCE in original
+
+
+def test_language_detection() -> None:
+    assert detect_language("哈尔滨市对大工匠每人奖励多少钱？") == "zh"
+    assert detect_language("How much did Harbin award?") == "en"
+    assert detect_language("What did the 产改 reform achieve in Hebei?") == "en"
+    assert detect_language("产改是什么? (reform)") == "zh"

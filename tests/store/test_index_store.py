@@ -1,0 +1,142 @@
+"""Atomic saves, reloads, corruption and model-mismatch handling of the on-disk index."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rag.store import index_store
+from rag.errors import IndexCorruptError, IndexNotFoundError, ModelMismatchError
+from rag.store.index import DocumentIndex, IndexedDocument
+from rag.store.index_store import IndexStore
+from rag.schema import Chunk, Document, Heading
+
+DIM = 8
+
+
+def entry(doc_id: str, text: str, seed: int) -> IndexedDocument:
+    rng = np.random.default_rng(seed)
+    vectors = rng.normal(size=(1, DIM)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    doc = Document(doc_id, f"title {doc_id}", text, content_hash=f"h{seed}", headings=[Heading(0, "标题")])
+    chunk = Chunk(f"{doc_id}#0", doc_id, doc.title, "标题", text, text, 0, len(text))
+    return IndexedDocument(doc, [chunk], [list(text)], vectors, [(0, len(text))], [text], vectors.copy())
+
+
+def make_index(*entries: IndexedDocument) -> DocumentIndex:
+    return DocumentIndex("test-model", DIM, "flat", {e.document.doc_id: e for e in entries})
+
+
+def test_missing_index_is_reported(tmp_path: Path) -> None:
+    with pytest.raises(IndexNotFoundError, match="rag index"):
+        IndexStore(tmp_path / "nothing").load()
+
+
+def test_save_and_reload_round_trip(tmp_path: Path) -> None:
+    store = IndexStore(tmp_path)
+    original = make_index(entry("a.txt", "甲乙丙", 1), entry("b.txt", "丁戊己", 2))
+    store.save(original)
+    loaded = store.load()
+    assert list(loaded.documents) == ["a.txt", "b.txt"]
+    assert loaded.chunks[1].text == "丁戊己"
+    assert loaded.document("a.txt").headings == [Heading(0, "标题")]
+    np.testing.assert_allclose(
+        loaded.documents["b.txt"].chunk_vectors, original.documents["b.txt"].chunk_vectors
+    )
+    # dense search on the reloaded index finds the document by its own vector
+    hits = loaded.dense_search(original.documents["b.txt"].chunk_vectors[0], 1)
+    assert loaded.chunks[hits[0][0]].doc_id == "b.txt"
+
+
+def test_add_replace_delete_reload(tmp_path: Path) -> None:
+    store = IndexStore(tmp_path)
+    index = make_index(entry("a.txt", "甲乙丙", 1))
+    index = index.with_documents([entry("b.txt", "丁戊己", 2)])
+    index = index.with_documents([entry("a.txt", "新的文本", 3)])  # replace by id
+    store.save(index)
+    index = store.load().without_documents(["b.txt"])
+    store.save(index)
+    reloaded = store.load()
+    assert list(reloaded.documents) == ["a.txt"]
+    assert reloaded.chunks[0].text == "新的文本"
+    assert reloaded.document("a.txt").content_hash == "h3"
+
+
+def test_snapshots_are_independent(tmp_path: Path) -> None:
+    old = make_index(entry("a.txt", "甲乙丙", 1))
+    new = old.without_documents(["a.txt"])
+    assert len(old.chunks) == 1 and len(new.chunks) == 0
+
+
+def test_crash_during_save_keeps_last_good_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = IndexStore(tmp_path)
+    store.save(make_index(entry("a.txt", "甲乙丙", 1)))
+
+    calls = {"n": 0}
+    real_write = index_store._write_array
+
+    def crashing_write(path: Path, array: np.ndarray) -> None:
+        calls["n"] += 1
+        if calls["n"] == 2:  # after some files of the new generation were written
+            raise OSError("disk full (simulated)")
+        real_write(path, array)
+
+    monkeypatch.setattr(index_store, "_write_array", crashing_write)
+    with pytest.raises(OSError, match="simulated"):
+        store.save(make_index(entry("a.txt", "甲乙丙", 1), entry("b.txt", "丁戊己", 2)))
+    monkeypatch.undo()
+    survivor = IndexStore(tmp_path).load()
+    assert list(survivor.documents) == ["a.txt"]
+    # the next good save cleans the partial generation up and succeeds
+    store.save(make_index(entry("c.txt", "庚辛壬", 4)))
+    assert list(IndexStore(tmp_path).load().documents) == ["c.txt"]
+    assert not list(tmp_path.glob(".gen-*.partial"))
+
+
+def test_corrupt_file_gives_clear_error(tmp_path: Path) -> None:
+    store = IndexStore(tmp_path)
+    store.save(make_index(entry("a.txt", "甲乙丙", 1)))
+    (store.current_generation() / "documents.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(IndexCorruptError, match="--rebuild"):
+        store.load()
+
+
+def test_truncated_vectors_give_clear_error(tmp_path: Path) -> None:
+    store = IndexStore(tmp_path)
+    store.save(make_index(entry("a.txt", "甲乙丙", 1)))
+    (store.current_generation() / "chunk_vectors.npy").write_bytes(b"\x93NUMPY garbage")
+    with pytest.raises(IndexCorruptError):
+        store.load()
+
+
+def test_model_mismatch_is_explained(tmp_path: Path) -> None:
+    store = IndexStore(tmp_path)
+    store.save(make_index(entry("a.txt", "甲乙丙", 1)))
+    store.check_model("test-model", DIM)  # same model: fine
+    with pytest.raises(ModelMismatchError, match="re-index|Re-index"):
+        store.check_model("other-model")
+    with pytest.raises(ModelMismatchError, match="dimension 8"):
+        store.check_model("test-model", 384)
+
+
+def test_old_generations_are_pruned(tmp_path: Path) -> None:
+    store = IndexStore(tmp_path)
+    for seed in range(4):
+        store.save(make_index(entry("a.txt", "甲乙丙", seed)))
+    generations = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("gen-"))
+    assert len(generations) == index_store.KEEP_GENERATIONS
+    assert store.current_generation().name == generations[-1]
+
+
+def test_hnsw_index_finds_the_same_neighbours_and_survives_a_reload(tmp_path: Path) -> None:
+    entries = [entry(f"d{i}.txt", f"文本{i}", i) for i in range(40)]
+    flat = DocumentIndex("test-model", DIM, "flat", {e.document.doc_id: e for e in entries})
+    hnsw = DocumentIndex("test-model", DIM, "hnsw", {e.document.doc_id: e for e in entries})
+    store = IndexStore(tmp_path)
+    store.save(hnsw)
+    reloaded = store.load()
+    assert reloaded.index_type == "hnsw"
+    for probe in entries[:10]:
+        query = probe.chunk_vectors[0]
+        expected = [i for i, _ in flat.dense_search(query, 3)]
+        assert [i for i, _ in reloaded.dense_search(query, 3)][0] == expected[0]

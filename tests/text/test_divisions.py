@@ -1,0 +1,43 @@
+"""The national administrative-division table (``rag/text/divisions.py``)."""
+
+from __future__ import annotations
+
+from rag.text.divisions import DivisionTable, parse_location_lines, read_jionlp_divisions
+
+LINES = [
+    "甲省\t110000\t甲",
+    "\t乙市\t110100\t乙",
+    "\t\t丙县\t110101\t丙丙",
+    "\t\t和平区\t110102\t和平",
+    "\t\t\t某镇",
+    "丁市\t120000\t丁市",
+    "\t丁市\t120000\t丁市",
+    "\t\t戊区\t120101\t戊",
+]
+
+
+def test_parse_builds_three_levels_and_folds_municipalities() -> None:
+    divisions = parse_location_lines(LINES)
+    assert [(d.name, d.level) for d in divisions] == [
+        ("甲省", "province"), ("乙市", "city"), ("丙县", "county"), ("和平区", "county"),
+        ("丁市", "province"), ("戊区", "county"),
+    ]
+    table = DivisionTable(divisions)
+    county = table.lookup("丙县")[0]
+    assert [a.name for a in table.ancestors(county)] == ["乙市", "甲省"]
+    assert table.lookup("戊区")[0].parent == "120000"  # hangs off the municipality itself
+
+
+def test_district_short_forms_and_common_words_are_not_places() -> None:
+    table = DivisionTable(parse_location_lines(LINES), is_common_word=lambda word: word == "丙丙")
+    assert table.lookup("和平") == []  # a district is found by its full name only
+    assert table.lookup("丙丙") == []  # the county's short form is a common word here
+    assert table.lookup("丙县")
+
+
+def test_the_full_national_list_knows_counties_far_from_the_sample_corpus() -> None:
+    table = DivisionTable(read_jionlp_divisions())
+    assert len(table.divisions) > 3000
+    county = table.lookup("略阳")[0]
+    assert county.level == "county" and county.name == "略阳县"
+    assert [a.name for a in table.ancestors(county)] == ["汉中市", "陕西省"]

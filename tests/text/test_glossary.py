@@ -1,0 +1,23 @@
+"""Bilingual expansion of English questions into the Chinese terms the documents use."""
+
+from rag.text.glossary import Glossary
+from rag.answering.question import QuestionAnalyzer
+
+
+def test_longest_phrase_wins_and_terms_are_unique() -> None:
+    terms = Glossary().expand("How much did Harbin award each of its great craftsmen?")
+    assert "大工匠" in terms and "奖励" in terms
+    assert terms.count("大工匠") == 1
+    assert "工匠" not in terms  # "great craftsmen" was matched whole, not "craftsmen"
+
+
+def test_whole_words_only() -> None:
+    assert Glossary().expand("unionised pilotless") == []
+
+
+def test_english_questions_carry_expansions_chinese_do_not() -> None:
+    analyzer = QuestionAnalyzer()
+    english = analyzer.analyze("How many skill master studios has Heilongjiang built?")
+    assert english.expansions[:1] == ["黑龙江"]  # places first
+    assert "技能大师工作室" in english.expansions
+    assert analyzer.analyze("黑龙江省建成多少个技能大师工作室？").expansions == []

@@ -1,0 +1,62 @@
+"""Typed figures (``rag/text/quantities.py``) on sentences written in the test."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.text.quantities import find_quantities, format_value, parse_number, unit_class
+
+
+def kinds(text: str) -> list[tuple[str, str, float | None]]:
+    return [(q.text, q.kind, q.value) for q in find_quantities(text)]
+
+
+def test_money_counts_and_people_are_told_apart_in_one_sentence() -> None:
+    found = find_quantities("某市工匠由每年评选10人增加到50人，由每人奖励1万元提高到5万元。")
+    assert [(q.text, unit_class(q)) for q in found] == [
+        ("10人", "people"), ("50人", "people"), ("1万元", "money"), ("5万元", "money"),
+    ]
+    assert found[3].value == 50000
+
+
+def test_dates_are_not_durations_and_ordinals_are_not_counts() -> None:
+    assert kinds("自2024年1月1日起施行，有效期3年，第二批名单") == [
+        ("2024年1月1日", "date", 2024.0), ("3年", "duration", 3.0), ("第二批", "ordinal", 2.0),
+    ]
+
+
+def test_chinese_numerals_and_approximations() -> None:
+    found = find_quantities("为期六个月，70余个项目，500多家企业，二〇二三年三月十五日")
+    assert [(q.text, q.kind, q.value, q.approx) for q in found] == [
+        ("六个月", "duration", 6.0, False),
+        ("70余个", "count", 70.0, True),
+        ("500多家", "count", 500.0, True),
+        ("二〇二三年三月十五日", "date", 2023.0, False),
+    ]
+
+
+def test_an_article_one_is_not_a_figure() -> None:
+    assert find_quantities("一批企业获得一项奖励") == []
+
+
+def test_percentages_points_and_measures() -> None:
+    assert [(q.text, unit_class(q), q.value) for q in find_quantities("增长2.5个百分点，占比26%，种植3万亩")] == [
+        ("2.5个百分点", "percent", 2.5), ("26%", "percent", 26.0), ("3万亩", "亩", 30000.0),
+    ]
+
+
+def test_working_day_limits_are_durations() -> None:
+    assert [(q.text, q.kind) for q in find_quantities("受理后30个工作日内办结，15日内答复")] == [
+        ("30个工作日", "duration"), ("15日", "duration"),
+    ]
+
+
+@pytest.mark.parametrize(("text", "value"), [("1,234.5", 1234.5), ("一百二十", 120.0), ("两", 2.0), ("x", None)])
+def test_parse_number(text: str, value: float | None) -> None:
+    assert parse_number(text) == value
+
+
+def test_format_value_keeps_the_magnitude_of_the_inputs() -> None:
+    assert format_value(80000, "元", like="5万元") == "8万元"
+    assert format_value(1.45e9, "元", like="3.2亿元") == "14.5亿元"
+    assert format_value(180, "元") == "180元"
