@@ -14,6 +14,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from rag.answering.composite import CompositeQuestion, combine, split_composite
+from rag.answering.refusal import refusal_text
 from rag.answering.base import AnswerRequest, StreamEvent
 from rag.answering.conversation import FollowUpResolver
 from rag.answering.question import QuestionAnalysis, QuestionAnalyzer
@@ -157,8 +159,30 @@ class Engine:
         started = time.perf_counter()
         chosen = self.backends.get(backend)
         request = self._request(question, history, top_k, mode)
-        result = chosen.answer(request)
+        composite = split_composite(request.question)
+        if composite is not None:
+            result = self._answer_composite(composite, request, top_k, mode)
+        else:
+            result = chosen.answer(request)
         return self._finish(result, request, started)
+
+    def _answer_composite(
+        self, composite: CompositeQuestion, request: AnswerRequest, top_k: int | None,
+        mode: RetrievalMode | None,
+    ) -> Answer:
+        """A comparison or total: each part is answered by the extractive backend (typed facts,
+        entity checks, refusals) and the parts' values are compared or added in code."""
+        extractive = self.backends.get("extractive")
+        parts = []
+        for part in composite.parts:
+            analysis = self.analyzer.analyze(part)
+            result = self.retrieve(part, top_k, mode, index=request.index, analysis=analysis)
+            parts.append(extractive.answer(AnswerRequest(
+                question=part, passages=result.passages, language=result.language,
+                index=request.index, query_vector=result.query_vector, analysis=analysis,
+            )))
+        question = request.original_question or request.question
+        return combine(composite, parts, question, lambda missing: refusal_text(request.language, missing))
 
     def ask_stream(
         self,
@@ -171,6 +195,13 @@ class Engine:
         started = time.perf_counter()
         chosen = self.backends.get(backend)
         request = self._request(question, history, top_k, None)
+        composite = split_composite(request.question)
+        if composite is not None:
+            result = self._finish(self._answer_composite(composite, request, top_k, None), request, started)
+            yield StreamEvent(kind="citations", citations=result.citations)
+            yield StreamEvent(kind="delta", delta=result.answer)
+            yield StreamEvent(kind="answer", answer=result)
+            return
         for event in chosen.stream(request):
             if event.kind == "answer" and event.answer is not None:
                 yield StreamEvent(kind="answer", answer=self._finish(event.answer, request, started))

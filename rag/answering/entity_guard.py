@@ -111,10 +111,10 @@ class EntityGuard:
         return missing
 
     def _place_supported(self, place: Place, sentence: str, context: str, document: Document) -> bool:
-        named = [m.place for m in self.gazetteer.find(sentence)]
-        if any(same_place(p, place) for p in named):
+        mentions = self.gazetteer.find(sentence)
+        if any(same_place(m.place, place) for m in mentions):
             return True
-        if any(self._rival(p, place) for p in named):
+        if any(m.reliable and self._rival(m.place, place) for m in mentions):
             return False  # the sentence is about another city / county / province
         if self.gazetteer.mentions_place(context, place):
             return True

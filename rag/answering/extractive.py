@@ -143,15 +143,15 @@ class ExtractiveBackend(AnswerBackend):
         return self.min_answer_score if analysis.language == "zh" else 0.3
 
     def content_weights(self, analysis: QuestionAnalysis, index: DocumentIndex) -> dict[str, float]:
-        """The question's words that describe what is asked about, with their IDF: question words,
-        years and place names are left out (they are constraints checked elsewhere, not attributes)."""
+        """The question's words that describe what is asked about, with their IDF. Question words
+        and years are left out; place names stay, since a sentence listing several places' shares
+        (市本级…，柯城区承担0.15万元) is told apart by them."""
         terms = self.tokenizer.tokenize(analysis.text)
         for term in analysis.expansions:  # Chinese terms an English question stands for
             terms += self.tokenizer.tokenize(term)
-        places = {m.surface for m in analysis.places} | {m.place.name for m in analysis.places}
         weights = {}
         for term in dict.fromkeys(terms):
-            if term in _QUESTION_WORDS or _YEAR_TERM.match(term) or any(term in p for p in places):
+            if term in _QUESTION_WORDS or _YEAR_TERM.match(term):
                 continue
             weights[term] = index.idf(term)
         return weights

@@ -35,6 +35,8 @@ _CHANGE_VERB = re.compile(
     r"(?:提高|增加|增长|提升|扩大|上调|调高|降低|下降|减少|缩减|压缩|下调|调整|缩短|延长|增至|升至|降至)"
     r"(?:了)?(?:到|至|为)?\s*(?:每人|每年|每户|每家)?\s*$"
 )
+#: 「由4名发展到82名」「从10人到50人」: a figure after 由/从 and one after 到/至 are old and new values.
+_FROM_TO_CHANGE = re.compile(r"(?:由|从)[^，,；;。|]{0,12}\|[^，,；;。]{0,12}?(?:到|至|为)\s*$")
 _RESPECTIVELY = "分别"
 _ITEM_SPLIT = re.compile(r"、|以及|及|和|与|，|,")
 #: Question words that say the old value of a change is wanted.
@@ -82,16 +84,16 @@ class FactChoice:
 # ----- what the question asks for -----
 _EXPLICIT_UNIT = re.compile(
     r"(?:多少|几|多大)(万|亿)?(元|钱|人次|人|名|位|个工作日|个月|年|天|日|周|小时|个百分点|%|"
-    r"家|项|所|户|座|处|件|条|类|种|支|个|次|批|场|期|届|份|套|台|辆|亩|公顷|平方米|平方公里|公里|吨|篇|部|门)"
+    r"场次|批次|人次|家|项|所|户|座|处|件|条|类|种|支|个|次|批|场|期|届|份|套|台|辆|股|亩|公顷|平方米|平方公里|公里|吨|篇|部|门)"
 )
 _MONEY_WORDS = re.compile(
     r"多少钱|金额|资金|经费|奖金|奖励|奖补|补贴|补助|资助|投资|投入|产值|收入|增加值|生产总值|GDP|营业额|营收|"
-    r"税收|利润|销售额|预算|费用|成本|工资|薪酬|价格|费|how much|funding|fund|money|subsid|allowance|bonus|reward|"
+    r"税收|利润|销售额|零售总额|总额|预算|费用|成本|工资|薪酬|价格|效益|收益|标准|费|how much|GDP|gross domestic product|output|funding|fund|money|subsid|allowance|bonus|reward|"
     r"award|grant|investment|revenue|income|output value|salary|wage|cost|price|budget|yuan",
     re.I,
 )
 _PERCENT_WORDS = re.compile(
-    r"百分之|百分比|比例|占比|比重|增长率|增速|增幅|降幅|率(?:是|为)?多少|多少%|percent|percentage|proportion|share|rate",
+    r"百分之|百分比|比例|占比|比重|增长率|增速|增幅|降幅|幅度|率(?:是|为)?多少|多少%|percent|percentage|proportion|share|rate",
     re.I,
 )
 _DATE_WORDS = re.compile(
@@ -99,7 +101,7 @@ _DATE_WORDS = re.compile(
     re.I,
 )
 _DURATION_WORDS = re.compile(
-    r"多少年|几年|多长时间|多久|期限|有效期|几个月|多少个月|多少天|几天|多少个工作日|几个工作日|how long|how many (?:years|months|days|working days)",
+    r"多少年|几年|多长时间|多长|多久|期限|有效期|公示期|几个月|多少个月|多少天|几天|多少个工作日|几个工作日|how long|how many (?:years|months|days|working days)",
     re.I,
 )
 #: 增长多少 without a unit asks for a rate in official statistics (增长8.5%).
@@ -158,6 +160,13 @@ def asked_for(question: str) -> AskedFor | None:
         if classes == ("duration",):
             return AskedFor("duration", classes, before, bool(_DEADLINE_WORDS.search(question)))
         return AskedFor("count", classes, before)
+    if _ENGLISH_PEOPLE.search(question):
+        return AskedFor("count", _PEOPLE_CLASSES, before)
+    english_counter = re.search(r"how many (?:\w+ ){0,2}?(" + "|".join(_ENGLISH_COUNTER) + r")\b", question, re.I)
+    if english_counter:
+        return AskedFor("count", compatible_classes(_ENGLISH_COUNTER[english_counter.group(1).lower()]), before)
+    if re.search(r"\bhow many\b", question, re.I) and not _DURATION_WORDS.search(question):
+        return AskedFor("count", (), before)
     if _DATE_WORDS.search(question) and not _DURATION_WORDS.search(question):
         precision = "day" if _DAY_WORDS.search(question) else "month" if _MONTH_WORDS.search(question) else ""
         return AskedFor("date", ("date",), before, precision=precision)
@@ -165,12 +174,7 @@ def asked_for(question: str) -> AskedFor | None:
         return AskedFor("duration", ("duration",), before, bool(_DEADLINE_WORDS.search(question)))
     if _PERCENT_WORDS.search(question) or _GROWTH_BY_HOW_MUCH.search(question):
         return AskedFor("percent", ("percent",), before)
-    if _ENGLISH_PEOPLE.search(question):
-        return AskedFor("count", _PEOPLE_CLASSES, before)
-    english_counter = re.search(r"how many (?:\w+ ){0,2}?(" + "|".join(_ENGLISH_COUNTER) + r")\b", question, re.I)
-    if english_counter:
-        return AskedFor("count", compatible_classes(_ENGLISH_COUNTER[english_counter.group(1).lower()]), before)
-    if _MONEY_WORDS.search(question) and (_CN_QUESTION_COUNT.search(question) or re.search(r"how much|what (?:is|was) the", question, re.I)):
+    if _MONEY_WORDS.search(question) and (_CN_QUESTION_COUNT.search(question) or re.search(r"how much|^\s*what\b", question, re.I)):
         return AskedFor("amount", ("money",), before)
     if _ENGLISH_COUNT.search(question) or _CN_QUESTION_COUNT.search(question):
         return AskedFor("count", (), before)
@@ -191,7 +195,9 @@ def is_compatible(asked: AskedFor, fact: Fact) -> bool:
     if asked.classes:
         return fact.unit_class in asked.classes
     if asked.kind == "count":
-        return fact.quantity.kind in ("count", "measure")
+        # A bare 多少 ("提高到多少", "how many or how much") takes any figure that is not a date,
+        # a share or a duration; the fact's own words then decide which.
+        return fact.quantity.kind in ("count", "measure", "amount")
     return fact.quantity.kind == asked.kind
 
 
@@ -253,7 +259,7 @@ def _link_changes(sentence: str, facts: list[Fact]) -> list[Fact]:
         between = sentence[old.quantity.end : new.quantity.start]
         if new.unit_class != old.unit_class or any(mark in between for mark in "，,；;。"):
             continue
-        if not _CHANGE_VERB.search(between):
+        if not _CHANGE_VERB.search(between) and not _FROM_TO_CHANGE.search(sentence[: old.quantity.start] + "|" + between):
             continue
         linked[number - 1] = Fact(old.quantity, old.unit_class, old.attribute, "before")
         linked[number] = Fact(new.quantity, new.unit_class, old.attribute + " " + new.attribute, "after")
@@ -270,9 +276,9 @@ def _pair_respectively(sentence: str, facts: list[Fact]) -> list[Fact]:
         return facts
     clause_start = max(sentence.rfind(mark, 0, position) for mark in "；;。") + 1
     items = [item.strip() for item in _ITEM_SPLIT.split(sentence[clause_start:position]) if item.strip()]
-    if len(items) < len(run):
-        return facts
-    paired = {id(f): item for f, item in zip(run, items[-len(run) :], strict=True)}
+    if len(items) != len(run):
+        return facts  # 「国家级及省级甲、乙，分别…」: which item goes with which figure is unclear
+    paired = {id(f): item for f, item in zip(run, items, strict=True)}
     return [
         Fact(f.quantity, f.unit_class, paired[id(f)] + " " + f.attribute, f.role) if id(f) in paired else f
         for f in facts

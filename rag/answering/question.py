@@ -73,9 +73,12 @@ class QuestionAnalyzer:
             if pattern.search(question):
                 kind = candidate
                 break
-        asked = asked_for(question) if kind in ("amount", "count", "percent", "date", "fact") else None
-        if asked is not None:
-            kind = asked.kind  # type: ignore[assignment]
+        # A figure kind is decided by what the question asks for (多少, 何时, 几年): a question
+        # that merely mentions 资金 but asks 由哪个会议审定 asks for no figure.
+        asked = None
+        if kind in ("amount", "count", "percent", "date", "fact"):
+            asked = asked_for(question)
+            kind = asked.kind if asked is not None else "fact"  # type: ignore[assignment]
         language = detect_language(question)
         places = self.gazetteer.find(question)
         expansions: list[str] = []

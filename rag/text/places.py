@@ -55,6 +55,15 @@ class PlaceMention:
     surface: str
     start: int
 
+    @property
+    def reliable(self) -> bool:
+        """True unless the mention is a county's bare short form (惠民 in 惠企惠民, 兴国 in a
+        person's name 田兴国): such a mention counts when a question names it, but is not trusted
+        to say what a document or sentence is about."""
+        if self.place.level != "county" or self.surface.isascii():
+            return True
+        return len(self.surface) >= 3 and self.surface.endswith(_ADMIN_ENDINGS)
+
 
 def _english_names(short: str) -> list[str]:
     """Pinyin names of a place, one per reading of its heteronyms (at most four)."""
@@ -232,11 +241,16 @@ class Gazetteer:
         return distinct[-1]
 
     def document_place(self, document: Document) -> Place | None:
-        """The place a document is about: the title's, else the opening's, else its main province."""
+        """The place a document is about: the title's, else the opening's (the issuing body, the
+        meeting), else its main province. Within a text the first reliable place decides, made
+        more specific by the places of its chain that follow (岳阳市君山区 -> 君山区); places
+        unrelated to it (a person's name that happens to be a county) are ignored."""
         for text in (document.title, document.text[:OPENING_CHARS]):
-            mentioned = [m.place for m in self.find(text)]
+            mentioned = [m.place for m in self.find(text) if m.reliable and m.place.level != "country"]
             if mentioned:
-                return self.most_specific(mentioned)
+                first = mentioned[0]
+                chain = [p for p in mentioned if self.encloses(p, first) or self.encloses(first, p)]
+                return self.most_specific(chain) or first
         province = main_province(self, document)
         return self.get(province) if province else None
 

@@ -24,9 +24,13 @@ PEOPLE_UNITS = ("人", "名", "位")
 #: The universal classifier 个 stands for most others; these are the ones it may answer for.
 GENERIC_COUNTERS = ("个", "家", "项", "所", "户", "座", "处", "件", "条", "类", "种", "支")
 _COUNTERS = (
-    "人次|家次|户次|余人|人|名|位|个|家|项|所|次|批|条|份|户|座|期|届|类|支|场|门|种|部|件|张|篇|"
-    "套|台|辆|处|栋|间|艘|架|棵|株|头|只|本|册|块|宗|起|例|对|组|队|幅|首|档|轮|节|课时|学时|床|章|款"
+    "人次|家次|户次|场次|批次|班次|车次|架次|余人|人|名|位|个|家|项|所|次|批|条|份|户|座|期|届|类|支|场|门|"
+    "种|部|件|张|篇|套|台|辆|处|栋|间|艘|架|棵|株|头|只|本|册|块|宗|起|例|对|组|队|幅|首|档|轮|节|课时|学时|"
+    "床|章|款|股|轮"
 )
+#: A counter followed by one of these characters is the first half of a word (五部门, 三个人,
+#: 两项目, 名单, 家庭, 条件): not a figure.
+_NOT_AFTER_COUNTER = "门人目单庭属件例数准置有在属得类型间限阶账理置长署委分级称额誉乡子植养复序体性事"
 _MEASURES = "平方公里|平方米|公顷|亩|公里|千米|千瓦时|千瓦|兆瓦|万千瓦|吨|千克|公斤|立方米|标准箱|米|斤|棒|株"
 _DIGITS = r"\d+(?:[,，]\d{3})*(?:\.\d+)?"
 _CN_DIGITS = "零〇一二两三四五六七八九十百千"
@@ -53,14 +57,15 @@ _PERCENT = re.compile(
 #: A rate per unit belongs to the figure: 500元/月, 5000元/个, 50元/亩.
 _PER_UNIT = r"(?:/(?:人|月|年|亩|个|户|家|天|日|次|吨|平方米|人次|人·月|人月|项|台|套|头|只|公斤|斤|小时))?"
 _MONEY = re.compile(
-    rf"(?:{_NUMBER}{_MAGNITUDE}?{_APPROX}?{_RANGE_SEP})?{_NUMBER}{_MAGNITUDE}?(?:多|余)?{_MAGNITUDE}?(?:元|美元|欧元|港元){_PER_UNIT}"
+    rf"(?:{_NUMBER}{_MAGNITUDE}?(?:元)?{_APPROX}?{_RANGE_SEP})?{_NUMBER}{_MAGNITUDE}?(?:多|余)?{_MAGNITUDE}?(?:元|美元|欧元|港元){_PER_UNIT}"
 )
 _DURATION = re.compile(
     rf"{_NUMBER}(?:多|余)?(?:个工作日|个自然日|个月|周年|年|天|周|小时|分钟|工作日)"
     rf"|{_NUMBER}(?:多|余)?日(?=内|以内|之内|后|前)"
 )
 _COUNT = re.compile(
-    rf"(?:{_NUMBER}{_MAGNITUDE}?{_RANGE_SEP})?{_NUMBER}{_MAGNITUDE}?(?:多|余)?{_MAGNITUDE}?(?:{_COUNTERS})"
+    rf"(?:{_NUMBER}{_MAGNITUDE}?(?:{_COUNTERS})?{_RANGE_SEP})?{_NUMBER}{_MAGNITUDE}?(?:多|余)?{_MAGNITUDE}?(?:{_COUNTERS})"
+    rf"(?![{_NOT_AFTER_COUNTER}])"
 )
 _MEASURE = re.compile(rf"(?:{_NUMBER}{_MAGNITUDE}?{_RANGE_SEP})?{_NUMBER}{_MAGNITUDE}?(?:多|余)?(?:{_MEASURES})")
 _MAGNITUDES = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3, "百": 1e2}
