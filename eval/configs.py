@@ -18,6 +18,8 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -36,12 +38,14 @@ __all__ = [
     "resolve_configs",
 ]
 
-#: The project's configuration file, next to this module.
-DEFAULT_CONFIG_FILE = Path(__file__).resolve().parent / "configs.toml"
+#: The project's configuration file, package data next to this module.
+DEFAULT_CONFIG_FILE: Traversable = resources.files("eval").joinpath("configs.toml")
 
 _PER_CALL = ("retrieval_mode", "top_k", "backend")
 #: Settings that shape the index itself: changing them needs an index built with them.
-INDEX_KEYS = frozenset({"embedding_model", "query_prefix", "passage_prefix", "chunk_size", "chunk_overlap", "index_type"})
+INDEX_KEYS = frozenset({
+    "embedding_model", "query_prefix", "passage_prefix", "chunk_size", "chunk_overlap", "index_type", "domain_pack",
+})
 #: Settings that say where the index and models are; a configuration setting them gets its own engine.
 LOCATION_KEYS = frozenset({"index_dir", "corpus_dir", "cache_dir"})
 
@@ -110,7 +114,7 @@ def _parse_config(name: str, table: Any) -> EvalConfig:
     return EvalConfig(name, options, overrides, str(description))
 
 
-def load_config_file(path: Path) -> dict[str, EvalConfig]:
+def load_config_file(path: Path | Traversable) -> dict[str, EvalConfig]:
     """The ``[configs.*]`` tables of a TOML file; a missing file holds no configuration."""
     if not path.is_file():
         return {}
@@ -127,7 +131,9 @@ def load_config_file(path: Path) -> dict[str, EvalConfig]:
     return {name: _parse_config(name, table) for name, table in tables.items()}
 
 
-def resolve_configs(names: Sequence[str], config_file: Path = DEFAULT_CONFIG_FILE) -> list[EvalConfig]:
+def resolve_configs(
+    names: Sequence[str], config_file: Path | Traversable = DEFAULT_CONFIG_FILE
+) -> list[EvalConfig]:
     """The configurations called ``names``, in order; unknown names are reported all at once."""
     available = {**BUILTIN_CONFIGS, **load_config_file(config_file)}
     unknown = [name for name in names if name not in available]

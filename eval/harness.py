@@ -82,6 +82,7 @@ def grade(item: EvalItem, answer: Answer, retrieved: Sequence[Passage]) -> ItemR
         answer=answer.answer,
         short_answer=answer.short_answer,
         refused=answer.refused,
+        refusal=answer.refusal.model_dump() if answer.refusal else None,
         backend=answer.backend,
         citations=_citation_dicts(answer),
         retrieved=[p.chunk_id for p in retrieved[:RETRIEVAL_K]],

@@ -42,6 +42,7 @@ class ItemRecord:
     answer: str = ""
     short_answer: str | None = None
     refused: bool = False
+    refusal: dict[str, Any] | None = None  # a refused answer's rag.schema.Refusal: {"reason", "missing"}
     backend: str = ""
     citations: list[dict[str, Any]] = field(default_factory=list)
     retrieved: list[str] = field(default_factory=list)  # chunk ids of the top 5 passages
@@ -56,6 +57,16 @@ class ItemRecord:
     reciprocal_rank: float | None = None
     latency_ms: float = 0.0
     error: str | None = None
+
+    @property
+    def refusal_reason(self) -> str | None:
+        """Why the answer was refused (``no_passages``, ``weak_evidence``, ``missing_entity``, ...)."""
+        return self.refusal.get("reason") if self.refusal else None
+
+    @property
+    def refusal_missing(self) -> list[str]:
+        """What the documents lack, according to the refusal (e.g. ``["齐齐哈尔"]``)."""
+        return list(self.refusal.get("missing") or []) if self.refusal else []
 
     def verdicts(self) -> dict[str, Any]:
         """Every metric's verdict for this item, as written to ``report.json``."""

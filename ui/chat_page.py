@@ -18,8 +18,8 @@ from typing import Any
 import gradio as gr
 from fastapi import FastAPI
 
-from rag.api.auth import key_is_valid
 from rag.answering.registry import BACKEND_NAMES
+from rag.api.auth import key_is_valid
 from rag.engine import Engine
 from rag.errors import DocumentError, RagError
 from rag.schema import Answer
@@ -96,7 +96,7 @@ def turn_sources(turns: list[Turn], index: int) -> str:
     if not 0 <= index < len(turns) or turns[index].answer is None:
         return sources_html(None)
     answer = turns[index].answer
-    return sources_html(answer.citations, refused=answer.refused)
+    return sources_html(answer.citations, refused=answer.refused, refusal=answer.refusal)
 
 
 def warn(message: str) -> None:

@@ -10,10 +10,10 @@ from pathlib import Path
 
 from rag.engine import DocumentSummary, Engine
 from rag.errors import DocumentError
-from rag.store.index import IndexInfo
 from rag.ingest.indexing import IndexReport
 from rag.ingest.loading import load_bytes
 from rag.schema import Document
+from rag.store.index import IndexInfo
 
 DOCUMENT_HEADERS = ["文档 ID", "标题", "段落数", "字符数"]
 

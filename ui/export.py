@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ui.conversation import Turn
-from ui.rendering import RELATED_LABEL, REFUSAL_HEADLINE, SOURCES_LABEL, answer_markdown
+from ui.rendering import REFUSAL_HEADLINE, RELATED_LABEL, SOURCES_LABEL, answer_markdown
 
 
 def _quote(text: str) -> str:

@@ -39,6 +39,7 @@ def feedback_record(
         "answer": answer.answer if answer else (error or ""),
         "short_answer": answer.short_answer if answer else None,
         "refused": answer.refused if answer else None,
+        "refusal": answer.refusal.model_dump() if answer and answer.refusal else None,
         "backend": answer.backend if answer else None,
         "resolved_question": answer.resolved_question if answer else None,
         "citations": [

@@ -11,9 +11,22 @@ import html
 import re
 from collections.abc import Sequence
 
-from rag.schema import Answer, Citation
+from rag.schema import Answer, Citation, Refusal
 
 REFUSAL_HEADLINE = "资料中未找到答案"
+#: Why an answer was refused, in plain Chinese, by ``Refusal.reason`` (``{missing}``: what the
+#: documents lack). The page reads the structured refusal, never the backend's refusal wording.
+REFUSAL_REASONS = {
+    "missing_entity": "资料中有相近内容，但不是关于“{missing}”的",
+    "unanswerable_kind": "资料中没有所问类型的数字",
+    "weak_evidence": "资料中未找到足够相关的内容",
+    "no_passages": "资料中未找到足够相关的内容",
+    "incomplete_comparison": "比较所需的部分数据缺失：{missing}",
+}
+_REASON_WITHOUT_NAMES = {
+    "missing_entity": "资料中有相近内容，但不是关于所问对象的",
+    "incomplete_comparison": "比较所需的部分数据缺失",
+}
 RELATED_LABEL = "相关段落（非答案）"
 SOURCES_LABEL = "来源"
 LOADING_MESSAGE = "服务正在加载，请稍后再试"
@@ -71,18 +84,34 @@ def sources_line(citations: Sequence[Citation]) -> str:
     return f"{SOURCES_LABEL}：" + "；".join(seen)
 
 
+def refusal_reason_text(refusal: Refusal | None) -> str:
+    """Why the documents gave no answer, for people (a refusal without a reason reads as weak evidence)."""
+    if refusal is None:
+        return REFUSAL_REASONS["weak_evidence"]
+    names = "、".join(name for name in refusal.missing if name.strip())
+    if not names and refusal.reason in _REASON_WITHOUT_NAMES:
+        return _REASON_WITHOUT_NAMES[refusal.reason]
+    return REFUSAL_REASONS.get(refusal.reason, REFUSAL_REASONS["weak_evidence"]).format(missing=names)
+
+
 def answer_markdown(answer: Answer) -> str:
-    """The final assistant message: short answer in bold, the cited text, the source titles."""
+    """The final assistant message.
+
+    A refusal (``answer.refused``) is a headline and its reason in plain words (from
+    ``answer.refusal``), never an answer line. An answer shows the bold 「答案」 line only when the
+    backend gave a ``short_answer`` (it does only when every check passed); otherwise the cited text
+    alone. Then the source titles.
+    """
     parts: list[str] = []
     if answer.resolved_question:
         parts.append(f"*（结合上文理解为：{escape_markdown(answer.resolved_question)}）*")
     if answer.refused:
         parts.append(f"**{REFUSAL_HEADLINE}。**")
-        parts.append(escape_markdown(answer.answer))
+        parts.append(f"原因：{escape_markdown(refusal_reason_text(answer.refusal))}。")
         if answer.citations:
             parts.append(f"*右侧「{RELATED_LABEL}」仅供参考，不构成答案。*")
         return "\n\n".join(parts)
-    if answer.short_answer:
+    if answer.short_answer and answer.short_answer.strip():
         parts.append(f"**答案：{escape_markdown(answer.short_answer)}**")
     parts.append(escape_markdown(answer.answer))
     if answer.grounded is False:
@@ -136,12 +165,13 @@ def _card(citation: Citation, openable: bool) -> str:
 
 
 def sources_html(
-    citations: Sequence[Citation] | None, refused: bool = False, pending: bool = False
+    citations: Sequence[Citation] | None, refused: bool = False, pending: bool = False,
+    refusal: Refusal | None = None,
 ) -> str:
     """The right-hand panel: cited passages with the supporting sentence marked.
 
-    For a refusal the same passages appear under 「相关段落（非答案）」, so nobody mistakes the
-    nearest text for an answer.
+    For a refusal the same passages appear under 「相关段落（非答案）」, with the reason of the
+    refusal (``refusal``), so nobody mistakes the nearest text for an answer.
     """
     if citations is None:
         return '<div class="rag-sources rag-empty">提问后，这里显示答案所依据的原文段落。</div>'
@@ -150,7 +180,8 @@ def sources_html(
     if refused:
         head = (
             f'<div class="rag-sources-head rag-related">{RELATED_LABEL}</div>'
-            '<div class="rag-note">资料中未找到答案；以下段落与问题最接近，仅供参考。</div>'
+            f'<div class="rag-note">{html.escape(refusal_reason_text(refusal))}；'
+            "以下段落与问题最接近，仅供参考。</div>"
         )
     elif pending:
         head = '<div class="rag-sources-head">检索到的段落（正在生成答案……）</div>'

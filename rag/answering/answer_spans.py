@@ -1,10 +1,15 @@
-"""Finding the exact answer span (``short_answer``) of a given kind inside a sentence.
+"""Short answers that are names: people, organisations, places and editions (第三十二次).
 
-Numbers are found with patterns (their units are regular in official Chinese: 万元, 亿元, 人, 家,
-%); people, places and organisations with jieba's part-of-speech tags plus suffix patterns. When a
-sentence holds several candidates (由每人奖励1万元提高到5万元), the one after a change verb
-(提高到, 增加到, 达到) wins, since a question asks for the current figure, then the one closest
-after the question's own words.
+Figures are typed facts (:mod:`rag.answering.facts`); this module finds the other kinds of exact
+answer. People come from jieba's part-of-speech tags (with a surname check), organisations from
+their endings (省总工会, 市人民政府, 残疾人联合会) and jieba's tags, places from the national
+gazetteer, editions from the typed-figure patterns.
+
+A name is a short answer only when it clearly answers:
+* never a name the question itself contains or is about (河北省 for a 河北 question);
+* never a byline or photo credit (「文/张某」「李某供图」「记者 王某」) for a person;
+* the candidate nearest after the question's own words, or beside a title the question names
+  (主席, 县长, 联系人), must win by a margin; a tie between different names gives no short answer.
 """
 
 from __future__ import annotations
@@ -14,32 +19,34 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from rag.answering.question import AnswerKind
-from rag.text.numbers import ORDINAL_NUMERAL_CHARS
 from rag.text.patterns import CJK_RANGE, ORG_SUFFIX_ALTERNATION
+from rag.text.places import Gazetteer
+from rag.text.quantities import find_quantities
 from rag.text.tokenizing import ChineseTokenizer
 
-_NUM = r"\d+(?:\.\d+)?"
-_RANGE = rf"{_NUM}(?:\s*(?:~|～|-|—|－|至|到)\s*{_NUM})?"
-_MAGNITUDE = r"(?:多|余)?(?:万亿|亿|万|千|百)?"
-_PATTERNS: dict[str, re.Pattern[str]] = {
-    "amount": re.compile(rf"{_RANGE}{_MAGNITUDE}(?:元|美元)"),
-    "count": re.compile(
-        rf"{_RANGE}{_MAGNITUDE}(?:人次|余人|名|人|个|家|项|所|次|批|条|份|户|座|期|届|类|支|位|场|门|种|部|件|张|篇|天|家次|万人)"
-    ),
-    "percent": re.compile(rf"{_RANGE}(?:%|％)|百分之[零〇一二三四五六七八九十百点]+"),
-    "ordinal": re.compile(rf"第[{ORDINAL_NUMERAL_CHARS}]+(?:次|届|批|名|期|位|轮)"),
-    "date": re.compile(r"(?:19|20)\d{2}年(?:\d{1,2}月)?(?:\d{1,2}日)?|\d{1,2}月\d{1,2}日|(?:19|20)\d{2}(?:—|-|至)(?:19|20)\d{2}"),
-}
-_ORG_SUFFIX = re.compile(rf"[{CJK_RANGE}（）()]{{2,24}}?(?:{ORG_SUFFIX_ALTERNATION})")
-_CHANGE_VERBS = re.compile(r"(?:提高到|提高至|增加到|增加至|增长到|增长至|提升到|提升至|达到|达|增至|升至|扩大到|扩大至|上调到|上调至|突破|超过)\s*(?:每人|每年|了)?$")
-_ASKED_UNIT = re.compile(r"(?:多少|几)((?:万|亿)?(?:元|人次|人|个|家|项|所|次|批|名|条|份|户|座|届|支|场))")
+#: Organisation endings beyond the shared list that matter for the names officials ask about.
+_MORE_ORG_ENDINGS = "联合会|联席会议?办公室|党委会|常委会|党委|纪委|文明委|发改委|管委会|管理委员会|工作组|指挥部|事务所|研究院|研究所|医院|银行|学校|商会|合作社"
+_ORG_SUFFIX = re.compile(rf"[{CJK_RANGE}（）()]{{2,24}}?(?:{_MORE_ORG_ENDINGS}|{ORG_SUFFIX_ALTERNATION})")
+#: Words that open a clause, not a name: 根据中共中央办公厅 is 中共中央办公厅.
+_LEADING_FUNCTION_WORDS = re.compile(r"^(?:根据|依据|按照|经过|经|由|在|对|向|从|为|将|把|被|与|和|及|同|以|并|请|报|其中|会同|联合)+")
 #: Common Chinese surnames: a "person" that does not start with one is a mis-tagged word (宝贵, 隆重举行).
 _SURNAMES = frozenset(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
 )
-#: Titles next to a name make it the likely answer to "who": 副主席陈刚, 中心主任张龙柱.
-_TITLE_NEAR = re.compile(r"(?:主席|书记|主任|部长|厅长|局长|院长|校长|经理|董事长|厂长|总裁|代表|劳模|工匠|技师|记者|同志|教授|委员)")
-_POS_FOR_KIND = {"person": "nr", "place": "ns", "org": "nt"}
+#: Titles and roles that make a name the answer to "who": 副主席陈刚, 县长田兴国, 联系人:方玉婷.
+_TITLES = (
+    "主席|副主席|书记|副书记|主任|副主任|部长|厅长|局长|处长|科长|院长|校长|经理|董事长|厂长|总裁|"
+    "省长|市长|县长|区长|镇长|乡长|村长|主任委员|组长|队长|负责人|联系人|代表|劳模|工匠|技师|同志|教授|委员|"
+    "获得者|总经理|会长|秘书长|主持人|发言人"
+)
+_TITLE = re.compile(_TITLES)
+#: A byline or photo credit around a name: 「文/张洪岩」「张洪岩供图」「记者 王某」「摄影：李某」.
+_CREDIT_BEFORE = re.compile(r"(?:文|图|摄影|摄|记者|通讯员|编辑|责编|责任编辑|作者|撰稿|来源)\s*[/／:：|｜]?\s*$")
+_CREDIT_AFTER = re.compile(r"^\s*(?:供图|摄影?|/文|／文|报道|编辑|整理|撰稿)")
+_POS_FOR_KIND = {"person": "nr", "org": "nt"}
+_LIST_JOINER = re.compile(r"\s*(?:、|和|及|与|,|，)\s*")
+#: How much the best name must outscore a different runner-up to be given as the short answer.
+NAME_MARGIN = 0.25
 
 
 @dataclass(frozen=True)
@@ -52,39 +59,63 @@ class Span:
 
 
 class SpanFinder:
-    """Finds answer spans of one kind; uses the shared tokenizer for part-of-speech tags."""
+    """Finds name spans of one kind; uses the shared tokenizer's tags and the gazetteer."""
 
-    def __init__(self, tokenizer: ChineseTokenizer) -> None:
+    def __init__(self, tokenizer: ChineseTokenizer, gazetteer: Gazetteer | None = None) -> None:
         self.tokenizer = tokenizer
+        self.gazetteer = gazetteer
 
     def find(self, sentence: str, kind: AnswerKind) -> list[Span]:
         """All spans of ``kind`` in ``sentence``, in order of appearance."""
-        if kind in _PATTERNS:
-            spans = [Span(m.group(0), m.start(), m.end()) for m in _PATTERNS[kind].finditer(sentence)]
-            if kind == "count":
-                # A count pattern must not re-find an amount (5万元 is money, not 5万 people).
-                spans = [s for s in spans if not sentence[s.end : s.end + 1] == "元"]
-            return spans
+        if kind == "ordinal":
+            return [Span(q.text, q.start, q.end) for q in find_quantities(sentence) if q.kind == "ordinal"]
+        if kind == "place":
+            return self._places(sentence)
         if kind in _POS_FOR_KIND:
             return self._tagged(sentence, kind)
         return []
 
+    def _places(self, sentence: str) -> list[Span]:
+        """Gazetteer places, adjacent ones joined (江苏无锡 is one answer); else jieba's ns words."""
+        if self.gazetteer is None:
+            return self._tagged(sentence, "place")
+        spans: list[Span] = []
+        for mention in self.gazetteer.find(sentence):
+            if not mention.reliable or mention.surface.isascii():
+                continue
+            end = mention.start + len(mention.surface)
+            if spans and spans[-1].end == mention.start:
+                spans[-1] = Span(sentence[spans[-1].start : end], spans[-1].start, end)
+            else:
+                spans.append(Span(mention.surface, mention.start, end))
+        return spans
+
     def _tagged(self, sentence: str, kind: AnswerKind) -> list[Span]:
         spans: list[Span] = []
         if kind == "org":
-            spans.extend(Span(m.group(0), m.start(), m.end()) for m in _ORG_SUFFIX.finditer(sentence))
-        wanted = _POS_FOR_KIND[kind]
+            for match in _ORG_SUFFIX.finditer(sentence):
+                lead = _LEADING_FUNCTION_WORDS.match(match.group(0))
+                start = match.start() + (lead.end() if lead else 0)
+                if match.end() - start >= 3:
+                    spans.append(Span(sentence[start : match.end()], start, match.end()))
+        wanted = _POS_FOR_KIND.get(kind, "ns")
         position = 0
         for word, flag in self.tokenizer.tagged_words(sentence):
             start = sentence.find(word, position)
             if start < 0:
                 continue
             position = start + len(word)
-            if flag.startswith(wanted) and len(word) >= 2 and not any(s.start <= start < s.end for s in spans):
-                if kind == "person" and (word[0] not in _SURNAMES or len(word) > 4):
+            if not flag.startswith(wanted) or len(word) < 2 or any(s.start <= start < s.end for s in spans):
+                continue
+            if kind == "person":
+                if word[0] not in _SURNAMES or len(word) > 4 or self._is_credit(sentence, start, position):
                     continue
-                spans.append(Span(word, start, start + len(word)))
+            spans.append(Span(word, start, start + len(word)))
         return sorted(spans, key=lambda s: s.start)
+
+    @staticmethod
+    def _is_credit(sentence: str, start: int, end: int) -> bool:
+        return bool(_CREDIT_BEFORE.search(sentence[max(0, start - 6) : start]) or _CREDIT_AFTER.match(sentence[end : end + 4]))
 
     def best(
         self,
@@ -94,50 +125,46 @@ class SpanFinder:
         question: str = "",
         excluded: Collection[str] = (),
     ) -> Span | None:
-        """The span most likely to answer: in the unit the question asks for (多少万人), the new
-        value of a change, and nearest after the question's own words."""
-        spans = self.find(sentence, kind)
+        """The name that answers, or None when none clearly does (see the module docstring)."""
+        spans = [
+            s for s in self.find(sentence, kind)
+            if not (question and s.text in question)
+            and not any(e and (e in s.text or s.text in e) for e in excluded)
+        ]
         if not spans:
             return None
-        anchor_ends = [
-            (m.end(), len(a)) for a in anchors if a for m in re.finditer(re.escape(a), sentence)
-        ]
+        anchor_ends = [(m.end(), len(a)) for a in anchors if a for m in re.finditer(re.escape(a), sentence)]
         longest = max((length for _, length in anchor_ends), default=1)
-        asked_unit = _ASKED_UNIT.search(question)
-        unit = asked_unit.group(1) if asked_unit else ""
+        asked_titles = set(_TITLE.findall(question))
+
+        titles_of: dict[Span, set[str]] = {}
+        previous: Span | None = None
+        for span in spans:
+            around = sentence[max(0, span.start - 6) : span.start] + "|" + sentence[span.end : span.end + 4]
+            titles = set(_TITLE.findall(around))
+            # 「联系人：方玉婷、陈心贝」: names listed after a title share it.
+            if not titles and previous is not None and _LIST_JOINER.fullmatch(sentence[previous.end : span.start]):
+                titles = titles_of[previous]
+            titles_of[span] = titles
+            previous = span
 
         def score(span: Span) -> float:
-            value = 0.0
-            if self._is_changed_to(sentence, span, spans):
-                value += 0.5
             closeness = [
                 (length / longest) * (1.0 - min(span.start - end, 40) / 40)
                 for end, length in anchor_ends
                 if end <= span.start
             ]
-            value += max(closeness, default=0.0)
-            if unit and span.text.endswith(unit):
-                value += 1.0
-            if kind == "person" and (
-                _TITLE_NEAR.search(sentence[max(0, span.start - 4) : span.start])
-                or _TITLE_NEAR.match(sentence[span.end : span.end + 3])
-            ):
-                value += 1.0
-            # A span the question itself contains (its year, its figure) is not the answer.
-            if question and span.text in question:
-                value -= 3.0
-            # Nor is one naming an entity the question is about (河北省 for a 河北 question).
-            if any(e and (e in span.text or span.text in e) for e in excluded):
-                value -= 3.0
+            value = max(closeness, default=0.0)
+            if kind == "person":
+                if titles_of[span] & asked_titles:
+                    value += 1.5
+                elif titles_of[span]:
+                    value += 0.5
             return value
 
-        return max(spans, key=lambda s: (score(s), -s.start))
-
-    @staticmethod
-    def _is_changed_to(sentence: str, span: Span, spans: list[Span]) -> bool:
-        """True for the new value of a change (由1万元提高到5万元): a change verb right before the
-        span and an earlier span of the same kind in the same clause (the old value)."""
-        if not _CHANGE_VERBS.search(sentence[max(0, span.start - 8) : span.start]):
-            return False
-        clause_start = max(sentence.rfind(mark, 0, span.start) for mark in "，,；;。") + 1
-        return any(clause_start <= other.start and other.end <= span.start for other in spans)
+        ranked = sorted(spans, key=lambda s: (-score(s), s.start))
+        best = ranked[0]
+        rivals = [s for s in ranked[1:] if s.text != best.text]
+        if rivals and score(best) - score(rivals[0]) < NAME_MARGIN:
+            return None
+        return best

@@ -39,8 +39,18 @@ def paragraph_around(text: str, start: int, end: int, previous: int = 0) -> str:
     return text[left : right if right >= 0 else len(text)]
 
 
+#: A document number (金政发〔2021〕7号, 岳民发[2019]32号): its year says when a cited document
+#: was issued, not which year a figure belongs to.
+_DOCUMENT_NUMBER = re.compile(r"[〔\[［(（]\s*(?:19|20)\d{2}\s*[〕\]］)）]\s*\d*\s*号?")
+#: Tiers of government and of recognition, and the urban/rural split: 省级 and 国家级 awards, 城市
+#: and 农村 allowances are different figures of one sentence, as different as two cities.
+TIER = re.compile(r"(?:国家|省|市|县|区|乡镇)级|城市|农村")
+
+
 def years_in(text: str) -> set[str]:
-    """Years a text names, ranges expanded (2019—2021年 names 2019, 2020 and 2021)."""
+    """Years a text names, ranges expanded (2019—2021年 names 2019, 2020 and 2021); the years of
+    document numbers are left out."""
+    text = _DOCUMENT_NUMBER.sub(" ", text)
     years = set(YEAR.findall(text))
     for first, last in YEAR_RANGE.findall(text):
         if 0 <= int(last) - int(first) <= 20:
@@ -71,7 +81,8 @@ class EntityGuard:
         return self._home[key]
 
     def missing(
-        self, analysis: QuestionAnalysis, document: Document, start: int, end: int
+        self, analysis: QuestionAnalysis, document: Document, start: int, end: int,
+        before_answer: str | None = None, answer_words: str | None = None,
     ) -> list[str]:
         """The question's entities that the evidence sentence ``document.text[start:end]`` lacks.
 
@@ -79,7 +90,9 @@ class EntityGuard:
         or editions (第十七届) but not the asked ones, it is about something else. Only a sentence
         silent on the matter is judged by its context (this and the previous paragraph, the
         heading; for provinces and years also the title), since reports name the subject once and
-        then say 全省 or 这一年.
+        then say 全省 or 这一年. ``before_answer`` is the sentence's text up to the answer span when
+        it is known: places named after the answer are where something went, not whose figure it
+        is (「选派162人次赶赴上海、贵阳支援」 is still the county's figure).
         """
         sentence = document.text[start:end]
         context = " ".join(
@@ -91,7 +104,8 @@ class EntityGuard:
         with_title = _SPACE.sub("", context + document.title)
         missing: list[str] = []
         supported = [
-            m.place for m in analysis.places if self._place_supported(m.place, sentence, context, document)
+            m.place for m in analysis.places
+            if self._place_supported(m.place, sentence, context, document, before_answer)
         ]
         for mention in analysis.places:
             if any(same_place(mention.place, p) for p in supported):
@@ -108,13 +122,26 @@ class EntityGuard:
         for quoted in analysis.quoted:
             if _SPACE.sub("", quoted) not in with_title:
                 missing.append(quoted)
+        missing += self._missing_tiers(analysis.text, answer_words if answer_words is not None else sentence)
         return missing
 
-    def _place_supported(self, place: Place, sentence: str, context: str, document: Document) -> bool:
+    @staticmethod
+    def _missing_tiers(question: str, evidence: str) -> list[str]:
+        """The question's tiers (省级, 农村) that the evidence replaces by others (国家级, 城市)."""
+        asked = set(TIER.findall(question))
+        named = set(TIER.findall(evidence))
+        if not asked or not named or asked & named:
+            return []
+        return sorted(asked)
+
+    def _place_supported(
+        self, place: Place, sentence: str, context: str, document: Document, before_answer: str | None = None
+    ) -> bool:
         mentions = self.gazetteer.find(sentence)
         if any(same_place(m.place, place) for m in mentions):
             return True
-        if any(m.reliable and self._rival(m.place, place) for m in mentions):
+        subject = mentions if before_answer is None else self.gazetteer.find(before_answer)
+        if any(m.reliable and self._rival(m.place, place) for m in subject):
             return False  # the sentence is about another city / county / province
         if self.gazetteer.mentions_place(context, place):
             return True

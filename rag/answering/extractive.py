@@ -59,6 +59,8 @@ class ScoredSentence:
     score: float
     has_span: bool  # holds an answer of the asked kind (a compatible fact, a person, ...)
     facts: list[Fact] = field(default_factory=list)
+    before_answer: str | None = None  # the sentence up to its best answer figure, when known
+    answer_words: str | None = None  # the words that figure describes (its attribute)
 
 
 @lru_cache(maxsize=50_000)
@@ -81,7 +83,7 @@ class ExtractiveBackend(AnswerBackend):
     ) -> None:
         self.tokenizer = tokenizer
         self.analyzer = analyzer
-        self.spans = SpanFinder(tokenizer)
+        self.spans = SpanFinder(tokenizer, analyzer.gazetteer)
         self.guard = EntityGuard(analyzer.gazetteer)
         self.min_answer_score = min_answer_score
         self.max_passages = max_passages
@@ -130,7 +132,8 @@ class ExtractiveBackend(AnswerBackend):
             if needs_span and analysis.kind not in ("fact", "list") and not candidate.has_span:
                 continue
             missing = self.guard.missing(
-                analysis, index.document(sentence.doc_id), sentence.start, sentence.end
+                analysis, index.document(sentence.doc_id), sentence.start, sentence.end,
+                candidate.before_answer, candidate.answer_words,
             )
             if not missing:
                 return candidate, []
@@ -169,9 +172,17 @@ class ExtractiveBackend(AnswerBackend):
         terms = self.tokenizer.tokenize(request.question)
         for term in analysis.expansions:
             terms += self.tokenizer.tokenize(term)
-        query_terms = list(dict.fromkeys(terms))
+        # The question's places and years are constraints the entity guard checks against the
+        # sentence, its context and its document (「我县」 stands for the county): a sentence is not
+        # weaker evidence for leaving them to its document.
+        constraints = {m.surface for m in analysis.places} | {m.place.name for m in analysis.places}
+        query_terms = [
+            t for t in dict.fromkeys(terms)
+            if not _YEAR_TERM.match(t) and not any(t in c for c in constraints)
+        ] or list(dict.fromkeys(terms))
         weights = {t: index.idf(t) for t in query_terms}
         total_weight = sum(weights.values()) or 1.0
+        fact_weights = self.content_weights(analysis, index) if analysis.asked is not None else {}
         positions: dict[int, int] = {}
         for number, passage in enumerate(request.passages[: self.max_passages]):
             try:
@@ -195,13 +206,21 @@ class ExtractiveBackend(AnswerBackend):
             dense = float(np.clip((similarity - DENSE_FLOOR) / (DENSE_CEIL - DENSE_FLOOR), 0, 1))
             number = positions[position]
             has_span, facts = self._has_answer(sentence, analysis)
+            before_answer = answer_words = None
+            if has_span and analysis.asked is not None:
+                choice = choose_fact(facts, analysis.asked, fact_weights, analysis.text)
+                if choice.best is not None:
+                    before_answer = sentence[: choice.best.quantity.start]
+                    answer_words = choice.best.attribute
             bonus = KIND_BONUS if has_span else 0.0
             prior = 0.1 * request.passages[number].score
             if analysis.language == "zh":
                 score = lexical + 0.6 * dense + bonus + prior
             else:
                 score = 1.2 * dense + 0.5 * lexical + bonus + prior
-            scored.append(ScoredSentence(position, number, lexical, dense, score, has_span, facts))
+            scored.append(
+                ScoredSentence(position, number, lexical, dense, score, has_span, facts, before_answer, answer_words)
+            )
         scored.sort(key=lambda s: -s.score)
         return scored
 
@@ -221,7 +240,10 @@ class ExtractiveBackend(AnswerBackend):
             if candidate.has_span:
                 sentence = index.sentences[candidate.position]
                 document = index.document(sentence.doc_id)
-                if not self.guard.missing(analysis, document, sentence.start, sentence.end):
+                if not self.guard.missing(
+                    analysis, document, sentence.start, sentence.end,
+                    candidate.before_answer, candidate.answer_words,
+                ):
                     return candidate
         return best
 

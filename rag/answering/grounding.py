@@ -212,7 +212,9 @@ def _highlight(citation: Citation, checked: list[_Checked]) -> str | None:
         hits = 0
         for item in checked:
             for kind, key in item.keys:
-                if (kind == "num" and key in numbers) or (kind == "ent" and _entity_in(key, sentence)):
+                if kind == "num" and key in numbers:
+                    hits += 1
+                elif kind == "ent" and isinstance(key, str) and _entity_in(key, sentence):
                     hits += 1
         if hits > best_hits:
             best, best_hits = sentence.strip(), hits

@@ -5,7 +5,11 @@ at temperature 0. What it writes is never shown unchecked: its ``[n]`` markers a
 figure and name of every sentence is looked up in the passages that sentence cites
 (``rag.answering.grounding``). An answer that fails the check is replaced by the fallback backend's
 answer (the extractive one in the product), or, without a fallback, loses its unsupported sentences.
-The fixed refusal sentence of the template is recognised and returned as a refusal.
+When the model writes the template's fixed refusal sentence (or another refusal opening, see
+``MODEL_REFUSAL_OPENINGS``) that is parsed as its verdict and returned as a structured refusal
+(``Answer.refusal``, reason ``weak_evidence``). Every refused answer this backend returns carries a
+``Refusal``; the fallback's refusals are passed on with their own reason. Nothing downstream reads
+the refusal's wording.
 
 The HTTP transport (retries with backoff, streaming, no proxy for loopback servers) is
 ``rag.llm.client.ChatCompletionsClient``; this module is the answer policy around it.
@@ -24,17 +28,17 @@ from typing import Any
 import httpx
 
 from rag.answering.base import AnswerBackend, AnswerRequest, StreamEvent
-from rag.answering.refusal import refused_for_other_entity
 from rag.answering.grounding import check_grounding, strip_markers
 from rag.answering.prompting import BuiltPrompt, PromptBuilder, PromptTemplate
-from rag.errors import BackendUnavailableError
+from rag.answering.refusal import refused_for_other_entity
 from rag.llm.client import ChatCompletionsClient
-from rag.schema import Answer
+from rag.schema import Answer, Refusal, RefusalReason
 from rag.settings import Settings
 
-#: Openings of a refusal in either language (the templates' own refusal is always recognised too).
-REFUSAL_PREFIXES = ("资料中未找到", "资料中没有", "The documents do not say", "The documents do not contain")
-
+#: Openings with which a *model* says the passages lack the answer, in either language (besides the
+#: template's own refusal sentence). Only generated text is parsed with these; answers of this
+#: product are recognised by ``Answer.refused`` / ``Answer.refusal``, never by their wording.
+MODEL_REFUSAL_OPENINGS = ("资料中未找到", "资料中没有", "The documents do not say", "The documents do not contain")
 
 
 @dataclass
@@ -141,7 +145,7 @@ class OpenAIBackend(AnswerBackend):
         started = time.perf_counter()
         built = self.prompts.build(request)
         if not built.citations:
-            return self._refusal(request, built, started, grounded=None)
+            return self._refusal(request, built, started, grounded=None, reason="no_passages")
         reference = self._reference(request)
         if reference is not None and refused_for_other_entity(reference):
             return self._fallen_back(reference, started)
@@ -156,7 +160,10 @@ class OpenAIBackend(AnswerBackend):
         built = self.prompts.build(request)
         yield StreamEvent(kind="citations", citations=built.citations)
         if not built.citations:
-            yield StreamEvent(kind="answer", answer=self._refusal(request, built, started, grounded=None))
+            yield StreamEvent(
+                kind="answer",
+                answer=self._refusal(request, built, started, grounded=None, reason="no_passages"),
+            )
             return
         reference = self._reference(request)
         if reference is not None and refused_for_other_entity(reference):
@@ -171,11 +178,13 @@ class OpenAIBackend(AnswerBackend):
 
     # ------------------------------------------------------------ after generation
 
-    def _is_refusal(self, text: str, template: PromptTemplate) -> bool:
+    @staticmethod
+    def _model_refused(text: str, template: PromptTemplate) -> bool:
+        """Whether the *generated* text is the model declining to answer (parsing model output)."""
         if template.is_refusal(text):
             return True
         head = text.lstrip(" \t\n[]【】0123456789").lower()
-        return any(head.startswith(prefix.lower()) for prefix in REFUSAL_PREFIXES)
+        return any(head.startswith(opening.lower()) for opening in MODEL_REFUSAL_OPENINGS)
 
     def _reference(self, request: AnswerRequest) -> Answer | None:
         """The fallback's (extractive) answer, computed in milliseconds before generating: it vetoes
@@ -184,11 +193,16 @@ class OpenAIBackend(AnswerBackend):
         return self.fallback.answer(request) if self.fallback is not None else None
 
     def _fallen_back(self, reference: Answer, started: float) -> Answer:
+        """The fallback's answer, with its own refusal (a fallback that refuses without saying why
+        gets ``weak_evidence``, so no refused answer leaves this backend without a reason)."""
         self.stats.add(fallbacks=1)
-        return reference.model_copy(update={
+        update: dict[str, object] = {
             "backend": f"{self.name}+fallback",
             "latency_ms": (time.perf_counter() - started) * 1000,
-        })
+        }
+        if reference.refused and reference.refusal is None:
+            update["refusal"] = Refusal(reason="weak_evidence")
+        return reference.model_copy(update=update)
 
     def _finish(
         self, request: AnswerRequest, built: BuiltPrompt, text: str, started: float,
@@ -196,9 +210,9 @@ class OpenAIBackend(AnswerBackend):
     ) -> Answer:
         text = text.strip()
         self.stats.add(answers=1)
-        if text and self._is_refusal(text, built.template):
+        if text and self._model_refused(text, built.template):
             self.stats.add(refusals=1)
-            return self._refusal(request, built, started, grounded=True)
+            return self._refusal(request, built, started, grounded=True, reason="weak_evidence")
         result = check_grounding(
             text, built.citations, question=request.question, attribute_uncited=self.attribute_uncited
         )
@@ -218,9 +232,13 @@ class OpenAIBackend(AnswerBackend):
             return self._fallen_back(reference or self.fallback.answer(request), started)
         kept = result.supported_only()
         self.stats.add(dropped_sentences=len(result.sentences) - len(kept.sentences))
-        if kept.question_missing or not any(sentence.facts for sentence in kept.sentences):
-            # nothing checkable is left, or the answer is about another place than the question's
-            return self._refusal(request, built, started, grounded=False)
+        if kept.question_missing:
+            # the cited passages are about another place, organisation or person than the question's
+            return self._refusal(request, built, started, grounded=False, reason="missing_entity",
+                                 missing=list(kept.question_missing))
+        if not any(sentence.facts for sentence in kept.sentences):
+            # nothing checkable is left
+            return self._refusal(request, built, started, grounded=False, reason="weak_evidence")
         return self._answer(request, kept.text, kept.citations or built.citations, started,
                             grounded=False)
 
@@ -230,6 +248,7 @@ class OpenAIBackend(AnswerBackend):
             question=request.original_question or request.question,
             answer=text,
             refused=False,
+            refusal=None,
             citations=citations,
             backend=self.name,
             latency_ms=(time.perf_counter() - started) * 1000,
@@ -238,11 +257,12 @@ class OpenAIBackend(AnswerBackend):
         )
 
     def _refusal(self, request: AnswerRequest, built: BuiltPrompt, started: float, *,
-                 grounded: bool | None) -> Answer:
+                 grounded: bool | None, reason: RefusalReason, missing: list[str] | None = None) -> Answer:
         return Answer(
             question=request.original_question or request.question,
             answer=built.template.refusal,
             refused=True,
+            refusal=Refusal(reason=reason, missing=missing or []),
             citations=built.citations,
             backend=self.name,
             latency_ms=(time.perf_counter() - started) * 1000,

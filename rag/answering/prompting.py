@@ -1,6 +1,7 @@
 """Prompt templates for the LLM backends and the chat messages built from an ``AnswerRequest``.
 
-A template file (``prompts/answer_zh.txt``, ``prompts/answer_en.txt``) has three sections, each
+A template file (``answer_zh.txt``, ``answer_en.txt``, shipped as package data in ``rag/prompts/``
+and read with ``importlib.resources``; ``RAG_PROMPTS_DIR`` points at a folder of one's own) has three sections, each
 opened by a line ``[system]``, ``[user]`` or ``[refusal]``; lines starting with ``#`` before the first
 section are comments. ``{passages}`` and ``{question}`` in the user part are filled in here. The
 refusal is the fixed sentence the model is told to write when the passages lack the answer; the
@@ -12,8 +13,11 @@ whole passage block stays under ``max_chars`` characters (about 500 tokens of Ch
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from rag.answering.base import AnswerRequest
@@ -76,17 +80,33 @@ def parse_template(text: str, language: str) -> PromptTemplate:
     return PromptTemplate(language, parts["system"], parts["user"], parts["refusal"], example)
 
 
-_CACHE: dict[tuple[Path, float], PromptTemplate] = {}
+_CACHE: dict[tuple[str, float], PromptTemplate] = {}
+
+PromptsDir = Path | Traversable
 
 
-def load_template(prompts_path: Path, language: str) -> PromptTemplate:
-    """``prompts_path/answer_<language>.txt``, parsed (cached until the file changes)."""
-    path = Path(prompts_path) / f"answer_{language}.txt"
+def packaged_prompts() -> Traversable:
+    """The prompt templates shipped with the package (``rag/prompts``)."""
+    return resources.files("rag").joinpath("prompts")
+
+
+def load_template(prompts_path: PromptsDir | str | None, language: str) -> PromptTemplate:
+    """``prompts_path/answer_<language>.txt`` (None: the packaged templates), parsed and cached
+    until the file changes."""
+    if prompts_path is None:
+        folder: PromptsDir = packaged_prompts()
+    elif isinstance(prompts_path, str):
+        folder = Path(prompts_path)
+    else:
+        folder = prompts_path
+    path = folder.joinpath(f"answer_{language}.txt")
     try:
-        mtime = path.stat().st_mtime
+        if not path.is_file():
+            raise OSError
+        mtime = os.stat(path).st_mtime if isinstance(path, os.PathLike) else 0.0
     except OSError:
         raise BackendUnavailableError(f"prompt template not found: {path}") from None
-    key = (path, mtime)
+    key = (str(path), mtime)
     if key not in _CACHE:
         try:
             _CACHE[key] = parse_template(path.read_text(encoding="utf-8"), language)
@@ -183,9 +203,9 @@ class BuiltPrompt:
 class PromptBuilder:
     """Builds the chat messages of a request from the templates under ``prompts_path``."""
 
-    def __init__(self, prompts_path: Path, *, max_passages: int = 3, max_chars: int = 840,
-                 title_chars: int = 0) -> None:
-        self.prompts_path = Path(prompts_path)
+    def __init__(self, prompts_path: PromptsDir | str | None, *, max_passages: int = 3,
+                 max_chars: int = 840, title_chars: int = 0) -> None:
+        self.prompts_path = Path(prompts_path) if isinstance(prompts_path, str) else prompts_path
         self.max_passages = max_passages
         self.max_chars = max_chars
         self.title_chars = title_chars

@@ -37,7 +37,9 @@ WEB_PAGES_GROUP = "rag.web_pages"
 DESCRIPTION = """Question answering over Chinese official documents, with cited passages.
 
 * `POST /ask` answers (JSON, or server-sent events with `"stream": true`); refuses when the
-  documents do not contain the answer.
+  documents do not contain the answer, with `refused: true` and a machine-readable `refusal`
+  (`reason`: no_passages, weak_evidence, missing_entity, unanswerable_kind or incomplete_comparison;
+  `missing`: what the documents lack). Read `refusal`, never the wording of `answer`.
 * `GET /search` shows the ranked passages and why they matched.
 * `/documents` uploads, lists and deletes documents (indexed incrementally).
 

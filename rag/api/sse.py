@@ -22,8 +22,8 @@ from contextlib import suppress
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 from starlette.responses import StreamingResponse
 
-from rag.api.errors import error_body
 from rag.answering.base import StreamEvent
+from rag.api.errors import error_body
 from rag.errors import RagError
 from rag.schema import Answer
 

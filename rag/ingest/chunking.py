@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from rag.ingest.cleaning import repair
 from rag.schema import Chunk, Document
 from rag.text.sentences import (
-    is_latin_alnum,
     is_heading_shaped,
-    is_wide,
+    is_latin_alnum,
     split_sentences,
     trim_span,
 )
@@ -69,7 +68,7 @@ def _sections(doc: Document, chunk_size: int) -> list[_Section]:
     starts = sorted(anchors)
     if not starts:
         return [_Section(0, len(text), None)]
-    sections = [_Section(s, e, anchors[s]) for s, e in zip(starts, starts[1:] + [len(text)])]
+    sections = [_Section(s, e, anchors[s]) for s, e in zip(starts, starts[1:] + [len(text)], strict=True)]
     preamble = repair(text, 0, starts[0])
     if preamble and len(preamble) < chunk_size // 2:
         first = sections[0]

@@ -17,12 +17,11 @@ import re
 from rag.schema import Heading
 from rag.text.patterns import is_cjk
 from rag.text.sentences import (
-    WHITESPACE,
     HEADING_MAX_CHARS,
+    WHITESPACE,
     is_heading_shaped,
     is_soft_break,
     is_wide,
-    line_breaks,
     trim_span,
 )
 

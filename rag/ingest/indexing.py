@@ -7,9 +7,12 @@ does nothing.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from importlib import metadata, resources
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -23,10 +26,42 @@ from rag.store.embedding import Embedder
 from rag.store.index import DocumentIndex, IndexedDocument
 from rag.text.places import Gazetteer
 from rag.text.sentences import split_sentences
-from rag.text.tokenizing import ChineseTokenizer
+from rag.text.tokenizing import ChineseTokenizer, resource_digests
 
 #: Sentences shorter than this (after repair) are not candidates for answers.
 MIN_SENTENCE_CHARS = 4
+
+#: Version of the recipe that makes a chunk's embedded and BM25-indexed text
+#: (``chunk_context_text`` and ``Indexer.place_hint``). Bump it whenever either changes: the index
+#: manifest records it, and an index made with another recipe must be rebuilt.
+EMBEDDING_TEXT_RECIPE = "place-title-heading/2"
+
+
+def _place_data() -> str:
+    """What place hints are computed from: ``places.tsv`` and the jionlp division list."""
+    places = resources.files("rag").joinpath("data", "places.tsv").read_bytes()
+    try:
+        jionlp = metadata.version("jionlp")
+    except metadata.PackageNotFoundError:
+        jionlp = "missing"
+    return f"{hashlib.sha256(places).hexdigest()} jionlp-{jionlp}"
+
+
+def index_pipeline(settings: Settings, embedding_model: str | None = None) -> dict[str, Any]:
+    """Everything that shapes the stored entries besides the documents: the embedding model and
+    passage prefix, chunking, the tokenizer resources whose tokens are stored (sha256), the place
+    data and the embedding text recipe. Saved in the index manifest and compared on open."""
+    return {
+        "embedding_model": embedding_model or settings.embedding_model,
+        "passage_prefix": settings.passage_prefix,
+        "chunk_size": settings.chunk_size,
+        "chunk_overlap": settings.chunk_overlap,
+        "embedding_text_recipe": EMBEDDING_TEXT_RECIPE,
+        "tokenizer": f"jieba-{metadata.version('jieba')}",
+        "domain_pack": settings.domain_pack,
+        **resource_digests(settings.domain_pack_dir),
+        "place_data": _place_data(),
+    }
 
 
 @dataclass
@@ -62,6 +97,7 @@ class Indexer:
         self.embedder = embedder
         self.tokenizer = tokenizer
         self.gazetteer = gazetteer
+        self.pipeline = index_pipeline(settings, embedder.model_name)
 
     def place_hint(self, document: Document) -> str:
         """The place the document is about (from its opening lines or its main province) when its
@@ -77,6 +113,7 @@ class Indexer:
             embedding_model=self.embedder.model_name,
             dimension=self.embedder.dimension,
             index_type=self.settings.index_type,
+            pipeline=self.pipeline,
         )
 
     def build_entries(self, documents: list[Document], progress: bool = False) -> list[IndexedDocument]:
@@ -152,4 +189,4 @@ class Indexer:
             todo.append(doc)
         if not todo:
             return index, report
-        return index.with_documents(self.build_entries(todo, progress)), report
+        return index.with_documents(self.build_entries(todo, progress), self.pipeline), report

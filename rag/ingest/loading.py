@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rag.ingest.cleaning import detect_title_and_headings
 from rag.errors import DocumentError
+from rag.ingest.cleaning import detect_title_and_headings
 from rag.schema import Document, Heading
 
 if TYPE_CHECKING:

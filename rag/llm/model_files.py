@@ -96,7 +96,7 @@ def part_paths(spec: ModelSpec) -> list[Path]:
     """The installed part files in order; a clear error naming what to install when any is missing."""
     paths: list[Path] = []
     missing: list[str] = []
-    for module_name, dist in zip(spec.modules, spec.distributions):
+    for module_name, dist in zip(spec.modules, spec.distributions, strict=True):
         try:
             module = importlib.import_module(module_name)
             path = Path(module.get_part_path())

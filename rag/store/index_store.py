@@ -7,7 +7,10 @@ the last good generation, which therefore stays loadable. The previous generatio
 fallback; older ones are removed.
 
 The manifest records the embedding model and dimension, so an index is never silently searched
-with vectors of another model (FlashRAG #73's bare ``assert d == self.d``).
+with vectors of another model (FlashRAG #73's bare ``assert d == self.d``), and the whole pipeline
+that made the entries (``pipeline``: chunk size and overlap, sha256 of the user dictionary and
+stopwords whose tokens are stored, the embedding text recipe, ...): opening an index made with
+other settings says exactly what changed instead of silently mixing two pipelines.
 """
 
 from __future__ import annotations
@@ -22,13 +25,63 @@ from typing import Any
 import numpy as np
 
 from rag.errors import IndexCorruptError, IndexNotFoundError, ModelMismatchError
-from rag.store.index import DocumentIndex, IndexedDocument, stack_vectors
 from rag.schema import Chunk, Document, Heading
+from rag.store.index import DocumentIndex, IndexedDocument, stack_vectors
 
 FORMAT_VERSION = 1
 CURRENT_FILE = "CURRENT"
 MANIFEST_FILE = "manifest.json"
 KEEP_GENERATIONS = 2
+REBUILD_HINT = "Re-index with `rag index --rebuild`"
+
+#: How each pipeline entry is named in messages; digests are reported as "changed".
+_PIPELINE_LABELS = {
+    "embedding_model": "embedding model",
+    "passage_prefix": "passage prefix",
+    "chunk_size": "chunk_size",
+    "chunk_overlap": "chunk_overlap",
+    "embedding_text_recipe": "embedding text recipe",
+    "tokenizer": "tokenizer",
+    "user_dictionary": "user dictionary",
+    "stopwords": "stopword list",
+    "place_data": "place data",
+}
+_DIGESTS = frozenset({"user_dictionary", "stopwords", "place_data"})
+_INFORMATIONAL = frozenset({"domain_pack"})  # reported with the user dictionary, never compared
+
+
+def pipeline_changes(recorded: dict[str, Any] | None, expected: dict[str, Any]) -> list[str]:
+    """What differs between the pipeline an index was made with and the configured one, as short
+    phrases ("chunk_size 300 -> 500", "user dictionary changed"); empty when they agree."""
+    if recorded is None:
+        return []
+    changes: list[str] = []
+    for key, new in expected.items():
+        if key in _INFORMATIONAL:
+            continue
+        label = _PIPELINE_LABELS.get(key, key.replace("_", " "))
+        if key not in recorded:
+            changes.append(f"{label} not recorded")
+            continue
+        old = recorded[key]
+        if old == new:
+            continue
+        if key == "user_dictionary":
+            what = "added" if old is None else "removed" if new is None else "changed"
+            packs = (recorded.get("domain_pack"), expected.get("domain_pack"))
+            detail = f" (domain pack {packs[0]} -> {packs[1]})" if packs[0] != packs[1] else ""
+            changes.append(f"{label} {what}{detail}")
+        elif key in _DIGESTS:
+            changes.append(f"{label} changed")
+        else:
+            changes.append(f"{label} {_shown(old)} -> {_shown(new)}")
+    return changes
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "default"
+    return str(value) if isinstance(value, int) else repr(value)
 
 
 def _fsync_dir(path: Path) -> None:
@@ -137,6 +190,36 @@ class IndexStore:
                 "Re-index with `rag index --rebuild`, or configure the model the index was built with."
             )
 
+    def check_pipeline(self, expected: dict[str, Any]) -> None:
+        """Raise ``ModelMismatchError`` unless the index was made with the ``expected`` pipeline
+        (``rag.ingest.indexing.index_pipeline``); the message lists exactly what changed. An index
+        written before the pipeline was recorded gets the same kind of message."""
+        manifest = self.read_manifest()
+        built_with = manifest.get("embedding_model")
+        recorded = manifest.get("pipeline")
+        if isinstance(recorded, dict):
+            recorded = {"embedding_model": built_with, **recorded}
+            changes = pipeline_changes(recorded, expected)
+            if not changes:
+                return
+            model_hint = (
+                ", or configure the model the index was built with"
+                if recorded.get("embedding_model") != expected.get("embedding_model") else ""
+            )
+            raise ModelMismatchError(
+                f"the index at {self.directory} was built with other settings: {'; '.join(changes)}. "
+                f"{REBUILD_HINT}{model_hint}."
+            )
+        changes = pipeline_changes({"embedding_model": built_with}, {
+            k: v for k, v in expected.items() if k == "embedding_model"
+        })
+        raise ModelMismatchError(
+            f"the index at {self.directory} was built before indexes recorded their pipeline "
+            "(chunk size and overlap, user dictionary and stopwords, embedding text recipe), so it "
+            "cannot be checked against the current settings"
+            f"{': ' + '; '.join(changes) if changes else ''}. {REBUILD_HINT}."
+        )
+
     def load(self) -> DocumentIndex:
         """Load the current generation; damaged files give ``IndexCorruptError``, not a traceback."""
         manifest = self.read_manifest()
@@ -165,6 +248,7 @@ class IndexStore:
                 dimension=int(manifest["dimension"]),
                 index_type=manifest.get("index_type", "flat"),
                 documents=documents,
+                pipeline=manifest.get("pipeline") if isinstance(manifest.get("pipeline"), dict) else None,
             )
         except (OSError, ValueError, KeyError, TypeError, EOFError) as exc:
             raise IndexCorruptError(
@@ -197,6 +281,7 @@ class IndexStore:
                 "documents": info.documents,
                 "chunks": info.chunks,
                 "sentences": info.sentences,
+                **({"pipeline": index.pipeline} if index.pipeline is not None else {}),
             },
         )
         _fsync_dir(staging)

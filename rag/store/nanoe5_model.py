@@ -24,7 +24,6 @@ low nibble and weight ``j + 16`` in its high nibble, each meaning ``(q - 8) * d`
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import shutil
@@ -321,10 +320,10 @@ def build_darts_trie(keys: dict[bytes, int]) -> list[int]:
             candidate = next_free(candidate + 1)
         used_bases.add(base)
         units[position] |= _darts_unit_offset(position ^ base)
-        value = values[node]
-        if value is not None:
+        leaf_value = values[node]
+        if leaf_value is not None:
             units[position] |= 1 << 8
-            units[base] = (1 << 31) | value
+            units[base] = (1 << 31) | leaf_value
             used[base] = 1
         for label in child_labels:
             slot = base ^ label

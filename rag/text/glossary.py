@@ -9,26 +9,47 @@ everything the glossary does not cover.
 from __future__ import annotations
 
 import re
-from importlib import resources
+
+from rag.text.tokenizing import CONFIGURED_PACK, ConfiguredPack, PackDir, pack_folder
+
+#: A domain pack's glossary: ``English phrase<TAB>中文词,中文词`` per line, ``#`` comments.
+GLOSSARY_FILE = "glossary_en_zh.tsv"
 
 
 class Glossary:
-    """English phrases to Chinese terms, read from ``rag/data/glossary_en_zh.tsv``."""
+    """English phrases to Chinese terms, read from a domain pack's ``glossary_en_zh.tsv``.
 
-    def __init__(self) -> None:
-        text = resources.files("rag").joinpath("data", "glossary_en_zh.tsv").read_text(encoding="utf-8")
+    ``pack_dir`` is the pack's folder (default: the pack the settings name, ``RAG_DOMAIN_PACK``);
+    None, or a pack without a glossary, gives an empty glossary that expands nothing.
+    """
+
+    def __init__(self, pack_dir: PackDir | ConfiguredPack = CONFIGURED_PACK) -> None:
+        pack_dir = pack_folder(pack_dir)
+        resource = pack_dir.joinpath(GLOSSARY_FILE) if pack_dir is not None else None
+        text = resource.read_text(encoding="utf-8") if resource is not None and resource.is_file() else ""
         self._terms: dict[str, list[str]] = {}
         for line in text.splitlines():
             if not line.strip() or line.startswith("#") or "\t" not in line:
                 continue
             english, chinese = line.split("\t", 1)
-            self._terms[english.strip().lower()] = [c.strip() for c in chinese.split(",") if c.strip()]
+            terms = [c.strip() for c in chinese.split(",") if c.strip()]
+            if english.strip() and terms:
+                self._terms[english.strip().lower()] = terms
         phrases = sorted(self._terms, key=len, reverse=True)
-        self._pattern = re.compile(r"(?<![A-Za-z])(" + "|".join(map(re.escape, phrases)) + r")(?![A-Za-z])", re.I)
+        self._pattern = (
+            re.compile(r"(?<![A-Za-z])(" + "|".join(map(re.escape, phrases)) + r")(?![A-Za-z])", re.I)
+            if phrases
+            else None
+        )
+
+    def __len__(self) -> int:
+        return len(self._terms)
 
     def expand(self, text: str) -> list[str]:
         """Chinese terms for the glossary phrases in ``text``, longest phrases first, no repeats."""
         found: list[str] = []
+        if self._pattern is None:
+            return found
         for match in self._pattern.finditer(text):
             for term in self._terms[match.group(1).lower()]:
                 if term not in found:

@@ -62,7 +62,7 @@ class PlaceMention:
         to say what a document or sentence is about."""
         if self.place.level != "county" or self.surface.isascii():
             return True
-        return len(self.surface) >= 3 and self.surface.endswith(_ADMIN_ENDINGS)
+        return self.surface.endswith(_ADMIN_ENDINGS)
 
 
 def _english_names(short: str) -> list[str]:
@@ -188,7 +188,7 @@ class Gazetteer:
                 form = text[position : position + length]
                 if len(form) != length or form not in self._cjk_forms:
                     continue
-                if form not in self._full_names:
+                if form not in self._full_names or len(form) <= 2:  # 和县 in 「县委和县政府」
                     if boundaries is None:
                         boundaries = _word_boundaries(text)
                     if position not in boundaries or position + length not in boundaries:

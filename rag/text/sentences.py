@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from rag.text.patterns import is_cjk
 
@@ -210,7 +211,7 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
     cuts.update(b.start for b in line_breaks(text, start, end) if not b.soft)
     spans = []
     ordered = sorted(cuts)
-    for a, b in zip(ordered, ordered[1:]):
+    for a, b in pairwise(ordered):
         a, b = trim_span(text, a, b)
         if a < b:
             spans.append((a, b))

@@ -16,7 +16,7 @@ def test_an_answer_that_contradicts_the_exact_figure_falls_back(corpus_engine: E
     llm = backend(scripted((200, "哈尔滨市大工匠每人奖励1万元。[1]")), corpus_engine.backends.extractive)
     answer = llm.answer(request)
     assert answer.backend == "openai+fallback"
-    assert answer.short_answer == "5万元" and not answer.refused
+    assert answer.short_answer == "5万元" and not answer.refused and answer.refusal is None
     assert llm.stats.snapshot()["fallbacks"] == 1
 
 
@@ -33,8 +33,11 @@ def test_another_city_is_refused_without_calling_the_model(corpus_engine: Engine
     calls: list = []
     llm = backend(scripted((200, "齐齐哈尔市大工匠每人奖励1万元。[1]"), calls=calls), corpus_engine.backends.extractive)
     answer = llm.answer(request)
-    assert answer.refused and "齐齐哈尔" in answer.answer
+    assert answer.refused and answer.refusal is not None
+    assert answer.refusal.reason == "missing_entity"
+    assert any("齐齐哈尔" in name for name in answer.refusal.missing)  # 齐齐哈尔市
     assert calls == []
     events = list(llm.stream(request))
     assert [e.kind for e in events] == ["citations", "answer"] and events[-1].answer.refused
+    assert events[-1].answer.refusal == answer.refusal  # the extractive reason is passed on
     assert calls == []

@@ -17,7 +17,7 @@ import pytest
 from rag.answering.base import AnswerBackend, AnswerRequest
 from rag.answering.openai_backend import OpenAIBackend
 from rag.errors import BackendUnavailableError
-from rag.schema import Answer, Passage
+from rag.schema import Answer, Passage, Refusal
 from rag.settings import Settings
 
 HARBIN = "哈尔滨市出台提高技术工人待遇的具体措施。哈尔滨市对大工匠的奖励由每人1万元提高到每人5万元。"
@@ -39,17 +39,21 @@ def request(question: str, *texts: str, language: str = "zh") -> AnswerRequest:
 
 
 class RefusingBackend(AnswerBackend):
-    """A stand-in for the extractive backend: always refuses, showing the passages."""
+    """A stand-in for the extractive backend: always refuses, showing the passages.
+
+    With ``refusal`` it says why (as the extractive backend does); without, it is a fallback that
+    forgot to, which the LLM backend must make up for."""
 
     name = "refusing"
 
-    def __init__(self) -> None:
+    def __init__(self, refusal: Refusal | None = None) -> None:
         self.calls = 0
+        self.refusal = refusal
 
     def answer(self, request: AnswerRequest) -> Answer:
         self.calls += 1
         return Answer(question=request.question, answer="资料中未找到相关信息。", refused=True,
-                      backend=self.name)
+                      refusal=self.refusal, backend=self.name)
 
 
 def settings(**overrides) -> Settings:
@@ -111,8 +115,16 @@ def test_ungrounded_answer_goes_to_the_fallback() -> None:
     assert fallback.calls == 1
     assert answer.backend == "openai+fallback" and answer.refused
     assert "8万" not in answer.answer
+    assert answer.refusal == Refusal(reason="weak_evidence")  # the fallback gave no reason
     stats = b.stats.snapshot()
     assert stats["failures"] == 1 and stats["fallbacks"] == 1
+
+
+def test_the_fallbacks_refusal_is_kept() -> None:
+    reason = Refusal(reason="unanswerable_kind")
+    b = backend(scripted((200, "哈尔滨市对大工匠的奖励提高到每人8万元[1]。")), RefusingBackend(reason))
+    answer = b.answer(request("哈尔滨市对大工匠的奖励是多少？", HARBIN))
+    assert answer.backend == "openai+fallback" and answer.refusal == reason
 
 
 def test_without_fallback_unsupported_sentences_are_dropped() -> None:
@@ -128,7 +140,15 @@ def test_nothing_supported_and_no_fallback_is_a_refusal() -> None:
     b = backend(scripted((200, "大庆市奖励每人8万元[1]。")))
     answer = b.answer(request("大庆市奖励多少？", HARBIN))
     assert answer.refused and answer.answer == "资料中未找到相关信息。"
+    assert answer.refusal == Refusal(reason="missing_entity", missing=["大庆市"])
     assert [c.doc for c in answer.citations] == ["doc1.txt"]
+
+
+def test_nothing_checkable_left_is_a_weak_evidence_refusal() -> None:
+    b = backend(scripted((200, "哈尔滨市奖励8万元[1]。")))  # 8万元 is in no passage: dropped, nothing left
+    answer = b.answer(request("奖励多少？", HARBIN))
+    assert answer.refused and answer.grounded is False
+    assert answer.refusal == Refusal(reason="weak_evidence")
 
 
 def test_an_answer_about_another_place_is_refused_without_fallback() -> None:
@@ -136,21 +156,41 @@ def test_an_answer_about_another_place_is_refused_without_fallback() -> None:
     b = backend(scripted((200, "奖励提高到每人5万元[1]。")))
     answer = b.answer(request("大庆市对大工匠的奖励是多少？", HARBIN))
     assert answer.refused and answer.grounded is False
+    assert answer.refusal is not None and answer.refusal.reason == "missing_entity"
+    assert answer.refusal.missing == ["大庆市"]
 
 
 def test_the_refusal_phrase_is_a_refusal_with_the_passages() -> None:
     b = backend(scripted((200, "资料中未找到相关信息。")), RefusingBackend())
     answer = b.answer(request("大庆市奖励多少？", HARBIN, PROVINCE))
     assert answer.refused and answer.backend == "openai"
+    assert answer.refusal == Refusal(reason="weak_evidence")  # the model's own verdict, made structured
     assert [c.n for c in answer.citations] == [1, 2]
     english = backend(scripted((200, "The documents do not say how much Daqing pays.")))
-    assert english.answer(request("How much does Daqing pay?", HARBIN, language="en")).refused
+    refused = english.answer(request("How much does Daqing pay?", HARBIN, language="en"))
+    assert refused.refused and refused.refusal == Refusal(reason="weak_evidence")
 
 
 def test_no_passages_means_no_call() -> None:
     calls: list = []
-    answer = backend(scripted((200, "x"), calls=calls)).answer(request("问题？"))
+    b = backend(scripted((200, "x"), calls=calls))
+    answer = b.answer(request("问题？"))
     assert answer.refused and calls == []
+    assert answer.refusal == Refusal(reason="no_passages")
+    streamed = [e.answer for e in b.stream(request("问题？")) if e.kind == "answer"]
+    assert streamed[0].refusal == Refusal(reason="no_passages") and calls == []
+
+
+def test_a_streamed_model_refusal_is_structured() -> None:
+    b = backend(scripted((200, "资料中未找到相关信息。")))
+    final = list(b.stream(request("大庆市奖励多少？", HARBIN)))[-1].answer
+    assert final.refused and final.refusal == Refusal(reason="weak_evidence")
+
+
+def test_answers_carry_no_refusal() -> None:
+    b = backend(scripted((200, "哈尔滨市对大工匠的奖励提高到每人5万元[1]。")))
+    answer = b.answer(request("哈尔滨市对大工匠的奖励是多少？", HARBIN))
+    assert not answer.refused and answer.refusal is None
 
 
 def test_stream_sends_citations_then_deltas_then_the_answer() -> None:
@@ -225,6 +265,7 @@ def test_real_model_answers_with_the_figure_and_a_citation(real: OpenAIBackend) 
 def test_real_model_refuses_when_the_passages_lack_the_answer(real: OpenAIBackend) -> None:
     answer = real.answer(request("大庆市对劳动模范的奖励是多少？", PROVINCE, QIQIHAR))
     assert answer.refused, answer
+    assert answer.refusal is not None, answer
     assert "5万" not in answer.answer
     assert answer.backend in ("openai", "openai+fallback")
 

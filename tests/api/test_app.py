@@ -11,8 +11,8 @@ import pytest
 
 from rag.api.app import create_app
 from rag.engine import Engine
-from rag.store.index_store import IndexStore
 from rag.settings import Settings
+from rag.store.index_store import IndexStore
 
 from .support import HARBIN_QUESTION, LiveServer, api_settings, live_server
 
@@ -122,6 +122,21 @@ def test_openapi_docs(client: httpx.Client) -> None:
     assert {"/ask", "/search", "/documents", "/documents/{doc_id}", "/health", "/metrics"} <= set(schema["paths"])
     assert "multipart/form-data" in schema["paths"]["/documents"]["post"]["requestBody"]["content"]
     assert "HTTPBearer" in schema["components"]["securitySchemes"]
+
+
+
+def test_openapi_documents_the_structured_refusal(client: httpx.Client) -> None:
+    schema = client.get("/openapi.json").json()
+    components = schema["components"]["schemas"]
+    refusal = components["Answer"]["properties"]["refusal"]
+    assert {"$ref": "#/components/schemas/Refusal"} in refusal["anyOf"]
+    assert set(components["Refusal"]["properties"]["reason"]["enum"]) == {
+        "no_passages", "weak_evidence", "missing_entity", "unanswerable_kind", "incomplete_comparison",
+    }
+    content = schema["paths"]["/ask"]["post"]["responses"]["200"]["content"]["application/json"]
+    assert content["schema"] == {"$ref": "#/components/schemas/Answer"}
+    example = content["examples"]["refused"]["value"]
+    assert example["refused"] is True and example["refusal"]["reason"] == "missing_entity"
 
 
 def test_root_redirects_to_the_docs_without_the_chat_page(client: httpx.Client) -> None:

@@ -13,7 +13,7 @@ from rag.api.app import create_app
 from rag.engine import Engine
 from rag.schema import Answer, Citation
 
-from .support import HARBIN_DOC, HARBIN_QUESTION, api_settings, live_server, parse_sse
+from .support import HARBIN_DOC, HARBIN_QUESTION, QIQIHAR_QUESTION, api_settings, live_server, parse_sse
 
 
 def test_answers_the_harbin_question_with_a_citation(client: httpx.Client) -> None:
@@ -47,7 +47,35 @@ def test_streams_citations_then_deltas_then_the_answer(client: httpx.Client) -> 
 def test_refuses_when_the_documents_do_not_say(client: httpx.Client) -> None:
     response = client.post("/ask", json={"question": "火星上的企鹅每年奖励多少枚金币？"})
     assert response.status_code == 200
-    assert response.json()["refused"] is True
+    body = response.json()
+    assert body["refused"] is True
+    assert body["refusal"]["reason"] in {"no_passages", "weak_evidence", "missing_entity", "unanswerable_kind"}
+
+
+def test_a_refusal_says_why_in_the_json_answer(client: httpx.Client) -> None:
+    response = client.post("/ask", json={"question": QIQIHAR_QUESTION})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["refused"] is True and body["short_answer"] is None
+    assert body["refusal"]["reason"] == "missing_entity"
+    assert any("齐齐哈尔" in name for name in body["refusal"]["missing"])  # 齐齐哈尔市
+
+
+def test_a_refusal_says_why_in_the_streamed_answer(client: httpx.Client) -> None:
+    with client.stream("POST", "/ask", json={"question": QIQIHAR_QUESTION, "stream": True}) as response:
+        assert response.status_code == 200
+        body = response.read().decode("utf-8")
+    name, data = parse_sse(body)[-1]
+    assert name == "answer"
+    final = json.loads(data)
+    assert final["refused"] is True
+    assert final["refusal"]["reason"] == "missing_entity"
+    assert any("齐齐哈尔" in name for name in final["refusal"]["missing"])
+
+
+def test_an_answer_has_a_null_refusal(client: httpx.Client) -> None:
+    body = client.post("/ask", json={"question": HARBIN_QUESTION}).json()
+    assert body["refused"] is False and "refusal" in body and body["refusal"] is None
 
 
 def test_accepts_conversation_history(client: httpx.Client) -> None:

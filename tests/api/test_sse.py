@@ -8,10 +8,10 @@ from collections.abc import Iterator
 import anyio
 import pytest
 
-from rag.api.sse import encode_event, start_stream
 from rag.answering.base import StreamEvent
+from rag.api.sse import encode_event, start_stream
 from rag.errors import BackendUnavailableError
-from rag.schema import Answer, Citation
+from rag.schema import Answer, Citation, Refusal
 
 from .support import parse_sse
 
@@ -32,6 +32,14 @@ def test_every_event_is_one_frame_of_json_even_with_newlines() -> None:
     assert json.loads(events[0][1])[0]["text"] == "第一行\n第二行"
     assert json.loads(events[1][1]) == "答\r\n"
     assert Answer.model_validate_json(events[2][1]) == answer
+
+
+def test_the_answer_event_carries_the_structured_refusal() -> None:
+    refused = Answer(question="问", answer="资料中未找到……", refused=True,
+                     refusal=Refusal(reason="missing_entity", missing=["齐齐哈尔"]))
+    name, data = parse_sse(encode_event(StreamEvent(kind="answer", answer=refused)).decode("utf-8"))[0]
+    assert name == "answer"
+    assert json.loads(data)["refusal"] == {"reason": "missing_entity", "missing": ["齐齐哈尔"]}
 
 
 def _collect(events: Iterator[StreamEvent], answers: list[Answer]) -> str:

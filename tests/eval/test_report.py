@@ -6,9 +6,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from eval.harness import grade
+from eval.items import EvalItem
 from eval.metrics import aggregate, summarize
 from eval.records import ItemRecord, RunOptions, RunResult
-from eval.report import compare_table, summary_table, write_compare, write_report
+from eval.report import compare_table, refusal_label, refusals_table, summary_table, write_compare, write_report
+from rag.schema import Answer, Refusal
 
 HARBIN_PASSAGE = "哈尔滨市大工匠由每年评选10人增加到50人，由每人奖励1万元提高到5万元。"
 WRONG_PASSAGE = "黑龙江省总工会投入466万元，打造“万名职工思想政治引领骨干”品牌。"
@@ -34,6 +37,7 @@ def _records() -> list[ItemRecord]:
     false_refusal = ItemRecord(
         id="bad-2", type="count", lang="en", answerable=True, question="How many studios?",
         expected=["155个"], answer="The documents do not contain this information.", refused=True,
+        refusal={"reason": "weak_evidence", "missing": []},
         correct=False, refusal_ok=False, short_exact=False, hit_at_1=False, hit_at_5=True, reciprocal_rank=0.5,
         citations=[_citation(1, "技能大师工作室155个的段落")], latency_ms=80.0,
     )
@@ -45,6 +49,26 @@ def _records() -> list[ItemRecord]:
         citations=[_citation(1, HARBIN_PASSAGE)], latency_ms=70.0,
     )
     return [correct, wrong, false_refusal, not_refused]
+
+
+def _refused_records() -> list[ItemRecord]:
+    """Refusals with structured reasons: a false one about Qiqihar, two right ones."""
+    false_refusal = ItemRecord(
+        id="ref-1", type="amount", lang="zh", answerable=True, question="齐齐哈尔市对大工匠每人奖励多少钱？",
+        expected=["1万元"], answer="资料中未找到关于“齐齐哈尔”的相关信息。", refused=True,
+        refusal={"reason": "missing_entity", "missing": ["齐齐哈尔"]}, correct=False,
+    )
+    right = ItemRecord(
+        id="ref-2", type="unanswerable", lang="zh", answerable=False, question="大庆市对大工匠每人奖励多少钱？",
+        answer="资料中未找到关于“大庆”的相关信息。", refused=True,
+        refusal={"reason": "missing_entity", "missing": ["大庆"]}, correct=True, refusal_ok=True,
+    )
+    kind = ItemRecord(
+        id="ref-3", type="unanswerable", lang="zh", answerable=False, question="大工匠评选办法实施了几年？",
+        answer="资料中未找到相关信息。", refused=True, refusal={"reason": "unanswerable_kind", "missing": []},
+        correct=True, refusal_ok=True,
+    )
+    return [false_refusal, right, kind]
 
 
 def _run(records: list[ItemRecord]) -> RunResult:
@@ -79,6 +103,7 @@ def test_report_md_lists_each_failure_with_cited_passage(tmp_path: Path) -> None
     assert "not among the top 5" in wrong
 
     assert "refused, but the documents contain the answer" in sections["bad-2"]
+    assert "**Got:** refused (weak_evidence) — " in sections["bad-2"]
     assert "技能大师工作室155个的段落" in sections["bad-2"]
     assert "rank 2 of 5" in sections["bad-2"]
 
@@ -142,3 +167,48 @@ def test_compare_table_and_files(tmp_path: Path) -> None:
     assert [c["name"] for c in data["configs"]] == ["bm25", "dense"]
     assert data["configs"][1]["metrics"]["items"] == 3
     assert "*" not in compare_table([("a", summarize(better).overall), ("b", summarize(better).overall)])
+
+
+def test_refusal_label_names_the_reason_and_what_is_missing() -> None:
+    false_refusal, right, kind = _refused_records()
+    assert refusal_label(false_refusal) == "refused (missing_entity: 齐齐哈尔)"
+    assert refusal_label(kind) == "refused (unanswerable_kind)"
+    assert refusal_label(_records()[0]) == ""  # answered
+    unexplained = ItemRecord(id="x", type="amount", lang="zh", answerable=True, refused=True)
+    assert refusal_label(unexplained) == "refused (no reason given)"
+
+
+def test_report_md_shows_refusal_reasons(tmp_path: Path) -> None:
+    records = _records() + _refused_records()
+    write_report(_run(records), "eval/datasets/sample.jsonl", tmp_path)
+    markdown = (tmp_path / "report.md").read_text(encoding="utf-8")
+    failure = _failure_sections(markdown)["ref-1"]
+    assert "**Got:** refused (missing_entity: 齐齐哈尔) — " in failure
+    assert markdown.index("## Refusals by reason") < markdown.index("## Failures")
+    table = markdown.split("## Refusals by reason", 1)[1].split("## Failures", 1)[0]
+    assert "| Reason | Refused | Unanswerable (correct) | Answerable (false refusal) |" in table
+    assert "| missing_entity | 2 | 1 | 1 |" in table
+    assert "| unanswerable_kind | 1 | 1 | 0 |" in table
+    assert "| weak_evidence | 1 | 0 | 1 |" in table
+    assert refusals_table(_records()[:2]) == "No refusals."
+
+
+def test_report_json_records_the_refusal_reason(tmp_path: Path) -> None:
+    records = _records() + _refused_records()
+    write_report(_run(records), "eval/datasets/sample.jsonl", tmp_path)
+    data = {r["id"]: r for r in json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))["records"]}
+    assert data["ref-1"]["refusal_reason"] == "missing_entity"
+    assert data["ref-1"]["refusal_missing"] == ["齐齐哈尔"]
+    assert data["ref-3"]["refusal_reason"] == "unanswerable_kind" and data["ref-3"]["refusal_missing"] == []
+    assert data["ok-1"]["refusal_reason"] is None and data["ok-1"]["refused"] is False
+
+
+def test_grading_copies_the_answers_refusal_into_the_record(tmp_path: Path) -> None:
+    item = EvalItem(id="na", question="齐齐哈尔市对大工匠每人奖励多少钱？", answers=(), lang="zh", type="unanswerable")
+    refused = Answer(question=item.question, answer="资料中未找到关于“齐齐哈尔”的相关信息。", refused=True,
+                     refusal=Refusal(reason="missing_entity", missing=["齐齐哈尔"]))
+    record = grade(item, refused, [])
+    assert record.refusal_reason == "missing_entity" and record.refusal_missing == ["齐齐哈尔"]
+    assert refusal_label(record) == "refused (missing_entity: 齐齐哈尔)"
+    answered = grade(item, Answer(question=item.question, answer="5万元"), [])
+    assert answered.refusal is None and answered.refusal_reason is None and answered.refusal_missing == []

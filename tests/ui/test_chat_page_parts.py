@@ -11,10 +11,11 @@ import json
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from rag.schema import Answer, Citation
+from rag.schema import Answer, Citation, Refusal
 from rag.settings import Settings
 from ui.chat_page import chat_messages, documents_writable, mount_chat_page
 from ui.conversation import Turn, engine_history, turn_of_message
@@ -25,6 +26,7 @@ from ui.rendering import (
     document_html,
     locate,
     pending_markdown,
+    refusal_reason_text,
     sources_html,
 )
 
@@ -60,11 +62,56 @@ def test_answer_markdown_shows_short_answer_marker_and_source() -> None:
 
 
 def test_refusal_is_not_presented_as_an_answer() -> None:
-    refused = harbin_answer(refused=True, short_answer=None, answer="资料中未找到相关信息。")
+    refused = harbin_answer(refused=True, short_answer=None, answer="资料中未找到相关信息。",
+                            refusal=Refusal(reason="weak_evidence"))
     text = answer_markdown(refused)
     assert "资料中未找到答案" in text and "答案：" not in text
-    panel = sources_html(refused.citations, refused=True)
+    panel = sources_html(refused.citations, refused=True, refusal=refused.refusal)
     assert "相关段落（非答案）" in panel and ">来源<" not in panel
+    assert "资料中未找到足够相关的内容" in panel
+
+
+@pytest.mark.parametrize(
+    ("refusal", "reason"),
+    [
+        (Refusal(reason="missing_entity", missing=["齐齐哈尔"]), "资料中有相近内容，但不是关于“齐齐哈尔”的"),
+        (Refusal(reason="missing_entity", missing=["齐齐哈尔", "2019年"]),
+         "资料中有相近内容，但不是关于“齐齐哈尔、2019年”的"),
+        (Refusal(reason="missing_entity"), "资料中有相近内容，但不是关于所问对象的"),
+        (Refusal(reason="unanswerable_kind"), "资料中没有所问类型的数字"),
+        (Refusal(reason="weak_evidence"), "资料中未找到足够相关的内容"),
+        (Refusal(reason="no_passages"), "资料中未找到足够相关的内容"),
+        (Refusal(reason="incomplete_comparison", missing=["大庆市"]), "比较所需的部分数据缺失：大庆市"),
+        (None, "资料中未找到足够相关的内容"),  # a refusal saved before reasons existed
+    ],
+)
+def test_a_refusal_says_why_in_plain_chinese(refusal: Refusal | None, reason: str) -> None:
+    assert refusal_reason_text(refusal) == reason
+    refused = harbin_answer(refused=True, short_answer=None, refusal=refusal,
+                            answer="资料中未找到相关信息。以下是最相关的段落，仅供参考。")
+    text = answer_markdown(refused)
+    assert text.startswith("**资料中未找到答案。**")
+    assert f"原因：{reason}。" in text
+    assert "答案：" not in text and SENTENCE not in text
+    assert reason in sources_html(refused.citations, refused=True, refusal=refusal)
+
+
+def test_the_refusal_card_follows_refused_not_the_wording() -> None:
+    # refusal-like wording in an answer that was not refused is shown as an answer
+    answered = harbin_answer(answer="资料中未找到……但" + SENTENCE + "[1]", short_answer=None)
+    assert "资料中未找到答案" not in answer_markdown(answered)
+    # a refused answer is a refusal card whatever its wording says, even with a short answer left over
+    refused = harbin_answer(refused=True, refusal=Refusal(reason="missing_entity", missing=["齐齐哈尔"]))
+    text = answer_markdown(refused)
+    assert "资料中未找到答案" in text and "答案：5万元" not in text and "齐齐哈尔" in text
+
+
+def test_no_bold_answer_line_without_a_short_answer() -> None:
+    text = answer_markdown(harbin_answer(short_answer=None))
+    assert "**" not in text and "答案：" not in text
+    assert text.startswith(SENTENCE)  # the quoted sentence alone (and its sources)
+    assert "答案：" not in answer_markdown(harbin_answer(short_answer="  "))
+    assert answer_markdown(harbin_answer()).startswith("**答案：5万元**")
 
 
 def test_sources_panel_marks_the_sentence_and_escapes_the_document() -> None:
@@ -102,9 +149,17 @@ def test_feedback_log_appends_json_lines(tmp_path: Path) -> None:
     lines = [json.loads(line) for line in log.path.read_text(encoding="utf-8").splitlines()]
     assert lines[0]["vote"] == "up" and lines[0]["short_answer"] == "5万元"
     assert lines[0]["timestamp"] == "2025-01-02T03:04:05+00:00"
+    assert lines[0]["refusal"] is None
     assert lines[0]["citations"][0]["highlight"] == SENTENCE
     assert lines[1]["answer"] == "出错" and lines[1]["citations"] == []
     assert (vote_of(True), vote_of(False), vote_of("Dislike"), vote_of(None)) == ("up", "down", "down", None)
+
+
+def test_feedback_records_the_refusal_reason(tmp_path: Path) -> None:
+    refused = harbin_answer(refused=True, short_answer=None,
+                            refusal=Refusal(reason="missing_entity", missing=["齐齐哈尔"]))
+    record = feedback_record("问", refused, "down")
+    assert record["refusal"] == {"reason": "missing_entity", "missing": ["齐齐哈尔"]}
 
 
 def test_export_keeps_each_answer_with_its_sources() -> None:
