@@ -44,6 +44,8 @@ _TITLE = re.compile(_TITLES)
 _CREDIT_BEFORE = re.compile(r"(?:文|图|摄影|摄|记者|通讯员|编辑|责编|责任编辑|作者|撰稿|来源)\s*[/／:：|｜]?\s*$")
 _CREDIT_AFTER = re.compile(r"^\s*(?:供图|摄影?|/文|／文|报道|编辑|整理|撰稿)")
 _POS_FOR_KIND = {"person": "nr", "org": "nt"}
+#: Characters that end a clause or join words: an organisation's name never spans them.
+_NOT_IN_ORG_NAMES = "的被在和与将对把为是了、，,；;：:“”\"《》"
 _LIST_JOINER = re.compile(r"\s*(?:、|和|及|与|,|，)\s*")
 #: How much the best name must outscore a different runner-up to be given as the short answer.
 NAME_MARGIN = 0.25
@@ -81,7 +83,7 @@ class SpanFinder:
             return self._tagged(sentence, "place")
         spans: list[Span] = []
         for mention in self.gazetteer.find(sentence):
-            if not mention.reliable or mention.surface.isascii():
+            if not mention.reliable or mention.surface.isascii() or mention.place.level == "country":
                 continue
             end = mention.start + len(mention.surface)
             if spans and spans[-1].end == mention.start:
@@ -92,18 +94,31 @@ class SpanFinder:
 
     def _tagged(self, sentence: str, kind: AnswerKind) -> list[Span]:
         spans: list[Span] = []
-        if kind == "org":
-            for match in _ORG_SUFFIX.finditer(sentence):
-                lead = _LEADING_FUNCTION_WORDS.match(match.group(0))
-                start = match.start() + (lead.end() if lead else 0)
-                if match.end() - start >= 3:
-                    spans.append(Span(sentence[start : match.end()], start, match.end()))
-        wanted = _POS_FOR_KIND.get(kind, "ns")
+        tagged: list[tuple[str, str, int]] = []
         position = 0
         for word, flag in self.tokenizer.tagged_words(sentence):
             start = sentence.find(word, position)
             if start < 0:
                 continue
+            position = start + len(word)
+            tagged.append((word, flag, start))
+        if kind == "org":
+            # An organisation's name starts at a noun (市示范区管委会), not inside a clause
+            # (投资3000万元建设…基地 is not one).
+            noun_starts = {start for word, flag, start in tagged if flag[:1] in ("n", "j") and flag != "nr"}
+            for match in _ORG_SUFFIX.finditer(sentence):
+                lead = _LEADING_FUNCTION_WORDS.match(match.group(0))
+                start = match.start() + (lead.end() if lead else 0)
+                inner = match.group(0)[start - match.start() :]
+                cut = max(inner.rfind(mark) for mark in _NOT_IN_ORG_NAMES)
+                if cut >= 0:
+                    start += cut + 1  # 承德钒钛试点做法被省总工会 -> 省总工会
+                while start < match.end() and start not in noun_starts:
+                    start += 1
+                if match.end() - start >= 3:
+                    spans.append(Span(sentence[start : match.end()], start, match.end()))
+        wanted = _POS_FOR_KIND.get(kind, "ns")
+        for word, flag, start in tagged:
             position = start + len(word)
             if not flag.startswith(wanted) or len(word) < 2 or any(s.start <= start < s.end for s in spans):
                 continue
@@ -161,6 +176,13 @@ class SpanFinder:
                 elif titles_of[span]:
                     value += 0.5
             return value
+
+        if kind == "person":
+            # jieba tags words such as 金秋 or 金白银 as names: only a name with a title or role
+            # beside it (副主席陈刚, 联系人：方玉婷) is trusted as the answer to "who".
+            spans = [s for s in spans if titles_of[s]]
+            if not spans:
+                return None
 
         ranked = sorted(spans, key=lambda s: (-score(s), s.start))
         best = ranked[0]

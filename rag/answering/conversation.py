@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 
 from rag.schema import ChatTurn
-from rag.text.patterns import YEAR
+from rag.text.patterns import TIER, YEAR
 from rag.text.places import Gazetteer
 
 _FOLLOWUP_START = re.compile(
@@ -65,6 +65,12 @@ class FollowUpResolver:
                     resolved = resolved.replace(other.surface, "", 1)
             else:
                 resolved = f"{new_places[0].surface}{resolved}"
+            swapped = True
+        new_tiers = TIER.findall(question)
+        old_tiers = TIER.findall(resolved)
+        if new_tiers and old_tiers and new_tiers[0] not in old_tiers:
+            # 「那农村的呢？」 after a question about 城市低保: the same question about 农村.
+            resolved = resolved.replace(old_tiers[0], new_tiers[0], 1)
             swapped = True
         if new_years:
             old_years = _YEAR.findall(resolved)

@@ -18,7 +18,7 @@ import re
 from rag.answering.question import QuestionAnalysis
 from rag.schema import Document
 from rag.text.numbers import ordinals_in
-from rag.text.patterns import YEAR, YEAR_RANGE
+from rag.text.patterns import TIER, YEAR, YEAR_RANGE
 from rag.text.places import Gazetteer, Place, main_province, same_place
 
 _SPACE = re.compile(r"\s+")
@@ -42,9 +42,6 @@ def paragraph_around(text: str, start: int, end: int, previous: int = 0) -> str:
 #: A document number (金政发〔2021〕7号, 岳民发[2019]32号): its year says when a cited document
 #: was issued, not which year a figure belongs to.
 _DOCUMENT_NUMBER = re.compile(r"[〔\[［(（]\s*(?:19|20)\d{2}\s*[〕\]］)）]\s*\d*\s*号?")
-#: Tiers of government and of recognition, and the urban/rural split: 省级 and 国家级 awards, 城市
-#: and 农村 allowances are different figures of one sentence, as different as two cities.
-TIER = re.compile(r"(?:国家|省|市|县|区|乡镇)级|城市|农村")
 
 
 def years_in(text: str) -> set[str]:

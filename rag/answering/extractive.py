@@ -29,6 +29,7 @@ from rag.answering.entity_guard import EntityGuard
 from rag.answering.facts import Fact, choose_fact, is_compatible, sentence_facts
 from rag.answering.question import QuestionAnalysis, QuestionAnalyzer
 from rag.answering.refusal import refusal_text
+from rag.text.patterns import TIER
 from rag.schema import Answer, Passage, Refusal, RefusalReason
 from rag.store.index import DocumentIndex
 from rag.text.tokenizing import ChineseTokenizer
@@ -40,12 +41,16 @@ KIND_BONUS = 0.35
 #: close to the best score they must be.
 ALTERNATIVES, ALTERNATIVE_RATIO = 5, 0.8
 RELATED_PASSAGES = 3
+#: Kinds whose answer is a name: a sentence without such a name does not answer them.
+NAME_KINDS = ("person", "org", "place", "ordinal")
 #: Words of a question that say what is asked, not what it is about: they never describe a fact.
 _QUESTION_WORDS = frozenset(
     "多少 几 几个 什么 哪些 哪个 哪里 哪位 哪家 哪年 哪天 是否 如何 怎么 怎样 吗 呢 是 有 为 了 的 "
     "how much many what which when who where is are was were the of in for to does do did a an".split()
 )
 _YEAR_TERM = re.compile(r"^(?:19|20)\d{2}(?:年)?$")
+#: Words that make a question a follow-up (那…呢) and say nothing about what is asked.
+_FOLLOW_UP_WORDS = frozenset("那 那么 呢 还有 另外 同样 情况 怎么样 如何 对应 相应 这个 那个 and what about how".split())
 
 
 @dataclass
@@ -104,7 +109,7 @@ class ExtractiveBackend(AnswerBackend):
                 reason = "unanswerable_kind"
             return self._refuse(request, analysis, reason, missing)
         chosen = self._prefer_sentence_with_span(candidates, chosen, analysis, index)
-        if analysis.asked is not None and not chosen.has_span:
+        if (analysis.asked is not None or analysis.kind in NAME_KINDS) and not chosen.has_span:
             # The passages speak of the topic but hold no figure of the kind asked for
             # (多少年 asked, only counts of 名 found): quoting them would not answer.
             return self._refuse(request, analysis, "unanswerable_kind", [])
@@ -145,7 +150,9 @@ class ExtractiveBackend(AnswerBackend):
     def _threshold(self, analysis: QuestionAnalysis) -> float:
         return self.min_answer_score if analysis.language == "zh" else 0.3
 
-    def content_weights(self, analysis: QuestionAnalysis, index: DocumentIndex) -> dict[str, float]:
+    def content_weights(
+        self, analysis: QuestionAnalysis, index: DocumentIndex, focus: list[str] | None = None
+    ) -> dict[str, float]:
         """The question's words that describe what is asked about, with their IDF. Question words
         and years are left out; place names stay, since a sentence listing several places' shares
         (市本级…，柯城区承担0.15万元) is told apart by them."""
@@ -156,8 +163,24 @@ class ExtractiveBackend(AnswerBackend):
         for term in dict.fromkeys(terms):
             if term in _QUESTION_WORDS or _YEAR_TERM.match(term):
                 continue
-            weights[term] = index.idf(term)
+            weights[term] = index.idf(term) * (3.0 if focus and term in focus else 1.0)
         return weights
+
+    def focus_terms(self, request: AnswerRequest, analysis: QuestionAnalysis) -> list[str]:
+        """The words a follow-up adds (「那安徽工业精品企业呢？」 -> 安徽工业精品企业): the answer must be
+        about them, not about the previous question's subject that the resolved question repeats.
+        Places, years and tiers are left out: the entity guard checks those."""
+        if not request.original_question or request.original_question == request.question:
+            return []
+        constraints = {m.surface for m in analysis.places} | set(analysis.years)
+        terms = []
+        for term in self.tokenizer.tokenize(request.original_question):
+            if term in _QUESTION_WORDS or term in _FOLLOW_UP_WORDS or _YEAR_TERM.match(term):
+                continue
+            if any(term in c or c in term for c in constraints) or TIER.fullmatch(term):
+                continue
+            terms.append(term)
+        return list(dict.fromkeys(terms))
 
     def _has_answer(self, sentence: str, analysis: QuestionAnalysis) -> tuple[bool, list[Fact]]:
         if analysis.asked is not None:
@@ -182,7 +205,8 @@ class ExtractiveBackend(AnswerBackend):
         ] or list(dict.fromkeys(terms))
         weights = {t: index.idf(t) for t in query_terms}
         total_weight = sum(weights.values()) or 1.0
-        fact_weights = self.content_weights(analysis, index) if analysis.asked is not None else {}
+        focus = self.focus_terms(request, analysis)
+        fact_weights = self.content_weights(analysis, index, focus) if analysis.asked is not None else {}
         positions: dict[int, int] = {}
         for number, passage in enumerate(request.passages[: self.max_passages]):
             try:
@@ -205,6 +229,8 @@ class ExtractiveBackend(AnswerBackend):
             lexical = sum(w for t, w in weights.items() if t in text) / total_weight
             dense = float(np.clip((similarity - DENSE_FLOOR) / (DENSE_CEIL - DENSE_FLOOR), 0, 1))
             number = positions[position]
+            if focus and not any(term in text for term in focus):
+                continue  # a follow-up's new subject is not in this sentence
             has_span, facts = self._has_answer(sentence, analysis)
             before_answer = answer_words = None
             if has_span and analysis.asked is not None:
@@ -249,11 +275,13 @@ class ExtractiveBackend(AnswerBackend):
 
     # ----- composing -----
     def _short_answer(
-        self, analysis: QuestionAnalysis, index: DocumentIndex, chosen: ScoredSentence, sentence: str
+        self, request: AnswerRequest, analysis: QuestionAnalysis, index: DocumentIndex,
+        chosen: ScoredSentence, sentence: str,
     ) -> str | None:
         """The exact span that answers, or None when the sentence does not single one out."""
         if analysis.asked is not None:
-            choice = choose_fact(chosen.facts, analysis.asked, self.content_weights(analysis, index), analysis.text)
+            weights = self.content_weights(analysis, index, self.focus_terms(request, analysis))
+            choice = choose_fact(chosen.facts, analysis.asked, weights, analysis.text)
             return choice.best.text if choice.best is not None and choice.confident else None
         anchors = [t for t in self.tokenizer.tokenize(analysis.text) if t in sentence]
         asked_about = {m.surface for m in analysis.places} | {m.place.name for m in analysis.places}
@@ -269,7 +297,7 @@ class ExtractiveBackend(AnswerBackend):
     ) -> Answer:
         sentence = index.sentences[chosen.position]
         passage = request.passages[chosen.passage_number]
-        short_answer = self._short_answer(analysis, index, chosen, sentence.text)
+        short_answer = self._short_answer(request, analysis, index, chosen, sentence.text)
         document = index.document(sentence.doc_id)
         citation = to_citation(1, passage, index, highlight=document.text[sentence.start : sentence.end])
         if analysis.language == "en":

@@ -312,9 +312,15 @@ def choose_fact(
     compatible = [f for f in facts if is_compatible(asked, f) and f.text not in question]
     if not compatible:
         return FactChoice(None, False)
+    # Words every candidate's attribute holds (技能人才 in 技能人才总量 and 高技能人才) cannot tell them
+    # apart: only the words that some candidates have and others lack decide.
+    texts = [f.attribute.lower() for f in compatible]
+    telling = {t: w for t, w in weights.items() if 0 < sum(t in text for text in texts) < len(texts)}
+    if len(compatible) == 1:
+        telling = dict(weights)
 
     def score(fact: Fact) -> float:
-        value = attribute_score(fact, weights)
+        value = attribute_score(fact, telling)
         if fact.role == "before":
             value += 0.5 if asked.before else -0.5
         elif fact.role == "after" and not asked.before:

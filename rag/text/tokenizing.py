@@ -21,6 +21,7 @@ from typing import Final
 import jieba
 from jieba import posseg
 
+from rag.settings import Settings
 from rag.text.patterns import CJK_RANGE
 
 _KEEP = re.compile(rf"[0-9A-Za-z{CJK_RANGE}%.]")
@@ -66,12 +67,11 @@ def _sha256(resource: Traversable | None) -> str | None:
 
 
 def configured_pack() -> PackDir:
-    """The domain pack the process's settings name, resolved once (``RAG_DOMAIN_PACK``)."""
+    """The domain pack the process's settings name (``RAG_DOMAIN_PACK``), resolved once per process;
+    code that holds a ``Settings`` passes ``settings.domain_pack_dir`` explicitly instead."""
     global _CONFIGURED
     with _SHARED_LOCK:
         if isinstance(_CONFIGURED, ConfiguredPack):
-            from rag.settings import Settings
-
             _CONFIGURED = Settings().domain_pack_dir
         return _CONFIGURED
 
