@@ -45,7 +45,8 @@ RELATED_PASSAGES = 3
 NAME_KINDS = ("person", "org", "place", "ordinal")
 #: Words of a question that say what is asked, not what it is about: they never describe a fact.
 _QUESTION_WORDS = frozenset(
-    "多少 几 几个 什么 哪些 哪个 哪里 哪位 哪家 哪年 哪天 是否 如何 怎么 怎样 吗 呢 是 有 为 了 的 "
+    "多少 几 几个 什么 哪些 哪个 哪里 哪位 哪家 哪年 哪天 哪一天 哪一年 是否 如何 怎么 怎样 吗 呢 是 有 为 了 的 "
+    "谁 叫 名字 什么时候 何时 多少钱 多久 多长 几月 几号 哪儿 "
     "how much many what which when who where is are was were the of in for to does do did a an".split()
 )
 _YEAR_TERM = re.compile(r"^(?:19|20)\d{2}(?:年)?$")
@@ -201,7 +202,7 @@ class ExtractiveBackend(AnswerBackend):
         constraints = {m.surface for m in analysis.places} | {m.place.name for m in analysis.places}
         query_terms = [
             t for t in dict.fromkeys(terms)
-            if not _YEAR_TERM.match(t) and not any(t in c for c in constraints)
+            if not _YEAR_TERM.match(t) and t not in _QUESTION_WORDS and not any(t in c for c in constraints)
         ] or list(dict.fromkeys(terms))
         weights = {t: index.idf(t) for t in query_terms}
         total_weight = sum(weights.values()) or 1.0

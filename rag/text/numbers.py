@@ -56,3 +56,25 @@ def canonical_ordinal(match: tuple[str, str]) -> str:
 def ordinals_in(text: str) -> set[str]:
     """Editions and batches a text names (第十八届, 第3批), in the canonical form."""
     return {canonical_ordinal(m) for m in ORDINAL.findall(text)}
+
+
+_ENGLISH_ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+    "eighth": 8, "ninth": 9, "tenth": 10,
+}
+_ENGLISH_ORDINAL_UNITS = {"batch": "批", "session": "届", "edition": "届", "round": "批", "phase": "期"}
+ENGLISH_ORDINAL = re.compile(
+    r"\b(" + "|".join(_ENGLISH_ORDINALS) + r"|\d+(?:st|nd|rd|th))\s+(batch|session|edition|round|phase)",
+    re.I,
+)
+
+
+def english_ordinals(text: str) -> list[str]:
+    """Editions and batches an English question names (the third batch -> '3批'), in the canonical
+    form of :func:`canonical_ordinal`, so an English question is held to its edition as strictly."""
+    found = []
+    for word, unit in ENGLISH_ORDINAL.findall(text):
+        word = word.lower()
+        number = _ENGLISH_ORDINALS.get(word) or int(re.sub(r"\D", "", word))
+        found.append(f"{number}{_ENGLISH_ORDINAL_UNITS[unit.lower()]}")
+    return found

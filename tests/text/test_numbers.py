@@ -24,3 +24,11 @@ def test_editions_in_either_wording_are_equal() -> None:
     assert canonical_ordinal(("十八", "届")) == canonical_ordinal(("18", "届")) == "18届"
     assert ordinals_in("第十八届和第3批") == {"18届", "3批"}
     assert ORDINAL.findall("第二十次") == [("二十", "次")]
+
+
+def test_english_ordinals_use_the_canonical_chinese_form() -> None:
+    from rag.text.numbers import english_ordinals
+
+    assert english_ordinals("How much was allocated in the third batch?") == ["3批"]
+    assert english_ordinals("the 18th session and the second edition") == ["18届", "2届"]
+    assert english_ordinals("How much in 2023?") == []
