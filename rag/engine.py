@@ -14,11 +14,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from rag.answering.composite import CompositeQuestion, combine, split_composite
-from rag.answering.refusal import refusal_text
 from rag.answering.base import AnswerRequest, StreamEvent
+from rag.answering.composite import CompositeQuestion, combine, split_composite
 from rag.answering.conversation import FollowUpResolver
 from rag.answering.question import QuestionAnalysis, QuestionAnalyzer
+from rag.answering.refusal import refusal_text
 from rag.answering.registry import BackendRegistry
 from rag.errors import InvalidQuestionError
 from rag.ingest.indexing import Indexer, IndexReport, index_pipeline
@@ -213,7 +213,7 @@ class Engine:
 
     @staticmethod
     def _finish(result: Answer, request: AnswerRequest, started: float) -> Answer:
-        update = {"latency_ms": round((time.perf_counter() - started) * 1000, 2)}
+        update: dict[str, object] = {"latency_ms": round((time.perf_counter() - started) * 1000, 2)}
         if request.original_question:
             update["question"] = request.original_question
             update["resolved_question"] = request.question

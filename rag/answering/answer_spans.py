@@ -25,10 +25,14 @@ from rag.text.quantities import find_quantities
 from rag.text.tokenizing import ChineseTokenizer
 
 #: Organisation endings beyond the shared list that matter for the names officials ask about.
-_MORE_ORG_ENDINGS = "联合会|联席会议?办公室|党委会|常委会|党委|纪委|文明委|发改委|管委会|管理委员会|工作组|指挥部|事务所|研究院|研究所|医院|银行|学校|商会|合作社"
+_MORE_ORG_ENDINGS = (
+    "联合会|联席会议?办公室|党委会|常委会|党委|纪委|文明委|发改委|管委会|管理委员会|"
+    "工作组|指挥部|事务所|研究院|研究所|医院|银行|学校|商会|合作社"
+)
 _ORG_SUFFIX = re.compile(rf"[{CJK_RANGE}（）()]{{2,24}}?(?:{_MORE_ORG_ENDINGS}|{ORG_SUFFIX_ALTERNATION})")
 #: Words that open a clause, not a name: 根据中共中央办公厅 is 中共中央办公厅.
-_LEADING_FUNCTION_WORDS = re.compile(r"^(?:根据|依据|按照|经过|经|由|在|对|向|从|为|将|把|被|与|和|及|同|以|并|请|报|其中|会同|联合)+")
+_LEADING_FUNCTION_WORDS = re.compile(r"^(?:根据|依据|按照|经过|经|由|在|对|向|从|为|将"
+    r"|把|被|与|和|及|同|以|并|请|报|其中|会同|联合)+")
 #: Common Chinese surnames: a "person" that does not start with one is a mis-tagged word (宝贵, 隆重举行).
 _SURNAMES = frozenset(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
@@ -130,7 +134,8 @@ class SpanFinder:
 
     @staticmethod
     def _is_credit(sentence: str, start: int, end: int) -> bool:
-        return bool(_CREDIT_BEFORE.search(sentence[max(0, start - 6) : start]) or _CREDIT_AFTER.match(sentence[end : end + 4]))
+        before, after = sentence[max(0, start - 6) : start], sentence[end : end + 4]
+        return bool(_CREDIT_BEFORE.search(before) or _CREDIT_AFTER.match(after))
 
     def best(
         self,

@@ -25,12 +25,15 @@ _MORE = r"(?:更多|较多|多|更高|较高|高|更大|较大|大|更长|长|�
 _LESS = r"(?:更少|较少|少|更低|较低|低|更小|较小|小|更短|短|更慢|慢)"
 _WHICH = r"(?:哪个|哪一个|哪项|哪一项|哪里|哪个地方|哪个县|哪个市|哪个省|哪家|谁|哪一方|哪方)"
 _COMPARE_ZH = re.compile(rf"{_WHICH}(?:的)?[^，。？?]{{0,12}}?(?:更|较|最)?({_MORE}|{_LESS})")
-_DIFFERENCE_ZH = re.compile(r"(?:比|较).{1,20}?(?:多|少|高|低)(?:了)?.{0,8}?(?:多少|几)|相差多少|差距(?:是|为|有)?多少|差(?:多少|几)")
+_DIFFERENCE_ZH = re.compile(r"(?:比|较).{1,20}?(?:多|少|高|低)(?:了)?.{0,8}?(?:多少"
+    r"|几)|相差多少|差距(?:是|为|有)?多少|差(?:多少|几)")
 _TOTAL_ZH = re.compile(r"一共|合计|总共|共计|总计|加起来|相加|之和|总和|合起来")
-_COMPARE_EN = re.compile(r"\b(?:which|who)\b.*\b(more|higher|larger|bigger|greater|longer|less|fewer|lower|smaller|shorter)\b", re.I)
+_COMPARE_EN = re.compile(r"\b(?:which|who)\b.*\b(more|higher|larger|bigger"
+    r"|greater|longer|less|fewer|lower|smaller|shorter)\b", re.I)
 _TOTAL_EN = re.compile(r"\b(?:in total|combined|altogether|together|sum of|total of|add up)\b", re.I)
 _DIFFERENCE_EN = re.compile(r"\bhow much (?:more|less|higher|lower)\b|\bdifference between\b", re.I)
-_PAIR = re.compile(rf"([^，。？?、的和与跟及]{{1,16}}?)\s*{_CONJUNCTION}\s*([^，。？?、的和与跟及]{{1,16}}?)(?=的|分别|各|两|哪|谁|一共|合计|总共|共计|总计|加起来|相比|比较|之间|，|\s|$|which|who|in total|combined)", re.I)
+_PAIR = re.compile(rf"([^，。？?、的和与跟及]{{1,16}}?)\s*{_CONJUNCTION}\s*([^，。？?、的和与跟及]{{1,16}}?)(?=的|分别"
+    rf"|各|两|哪|谁|一共|合计|总共|共计|总计|加起来|相比|比较|之间|，|\s|$|which|who|in total|combined)", re.I)
 _LESS_EN = re.compile(r"less|fewer|lower|smaller|shorter", re.I)
 
 
@@ -57,15 +60,18 @@ def _operation(question: str) -> Operation | None:
     return None
 
 
-_PAIR_EN = re.compile(r"\b([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\s*,?\s+(?:and|or|vs\.?|versus)\s+([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\b")
-_DIFFERENCE_PAIR = re.compile(r"([^，。？?]{1,16}?)(?:比|较)([^，。？?]{1,16}?)(?:多|少|高|低)(了)?([^，。？?]{0,8}?)(?:多少|几)")
+_PAIR_EN = re.compile(r"\b([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\s*,?\s+(?:and|or"
+    r"|vs\.?|versus)\s+([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\b")
+_DIFFERENCE_PAIR = re.compile(r"([^，。？?]{1,16}?)(?:比|较)([^，。？?]{1,16}?)(?:多"
+    r"|少|高|低)(了)?([^，。？?]{0,8}?)(?:多少|几)")
 _REMOVE_ZH = re.compile(
     rf"{_WHICH}|相比|相较|比较|之间|(?:两者|二者|两项|两个|两地|两县|两市|两家)|一共|合计|总共|共计|总计|加起来|相加|之和|总和|合起来|分别|各自"
 )
 _TRAILING_COMPARATIVE = re.compile(rf"(?:的)?(?:更|较|最)?(?:{_MORE}|{_LESS})(?:一些|一点)?$")
 _REMOVE_EN = re.compile(
     r"\b(?:in total|combined|altogether|together|the sum of|the total of|the difference between|"
-    r"more|higher|larger|bigger|greater|longer|less|fewer|lower|smaller|shorter)\b|\b(?:which|who)\b(?:\s+(?:county|city|province|district|one|place|of them))?",
+    r"more|higher|larger|bigger|greater|longer|less|fewer|lower|smaller|shorter)\b"
+    r"|\b(?:which|who)\b(?:\s+(?:county|city|province|district|one|place|of them))?",
     re.I,
 )
 
@@ -190,9 +196,8 @@ def combine(
     else:
         short = format_value(sum(numbers), unit, like=quantities[0].text)
     if english:
-        text = f"{short}. From the documents: " + "; ".join(
-            f"{item}: {q.text}[{n}]" for n, (item, q) in enumerate(zip(composite.items, quantities, strict=True), start=1)
-        )
+        pairs = enumerate(zip(composite.items, quantities, strict=True), start=1)
+        text = f"{short}. From the documents: " + "; ".join(f"{item}: {q.text}[{n}]" for n, (item, q) in pairs)
     else:
         verb = {"more": "更多", "less": "更少", "difference": "相差", "total": "合计"}[composite.operation]
         text = f"{facts}。{verb}：{short}。"

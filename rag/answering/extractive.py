@@ -29,9 +29,9 @@ from rag.answering.entity_guard import EntityGuard
 from rag.answering.facts import Fact, choose_fact, is_compatible, sentence_facts
 from rag.answering.question import QuestionAnalysis, QuestionAnalyzer
 from rag.answering.refusal import refusal_text
-from rag.text.patterns import TIER
 from rag.schema import Answer, Passage, Refusal, RefusalReason
 from rag.store.index import DocumentIndex
+from rag.text.patterns import TIER
 from rag.text.tokenizing import ChineseTokenizer
 
 #: Cosine similarities of e5 cluster high; this window maps them onto 0..1 for scoring.
@@ -51,7 +51,9 @@ _QUESTION_WORDS = frozenset(
 )
 _YEAR_TERM = re.compile(r"^(?:19|20)\d{2}(?:年)?$")
 #: Words that make a question a follow-up (那…呢) and say nothing about what is asked.
-_FOLLOW_UP_WORDS = frozenset("那 那么 呢 还有 另外 同样 情况 怎么样 如何 对应 相应 这个 那个 and what about how".split())
+_FOLLOW_UP_WORDS = frozenset(
+    "那 那么 呢 还有 另外 同样 情况 怎么样 如何 对应 相应 这个 那个 and what about how".split()
+)
 
 
 @dataclass

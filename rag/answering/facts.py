@@ -40,7 +40,8 @@ _FROM_TO_CHANGE = re.compile(r"(?:由|从)[^，,；;。|]{0,12}\|[^，,；;。]{
 _RESPECTIVELY = "分别"
 _ITEM_SPLIT = re.compile(r"、|以及|及|和|与|，|,")
 #: Question words that say the old value of a change is wanted.
-_ASKS_BEFORE = re.compile(r"原来|原先|此前|之前|以前|调整前|提高前|增加前|原有|由多少|从多少|previously|before the (?:increase|change)|originally|used to", re.I)
+_ASKS_BEFORE = re.compile(r"原来|原先|此前|之前|以前|调整前|提高前|增加前|原有|由多少|从多少"
+    r"|previously|before the (?:increase|change)|originally|used to", re.I)
 #: How much a winning attribute score must beat the best fact of another value by.
 CONFIDENCE_MARGIN = 0.2
 
@@ -88,7 +89,8 @@ _EXPLICIT_UNIT = re.compile(
 )
 _MONEY_WORDS = re.compile(
     r"多少钱|金额|资金|经费|奖金|奖励|奖补|补贴|补助|资助|投资|投入|产值|收入|增加值|生产总值|GDP|营业额|营收|"
-    r"税收|利润|销售额|零售总额|总额|预算|费用|成本|工资|薪酬|价格|效益|收益|标准|费|how much|GDP|gross domestic product|output|funding|fund|money|subsid|allowance|bonus|reward|"
+    r"税收|利润|销售额|零售总额|总额|预算|费用|成本|工资|薪酬|价格|效益|收益|标准|费|how much"
+    r"|GDP|gross domestic product|output|funding|fund|money|subsid|allowance|bonus|reward|"
     r"award|grant|investment|revenue|income|output value|salary|wage|cost|price|budget|yuan",
     re.I,
 )
@@ -97,16 +99,20 @@ _PERCENT_WORDS = re.compile(
     re.I,
 )
 _DATE_WORDS = re.compile(
-    r"什么时候|何时|哪一年|哪年|哪天|哪一天|几月|几号|日期|时间是|什么时间|截止|起止|when\b|what year|which year|what date|which date|what day|deadline",
+    r"什么时候|何时|哪一年|哪年|哪天|哪一天|几月|几号|日期|时间是|什么时间|截止"
+    r"|起止|when\b|what year|which year|what date|which date|what day|deadline",
     re.I,
 )
 _DURATION_WORDS = re.compile(
-    r"多少年|几年|多长时间|多长|多久|期限|有效期|公示期|几个月|多少个月|多少天|几天|多少个工作日|几个工作日|how long|how many (?:years|months|days|working days)",
+    r"多少年|几年|多长时间|多长|多久|期限|有效期|公示期|几个月|多少个月|多少天|几天"
+    r"|多少个工作日|几个工作日|how long|how many (?:years|months|days|working days)",
     re.I,
 )
 #: 增长多少 without a unit asks for a rate in official statistics (增长8.5%).
-_GROWTH_BY_HOW_MUCH = re.compile(r"(?:增长|下降|增幅|降幅|增速|上升|回落)(?:了)?(?:多少|几)(?![万亿]?[元人个家项名])|grow(?:th)? by how much|by what (?:percentage|rate)", re.I)
-_DAY_WORDS = re.compile(r"哪天|哪一天|几号|几月几日|日期|具体时间|什么时间|on what (?:date|day)|what date|which date|which day", re.I)
+_GROWTH_BY_HOW_MUCH = re.compile(r"(?:增长|下降|增幅|降幅|增速|上升|回落)(?:了)?(?:多少"
+    r"|几)(?![万亿]?[元人个家项名])|grow(?:th)? by how much|by what (?:percentage|rate)", re.I)
+_DAY_WORDS = re.compile(r"哪天|哪一天|几号|几月几日|日期|具体时间|什么时间"
+    r"|on what (?:date|day)|what date|which date|which day", re.I)
 _MONTH_WORDS = re.compile(r"几月|哪个月|哪月|几月份|which month|what month", re.I)
 _DEADLINE_WORDS = re.compile(r"期限|有效期|截止|deadline|valid", re.I)
 _ENGLISH_COUNT = re.compile(r"how many|number of|what number", re.I)
@@ -174,7 +180,8 @@ def asked_for(question: str) -> AskedFor | None:
         return AskedFor("duration", ("duration",), before, bool(_DEADLINE_WORDS.search(question)))
     if _PERCENT_WORDS.search(question) or _GROWTH_BY_HOW_MUCH.search(question):
         return AskedFor("percent", ("percent",), before)
-    if _MONEY_WORDS.search(question) and (_CN_QUESTION_COUNT.search(question) or re.search(r"how much|^\s*what\b", question, re.I)):
+    if _MONEY_WORDS.search(question) and (_CN_QUESTION_COUNT.search(question) or re.search(r"how much"
+        r"|^\s*what\b", question, re.I)):
         return AskedFor("amount", ("money",), before)
     if _ENGLISH_COUNT.search(question) or _CN_QUESTION_COUNT.search(question):
         return AskedFor("count", (), before)
@@ -259,7 +266,8 @@ def _link_changes(sentence: str, facts: list[Fact]) -> list[Fact]:
         between = sentence[old.quantity.end : new.quantity.start]
         if new.unit_class != old.unit_class or any(mark in between for mark in "，,；;。"):
             continue
-        if not _CHANGE_VERB.search(between) and not _FROM_TO_CHANGE.search(sentence[: old.quantity.start] + "|" + between):
+        from_to = sentence[: old.quantity.start] + "|" + between
+        if not _CHANGE_VERB.search(between) and not _FROM_TO_CHANGE.search(from_to):
             continue
         linked[number - 1] = Fact(old.quantity, old.unit_class, old.attribute, "before")
         linked[number] = Fact(new.quantity, new.unit_class, old.attribute + " " + new.attribute, "after")

@@ -28,13 +28,26 @@ FIGURE_KINDS = ("amount", "count", "percent", "date", "duration", "measure")
 
 # Order matters: the first pattern that matches decides the kind.
 _KIND_PATTERNS: list[tuple[AnswerKind, re.Pattern[str]]] = [
-    ("ordinal", re.compile(r"第几|哪一届|哪届|哪一批|哪批|名次|排名|which (edition|session|round)|what (rank|ranking)", re.I)),
-    ("percent", re.compile(r"百分之|百分比|比例|占比|比重|增长率|多少%|percent|percentage|proportion|share of", re.I)),
-    ("amount", re.compile(r"多少钱|多少元|多少万元|多少亿元|金额|资金|经费|奖金|how much|salary|wage|subsidy|allowance|bonus|funding", re.I)),
-    ("date", re.compile(r"什么时候|何时|哪一年|哪年|哪天|哪一天|几月|日期|when\b|what year|which year|what date|which date|what day", re.I)),
+    ("ordinal", re.compile(
+        r"第几|哪一届|哪届|哪一批|哪批|名次|排名|which (edition|session|round)|what (rank|ranking)", re.I
+    )),
+    ("percent", re.compile(
+        r"百分之|百分比|比例|占比|比重|增长率|多少%|percent|percentage|proportion|share of", re.I
+    )),
+    ("amount", re.compile(
+        r"多少钱|多少元|多少万元|多少亿元|金额|资金|经费|奖金|"
+        r"how much|salary|wage|subsidy|allowance|bonus|funding", re.I
+    )),
+    ("date", re.compile(
+        r"什么时候|何时|哪一年|哪年|哪天|哪一天|几月|日期|"
+        r"when\b|what year|which year|what date|which date|what day", re.I
+    )),
     ("count", re.compile(r"多少|几个|几名|几家|几项|几批|几所|几次|how many|number of", re.I)),
     ("person", re.compile(r"谁|哪位|什么人|姓名|名字|\bwho\b|\bwhom\b|\bwhose\b", re.I)),
-    ("org", re.compile(r"哪个单位|哪家|哪个部门|哪些单位|哪个组织|什么单位|什么组织|什么机构|哪个机构|牵头|which (organi[sz]ation|company|department|agency|unit|body)|what (organi[sz]ation|company|body)", re.I)),
+    ("org", re.compile(
+        r"哪个单位|哪家|哪个部门|哪些单位|哪个组织|什么单位|什么组织|什么机构|哪个机构|牵头|"
+        r"which (organi[sz]ation|company|department|agency|unit|body)|what (organi[sz]ation|company|body)", re.I
+    )),
     ("place", re.compile(r"哪里|在哪|哪个省|哪个市|哪个城市|什么地方|\bwhere\b|which (city|province)", re.I)),
     ("list", re.compile(r"哪些|有哪几|包括什么|包括哪|分别是|what are the|which are the|\blist\b", re.I)),
 ]

@@ -93,13 +93,12 @@ class Gazetteer:
         self.places: list[Place] = []
         self._by_code: dict[str, Place] = {}
         self._by_name: dict[str, Place] = {}
-        forms_of: dict[str, list[str]] = {}
         for division in table.divisions:
             name = division.short if division.level != "county" else division.name
             forms = [division.name, *table.forms_of(division)]
-            english = extra.get(division.short, ([], []))
-            forms += english[1]  # customary Chinese aliases
-            forms += english[0] or [
+            known_english, aliases = extra.get(division.short, ([], []))
+            forms += aliases  # customary Chinese aliases
+            forms += known_english or [
                 e + suffix for e in _english_names(division.short) for suffix in _ENGLISH_SUFFIXES
                 if suffix == "" or division.level != "province" or suffix == " Province"
             ]
@@ -107,7 +106,6 @@ class Gazetteer:
             self.places.append(place)
             self._by_code[division.code] = place
             self._by_name.setdefault(name, place)
-            forms_of[division.code] = list(place.surface_forms)
         for name, (english, aliases) in extra.items():
             if name in self._by_name or name not in countries:
                 continue
@@ -164,7 +162,7 @@ class Gazetteer:
         while index < len(words):
             for size in range(min(self._latin_words, len(words) - index), 0, -1):
                 run = words[index : index + size]
-                if any(text[a.end() : b.start()] != " " for a, b in zip(run, run[1:])):
+                if any(text[a.end() : b.start()] != " " for a, b in itertools.pairwise(run)):
                     continue
                 surface = text[run[0].start() : run[-1].end()]
                 places = self._latin_forms.get(surface.lower())
@@ -235,7 +233,7 @@ class Gazetteer:
         if not distinct:
             return None
         distinct.sort(key=lambda p: _LEVEL_ORDER.index(p.level))
-        for outer, inner in zip(distinct, distinct[1:]):
+        for outer, inner in itertools.pairwise(distinct):
             if not self.encloses(outer, inner):
                 return None
         return distinct[-1]

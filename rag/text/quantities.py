@@ -133,7 +133,8 @@ def _date_value(text: str) -> float | None:
         return float(year.group(1))
     chinese = re.match(rf"([{_CN_DATE_DIGITS}]{{4}})年", text)
     if chinese:
-        digits = "".join(str("〇一二三四五六七八九".index(c)) if c in "〇一二三四五六七八九" else "0" for c in chinese.group(1))
+        numerals = "〇一二三四五六七八九"
+        digits = "".join(str(numerals.index(c)) if c in numerals else "0" for c in chinese.group(1))
         return float(digits)
     return None
 
