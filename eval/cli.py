@@ -20,6 +20,7 @@ def register(app: typer.Typer) -> None:
 def _eval_thresholds(
     min_accuracy: Optional[float], min_refusal: Optional[float], min_citation: Optional[float],
     min_hit5: Optional[float], max_false_refusal: Optional[float],
+    max_wrong: Optional[float] = None, min_short: Optional[float] = None,
 ) -> list[Any]:
     """The gates given on the command line, as ``eval.gate.Threshold`` objects."""
     from eval.gate import Threshold
@@ -30,6 +31,8 @@ def _eval_thresholds(
         ("citation", min_citation, "min"),
         ("hit_at_5", min_hit5, "min"),
         ("false_refusal", max_false_refusal, "max"),
+        ("wrong", max_wrong, "max"),
+        ("short_holds", min_short, "min"),
     )
     return [Threshold(metric, bound, kind) for metric, bound, kind in wanted if bound is not None]  # type: ignore[arg-type]
 
@@ -75,6 +78,8 @@ def eval_command(
     min_citation: Annotated[Optional[float], typer.Option("--min-citation", min=0, help="Fail below this citation accuracy.")] = None,
     min_hit5: Annotated[Optional[float], typer.Option("--min-hit5", min=0, help="Fail below this retrieval hit@5.")] = None,
     max_false_refusal: Annotated[Optional[float], typer.Option("--max-false-refusal", min=0, help="Fail above this false-refusal rate.")] = None,
+    max_wrong: Annotated[Optional[float], typer.Option("--max-wrong", min=0, help="Fail above this share of questions answered but wrong (a wrong bold short answer included).")] = None,
+    min_short: Annotated[Optional[float], typer.Option("--min-short", min=0, help="Fail below this share of answerable questions whose short answer holds the gold.")] = None,
     compare: Annotated[Optional[list[str]], typer.Option("--compare", help="Compare configurations: --compare bm25 dense hybrid. Built-in: bm25, dense, hybrid, extractive, openai, local; more in eval/configs.toml.")] = None,
     limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="Evaluate only the first N items.")] = None,
 ) -> None:
@@ -98,7 +103,9 @@ def eval_command(
     except (DatasetError, ConfigError) as error:
         typer.secho(f"error: {error}", err=True, fg=typer.colors.RED)
         raise typer.Exit(2) from None
-    thresholds = _eval_thresholds(min_accuracy, min_refusal, min_citation, min_hit5, max_false_refusal)
+    thresholds = _eval_thresholds(
+        min_accuracy, min_refusal, min_citation, min_hit5, max_false_refusal, max_wrong, min_short
+    )
     with user_errors():
         engine = open_engine(settings)
         if configs:

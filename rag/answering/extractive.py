@@ -266,7 +266,8 @@ class ExtractiveBackend(AnswerBackend):
         for candidate in candidates[:3]:
             if candidate.score < 0.75 * best.score:
                 break
-            if candidate.has_span:
+            strength = candidate.lexical if analysis.language == "zh" else candidate.dense
+            if candidate.has_span and strength >= self._threshold(analysis):
                 sentence = index.sentences[candidate.position]
                 document = index.document(sentence.doc_id)
                 if not self.guard.missing(

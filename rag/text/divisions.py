@@ -3,7 +3,7 @@ short forms, read from the list that the maintained ``jionlp`` package ships.
 
 Why a full list: an official asks about 交城县 or 略阳 as readily as about 哈尔滨, and the costliest
 error is a figure borrowed from a sibling place. A hand list of the places the sample documents
-mention would leave every other county unchecked. jionlp's list (national admin codes, about 3,200
+mention would leave every other county unchecked. jionlp's list (national admin codes, about 3,400
 divisions at these three levels) is read straight from the zip file inside the package, without
 importing jionlp itself: importing it prints a banner to stdout and unpacks dictionaries, neither of
 which a library should do to its caller.

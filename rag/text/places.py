@@ -100,7 +100,7 @@ class Gazetteer:
             forms += aliases  # customary Chinese aliases
             forms += known_english or [
                 e + suffix for e in _english_names(division.short) for suffix in _ENGLISH_SUFFIXES
-                if suffix == "" or division.level != "province" or suffix == " Province"
+                if suffix == "" or (suffix == " Province") == (division.level == "province")
             ]
             place = Place(name, division.level, tuple(dict.fromkeys(forms)), division.code, division.parent)
             self.places.append(place)

@@ -60,7 +60,7 @@ _MONEY = re.compile(
     rf"(?:{_NUMBER}{_MAGNITUDE}?(?:元)?{_APPROX}?{_RANGE_SEP})?{_NUMBER}{_MAGNITUDE}?(?:多|余)?{_MAGNITUDE}?(?:元|美元|欧元|港元){_PER_UNIT}"
 )
 _DURATION = re.compile(
-    rf"{_NUMBER}(?:多|余)?(?:个工作日|个自然日|个月|周年|年|天|周|小时|分钟|工作日)"
+    rf"{_NUMBER}(?:多|余)?(?:个工作日|个自然日|个月|年(?!代)|天|周(?!年)|小时|分钟|工作日)"
     rf"|{_NUMBER}(?:多|余)?日(?=内|以内|之内|后|前)"
 )
 _COUNT = re.compile(
@@ -186,7 +186,7 @@ def find_quantities(text: str) -> list[Quantity]:
             add(match, "percent", unit, value)
     for pattern, kind, units in (
         (_MONEY, "amount", r"(?:元|美元|欧元|港元)(?:/\S{1,3})?"),
-        (_DURATION, "duration", "个工作日|个自然日|个月|周年|年|天|周|小时|分钟|工作日|日"),
+        (_DURATION, "duration", "个工作日|个自然日|个月|年|天|周|小时|分钟|工作日|日"),
         (_MEASURE, "measure", _MEASURES),
         (_COUNT, "count", _COUNTERS),
     ):

@@ -48,3 +48,9 @@ def test_standalone_question_untouched(resolver: FollowUpResolver) -> None:
     question = "山东省首批省级改革试点中全面试点有多少个？"
     assert resolver.resolve(question, turns("黑龙江省高技能人才达到多少万人？")) == question
     assert resolver.resolve("那河北呢？", []) == "那河北呢？"
+
+
+def test_tier_swapped(resolver: FollowUpResolver) -> None:
+    resolved = resolver.resolve("那农村的呢？", turns("某区城市低保标准提高到多少？"))
+    assert "农村" in resolved and "城市" not in resolved
+    assert "低保标准" in resolved

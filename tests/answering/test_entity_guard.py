@@ -1,0 +1,212 @@
+"""The entity guard: evidence must be about the question's place, year, edition and tier.
+
+Documents are built in the test, so every place here is judged by the national division list and
+the document's own title, not by what the bundled corpus happens to cover.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answering.entity_guard import EntityGuard
+from rag.answering.question import QuestionAnalyzer
+from rag.schema import Document
+from rag.text.places import Gazetteer
+
+
+@pytest.fixture(scope="module")
+def gazetteer() -> Gazetteer:
+    return Gazetteer()
+
+
+@pytest.fixture(scope="module")
+def analyzer(gazetteer: Gazetteer) -> QuestionAnalyzer:
+    return QuestionAnalyzer(gazetteer=gazetteer)
+
+
+@pytest.fixture()
+def guard(gazetteer: Gazetteer) -> EntityGuard:
+    return EntityGuard(gazetteer)  # per test: it caches each document's place by content hash
+
+
+def make_document(doc_id: str, title: str, text: str) -> Document:
+    return Document(doc_id=doc_id, title=title, text=text, content_hash=doc_id)
+
+
+def missing_for(
+    guard: EntityGuard, analyzer: QuestionAnalyzer, question: str, document: Document, sentence: str,
+    before_answer: str | None = None, answer_words: str | None = None,
+) -> list[str]:
+    """What ``guard`` finds missing when ``sentence`` (a slice of the document) answers ``question``."""
+    start = document.text.index(sentence)
+    return guard.missing(
+        analyzer.analyze(question), document, start, start + len(sentence), before_answer, answer_words
+    )
+
+
+HUAIHUA_TITLE = "怀化市人民政府关于印发《怀化市大工匠评选管理办法》的通知"
+HUAIHUA_SENTENCE = "我市对认定的大工匠每人奖励5万元。"
+
+
+# ----- 1. the document's city stands behind 我市 -----
+def test_city_document_supports_its_own_city_and_not_a_sibling(
+    guard: EntityGuard, analyzer: QuestionAnalyzer
+) -> None:
+    document = make_document("huaihua", HUAIHUA_TITLE, f"为弘扬工匠精神，制定本办法。\n{HUAIHUA_SENTENCE}\n")
+    assert missing_for(guard, analyzer, "怀化市对大工匠每人奖励多少钱？", document, HUAIHUA_SENTENCE) == []
+    assert "邵阳市" in missing_for(guard, analyzer, "邵阳市对大工匠每人奖励多少钱？", document, HUAIHUA_SENTENCE)
+
+
+# ----- 2. any county of the country, not only the corpus's -----
+LUEYANG_TITLE = "略阳县人民政府关于印发略阳县技能人才奖励办法的通知"
+LUEYANG_SENTENCE = "对认定的县级技能大师每人奖励2万元。"
+
+
+@pytest.fixture()
+def lueyang() -> Document:
+    return make_document("lueyang", LUEYANG_TITLE, f"第一条 为加强技能人才队伍建设，制定本办法。\n{LUEYANG_SENTENCE}\n")
+
+
+def test_uncovered_county_document_supports_its_own_county(
+    guard: EntityGuard, analyzer: QuestionAnalyzer, lueyang: Document
+) -> None:
+    assert missing_for(guard, analyzer, "略阳县对技能大师每人奖励多少钱？", lueyang, LUEYANG_SENTENCE) == []
+
+
+def test_uncovered_county_document_does_not_support_a_sibling_county(
+    guard: EntityGuard, analyzer: QuestionAnalyzer, lueyang: Document
+) -> None:
+    # 勉县 lies in 汉中市 like 略阳县
+    assert "勉县" in missing_for(guard, analyzer, "勉县对技能大师每人奖励多少钱？", lueyang, LUEYANG_SENTENCE)
+
+
+def test_province_qualifying_the_county_is_satisfied_by_the_county(
+    guard: EntityGuard, analyzer: QuestionAnalyzer, lueyang: Document
+) -> None:
+    question = "陕西省略阳县对技能大师每人奖励多少钱？"
+    assert missing_for(guard, analyzer, question, lueyang, LUEYANG_SENTENCE) == []
+
+
+def test_jiaocheng_document_supports_shanxi_jiaocheng_and_not_wenshui(
+    guard: EntityGuard, analyzer: QuestionAnalyzer
+) -> None:
+    sentence = "全县地区生产总值完成120亿元。"
+    document = make_document("jiaocheng", "交城县2022年政府工作报告", f"各位代表：\n{sentence}\n")
+    assert missing_for(guard, analyzer, "交城县地区生产总值是多少？", document, sentence) == []
+    assert missing_for(guard, analyzer, "山西省交城县地区生产总值是多少？", document, sentence) == []
+    assert "文水县" in missing_for(guard, analyzer, "文水县地区生产总值是多少？", document, sentence)
+
+
+# ----- 3. the sentence's own place decides, up to the answer -----
+def test_sentence_naming_a_rival_city_before_the_figure_is_not_evidence(
+    guard: EntityGuard, analyzer: QuestionAnalyzer
+) -> None:
+    rival = "邵阳市大工匠每人奖励3万元。"
+    document = make_document("huaihua-rival", HUAIHUA_TITLE, f"{HUAIHUA_SENTENCE}{rival}\n")
+    assert "怀化市" in missing_for(guard, analyzer, "怀化市对大工匠每人奖励多少钱？", document, rival)
+
+
+def test_places_named_after_the_answer_are_destinations_not_rivals(
+    guard: EntityGuard, analyzer: QuestionAnalyzer
+) -> None:
+    sentence = "选派162人次医务人员赶赴上海、贵阳支援"
+    document = make_document(
+        "huaihua-health", "怀化市卫生健康委员会2022年工作总结", f"一、疫情防控\n{sentence}，圆满完成任务。\n"
+    )
+    question = "怀化市选派了多少人次医务人员外出支援？"
+    assert missing_for(guard, analyzer, question, document, sentence, before_answer="选派") == []
+
+
+# ----- 4. years -----
+def test_document_number_year_is_not_the_figure_year(guard: EntityGuard, analyzer: QuestionAnalyzer) -> None:
+    sentence = "根据金政发〔2021〕7号文件，下达2022年奖励资金6320万元。"
+    document = make_document("jinhua", "金华市财政局关于下达奖励资金的通知", f"各县（市、区）财政局：\n{sentence}\n")
+    assert "2021年" in missing_for(guard, analyzer, "2021年金华市下达奖励资金多少万元？", document, sentence)
+    assert missing_for(guard, analyzer, "2022年金华市下达奖励资金多少万元？", document, sentence) == []
+
+
+# ----- 5. editions -----
+EDITION_SENTENCE = "第二批认定的大工匠每人奖励5万元。"
+
+
+@pytest.fixture()
+def edition_document() -> Document:
+    return make_document("huaihua-batch", HUAIHUA_TITLE, f"{HUAIHUA_SENTENCE}\n{EDITION_SENTENCE}\n")
+
+
+def test_other_edition_question_is_missing_its_edition(
+    guard: EntityGuard, analyzer: QuestionAnalyzer, edition_document: Document
+) -> None:
+    question = "怀化市第一批大工匠每人奖励多少钱？"
+    assert "1批" in missing_for(guard, analyzer, question, edition_document, EDITION_SENTENCE)
+
+
+@pytest.mark.parametrize("question", ["怀化市第二批大工匠每人奖励多少钱？", "怀化市第2批大工匠每人奖励多少钱？"])
+def test_same_edition_in_words_or_digits_is_supported(
+    guard: EntityGuard, analyzer: QuestionAnalyzer, edition_document: Document, question: str
+) -> None:
+    assert missing_for(guard, analyzer, question, edition_document, EDITION_SENTENCE) == []
+
+
+def test_english_ordinal_edition_is_held_to_its_batch(
+    guard: EntityGuard, analyzer: QuestionAnalyzer, edition_document: Document
+) -> None:
+    question = "How much was each great craftsman in Huaihua awarded in the third batch?"
+    assert "3批" in missing_for(guard, analyzer, question, edition_document, EDITION_SENTENCE)
+
+
+# ----- 6. tiers -----
+TIER_SENTENCE = "对新认定的国家级制造业创新中心给予一次性奖励1000万元，省级给予一次性奖励300万元。"
+
+
+@pytest.fixture()
+def tier_document() -> Document:
+    return make_document("huaihua-tier", "怀化市人民政府关于支持制造业创新中心建设的若干措施", f"{TIER_SENTENCE}\n")
+
+
+def test_other_tier_answer_words_leave_the_asked_tier_missing(
+    guard: EntityGuard, analyzer: QuestionAnalyzer, tier_document: Document
+) -> None:
+    missing = missing_for(
+        guard, analyzer, "怀化市对省级制造业创新中心奖励多少钱？", tier_document, TIER_SENTENCE,
+        answer_words="国家级制造业创新中心 一次性奖励",
+    )
+    assert missing == ["省级"]
+
+
+def test_answer_words_naming_the_asked_tier_are_supported(
+    guard: EntityGuard, analyzer: QuestionAnalyzer, tier_document: Document
+) -> None:
+    missing = missing_for(
+        guard, analyzer, "怀化市对省级制造业创新中心奖励多少钱？", tier_document, TIER_SENTENCE,
+        answer_words="国家级及省级",
+    )
+    assert missing == []
+
+
+# ----- 7. aliases and short forms only as whole words -----
+def test_alias_is_not_read_across_a_word_boundary(gazetteer: Gazetteer) -> None:
+    mentions = gazetteer.find("黑龙江省和龙江")
+    assert [m.surface for m in mentions] == ["黑龙江省", "龙江"]
+    assert all(m.place.name == "黑龙江" and m.place.level == "province" for m in mentions)
+    assert not any(m.place.name.startswith("和龙") for m in mentions)
+
+
+def test_person_name_containing_a_county_does_not_make_the_document_place(gazetteer: Gazetteer) -> None:
+    document = make_document("yuping", "玉屏侗族自治县人民政府县长 田兴国", "田兴国，男，汉族。\n")
+    home = gazetteer.document_place(document)
+    assert home is not None and home.name == "玉屏侗族自治县"
+    xingguo = [m for m in gazetteer.find(document.title) if m.surface == "兴国"]
+    assert xingguo and not any(m.reliable for m in xingguo)  # read, but not trusted
+
+
+# ----- 8. English place names -----
+def test_english_county_name_is_recognised(analyzer: QuestionAnalyzer) -> None:
+    analysis = analyzer.analyze("What was Jiaocheng County's GDP in 2022?")
+    assert "交城县" in [m.place.name for m in analysis.places]
+    assert analysis.years == ["2022"]
+
+
+def test_conventional_english_city_name_is_recognised(analyzer: QuestionAnalyzer) -> None:
+    analysis = analyzer.analyze("How much did Harbin award each of its great craftsmen?")
+    assert [m.place.name for m in analysis.places] == ["哈尔滨"]

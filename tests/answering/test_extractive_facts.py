@@ -1,0 +1,55 @@
+"""Typed facts through the extractive backend over the bundled corpus: the asked value of a change,
+refusals when no figure of the asked kind exists, and refusals for another place.
+
+These go through the session corpus index (embedding model and all), so they are slow.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.engine import Engine
+from tests.conftest import HARBIN_DOC
+
+HARBIN_SENTENCE = "由每人奖励1万元提高到5万元"
+
+pytestmark = pytest.mark.slow
+
+
+def test_new_value_of_a_change_is_the_default_answer(corpus_engine: Engine) -> None:
+    answer = corpus_engine.ask("哈尔滨市对大工匠每人奖励多少钱？")
+    assert not answer.refused, answer.answer
+    assert answer.short_answer == "5万元"
+    assert answer.citations[0].doc == HARBIN_DOC
+
+
+@pytest.mark.parametrize("question", ["哈尔滨市对大工匠原来每人奖励多少钱？", "原来每人奖励多少钱？"])
+def test_old_value_of_a_change_when_asked_for(corpus_engine: Engine, question: str) -> None:
+    answer = corpus_engine.ask(question)
+    assert not answer.refused, answer.answer
+    assert answer.short_answer == "1万元"
+    assert HARBIN_SENTENCE in answer.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # The topic sentence counts people (培训…15484名); no sentence says how many years it took.
+        "黑龙江省总工会培训思想政治引领骨干用了多少年？",
+        "培训一线劳模工匠、产改工作负责人用了多少年？",
+    ],
+)
+def test_years_asked_where_only_counts_of_people_exist_is_refused(corpus_engine: Engine, question: str) -> None:
+    answer = corpus_engine.ask(question)
+    assert answer.refused, f"answered {answer.short_answer!r}: {answer.answer}"
+    assert answer.refusal is not None and answer.refusal.reason == "unanswerable_kind"
+    assert answer.short_answer is None
+    assert answer.citations, "the nearest passages are shown"
+
+
+def test_another_city_is_refused_as_missing_entity(corpus_engine: Engine) -> None:
+    answer = corpus_engine.ask("齐齐哈尔市对大工匠每人奖励多少钱？")
+    assert answer.refused
+    assert answer.refusal is not None and answer.refusal.reason == "missing_entity"
+    assert answer.refusal.missing == ["齐齐哈尔市"]
+    assert answer.short_answer is None and "5万元" not in answer.answer
