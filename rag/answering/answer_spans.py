@@ -50,9 +50,15 @@ _CREDIT_AFTER = re.compile(r"^\s*(?:供图|摄影?|/文|／文|报道|编辑|整
 _POS_FOR_KIND = {"person": "nr", "org": "nt"}
 #: Characters that end a clause or join words: an organisation's name never spans them.
 _NOT_IN_ORG_NAMES = "的被在和与将对把为是了、，,；;：:“”\"《》"
+_ASKS_AUTHOR = re.compile(r"作者|署名|撰稿|撰文|执笔|供稿|\bauthor|written by|byline", re.I)
 _LIST_JOINER = re.compile(r"\s*(?:、|和|及|与|,|，)\s*")
 #: How much the best name must outscore a different runner-up to be given as the short answer.
 NAME_MARGIN = 0.25
+
+
+def asks_for_author(question: str) -> bool:
+    """True for a question about who wrote a piece (作者, 署名): its byline is then the answer."""
+    return bool(_ASKS_AUTHOR.search(question))
 
 
 @dataclass(frozen=True)
@@ -71,14 +77,15 @@ class SpanFinder:
         self.tokenizer = tokenizer
         self.gazetteer = gazetteer
 
-    def find(self, sentence: str, kind: AnswerKind) -> list[Span]:
-        """All spans of ``kind`` in ``sentence``, in order of appearance."""
+    def find(self, sentence: str, kind: AnswerKind, allow_credits: bool = False) -> list[Span]:
+        """All spans of ``kind`` in ``sentence``, in order of appearance (bylines only with
+        ``allow_credits``, for a question about who wrote a piece)."""
         if kind == "ordinal":
             return [Span(q.text, q.start, q.end) for q in find_quantities(sentence) if q.kind == "ordinal"]
         if kind == "place":
             return self._places(sentence)
         if kind in _POS_FOR_KIND:
-            return self._tagged(sentence, kind)
+            return self._tagged(sentence, kind, allow_credits)
         return []
 
     def _places(self, sentence: str) -> list[Span]:
@@ -96,7 +103,7 @@ class SpanFinder:
                 spans.append(Span(mention.surface, mention.start, end))
         return spans
 
-    def _tagged(self, sentence: str, kind: AnswerKind) -> list[Span]:
+    def _tagged(self, sentence: str, kind: AnswerKind, allow_credits: bool = False) -> list[Span]:
         spans: list[Span] = []
         tagged: list[tuple[str, str, int]] = []
         position = 0
@@ -127,7 +134,9 @@ class SpanFinder:
             if not flag.startswith(wanted) or len(word) < 2 or any(s.start <= start < s.end for s in spans):
                 continue
             if kind == "person":
-                if word[0] not in _SURNAMES or len(word) > 4 or self._is_credit(sentence, start, position):
+                if word[0] not in _SURNAMES or len(word) > 4:
+                    continue
+                if self._is_credit(sentence, start, position) and not allow_credits:
                     continue
             spans.append(Span(word, start, start + len(word)))
         return sorted(spans, key=lambda s: s.start)
@@ -145,9 +154,11 @@ class SpanFinder:
         question: str = "",
         excluded: Collection[str] = (),
     ) -> Span | None:
-        """The name that answers, or None when none clearly does (see the module docstring)."""
+        """The name that answers, or None when none clearly does (see the module docstring).
+        A question about who wrote a piece (作者, 署名) is answered by its byline."""
+        asks_author = bool(_ASKS_AUTHOR.search(question))
         spans = [
-            s for s in self.find(sentence, kind)
+            s for s in self.find(sentence, kind, allow_credits=asks_author)
             if not (question and s.text in question)
             and not any(e and (e in s.text or s.text in e) for e in excluded)
         ]
@@ -155,13 +166,15 @@ class SpanFinder:
             return None
         anchor_ends = [(m.end(), len(a)) for a in anchors if a for m in re.finditer(re.escape(a), sentence)]
         longest = max((length for _, length in anchor_ends), default=1)
-        asked_titles = set(_TITLE.findall(question))
+        asked_titles = set(_TITLE.findall(question)) | ({"作者"} if asks_author else set())
 
         titles_of: dict[Span, set[str]] = {}
         previous: Span | None = None
         for span in spans:
             around = sentence[max(0, span.start - 6) : span.start] + "|" + sentence[span.end : span.end + 4]
             titles = set(_TITLE.findall(around))
+            if asks_author and self._is_credit(sentence, span.start, span.end):
+                titles.add("作者")
             # 「联系人：方玉婷、陈心贝」: names listed after a title share it.
             if not titles and previous is not None and _LIST_JOINER.fullmatch(sentence[previous.end : span.start]):
                 titles = titles_of[previous]

@@ -145,6 +145,8 @@ class EntityGuard:
         home = self.home(document)
         if home is not None and same_place(home, place):
             return True
+        if place.level == "country":
+            return home is None  # 全国 / 我国: a national document, not one about a province
         if place.level in ("city", "county"):
             return False
         return self.gazetteer.mentions_place(document.title, place) or self.main_province(document) == place.name

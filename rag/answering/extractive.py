@@ -22,7 +22,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from rag.answering.answer_spans import SpanFinder
+from rag.answering.answer_spans import SpanFinder, asks_for_author
 from rag.answering.base import AnswerBackend, AnswerRequest
 from rag.answering.citations import to_citation
 from rag.answering.entity_guard import EntityGuard
@@ -190,7 +190,7 @@ class ExtractiveBackend(AnswerBackend):
             facts = list(_facts_of(sentence))
             usable = [f for f in facts if is_compatible(analysis.asked, f) and f.text not in analysis.text]
             return bool(usable), facts
-        return bool(self.spans.find(sentence, analysis.kind)), []
+        return bool(self.spans.find(sentence, analysis.kind, asks_for_author(analysis.text))), []
 
     def _score_sentences(
         self, request: AnswerRequest, analysis: QuestionAnalysis, index: DocumentIndex

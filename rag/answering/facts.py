@@ -127,6 +127,9 @@ _ENGLISH_COUNTER = {
     "times": "次", "batches": "批", "sessions": "场", "events": "场", "acres": "亩", "mu": "亩",
 }
 _CN_QUESTION_COUNT = re.compile(r"多少|几")
+#: 多少 followed by a noun counts that noun (资助多少农民工, 多少企业): the figure is a count even when
+#: the question also speaks of money.
+_COUNTED_NOUN = re.compile(r"(?:多少|几)(?!钱|元|万|亿|倍|%|个百分点|是|呢|吗|？|\?)([\u4e00-\u9fff]{1,4})")
 _PEOPLE_CLASSES = ("people",)
 
 
@@ -180,8 +183,11 @@ def asked_for(question: str) -> AskedFor | None:
         return AskedFor("duration", ("duration",), before, bool(_DEADLINE_WORDS.search(question)))
     if _PERCENT_WORDS.search(question) or _GROWTH_BY_HOW_MUCH.search(question):
         return AskedFor("percent", ("percent",), before)
-    if _MONEY_WORDS.search(question) and (_CN_QUESTION_COUNT.search(question) or re.search(r"how much"
-        r"|^\s*what\b", question, re.I)):
+    counted = _COUNTED_NOUN.search(question)
+    if counted and not _MONEY_WORDS.match(counted.group(1)):
+        return AskedFor("count", (), before)  # 资助多少农民工: a number of people, not money
+    asks_how_much = _CN_QUESTION_COUNT.search(question) or re.search(r"how much|^\s*what\b", question, re.I)
+    if _MONEY_WORDS.search(question) and asks_how_much:
         return AskedFor("amount", ("money",), before)
     if _ENGLISH_COUNT.search(question) or _CN_QUESTION_COUNT.search(question):
         return AskedFor("count", (), before)
