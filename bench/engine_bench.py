@@ -3,8 +3,10 @@
 Run:  .venv/bin/python bench/engine_bench.py [--questions eval/datasets/corpus_qa.jsonl] [--n 100]
 
 It builds a fresh index of the bundled corpus in a temporary folder (the model folder is reused from
-the cache), encodes the same chunk texts once more with the bare model, then asks N questions twice
-(the first pass warms caches) and prints medians and 95th percentiles of the second pass.
+the cache), encodes the same chunk texts once more with the bare model, warms the engine up with 20
+questions of the dataset, then times N *other* questions of it, each asked once (so no cache of a
+sentence's facts or of a question's answer flatters the figure), and prints the median and the 95th
+percentile.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=Path, default=PROJECT_ROOT / "eval/datasets/corpus_qa.jsonl")
     parser.add_argument("--n", type=int, default=100, help="questions to time (at least 50)")
+    parser.add_argument("--warmup", type=int, default=20, help="questions asked before timing (not timed)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -61,11 +64,12 @@ def main() -> None:
         engine.embedder.encode_passages(chunk_texts)
         encode_seconds = time.perf_counter() - started
 
-        questions = load_questions(args.questions, args.n)
-        for question in questions:  # warm-up pass
+        questions = load_questions(args.questions, args.warmup + args.n)
+        warmup, timed = questions[: args.warmup], questions[args.warmup :]
+        for question in warmup:  # loads lazy parts (gazetteer, jieba tags) before timing
             engine.ask(question)
         latencies = []
-        for question in questions:
+        for question in timed:  # each asked once: new questions, not a second pass
             started = time.perf_counter()
             engine.ask(question)
             latencies.append((time.perf_counter() - started) * 1000)
@@ -82,7 +86,7 @@ def main() -> None:
         f"{len(chunk_texts) / encode_seconds:.1f} chunks/s"
     )
     print(
-        f"warm ask (extractive), {len(latencies)} questions: p50 {statistics.median(latencies):.1f} ms, "
+        f"warm ask (extractive), {len(latencies)} new questions after {len(warmup)} warm-up ones: p50 {statistics.median(latencies):.1f} ms, "
         f"p95 {percentile(latencies, 95):.1f} ms, max {max(latencies):.1f} ms"
     )
 

@@ -6,4 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 export HF_HUB_OFFLINE=1
+# An index missing, damaged or built by another pipeline (chunking, dictionaries, model) is rebuilt
+# from the bundled corpus first; `rag info` exits non-zero in each of those cases.
+if ! .venv/bin/rag info >/dev/null 2>&1; then
+  echo "==> (re)building the index of the bundled corpus" >&2
+  .venv/bin/rag index --rebuild
+fi
 exec .venv/bin/rag serve "$@"
