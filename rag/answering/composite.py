@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from rag.schema import Answer, Citation, Refusal
+from rag.text.patterns import TIER
 from rag.text.quantities import Quantity, find_quantities, format_value, unit_class
 
 Operation = Literal["more", "less", "difference", "total"]
@@ -105,6 +106,13 @@ def split_composite(question: str) -> CompositeQuestion | None:
     if not match:
         return None
     left, right = match.group(1).strip(), match.group(2).strip()
+    tiers = _tier_pair(left, right)
+    if tiers is not None:
+        head, first_tier, second_tier = tiers
+        rest = question[match.start(2) + len(second_tier) :]
+        stem = question[: match.start()] + head + "{item}" + rest
+        parts = tuple(_chinese_part(stem.format(item=item)) for item in (first_tier, second_tier))
+        return CompositeQuestion(operation, (first_tier, second_tier), parts)
     right_end = match.end()
     shaped = _same_shape_prefix(left, right)
     if shaped:
@@ -133,6 +141,16 @@ def _same_shape_prefix(left: str, right: str) -> str | None:
             if found and found.group(0) != right:
                 return found.group(0)
     return None
+
+
+def _tier_pair(left: str, right: str) -> tuple[str, str, str] | None:
+    """「对国家级和省级制造业创新中心」: two tiers of one noun. Returns the text before the first tier,
+    and the two tiers; the noun after the second tier is shared by both parts."""
+    first = list(TIER.finditer(left))
+    second = TIER.match(right)
+    if not first or first[-1].end() != len(left) or not second or second.group(0) == right:
+        return None
+    return left[: first[-1].start()], first[-1].group(0), second.group(0)
 
 
 def _chinese_part(text: str) -> str:

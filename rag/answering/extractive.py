@@ -183,7 +183,11 @@ class ExtractiveBackend(AnswerBackend):
             if any(term in c or c in term for c in constraints) or TIER.fullmatch(term):
                 continue
             terms.append(term)
-        return list(dict.fromkeys(terms))
+        index = request.index
+        ranked = list(dict.fromkeys(terms))
+        if index is not None:
+            ranked.sort(key=lambda term: -index.idf(term))  # the rarest, most telling word first
+        return ranked
 
     def _has_answer(self, sentence: str, analysis: QuestionAnalysis) -> tuple[bool, list[Fact]]:
         if analysis.asked is not None:

@@ -229,7 +229,19 @@ def sentence_facts(sentence: str) -> list[Fact]:
     quantities = [q for q in find_quantities(sentence) if q.kind != "ordinal"]
     facts: list[Fact] = []
     for number, quantity in enumerate(quantities):
-        previous_end = quantities[number - 1].end if number else 0
+        # Only a figure of the same class bounds another's words: in 「600亩以上的补助2万元」 the
+        # 600亩 is the condition that describes the 2万元, not a rival of it.
+        kind = unit_class(quantity)
+        previous = quantities[number - 1] if number else None
+        # A measure or count of another class just before is a condition that describes this figure
+        # (「600亩以上的补助2万元」): its text belongs to this figure's words. A figure of the same
+        # class is a rival, and a date is a scope; their words are their own.
+        if previous is None:
+            previous_end = 0
+        elif unit_class(previous) != unit_class(quantity) and previous.kind in ("measure", "count"):
+            previous_end = previous.start
+        else:
+            previous_end = previous.end
         next_start = quantities[number + 1].start if number + 1 < len(quantities) else len(sentence)
         left = max(_clause_start(sentence, quantity.start), previous_end)
         right = min(_clause_end(sentence, quantity.end), next_start)

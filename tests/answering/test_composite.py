@@ -73,3 +73,9 @@ def test_a_refused_part_or_mixed_units_refuse_the_whole_question() -> None:
     assert missing.refusal.reason == "incomplete_comparison" and missing.refusal.missing == ["乙县"]
     mixed = combine(composite, [part("120家", "a"), part("5万元", "b")], "q", refusal)
     assert mixed.refused and mixed.short_answer is None
+
+
+def test_two_tiers_of_one_noun_share_the_noun() -> None:
+    composite = split_composite("某县对国家级和省级制造业创新中心的奖补加起来是多少？")
+    assert composite is not None and composite.items == ("国家级", "省级")
+    assert composite.parts == ("某县对国家级制造业创新中心的奖补是多少？", "某县对省级制造业创新中心的奖补是多少？")

@@ -85,3 +85,10 @@ def test_asked_for(question: str, kind: str, classes: tuple[str, ...]) -> None:
 def test_questions_that_ask_for_no_figure() -> None:
     assert asked_for("牵头单位是哪个部门？") is None
     assert asked_for("Who is the contact person?") is None
+
+
+def test_a_condition_figure_describes_the_figure_after_it() -> None:
+    sentence = "集中连片400亩以上的示范方补助1万元，600亩以上的补助2万元，800亩以上补助3万元。"
+    asked = AskedFor("amount", ("money",))
+    choice = choose_fact(sentence_facts(sentence), asked, weights("600", "补助", heavy="600"))
+    assert choice.best is not None and choice.best.text == "2万元" and choice.confident
