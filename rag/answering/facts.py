@@ -229,9 +229,6 @@ def sentence_facts(sentence: str) -> list[Fact]:
     quantities = [q for q in find_quantities(sentence) if q.kind != "ordinal"]
     facts: list[Fact] = []
     for number, quantity in enumerate(quantities):
-        # Only a figure of the same class bounds another's words: in 「600亩以上的补助2万元」 the
-        # 600亩 is the condition that describes the 2万元, not a rival of it.
-        kind = unit_class(quantity)
         previous = quantities[number - 1] if number else None
         # A measure or count of another class just before is a condition that describes this figure
         # (「600亩以上的补助2万元」): its text belongs to this figure's words. A figure of the same
