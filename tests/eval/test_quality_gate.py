@@ -26,22 +26,22 @@ DATASETS = PROJECT_ROOT / "eval" / "datasets"
 TEST_CORPUS = PROJECT_ROOT / "eval" / "test_corpus"
 GATES = {
     "dev": {
-        "--max-wrong": "0.13",
-        "--min-short": "0.55",
-        "--min-accuracy": "0.75",
+        "--max-wrong": "0.11",
+        "--min-short": "0.57",
+        "--min-accuracy": "0.76",
         "--min-refusal": "0.80",
-        "--min-citation": "0.91",
-        "--min-hit5": "0.93",
-        "--max-false-refusal": "0.15",
+        "--min-citation": "0.93",
+        "--min-hit5": "0.94",
+        "--max-false-refusal": "0.16",
     },
     "test": {
-        "--max-wrong": "0.20",
-        "--min-short": "0.42",
-        "--min-accuracy": "0.63",
-        "--min-refusal": "0.84",
+        "--max-wrong": "0.18",
+        "--min-short": "0.43",
+        "--min-accuracy": "0.64",
+        "--min-refusal": "0.87",
         "--min-citation": "0.88",
-        "--min-hit5": "0.95",
-        "--max-false-refusal": "0.22",
+        "--min-hit5": "0.96",
+        "--max-false-refusal": "0.23",
     },
 }
 
