@@ -51,6 +51,11 @@ _POS_FOR_KIND = {"person": "nr", "org": "nt"}
 #: Characters that end a clause or join words: an organisation's name never spans them.
 _NOT_IN_ORG_NAMES = "的被在和与将对把为是了、，,；;：:“”\"《》"
 _ASKS_AUTHOR = re.compile(r"作者|署名|撰稿|撰文|执笔|供稿|\bauthor|written by|byline", re.I)
+#: A 公文's document number: issuing body's abbreviation, year in brackets, serial number and 号
+#: (汉政办发〔2016〕2号, 东府办[2005]42号, 中办发〔2022〕58号).
+DOCUMENT_NUMBER = re.compile(
+    rf"[{CJK_RANGE}]{{1,10}}\s*[〔\[［(（]\s*(?:19|20)\d{{2}}\s*[〕\]］)）]\s*\d+\s*号"
+)
 _LIST_JOINER = re.compile(r"\s*(?:、|和|及|与|,|，)\s*")
 #: How much the best name must outscore a different runner-up to be given as the short answer.
 NAME_MARGIN = 0.25
@@ -84,6 +89,8 @@ class SpanFinder:
             return [Span(q.text, q.start, q.end) for q in find_quantities(sentence) if q.kind == "ordinal"]
         if kind == "place":
             return self._places(sentence)
+        if kind == "docnumber":
+            return [Span(m.group(0), m.start(), m.end()) for m in DOCUMENT_NUMBER.finditer(sentence)]
         if kind in _POS_FOR_KIND:
             return self._tagged(sentence, kind, allow_credits)
         return []

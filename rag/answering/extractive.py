@@ -42,7 +42,7 @@ KIND_BONUS = 0.35
 ALTERNATIVES, ALTERNATIVE_RATIO = 5, 0.8
 RELATED_PASSAGES = 3
 #: Kinds whose answer is a name: a sentence without such a name does not answer them.
-NAME_KINDS = ("person", "org", "place", "ordinal")
+NAME_KINDS = ("person", "org", "place", "ordinal", "docnumber")
 #: Words of a question that say what is asked, not what it is about: they never describe a fact.
 _QUESTION_WORDS = frozenset(
     "多少 几 几个 什么 哪些 哪个 哪里 哪位 哪家 哪年 哪天 哪一天 哪一年 是否 如何 怎么 怎样 吗 呢 是 有 为 了 的 "

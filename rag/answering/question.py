@@ -21,13 +21,14 @@ from rag.text.places import Gazetteer, PlaceMention
 
 AnswerKind = Literal[
     "amount", "count", "percent", "date", "duration", "measure", "ordinal", "person", "place", "org",
-    "list", "fact",
+    "docnumber", "list", "fact",
 ]
 #: Kinds whose answer is a typed figure (see ``rag.answering.facts``).
 FIGURE_KINDS = ("amount", "count", "percent", "date", "duration", "measure")
 
 # Order matters: the first pattern that matches decides the kind.
 _KIND_PATTERNS: list[tuple[AnswerKind, re.Pattern[str]]] = [
+    ("docnumber", re.compile(r"文号|发文字号|发文号|文件编号|document number|reference number", re.I)),
     ("ordinal", re.compile(
         r"第几|哪一届|哪届|哪一批|哪批|名次|排名|which (edition|session|round)|what (rank|ranking)", re.I
     )),

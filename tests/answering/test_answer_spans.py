@@ -55,3 +55,10 @@ def test_ordinal_answers(finder: SpanFinder) -> None:
 
 def test_no_span_of_the_kind(finder: SpanFinder) -> None:
     assert finder.find("任何句子", "fact") == []
+
+
+def test_document_numbers_answer_questions_about_a_notice_number(finder: SpanFinder) -> None:
+    sentence = "根据《某市人民政府关于推动创新的若干意见》(金政发〔2021〕7号)文件精神，现予公示。"
+    span = finder.best(sentence, "docnumber", [], "这份意见的文号是什么？")
+    assert span is not None and span.text == "金政发〔2021〕7号"
+    assert finder.find("东府办[2005]42号印发", "docnumber")[0].text == "东府办[2005]42号"
