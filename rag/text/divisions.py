@@ -133,10 +133,6 @@ class DivisionTable:
             current = self.by_code.get(current.parent) if current.parent else None
         return chain
 
-    def encloses(self, outer: Division, inner: Division) -> bool:
-        """True when ``inner`` is ``outer`` or lies inside it."""
-        return inner.code == outer.code or any(a.code == outer.code for a in self.ancestors(inner))
-
 
 @lru_cache(maxsize=1)
 def read_jionlp_divisions() -> list[Division]:

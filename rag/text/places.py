@@ -210,12 +210,11 @@ class Gazetteer:
 
     # ----- relating -----
     def ancestors(self, place: Place) -> list[Place]:
-        chain = []
-        current = self._by_code.get(place.parent) if place.parent else None
-        while current is not None:
-            chain.append(current)
-            current = self._by_code.get(current.parent) if current.parent else None
-        return chain
+        """The places that enclose ``place``, nearest first (from the division list's hierarchy)."""
+        division = self.divisions.by_code.get(place.code)
+        if division is None:
+            return []
+        return [self._by_code[d.code] for d in self.divisions.ancestors(division) if d.code in self._by_code]
 
     def encloses(self, outer: Place, inner: Place) -> bool:
         """True when ``inner`` is ``outer`` or lies inside it (every place lies inside the country)."""
