@@ -97,6 +97,8 @@ def split_composite(question: str) -> CompositeQuestion | None:
         return CompositeQuestion(operation, pair, parts)
     if operation == "difference":
         match = _DIFFERENCE_PAIR.search(question)
+        if match and _EARLIER.fullmatch(match.group(2).strip()):
+            return None  # 「比原来多发了多少」 asks for a change, not for two items
         if match:
             pair = (match.group(1).strip(), match.group(2).strip())
             stem = question[: match.start()] + "{item}" + match.group(4) + "多少？"
@@ -128,6 +130,8 @@ def split_composite(question: str) -> CompositeQuestion | None:
     return CompositeQuestion(operation, pair, parts)
 
 
+#: The other side of 「比原来多多少」: an earlier value of the same thing, not a second item.
+_EARLIER = re.compile(r"原来|原先|以前|之前|此前|过去|去年|上年|上月|同期|上一年|前一年")
 _YEAR_ITEM = re.compile(r"(?:19|20)\d{2}年(?:度)?")
 _PLACE_ITEM = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:省|市|县|区|州|旗)")
 

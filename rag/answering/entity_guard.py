@@ -114,7 +114,7 @@ class EntityGuard:
             if not self._marker_supported(year, years_in(sentence), years_in(with_title)):
                 missing.append(f"{year}年")
         for ordinal in analysis.ordinals:
-            if not self._marker_supported(ordinal, ordinals_in(sentence), ordinals_in(with_title)):
+            if not self._marker_supported(ordinal, set(ordinals_in(sentence)), set(ordinals_in(with_title))):
                 missing.append(ordinal)
         for quoted in analysis.quoted:
             if _SPACE.sub("", quoted) not in with_title:

@@ -15,7 +15,7 @@ from typing import Literal
 from rag.answering.facts import AskedFor, asked_for
 from rag.text.glossary import Glossary
 from rag.text.language import detect_language
-from rag.text.numbers import ORDINAL, canonical_ordinal, english_ordinals
+from rag.text.numbers import english_ordinals, ordinals_in
 from rag.text.patterns import CJK, YEAR
 from rag.text.places import Gazetteer, PlaceMention
 
@@ -108,7 +108,7 @@ class QuestionAnalyzer:
             # in Chinese documents.
             quoted=[q for q in dict.fromkeys(_QUOTED.findall(question)) if CJK.search(q)],
             ordinals=list(dict.fromkeys(
-                [canonical_ordinal(m) for m in ORDINAL.findall(question)] + english_ordinals(question)
+                ordinals_in(question) + english_ordinals(question)
             )),
             expansions=expansions,
             asked=asked,

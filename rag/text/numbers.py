@@ -53,9 +53,16 @@ def canonical_ordinal(match: tuple[str, str]) -> str:
     return f"{int(value) if value is not None else number}{unit}"
 
 
-def ordinals_in(text: str) -> set[str]:
-    """Editions and batches a text names (第十八届, 第3批), in the canonical form."""
-    return {canonical_ordinal(m) for m in ORDINAL.findall(text)}
+#: 首批, 首届, 首期: the first batch, edition or term (首次 "for the first time" is left out: it is
+#: an adverb far more often than an edition).
+FIRST_ORDINAL = re.compile(r"首(批|届|期)")
+
+
+def ordinals_in(text: str) -> list[str]:
+    """Editions and batches a text names (第十八届, 第3批, 首批), in the canonical form, in order."""
+    found = [canonical_ordinal(m) for m in ORDINAL.findall(text)]
+    found += [f"1{unit}" for unit in FIRST_ORDINAL.findall(text)]
+    return list(dict.fromkeys(found))
 
 
 _ENGLISH_ORDINALS = {

@@ -79,3 +79,7 @@ def test_two_tiers_of_one_noun_share_the_noun() -> None:
     composite = split_composite("某县对国家级和省级制造业创新中心的奖补加起来是多少？")
     assert composite is not None and composite.items == ("国家级", "省级")
     assert composite.parts == ("某县对国家级制造业创新中心的奖补是多少？", "某县对省级制造业创新中心的奖补是多少？")
+
+
+def test_a_change_against_an_earlier_value_is_not_a_comparison_of_two_items() -> None:
+    assert split_composite("业务员5月份比原来多发了多少工资？") is None

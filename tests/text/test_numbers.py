@@ -22,7 +22,7 @@ def test_not_a_numeral() -> None:
 
 def test_editions_in_either_wording_are_equal() -> None:
     assert canonical_ordinal(("十八", "届")) == canonical_ordinal(("18", "届")) == "18届"
-    assert ordinals_in("第十八届和第3批") == {"18届", "3批"}
+    assert ordinals_in("第十八届和第3批") == ["18届", "3批"]
     assert ORDINAL.findall("第二十次") == [("二十", "次")]
 
 
@@ -32,3 +32,10 @@ def test_english_ordinals_use_the_canonical_chinese_form() -> None:
     assert english_ordinals("How much was allocated in the third batch?") == ["3批"]
     assert english_ordinals("the 18th session and the second edition") == ["18届", "2届"]
     assert english_ordinals("How much in 2023?") == []
+
+
+def test_first_batch_is_batch_one() -> None:
+    from rag.text.numbers import ordinals_in
+
+    assert ordinals_in("首批试点单位和第二批名单") == ["2批", "1批"]
+    assert ordinals_in("首次开展") == []
