@@ -229,12 +229,13 @@ class ExtractiveBackend(AnswerBackend):
             similarities = index.sentence_similarities(request.query_vector, ordered)
         else:
             similarities = np.zeros(len(ordered), dtype=np.float32)
+        floor, ceiling = self._dense_window(similarities, analysis.language)
         scored = []
         for position, similarity in zip(ordered, similarities, strict=True):
             sentence = index.sentences[position].text
             text = sentence.lower()
             lexical = sum(w for t, w in weights.items() if t in text) / total_weight
-            dense = float(np.clip((similarity - DENSE_FLOOR) / (DENSE_CEIL - DENSE_FLOOR), 0, 1))
+            dense = float(np.clip((similarity - floor) / (ceiling - floor), 0, 1))
             number = positions[position]
             if focus and not any(term in text for term in focus):
                 continue  # a follow-up's new subject is not in this sentence
@@ -256,6 +257,19 @@ class ExtractiveBackend(AnswerBackend):
             )
         scored.sort(key=lambda s: -s.score)
         return scored
+
+    @staticmethod
+    def _dense_window(similarities: np.ndarray, language: str) -> tuple[float, float]:
+        """The similarity range mapped onto 0..1. e5's cosine similarities sit in a narrow band whose
+        place depends on the query (0.69-0.78 for an English question, 0.83-0.97 for a Chinese one),
+        so a fixed window saturates for Chinese questions; the window is the fixed one, moved up to
+        start at the candidates' median when that is higher, so the best candidates stay apart."""
+        if not len(similarities) or language != "zh":
+            return DENSE_FLOOR, DENSE_CEIL  # English similarities sit inside the fixed window
+        median, best = float(np.median(similarities)), float(similarities.max())
+        floor = max(DENSE_FLOOR, median)
+        ceiling = max(DENSE_CEIL, best) if floor > DENSE_FLOOR else DENSE_CEIL
+        return floor, max(ceiling, floor + 1e-6)
 
     def _prefer_sentence_with_span(
         self,

@@ -26,18 +26,18 @@ DATASETS = PROJECT_ROOT / "eval" / "datasets"
 TEST_CORPUS = PROJECT_ROOT / "eval" / "test_corpus"
 GATES = {
     "dev": {
-        "--max-wrong": "0.11",
-        "--min-short": "0.57",
-        "--min-accuracy": "0.76",
+        "--max-wrong": "0.10",
+        "--min-short": "0.58",
+        "--min-accuracy": "0.77",
         "--min-refusal": "0.80",
         "--min-citation": "0.93",
         "--min-hit5": "0.94",
         "--max-false-refusal": "0.16",
     },
     "test": {
-        "--max-wrong": "0.18",
-        "--min-short": "0.43",
-        "--min-accuracy": "0.64",
+        "--max-wrong": "0.16",
+        "--min-short": "0.46",
+        "--min-accuracy": "0.66",
         "--min-refusal": "0.87",
         "--min-citation": "0.88",
         "--min-hit5": "0.96",
