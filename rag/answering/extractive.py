@@ -41,6 +41,9 @@ KIND_BONUS = 0.35
 #: close to the best score they must be.
 ALTERNATIVES, ALTERNATIVE_RATIO = 5, 0.8
 RELATED_PASSAGES = 3
+#: How far down, and how close to the best score, a sentence that holds the asked kind of answer may
+#: stand in for a best sentence that holds none.
+RUNNER_UPS, RUNNER_UP_RATIO = 8, 0.45
 #: Kinds whose answer is a name: a sentence without such a name does not answer them.
 NAME_KINDS = ("person", "org", "place", "ordinal", "docnumber")
 #: Words of a question that say what is asked, not what it is about: they never describe a fact.
@@ -50,6 +53,12 @@ _QUESTION_WORDS = frozenset(
     "how much many what which when who where is are was were the of in for to does do did a an".split()
 )
 _YEAR_TERM = re.compile(r"^(?:19|20)\d{2}(?:年)?$")
+#: A question about when a document was issued, and a line that is only a date (a 公文's 成文日期).
+_ISSUED = re.compile(r"印发|发布|成文|签发|下发|公布|发文|issued|published|signed", re.I)
+_DATE_LINE = re.compile(
+    r"[（(]?\s*(?:(?:19|20)\d{2}年\d{1,2}月\d{1,2}日|[二][〇零○Ｏ一二三四五六七八九]{3}年[一二三四五六七八九十]{1,2}月"
+    r"[一二三四五六七八九十]{1,3}日)\s*[)）]?"
+)
 #: Words that make a question a follow-up (那…呢) and say nothing about what is asked.
 _FOLLOW_UP_WORDS = frozenset(
     "那 那么 呢 还有 另外 同样 情况 怎么样 如何 对应 相应 这个 那个 and what about how".split()
@@ -213,6 +222,9 @@ class ExtractiveBackend(AnswerBackend):
         weights = {t: index.idf(t) for t in query_terms}
         total_weight = sum(weights.values()) or 1.0
         focus = self.focus_terms(request, analysis)
+        issue_date = (
+            analysis.asked is not None and analysis.asked.kind == "date" and bool(_ISSUED.search(analysis.text))
+        )
         fact_weights = self.content_weights(analysis, index, focus) if analysis.asked is not None else {}
         positions: dict[int, int] = {}
         for number, passage in enumerate(request.passages[: self.max_passages]):
@@ -235,6 +247,10 @@ class ExtractiveBackend(AnswerBackend):
             sentence = index.sentences[position].text
             text = sentence.lower()
             lexical = sum(w for t, w in weights.items() if t in text) / total_weight
+            if issue_date and _DATE_LINE.fullmatch(sentence.strip()):
+                # A 公文 states when it was issued on a line of its own (成文日期), which shares no
+                # word with 「这份通知是哪天印发的」: such a line is evidence for that question.
+                lexical = max(lexical, self.min_answer_score)
             dense = float(np.clip((similarity - floor) / (ceiling - floor), 0, 1))
             number = positions[position]
             if focus and not any(term in text for term in focus):
@@ -281,8 +297,8 @@ class ExtractiveBackend(AnswerBackend):
         """For span questions, a close runner-up that holds a span beats a best one that has none."""
         if analysis.kind in ("fact", "list") or best.has_span:
             return best
-        for candidate in candidates[:3]:
-            if candidate.score < 0.75 * best.score:
+        for candidate in candidates[:RUNNER_UPS]:
+            if candidate.score < RUNNER_UP_RATIO * best.score:
                 break
             strength = candidate.lexical if analysis.language == "zh" else candidate.dense
             if candidate.has_span and strength >= self._threshold(analysis):

@@ -39,7 +39,8 @@ _NUMBER = rf"(?:{_DIGITS}|{_CN_NUMBER})"
 _MAGNITUDE = r"(?:万亿|亿|万|千|百)"
 _APPROX = r"(?:多|余|左右|以上|以下)"
 _RANGE_SEP = r"(?:~|～|-|—|－|至|到)"
-_CN_DATE_DIGITS = "〇零一二三四五六七八九"
+#: Digits of a date written in Chinese; 公文 often write zero as ○ (a circle) or Ｏ instead of 〇.
+_CN_DATE_DIGITS = "〇零○Ｏ一二三四五六七八九"
 _CN_SMALL = "一二三四五六七八九十"
 
 _DATE = re.compile(
@@ -134,7 +135,7 @@ def _date_value(text: str) -> float | None:
     chinese = re.match(rf"([{_CN_DATE_DIGITS}]{{4}})年", text)
     if chinese:
         numerals = "〇一二三四五六七八九"
-        digits = "".join(str(numerals.index(c)) if c in numerals else "0" for c in chinese.group(1))
+        digits = "".join(str(numerals.index(c)) if c in numerals else "0" for c in chinese.group(1))  # ○, 零: 0
         return float(digits)
     return None
 

@@ -60,3 +60,8 @@ def test_format_value_keeps_the_magnitude_of_the_inputs() -> None:
     assert format_value(80000, "元", like="5万元") == "8万元"
     assert format_value(1.45e9, "元", like="3.2亿元") == "14.5亿元"
     assert format_value(180, "元") == "180元"
+
+
+def test_official_dates_written_with_a_circle_for_zero() -> None:
+    found = find_quantities("二○○五年六月二十八日")
+    assert [(q.text, q.kind, q.value) for q in found] == [("二○○五年六月二十八日", "date", 2005.0)]
