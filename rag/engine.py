@@ -138,7 +138,7 @@ class Engine:
         text = validate_question(question, self.settings.max_question_chars)
         resolved = self.resolve(text, history)
         index = self._index
-        analysis = self.analyzer.analyze(resolved)  # once: retrieval and the backend share it
+        analysis = self.analyzer.analyze(resolved, follow_up=text)  # once: retrieval and the backend share it
         result = self.retrieve(resolved, top_k, mode, index=index, analysis=analysis)
         return AnswerRequest(
             question=resolved,

@@ -119,7 +119,9 @@ class EntityGuard:
         for quoted in analysis.quoted:
             if _SPACE.sub("", quoted) not in with_title:
                 missing.append(quoted)
-        missing += self._missing_tiers(analysis.text, answer_words if answer_words is not None else sentence)
+        # The answer's own words decide when they name a tier; else the sentence does.
+        tier_evidence = answer_words if answer_words is not None and TIER.search(answer_words) else sentence
+        missing += self._missing_tiers(analysis.text, tier_evidence)
         return missing
 
     @staticmethod

@@ -81,7 +81,19 @@ class QuestionAnalyzer:
         self.gazetteer = gazetteer or Gazetteer()
         self.glossary = glossary or Glossary()
 
-    def analyze(self, question: str) -> QuestionAnalysis:
+    def analyze(self, question: str, follow_up: str | None = None) -> QuestionAnalysis:
+        """The analysis of ``question`` (the standalone question). When it was resolved from a
+        ``follow_up`` that asks for a figure of its own (「涉及几个责任单位？」 after 「…有多少项任务？」),
+        the follow-up's figure is what is asked for, not the previous question's."""
+        analysis = self._analyze(question)
+        if follow_up and follow_up != question:
+            own = asked_for(follow_up)
+            if own is not None:
+                analysis.asked = own
+                analysis.kind = own.kind  # type: ignore[assignment]
+        return analysis
+
+    def _analyze(self, question: str) -> QuestionAnalysis:
         kind: AnswerKind = "fact"
         for candidate, pattern in _KIND_PATTERNS:
             if pattern.search(question):

@@ -56,3 +56,12 @@ def test_quoted_programme(analyzer: QuestionAnalyzer) -> None:
 def test_ordinal_kind(analyzer: QuestionAnalyzer) -> None:
     assert analyzer.analyze("中央全面深化改革领导小组第几次会议审议通过了方案？").kind == "ordinal"
     assert analyzer.analyze("What ranking did Hebei's team achieve?").kind == "ordinal"
+
+
+def test_a_follow_up_that_asks_for_its_own_figure_decides_what_is_asked() -> None:
+    from rag.answering.question import QuestionAnalyzer
+
+    analysis = QuestionAnalyzer().analyze("某县任务分解有多少项具体任务，涉及几个责任单位？", follow_up="涉及几个责任单位？")
+    assert analysis.asked is not None and "个" in analysis.asked.classes and "项" in analysis.asked.classes
+    plain = QuestionAnalyzer().analyze("某县任务分解有多少项具体任务？")
+    assert plain.asked is not None and plain.asked.classes == ("项", "个")
