@@ -336,6 +336,10 @@ class ExtractiveBackend(AnswerBackend):
         sentence = index.sentences[chosen.position]
         passage = request.passages[chosen.passage_number]
         short_answer = self._short_answer(request, analysis, index, chosen, sentence.text)
+        if short_answer is None and analysis.kind in NAME_KINDS:
+            # A "who / which unit / where" question whose sentence names no one clearly: the quoted
+            # sentence would not answer it.
+            return self._refuse(request, analysis, "unanswerable_kind", [])
         document = index.document(sentence.doc_id)
         citation = to_citation(1, passage, index, highlight=document.text[sentence.start : sentence.end])
         if analysis.language == "en":

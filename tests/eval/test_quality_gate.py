@@ -26,22 +26,22 @@ DATASETS = PROJECT_ROOT / "eval" / "datasets"
 TEST_CORPUS = PROJECT_ROOT / "eval" / "test_corpus"
 GATES = {
     "dev": {
-        "--max-wrong": "0.10",
+        "--max-wrong": "0.08",
         "--min-short": "0.58",
-        "--min-accuracy": "0.77",
-        "--min-refusal": "0.80",
+        "--min-accuracy": "0.76",
+        "--min-refusal": "0.84",
         "--min-citation": "0.93",
         "--min-hit5": "0.94",
-        "--max-false-refusal": "0.16",
+        "--max-false-refusal": "0.20",
     },
     "test": {
-        "--max-wrong": "0.16",
-        "--min-short": "0.46",
-        "--min-accuracy": "0.66",
-        "--min-refusal": "0.87",
+        "--max-wrong": "0.14",
+        "--min-short": "0.47",
+        "--min-accuracy": "0.67",
+        "--min-refusal": "0.90",
         "--min-citation": "0.88",
         "--min-hit5": "0.96",
-        "--max-false-refusal": "0.23",
+        "--max-false-refusal": "0.24",
     },
 }
 
