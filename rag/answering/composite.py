@@ -144,6 +144,11 @@ def _same_shape_prefix(left: str, right: str) -> str | None:
             found = shape.match(right)
             if found and found.group(0) != right:
                 return found.group(0)
+    # 「交城和交口2022年GDP」: a right side that continues with a year or 的 after as many characters
+    # as the left item has is that item plus the shared rest.
+    head, rest = right[: len(left)], right[len(left) :]
+    if rest and re.match(r"(?:19|20)\d{2}|的", rest):
+        return head
     return None
 
 

@@ -83,3 +83,9 @@ def test_two_tiers_of_one_noun_share_the_noun() -> None:
 
 def test_a_change_against_an_earlier_value_is_not_a_comparison_of_two_items() -> None:
     assert split_composite("业务员5月份比原来多发了多少工资？") is None
+
+
+def test_short_place_items_followed_by_a_year_keep_the_shared_rest() -> None:
+    composite = split_composite("甲城和乙城2022年生产总值合计多少？")
+    assert composite is not None and composite.items == ("甲城", "乙城")
+    assert composite.parts == ("甲城2022年生产总值是多少？", "乙城2022年生产总值是多少？")
