@@ -80,6 +80,7 @@ class QuestionAnalyzer:
     def __init__(self, gazetteer: Gazetteer | None = None, glossary: Glossary | None = None) -> None:
         self.gazetteer = gazetteer or Gazetteer()
         self.glossary = glossary or Glossary()
+        self.abbreviations = Glossary.abbreviations()
 
     def analyze(self, question: str, follow_up: str | None = None) -> QuestionAnalysis:
         """The analysis of ``question`` (the standalone question). When it was resolved from a
@@ -107,9 +108,11 @@ class QuestionAnalyzer:
             kind = asked.kind if asked is not None else "fact"  # type: ignore[assignment]
         language = detect_language(question)
         places = self.gazetteer.find(question)
-        expansions: list[str] = []
+        expansions: list[str] = self.abbreviations.expand(question)
         if language == "en":
-            expansions = list(dict.fromkeys([m.place.name for m in places] + self.glossary.expand(question)))
+            expansions = list(dict.fromkeys(
+                [m.place.name for m in places] + self.glossary.expand(question) + expansions
+            ))
         return QuestionAnalysis(
             text=question,
             language=language,

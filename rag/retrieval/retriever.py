@@ -83,11 +83,12 @@ class HybridRetriever:
         (Harbin -> 哈尔滨, great craftsmen -> 大工匠), see ``QuestionAnalysis.expansions``: from
         ``analysis`` (the engine analyses each question once), else from the retriever's analyzer."""
         tokens = self.tokenizer.tokenize(query)
-        if language == "en":
-            if analysis is None and self.analyzer is not None:
-                analysis = self.analyzer.analyze(query)
-            for term in analysis.expansions if analysis is not None else ():
-                tokens += self.tokenizer.tokenize(term)
+        if analysis is None and self.analyzer is not None and language == "en":
+            analysis = self.analyzer.analyze(query)
+        # English questions: the Chinese terms they stand for; any question: the full terms of its
+        # abbreviations (GDP -> 地区生产总值).
+        for term in analysis.expansions if analysis is not None else ():
+            tokens += self.tokenizer.tokenize(term)
         return tokens
 
     def retrieve(

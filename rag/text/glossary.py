@@ -9,11 +9,14 @@ everything the glossary does not cover.
 from __future__ import annotations
 
 import re
+from importlib import resources
 
 from rag.text.tokenizing import CONFIGURED_PACK, ConfiguredPack, PackDir, pack_folder
 
 #: A domain pack's glossary: ``English phrase<TAB>中文词,中文词`` per line, ``#`` comments.
 GLOSSARY_FILE = "glossary_en_zh.tsv"
+#: General abbreviations, same format, in ``rag/data/``.
+ABBREVIATIONS_FILE = "abbreviations_zh.tsv"
 
 
 class Glossary:
@@ -23,10 +26,11 @@ class Glossary:
     None, or a pack without a glossary, gives an empty glossary that expands nothing.
     """
 
-    def __init__(self, pack_dir: PackDir | ConfiguredPack = CONFIGURED_PACK) -> None:
-        pack_dir = pack_folder(pack_dir)
-        resource = pack_dir.joinpath(GLOSSARY_FILE) if pack_dir is not None else None
-        text = resource.read_text(encoding="utf-8") if resource is not None and resource.is_file() else ""
+    def __init__(self, pack_dir: PackDir | ConfiguredPack = CONFIGURED_PACK, text: str | None = None) -> None:
+        if text is None:
+            pack_dir = pack_folder(pack_dir)
+            resource = pack_dir.joinpath(GLOSSARY_FILE) if pack_dir is not None else None
+            text = resource.read_text(encoding="utf-8") if resource is not None and resource.is_file() else ""
         self._terms: dict[str, list[str]] = {}
         for line in text.splitlines():
             if not line.strip() or line.startswith("#") or "\t" not in line:
@@ -41,6 +45,13 @@ class Glossary:
             if phrases
             else None
         )
+
+    @classmethod
+    def abbreviations(cls) -> Glossary:
+        """General abbreviations of official statistics (GDP -> 地区生产总值, 人代会 -> 人民代表大会),
+        from ``rag/data/abbreviations_zh.tsv``: they apply to Chinese and English questions alike
+        and belong to no domain pack."""
+        return cls(text=resources.files("rag").joinpath("data", ABBREVIATIONS_FILE).read_text(encoding="utf-8"))
 
     def __len__(self) -> int:
         return len(self._terms)

@@ -21,3 +21,12 @@ def test_english_questions_carry_expansions_chinese_do_not() -> None:
     assert english.expansions[:1] == ["黑龙江"]  # places first
     assert "技能大师工作室" in english.expansions
     assert analyzer.analyze("黑龙江省建成多少个技能大师工作室？").expansions == []
+
+
+def test_general_abbreviations_expand_for_any_question() -> None:
+    from rag.text.glossary import Glossary
+
+    abbreviations = Glossary.abbreviations()
+    assert abbreviations.expand("2022年GDP是多少？") == ["地区生产总值", "生产总值"]
+    assert "人民代表大会" in abbreviations.expand("在哪一天的人代会上作的？")
+    assert abbreviations.expand("奖励多少钱？") == []
