@@ -95,7 +95,7 @@ _MONEY_WORDS = re.compile(
     re.I,
 )
 _PERCENT_WORDS = re.compile(
-    r"百分之|百分比|比例|占比|比重|增长率|增速|增幅|降幅|幅度|率(?:是|为)?多少|多少%|percent|percentage|proportion|share|rate",
+    r"百分之|百分比|比例|几分之几|占比|比重|增长率|增速|增幅|降幅|幅度|率(?:是|为)?多少|多少%|percent|percentage|proportion|share|rate",
     re.I,
 )
 _DATE_WORDS = re.compile(

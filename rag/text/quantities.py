@@ -55,6 +55,13 @@ _ORDINAL = re.compile(rf"第[{_CN_DIGITS}\d]+(?:批|届|次|期|名|位|轮|条|
 _PERCENT = re.compile(
     rf"(?:{_DIGITS}{_RANGE_SEP})?{_DIGITS}\s*(?:%|％|‰)|百分之{_CN_NUMBER}|{_NUMBER}个百分点"
 )
+#: Shares written as ratios or fractions: 「市县按1:1比例承担」, 「补贴购置费的1/6」, 「三分之一」.
+_RATIO = re.compile(
+    r"(?<![\d:：/])\d+\s*[:：]\s*\d+(?![\d:：])(?=\s*(?:的)?(?:比例|配套|分担|承担|匹配))"
+    r"|(?<=按)\d+\s*[:：]\s*\d+(?![\d:：])"
+    r"|(?<![\d/.])\d{1,2}/\d{1,2}(?![\d/])"
+    rf"|[{_CN_SMALL}]{{1,3}}分之[{_CN_SMALL}]{{1,3}}"
+)
 #: A rate per unit belongs to the figure: 500元/月, 5000元/个, 50元/亩.
 _PER_UNIT = r"(?:/(?:人|月|年|亩|个|户|家|天|日|次|吨|平方米|人次|人·月|人月|项|台|套|头|只|公斤|斤|小时))?"
 _MONEY = re.compile(
@@ -140,6 +147,20 @@ def _date_value(text: str) -> float | None:
     return None
 
 
+def _ratio_value(text: str) -> float | None:
+    """A ratio or fraction as a percentage: 1:1 -> 50, 1/6 -> 16.67, 三分之一 -> 33.33."""
+    if "分之" in text:
+        denominator, numerator = (parse_number(part) for part in text.split("分之", 1))
+    else:
+        left, right = re.split(r"[:：/]", text.replace(" ", ""), maxsplit=1)
+        numerator, denominator = parse_number(left), parse_number(right)
+        if ":" in text or "：" in text:  # a:b shares a whole: a / (a + b)
+            denominator = (numerator or 0) + (denominator or 0)
+    if not numerator or not denominator:
+        return None
+    return round(numerator / denominator * 100, 2)
+
+
 def _unit_of(text: str, units: str) -> str:
     match = re.search(rf"(?:{units})$", text)
     return match.group(0) if match else ""
@@ -185,6 +206,9 @@ def find_quantities(text: str) -> list[Quantity]:
                 value = parse_number(re.sub(r"\s*[%％‰]$", "", _range_upper(surface)))
                 unit = "%"
             add(match, "percent", unit, value)
+    for match in _RATIO.finditer(text):
+        if free(match.start(), match.end()):
+            add(match, "percent", "ratio", _ratio_value(match.group(0)))
     for pattern, kind, units in (
         (_MONEY, "amount", r"(?:元|美元|欧元|港元)(?:/\S{1,3})?"),
         (_DURATION, "duration", "个工作日|个自然日|个月|年|天|周|小时|分钟|工作日|日"),

@@ -65,3 +65,10 @@ def test_format_value_keeps_the_magnitude_of_the_inputs() -> None:
 def test_official_dates_written_with_a_circle_for_zero() -> None:
     found = find_quantities("二○○五年六月二十八日")
     assert [(q.text, q.kind, q.value) for q in found] == [("二○○五年六月二十八日", "date", 2005.0)]
+
+
+def test_ratios_and_fractions_are_shares() -> None:
+    found = find_quantities("补助资金市县按1:1比例承担，补贴购置费的1/6，给予三分之一的补助，10:30开会")
+    assert [(q.text, unit_class(q), q.value) for q in found] == [
+        ("1:1", "percent", 50.0), ("1/6", "percent", 16.67), ("三分之一", "percent", 33.33),
+    ]
