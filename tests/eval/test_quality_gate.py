@@ -35,13 +35,13 @@ GATES = {
         "--max-false-refusal": "0.20",
     },
     "test": {
-        "--max-wrong": "0.14",
-        "--min-short": "0.47",
-        "--min-accuracy": "0.67",
+        "--max-wrong": "0.13",
+        "--min-short": "0.50",
+        "--min-accuracy": "0.70",
         "--min-refusal": "0.90",
         "--min-citation": "0.88",
         "--min-hit5": "0.96",
-        "--max-false-refusal": "0.24",
+        "--max-false-refusal": "0.21",
     },
 }
 
