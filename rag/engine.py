@@ -131,24 +131,36 @@ class Engine:
         text = validate_question(query, self.settings.max_question_chars)
         return self.retrieve(text, k, mode).passages
 
-    def _request(
-        self, question: str, history: Sequence[ChatTurn], top_k: int | None,
-        mode: RetrievalMode | None,
-    ) -> AnswerRequest:
+    def _prepare(self, question: str, history: Sequence[ChatTurn]) -> tuple[str, str, QuestionAnalysis]:
+        """The question as typed (validated), as resolved against the history, and its analysis,
+        made once: retrieval and the backend share it."""
         text = validate_question(question, self.settings.max_question_chars)
         resolved = self.resolve(text, history)
-        index = self._index
-        analysis = self.analyzer.analyze(resolved, follow_up=text)  # once: retrieval and the backend share it
-        result = self.retrieve(resolved, top_k, mode, index=index, analysis=analysis)
+        return text, resolved, self.analyzer.analyze(resolved, follow_up=text)
+
+    def _answer_request(
+        self, question: str, analysis: QuestionAnalysis, index: DocumentIndex, top_k: int | None,
+        mode: RetrievalMode | None, original_question: str = "",
+    ) -> AnswerRequest:
+        """Retrieve for ``question`` in one snapshot and wrap it for a backend."""
+        result = self.retrieve(question, top_k, mode, index=index, analysis=analysis)
         return AnswerRequest(
-            question=resolved,
+            question=question,
             passages=result.passages,
-            original_question=text if resolved != text else "",
+            original_question=original_question,
             language=result.language,
             index=index,
             query_vector=result.query_vector,
             analysis=analysis,
         )
+
+    def _request(
+        self, question: str, history: Sequence[ChatTurn], top_k: int | None,
+        mode: RetrievalMode | None,
+    ) -> AnswerRequest:
+        text, resolved, analysis = self._prepare(question, history)
+        original = text if resolved != text else ""
+        return self._answer_request(resolved, analysis, self._index, top_k, mode, original)
 
     def ask(
         self,
@@ -161,31 +173,29 @@ class Engine:
         """Answer one question (with optional conversation history) and time it."""
         started = time.perf_counter()
         chosen = self.backends.get(backend)
-        request = self._request(question, history, top_k, mode)
-        composite = split_composite(request.question)
+        text, resolved, analysis = self._prepare(question, history)
+        original = text if resolved != text else ""
+        index = self._index
+        composite = split_composite(resolved)
         if composite is not None:
-            result = self._answer_composite(composite, request, top_k, mode)
+            result = self._answer_composite(composite, original or resolved, analysis.language, index, top_k, mode)
         else:
-            result = chosen.answer(request)
-        return self._finish(result, request, started)
+            result = chosen.answer(self._answer_request(resolved, analysis, index, top_k, mode, original))
+        return self._finish(result, original, resolved, started)
 
     def _answer_composite(
-        self, composite: CompositeQuestion, request: AnswerRequest, top_k: int | None,
-        mode: RetrievalMode | None,
+        self, composite: CompositeQuestion, question: str, language: str, index: DocumentIndex,
+        top_k: int | None, mode: RetrievalMode | None,
     ) -> Answer:
         """A comparison or total: each part is answered by the extractive backend (typed facts,
-        entity checks, refusals) and the parts' values are compared or added in code."""
+        entity checks, refusals) and the parts' values are compared or added in code. The whole
+        question is never retrieved for: only its parts are."""
         extractive = self.backends.get("extractive")
-        parts = []
-        for part in composite.parts:
-            analysis = self.analyzer.analyze(part)
-            result = self.retrieve(part, top_k, mode, index=request.index, analysis=analysis)
-            parts.append(extractive.answer(AnswerRequest(
-                question=part, passages=result.passages, language=result.language,
-                index=request.index, query_vector=result.query_vector, analysis=analysis,
-            )))
-        question = request.original_question or request.question
-        return combine(composite, parts, question, lambda missing: refusal_text(request.language, missing))
+        parts = [
+            extractive.answer(self._answer_request(part, self.analyzer.analyze(part), index, top_k, mode))
+            for part in composite.parts
+        ]
+        return combine(composite, parts, question, lambda missing: refusal_text(language, missing))
 
     def ask_stream(
         self,
@@ -197,26 +207,32 @@ class Engine:
         """Stream an answer: citations, text deltas, then the final answer object."""
         started = time.perf_counter()
         chosen = self.backends.get(backend)
-        request = self._request(question, history, top_k, None)
-        composite = split_composite(request.question)
+        text, resolved, analysis = self._prepare(question, history)
+        original = text if resolved != text else ""
+        index = self._index
+        composite = split_composite(resolved)
         if composite is not None:
-            result = self._finish(self._answer_composite(composite, request, top_k, None), request, started)
+            answer = self._answer_composite(composite, original or resolved, analysis.language, index, top_k, None)
+            result = self._finish(answer, original, resolved, started)
             yield StreamEvent(kind="citations", citations=result.citations)
             yield StreamEvent(kind="delta", delta=result.answer)
             yield StreamEvent(kind="answer", answer=result)
             return
+        request = self._answer_request(resolved, analysis, index, top_k, None, original)
         for event in chosen.stream(request):
             if event.kind == "answer" and event.answer is not None:
-                yield StreamEvent(kind="answer", answer=self._finish(event.answer, request, started))
+                yield StreamEvent(kind="answer", answer=self._finish(event.answer, original, resolved, started))
             else:
                 yield event
 
     @staticmethod
-    def _finish(result: Answer, request: AnswerRequest, started: float) -> Answer:
+    def _finish(result: Answer, original_question: str, resolved_question: str, started: float) -> Answer:
+        """The answer with its latency, and the question as typed beside the resolved one when a
+        follow-up was rewritten."""
         update: dict[str, object] = {"latency_ms": round((time.perf_counter() - started) * 1000, 2)}
-        if request.original_question:
-            update["question"] = request.original_question
-            update["resolved_question"] = request.question
+        if original_question:
+            update["question"] = original_question
+            update["resolved_question"] = resolved_question
         return result.model_copy(update=update)
 
     # ----- documents -----

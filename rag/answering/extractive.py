@@ -17,7 +17,7 @@ than no figure.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -26,12 +26,13 @@ from rag.answering.answer_spans import SpanFinder, asks_for_author
 from rag.answering.base import AnswerBackend, AnswerRequest
 from rag.answering.citations import to_citation
 from rag.answering.entity_guard import EntityGuard
-from rag.answering.facts import Fact, choose_fact, is_compatible, sentence_facts
+from rag.answering.facts import Fact, FactChoice, candidate_facts, choose_fact, sentence_facts
 from rag.answering.question import QuestionAnalysis, QuestionAnalyzer
 from rag.answering.refusal import refusal_text
 from rag.schema import Answer, Passage, Refusal, RefusalReason
 from rag.store.index import DocumentIndex
 from rag.text.patterns import TIER
+from rag.text.quantities import find_quantities
 from rag.text.tokenizing import ChineseTokenizer
 
 #: Cosine similarities of e5 cluster high; this window maps them onto 0..1 for scoring.
@@ -53,12 +54,8 @@ _QUESTION_WORDS = frozenset(
     "how much many what which when who where is are was were the of in for to does do did a an".split()
 )
 _YEAR_TERM = re.compile(r"^(?:19|20)\d{2}(?:年)?$")
-#: A question about when a document was issued, and a line that is only a date (a 公文's 成文日期).
+#: A question about when a document was issued (answered by a 公文's 成文日期 line, see _is_date_line).
 _ISSUED = re.compile(r"印发|发布|成文|签发|下发|公布|发文|issued|published|signed", re.I)
-_DATE_LINE = re.compile(
-    r"[（(]?\s*(?:(?:19|20)\d{2}年\d{1,2}月\d{1,2}日|[二][〇零○Ｏ一二三四五六七八九]{3}年[一二三四五六七八九十]{1,2}月"
-    r"[一二三四五六七八九十]{1,3}日)\s*[)）]?"
-)
 #: Words that make a question a follow-up (那…呢) and say nothing about what is asked.
 _FOLLOW_UP_WORDS = frozenset(
     "那 那么 呢 还有 另外 同样 情况 怎么样 如何 对应 相应 这个 那个 and what about how".split()
@@ -75,9 +72,30 @@ class ScoredSentence:
     dense: float
     score: float
     has_span: bool  # holds an answer of the asked kind (a compatible fact, a person, ...)
-    facts: list[Fact] = field(default_factory=list)
-    before_answer: str | None = None  # the sentence up to its best answer figure, when known
-    answer_words: str | None = None  # the words that figure describes (its attribute)
+    text: str = ""  # the sentence's repaired text
+    choice: FactChoice | None = None  # for figure questions: the fact chosen in this sentence
+
+    @property
+    def before_answer(self) -> str | None:
+        """The sentence up to its chosen answer figure, when there is one."""
+        best = self.choice.best if self.choice is not None else None
+        return self.text[: best.quantity.start] if best is not None else None
+
+    @property
+    def answer_words(self) -> str | None:
+        """The words the chosen answer figure describes (its attribute), when there is one."""
+        best = self.choice.best if self.choice is not None else None
+        return best.attribute if best is not None else None
+
+
+def _is_date_line(sentence: str) -> bool:
+    """A line that is only a full date (2024年4月9日, 二○○五年六月二十八日), maybe in brackets."""
+    text = sentence.strip().strip("（()）").strip()
+    found = find_quantities(text)
+    return (
+        len(found) == 1 and found[0].kind == "date" and found[0].text == text
+        and found[0].value is not None and text.endswith("日")
+    )
 
 
 @lru_cache(maxsize=50_000)
@@ -141,8 +159,7 @@ class ExtractiveBackend(AnswerBackend):
         for rank, candidate in enumerate(candidates[:ALTERNATIVES]):
             if rank and candidate.score < ALTERNATIVE_RATIO * best.score:
                 break
-            strength = candidate.lexical if analysis.language == "zh" else candidate.dense
-            if strength < self._threshold(analysis):
+            if self._strength(candidate, analysis) < self._threshold(analysis):
                 continue
             sentence = index.sentences[candidate.position]
             needs_span = rank > 0 or (analysis.asked is not None and analysis.language == "en")
@@ -162,17 +179,27 @@ class ExtractiveBackend(AnswerBackend):
     def _threshold(self, analysis: QuestionAnalysis) -> float:
         return self.min_answer_score if analysis.language == "zh" else 0.3
 
+    def _question_terms(self, analysis: QuestionAnalysis) -> list[str]:
+        """The question's tokens and those of its expansions (the Chinese terms an English question
+        stands for, the full terms of abbreviations), without repeats."""
+        terms = self.tokenizer.tokenize(analysis.text)
+        for term in analysis.expansions:
+            terms += self.tokenizer.tokenize(term)
+        return list(dict.fromkeys(terms))
+
+    def _strength(self, candidate: ScoredSentence, analysis: QuestionAnalysis) -> float:
+        """How well a sentence alone covers the question: its words for a Chinese question, its
+        embedding similarity for an English one (which shares no words with the documents)."""
+        return candidate.lexical if analysis.language == "zh" else candidate.dense
+
     def content_weights(
         self, analysis: QuestionAnalysis, index: DocumentIndex, focus: list[str] | None = None
     ) -> dict[str, float]:
         """The question's words that describe what is asked about, with their IDF. Question words
         and years are left out; place names stay, since a sentence listing several places' shares
         (市本级…，柯城区承担0.15万元) is told apart by them."""
-        terms = self.tokenizer.tokenize(analysis.text)
-        for term in analysis.expansions:  # Chinese terms an English question stands for
-            terms += self.tokenizer.tokenize(term)
         weights = {}
-        for term in dict.fromkeys(terms):
+        for term in self._question_terms(analysis):
             if term in _QUESTION_WORDS or _YEAR_TERM.match(term):
                 continue
             weights[term] = index.idf(term) * (3.0 if focus and term in focus else 1.0)
@@ -198,27 +225,30 @@ class ExtractiveBackend(AnswerBackend):
             ranked.sort(key=lambda term: -index.idf(term))  # the rarest, most telling word first
         return ranked
 
-    def _has_answer(self, sentence: str, analysis: QuestionAnalysis) -> tuple[bool, list[Fact]]:
+    def _answer_in(
+        self, sentence: str, analysis: QuestionAnalysis, fact_weights: dict[str, float]
+    ) -> tuple[bool, FactChoice | None]:
+        """Whether the sentence holds an answer of the asked kind and, for a figure question, the
+        fact chosen in it (chosen once here, reused for the entity check and the short answer)."""
         if analysis.asked is not None:
-            facts = list(_facts_of(sentence))
-            usable = [f for f in facts if is_compatible(analysis.asked, f) and f.text not in analysis.text]
-            return bool(usable), facts
-        return bool(self.spans.find(sentence, analysis.kind, asks_for_author(analysis.text))), []
+            facts = _facts_of(sentence)
+            if not candidate_facts(facts, analysis.asked, analysis.text):
+                return False, None
+            return True, choose_fact(facts, analysis.asked, fact_weights, analysis.text)
+        return bool(self.spans.find(sentence, analysis.kind, asks_for_author(analysis.text))), None
 
     def _score_sentences(
         self, request: AnswerRequest, analysis: QuestionAnalysis, index: DocumentIndex
     ) -> list[ScoredSentence]:
-        terms = self.tokenizer.tokenize(request.question)
-        for term in analysis.expansions:
-            terms += self.tokenizer.tokenize(term)
+        terms = self._question_terms(analysis)
         # The question's places and years are constraints the entity guard checks against the
         # sentence, its context and its document (「我县」 stands for the county): a sentence is not
         # weaker evidence for leaving them to its document.
-        constraints = {m.surface for m in analysis.places} | {m.place.name for m in analysis.places}
+        constraints = analysis.place_names
         query_terms = [
-            t for t in dict.fromkeys(terms)
+            t for t in terms
             if not _YEAR_TERM.match(t) and t not in _QUESTION_WORDS and not any(t in c for c in constraints)
-        ] or list(dict.fromkeys(terms))
+        ] or terms
         weights = {t: index.idf(t) for t in query_terms}
         total_weight = sum(weights.values()) or 1.0
         focus = self.focus_terms(request, analysis)
@@ -247,7 +277,7 @@ class ExtractiveBackend(AnswerBackend):
             sentence = index.sentences[position].text
             text = sentence.lower()
             lexical = sum(w for t, w in weights.items() if t in text) / total_weight
-            if issue_date and _DATE_LINE.fullmatch(sentence.strip()):
+            if issue_date and _is_date_line(sentence):
                 # A 公文 states when it was issued on a line of its own (成文日期), which shares no
                 # word with 「这份通知是哪天印发的」: such a line is evidence for that question.
                 lexical = max(lexical, self.min_answer_score)
@@ -255,22 +285,14 @@ class ExtractiveBackend(AnswerBackend):
             number = positions[position]
             if focus and not any(term in text for term in focus):
                 continue  # a follow-up's new subject is not in this sentence
-            has_span, facts = self._has_answer(sentence, analysis)
-            before_answer = answer_words = None
-            if has_span and analysis.asked is not None:
-                choice = choose_fact(facts, analysis.asked, fact_weights, analysis.text)
-                if choice.best is not None:
-                    before_answer = sentence[: choice.best.quantity.start]
-                    answer_words = choice.best.attribute
+            has_span, choice = self._answer_in(sentence, analysis, fact_weights)
             bonus = KIND_BONUS if has_span else 0.0
             prior = 0.1 * request.passages[number].score
             if analysis.language == "zh":
                 score = lexical + 0.6 * dense + bonus + prior
             else:
                 score = 1.2 * dense + 0.5 * lexical + bonus + prior
-            scored.append(
-                ScoredSentence(position, number, lexical, dense, score, has_span, facts, before_answer, answer_words)
-            )
+            scored.append(ScoredSentence(position, number, lexical, dense, score, has_span, sentence, choice))
         scored.sort(key=lambda s: -s.score)
         return scored
 
@@ -300,8 +322,7 @@ class ExtractiveBackend(AnswerBackend):
         for candidate in candidates[:RUNNER_UPS]:
             if candidate.score < RUNNER_UP_RATIO * best.score:
                 break
-            strength = candidate.lexical if analysis.language == "zh" else candidate.dense
-            if candidate.has_span and strength >= self._threshold(analysis):
+            if candidate.has_span and self._strength(candidate, analysis) >= self._threshold(analysis):
                 sentence = index.sentences[candidate.position]
                 document = index.document(sentence.doc_id)
                 if not self.guard.missing(
@@ -312,18 +333,13 @@ class ExtractiveBackend(AnswerBackend):
         return best
 
     # ----- composing -----
-    def _short_answer(
-        self, request: AnswerRequest, analysis: QuestionAnalysis, index: DocumentIndex,
-        chosen: ScoredSentence, sentence: str,
-    ) -> str | None:
+    def _short_answer(self, analysis: QuestionAnalysis, chosen: ScoredSentence, sentence: str) -> str | None:
         """The exact span that answers, or None when the sentence does not single one out."""
         if analysis.asked is not None:
-            weights = self.content_weights(analysis, index, self.focus_terms(request, analysis))
-            choice = choose_fact(chosen.facts, analysis.asked, weights, analysis.text)
-            return choice.best.text if choice.best is not None and choice.confident else None
+            choice = chosen.choice
+            return choice.best.text if choice is not None and choice.best is not None and choice.confident else None
         anchors = [t for t in self.tokenizer.tokenize(analysis.text) if t in sentence]
-        asked_about = {m.surface for m in analysis.places} | {m.place.name for m in analysis.places}
-        span = self.spans.best(sentence, analysis.kind, anchors, analysis.text, asked_about)
+        span = self.spans.best(sentence, analysis.kind, anchors, analysis.text, analysis.place_names)
         return span.text if span else None
 
     def _compose(
@@ -335,7 +351,7 @@ class ExtractiveBackend(AnswerBackend):
     ) -> Answer:
         sentence = index.sentences[chosen.position]
         passage = request.passages[chosen.passage_number]
-        short_answer = self._short_answer(request, analysis, index, chosen, sentence.text)
+        short_answer = self._short_answer(analysis, chosen, sentence.text)
         if short_answer is None and analysis.kind in NAME_KINDS:
             # A "who / which unit / where" question whose sentence names no one clearly: the quoted
             # sentence would not answer it.

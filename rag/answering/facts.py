@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from rag.text.patterns import CJK_RANGE
 from rag.text.quantities import GENERIC_COUNTERS, Quantity, find_quantities, unit_class
 
 Role = Literal["before", "after", "none"]
@@ -129,7 +130,7 @@ _ENGLISH_COUNTER = {
 _CN_QUESTION_COUNT = re.compile(r"多少|几")
 #: 多少 followed by a noun counts that noun (资助多少农民工, 多少企业): the figure is a count even when
 #: the question also speaks of money.
-_COUNTED_NOUN = re.compile(r"(?:多少|几)(?!钱|元|万|亿|倍|%|个百分点|是|呢|吗|？|\?)([\u4e00-\u9fff]{1,4})")
+_COUNTED_NOUN = re.compile(rf"(?:多少|几)(?!钱|元|万|亿|倍|%|个百分点|是|呢|吗|？|\?)([{CJK_RANGE}]{{1,4}})")
 _PEOPLE_CLASSES = ("people",)
 
 
@@ -268,7 +269,7 @@ def _share_enumeration_heads(sentence: str, facts: list[Fact]) -> list[Fact]:
             head = sentence[_clause_start(sentence, first.start) : first.start]
             for number in range(start + 1, end + 1):
                 fact = shared[number]
-                shared[number] = Fact(fact.quantity, fact.unit_class, head + " " + fact.attribute, fact.role)
+                shared[number] = replace(fact, attribute=head + " " + fact.attribute)
         start = end + 1
     return shared
 
@@ -284,8 +285,8 @@ def _link_changes(sentence: str, facts: list[Fact]) -> list[Fact]:
         from_to = sentence[: old.quantity.start] + "|" + between
         if not _CHANGE_VERB.search(between) and not _FROM_TO_CHANGE.search(from_to):
             continue
-        linked[number - 1] = Fact(old.quantity, old.unit_class, old.attribute, "before")
-        linked[number] = Fact(new.quantity, new.unit_class, old.attribute + " " + new.attribute, "after")
+        linked[number - 1] = replace(old, role="before")
+        linked[number] = replace(new, attribute=old.attribute + " " + new.attribute, role="after")
     return linked
 
 
@@ -303,7 +304,7 @@ def _pair_respectively(sentence: str, facts: list[Fact]) -> list[Fact]:
         return facts  # 「国家级及省级甲、乙，分别…」: which item goes with which figure is unclear
     paired = {id(f): item for f, item in zip(run, items, strict=True)}
     return [
-        Fact(f.quantity, f.unit_class, paired[id(f)] + " " + f.attribute, f.role) if id(f) in paired else f
+        replace(f, attribute=paired[id(f)] + " " + f.attribute) if id(f) in paired else f
         for f in facts
     ]
 
@@ -316,6 +317,12 @@ def attribute_score(fact: Fact, weights: Mapping[str, float]) -> float:
         return 0.0
     text = fact.attribute.lower()
     return sum(weight for term, weight in weights.items() if term in text) / total
+
+
+def candidate_facts(facts: Sequence[Fact], asked: AskedFor, question: str = "") -> list[Fact]:
+    """The facts that could answer: of the asked kind, and not a figure the question itself names
+    (its year, its own 600亩)."""
+    return [f for f in facts if is_compatible(asked, f) and f.text not in question]
 
 
 def choose_fact(
@@ -332,7 +339,7 @@ def choose_fact(
     is confident when it is the only value, or beats every fact of another value by
     :data:`CONFIDENCE_MARGIN`, or is the new value of a change whose old value is its only rival.
     """
-    compatible = [f for f in facts if is_compatible(asked, f) and f.text not in question]
+    compatible = candidate_facts(facts, asked, question)
     if not compatible:
         return FactChoice(None, False)
     # Words every candidate's attribute holds (技能人才 in 技能人才总量 and 高技能人才) cannot tell them

@@ -73,6 +73,12 @@ class QuestionAnalysis:
     # about people, organisations, places, lists or facts.
     asked: AskedFor | None = None
 
+    @property
+    def place_names(self) -> set[str]:
+        """Every form in which the question's places are named (河北省 and 河北): constraints the
+        entity guard checks, never the answer and never evidence by themselves."""
+        return {m.surface for m in self.places} | {m.place.name for m in self.places}
+
 
 class QuestionAnalyzer:
     """Classifies questions and extracts their entities with one gazetteer."""
