@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from rag.schema import Answer, Citation, Refusal
-from rag.text.patterns import TIER
+from rag.text.patterns import ADMIN_SUFFIXES, CJK, CJK_RANGE, TIER
 from rag.text.quantities import Quantity, find_quantities, format_value, unit_class
 
 Operation = Literal["more", "less", "difference", "total"]
@@ -87,7 +87,7 @@ def split_composite(question: str) -> CompositeQuestion | None:
     operation = _operation(question)
     if operation is None:
         return None
-    if not re.search(r"[\u4e00-\u9fff]", question):
+    if not CJK.search(question):
         match = _PAIR_EN.search(question)
         if not match:
             return None
@@ -133,7 +133,7 @@ def split_composite(question: str) -> CompositeQuestion | None:
 #: The other side of 「比原来多多少」: an earlier value of the same thing, not a second item.
 _EARLIER = re.compile(r"原来|原先|以前|之前|此前|过去|去年|上年|上月|同期|上一年|前一年")
 _YEAR_ITEM = re.compile(r"(?:19|20)\d{2}年(?:度)?")
-_PLACE_ITEM = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:省|市|县|区|州|旗)")
+_PLACE_ITEM = re.compile(rf"[{CJK_RANGE}]{{1,8}}?(?:{'|'.join(ADMIN_SUFFIXES)}|旗)")
 
 
 def _same_shape_prefix(left: str, right: str) -> str | None:
@@ -190,7 +190,7 @@ def combine(
     refusal_text: Callable[[list[str]], str],
 ) -> Answer:
     """The comparison, difference or total of the parts' answers, citing each part's evidence."""
-    english = not re.search(r"[\u4e00-\u9fff]", question)
+    english = not CJK.search(question)
     values = [_value_of(answer) for answer in answers]
     missing = [item for item, value in zip(composite.items, values, strict=True) if value is None]
     kinds = {unit_class(v) for v in values if v is not None}

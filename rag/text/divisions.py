@@ -97,32 +97,23 @@ def surface_forms(division: Division, is_common_word: Callable[[str], bool] | No
 
 
 class DivisionTable:
-    """All divisions, looked up by name, code or any surface form, and found in text."""
+    """All divisions with their surface forms and hierarchy (finding them in text: the gazetteer)."""
 
     def __init__(
         self, divisions: list[Division], is_common_word: Callable[[str], bool] | None = None
     ) -> None:
         self.divisions = divisions
         self.by_code = {d.code: d for d in divisions}
-        self._forms: dict[str, list[Division]] = {}
-        self._forms_of: dict[str, list[str]] = {}
-        for division in divisions:
-            forms = surface_forms(division, is_common_word)
-            self._forms_of[division.code] = forms
-            for form in forms:
-                self._forms.setdefault(form, []).append(division)
-
-    @classmethod
-    def from_jionlp(cls, is_common_word: Callable[[str], bool] | None = None) -> DivisionTable:
-        return cls(read_jionlp_divisions(), is_common_word)
+        self._forms_of = {d.code: surface_forms(d, is_common_word) for d in divisions}
 
     def forms_of(self, division: Division) -> list[str]:
         """The surface forms that name ``division`` (full name first)."""
         return list(self._forms_of.get(division.code, [division.name]))
 
     def lookup(self, form: str) -> list[Division]:
-        """Every division ``form`` may name (empty when it names none)."""
-        return list(self._forms.get(form, ()))
+        """Every division ``form`` may name (empty when it names none); a linear scan, for checks
+        and tools: text is searched through the gazetteer's own index of forms."""
+        return [d for d in self.divisions if form in self._forms_of[d.code]]
 
     def ancestors(self, division: Division) -> list[Division]:
         """The divisions that enclose ``division``, nearest first."""

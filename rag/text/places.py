@@ -26,6 +26,7 @@ from pypinyin import Style, pinyin
 
 from rag.schema import Document
 from rag.text.divisions import Division, DivisionTable, read_jionlp_divisions
+from rag.text.patterns import ADMIN_SUFFIXES
 from rag.text.tokenizing import shared_tokenizer
 
 PlaceLevel = Literal["country", "province", "city", "county"]
@@ -38,13 +39,13 @@ _LATIN_WORD = re.compile(r"[A-Za-z]+")
 
 @dataclass(frozen=True)
 class Place:
-    """A place: canonical Chinese name, level, national code (empty for the country) and parent."""
+    """A place: canonical Chinese name, level and national code (empty for the country); its
+    enclosing places come from the division table (:meth:`Gazetteer.ancestors`)."""
 
     name: str
     level: PlaceLevel
     surface_forms: tuple[str, ...]
     code: str = ""
-    parent: str | None = None
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,7 @@ class Gazetteer:
                 e + suffix for e in _english_names(division.short) for suffix in _ENGLISH_SUFFIXES
                 if suffix == "" or (suffix == " Province") == (division.level == "province")
             ]
-            place = Place(name, division.level, tuple(dict.fromkeys(forms)), division.code, division.parent)
+            place = Place(name, division.level, tuple(dict.fromkeys(forms)), division.code)
             self.places.append(place)
             self._by_code[division.code] = place
             self._by_name.setdefault(name, place)
@@ -252,7 +253,8 @@ class Gazetteer:
         return self.get(province) if province else None
 
 
-_ADMIN_ENDINGS = ("省", "市", "县", "区", "州", "旗", "盟", "自治区")
+#: Endings of a division's full name: the shared ones, and the banners and leagues of Inner Mongolia.
+_ADMIN_ENDINGS = (*ADMIN_SUFFIXES, "旗", "盟")
 
 
 def _word_boundaries(text: str) -> set[int]:
