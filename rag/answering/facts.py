@@ -428,6 +428,7 @@ def choose_fact(
     asked: AskedFor,
     weights: Mapping[str, float],
     question: str = "",
+    words_must_decide: bool = False,
 ) -> FactChoice:
     """The compatible fact whose attribute best matches the question's words.
 
@@ -436,6 +437,7 @@ def choose_fact(
     The old value of a change is chosen only when the question asks for it (原来, 此前). The choice
     is confident when it is the only value, or beats every fact of another value by
     :data:`CONFIDENCE_MARGIN`, or is the new value of a change whose old value is its only rival.
+    ``words_must_decide``: confident only when the question's words themselves prefer it.
     """
     compatible = candidate_facts(facts, asked, question)
     if not compatible:
@@ -469,4 +471,11 @@ def choose_fact(
         return FactChoice(best, True, score(best), compatible)
     margin = score(best) - score(rivals[0])
     confident = margin >= CONFIDENCE_MARGIN
+    undecided = attribute_score(best, telling) <= attribute_score(rivals[0], telling)
+    new_over_old = best.role == "after" and rivals[0].role == "before"
+    if words_must_decide and undecided and not new_over_old:
+        # An English question's words reach the Chinese attributes only through translations: a
+        # choice they do not make (by position or a year alone) is not trusted; the new value of a
+        # change over its old one is, as in Chinese.
+        confident = False
     return FactChoice(best, confident, score(best), compatible)

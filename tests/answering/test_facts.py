@@ -136,3 +136,14 @@ def test_a_question_counting_people_asks_for_people_not_for_other_counts() -> No
     assert chosen.best is not None and chosen.best.text == "78.6万人" and chosen.confident
     money = asked_for("职工工资是多少？")
     assert money is not None and money.kind == "amount"
+
+
+def test_for_english_questions_only_the_words_make_a_choice_confident() -> None:
+    facts = sentence_facts("企业从仅有8名职工的手工作坊，成长为拥有82名党员的企业。")
+    asked = AskedFor("count", ("people",))
+    undecided = choose_fact(facts, asked, weights("企业"), "how many", words_must_decide=True)
+    assert not undecided.confident
+    decided = choose_fact(facts, asked, weights("企业", "作坊"), "how many", words_must_decide=True)
+    assert decided.best is not None and decided.best.text == "8名" and decided.confident
+    change = choose_fact(sentence_facts(CHANGE), AskedFor("amount", ("money",)), weights("奖励"), words_must_decide=True)
+    assert change.best is not None and change.best.text == "5万元" and change.confident
