@@ -46,6 +46,7 @@ from ui.rendering import (
     sources_html,
 )
 from ui.styles import DOCUMENT_VIEW_JS, PAGE_CSS, SOURCES_JS
+from ui.upload_guard import GradioFileGuard, blocked_paths, enable_gradio_path_checks, received_file
 
 logger = logging.getLogger("ui.chat_page")
 
@@ -70,6 +71,8 @@ DOCUMENTS_LOCKED = (
     "本服务未开放网页上传和删除文档：请由管理员设置访问密钥（RAG_API_KEYS）后登录使用，"
     "或仅在本机单人使用时以 RAG_OPEN_LOCAL_MODE=true 启动。"
 )
+
+NOT_UPLOADED = "只能导入在本页面上传的文件。"
 
 # Output tuple of the chat handler: chatbot, turns, shown turn, sources panel, document view, input box.
 ChatOutputs = tuple[Any, Any, Any, Any, Any, Any]
@@ -244,11 +247,15 @@ class ChatPage:
         if not documents_writable(self.settings):  # enforced here too: events can be called directly
             warn(DOCUMENTS_LOCKED)
             return (DOCUMENTS_LOCKED, *self.refresh_documents(), None)
+        paths = [Path(f) for f in (files or [])]
+        if not all(received_file(path) for path in paths):  # before anything is opened
+            logger.warning("upload event named files outside Gradio's upload folder: %s", [str(p) for p in paths])
+            warn(NOT_UPLOADED)
+            return (NOT_UPLOADED, *self.refresh_documents(), None)
         engine = self.engine_provider()
         if engine is None:
             warn(LOADING_MESSAGE)
             return (LOADING_MESSAGE, *self.refresh_documents(), gr.skip())
-        paths = [Path(f) for f in (files or [])]
         if not paths:
             warn("请先选择要上传的文件。")
             return ("请先选择要上传的文件。", *self.refresh_documents(), gr.skip())
@@ -424,20 +431,29 @@ def mount_chat_page(
     """Serve the page at ``path`` of an existing FastAPI app (the API keeps every other route).
 
     When the server has API keys, the page asks for one at login (any user name, the key as the
-    password), as every API endpoint but ``/health`` does.
+    password), as every API endpoint but ``/health`` does. Files: see ``ui.upload_guard`` — events
+    may only name files Gradio received through its upload route, checked before Gradio opens them.
     """
     login: dict[str, Any] = {}
     if settings.api_keys:
         login = {"auth": _key_login(settings), "auth_message": "请输入访问密钥（用户名可任意填写，密码为访问密钥）。"}
+    blocks = build_chat_page(engine_provider, settings)
     gr.mount_gradio_app(
         app,
-        build_chat_page(engine_provider, settings),
+        blocks,
         path=path,
         **login,
+        allowed_paths=[],
+        blocked_paths=blocked_paths(settings),
         css=PAGE_CSS,
         theme=gr.themes.Soft(),
         max_file_size=settings.max_upload_bytes,
         footer_links=[],
         show_error=False,
         ssr_mode=False,
+    )
+    enable_gradio_path_checks(blocks)
+    app.add_middleware(
+        GradioFileGuard, mount_path=path, received=lambda: blocks.upload_file_set,
+        uploads_open=documents_writable(settings),
     )

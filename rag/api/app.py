@@ -20,8 +20,9 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
 from rag.api import ask, documents, health, metrics, search
+from rag.api.auth import bearer_refusal
 from rag.api.errors import install_error_handlers
-from rag.api.limits import JsonBodyLimitMiddleware
+from rag.api.limits import JsonBodyLimitMiddleware, header
 from rag.api.metrics import ApiMetrics, MetricsMiddleware
 from rag.api.request_log import RequestContextMiddleware
 from rag.api.state import EngineState, close_backends, open_or_build_engine
@@ -90,12 +91,16 @@ def create_app(
     app.state.engine = engine  # for other components (the chat page): None until ready
     app.state.metrics = app_metrics
     install_error_handlers(app)
-    app.add_middleware(JsonBodyLimitMiddleware, paths={"/ask"})
-    app.add_middleware(MetricsMiddleware, metrics=app_metrics)
-    app.add_middleware(RequestContextMiddleware)  # added last = outermost: sees every request
     for module in (health, ask, search, documents, metrics):
         app.include_router(module.router)
+    # The page first: middleware it adds (its file guard) must sit inside the ones below.
     ui_mounted = mount_ui and _mount_chat_page(app, settings)
+    app.add_middleware(
+        JsonBodyLimitMiddleware, paths={"/ask"},
+        authorize=lambda scope: bearer_refusal(settings, header(scope, b"authorization")),
+    )
+    app.add_middleware(MetricsMiddleware, metrics=app_metrics)
+    app.add_middleware(RequestContextMiddleware)  # added last = outermost: sees every request
     home = UI_PATH if ui_mounted else "/docs"
 
     @app.get("/", include_in_schema=False)

@@ -44,11 +44,29 @@ def key_is_valid(settings: Settings, presented: str) -> bool:
     return matched
 
 
+MISSING_KEY_MESSAGE = "missing API key: send 'Authorization: Bearer KEY'"
+INVALID_KEY_MESSAGE = "invalid API key"
+
+
 def _check_key(settings: Settings, credentials: HTTPAuthorizationCredentials | None) -> None:
     if credentials is None or not credentials.credentials:
-        raise UnauthorizedError("missing API key: send 'Authorization: Bearer KEY'")
+        raise UnauthorizedError(MISSING_KEY_MESSAGE)
     if not key_is_valid(settings, credentials.credentials):
-        raise UnauthorizedError("invalid API key")
+        raise UnauthorizedError(INVALID_KEY_MESSAGE)
+
+
+def bearer_refusal(settings: Settings, authorization: str | None) -> str | None:
+    """Why an ``Authorization`` header value does not grant API access (None when it does).
+
+    The same rule as ``require_api_key``, for middleware that must decide from the headers alone,
+    before a request body is read.
+    """
+    if not settings.api_keys:
+        return None
+    scheme, _, key = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        return MISSING_KEY_MESSAGE
+    return None if key_is_valid(settings, key.strip()) else INVALID_KEY_MESSAGE
 
 
 def require_api_key(request: Request, credentials: Credentials) -> None:
