@@ -45,6 +45,7 @@ from ui.rendering import (
     pending_markdown,
     sources_html,
 )
+from ui.page_limits import GradioErrorShape, LoginThrottle
 from ui.styles import DOCUMENT_VIEW_JS, PAGE_CSS, SOURCES_JS
 from ui.upload_guard import GradioFileGuard, blocked_paths, enable_gradio_path_checks, received_file
 
@@ -457,3 +458,5 @@ def mount_chat_page(
         GradioFileGuard, mount_path=path, received=lambda: blocks.upload_file_set,
         uploads_open=documents_writable(settings),
     )
+    app.add_middleware(LoginThrottle, mount_path=path, max_failures=settings.login_max_failures)
+    app.add_middleware(GradioErrorShape, mount_path=path)

@@ -1,7 +1,7 @@
 """API keys: who may call what.
 
-* With ``settings.api_keys`` set, every endpoint except ``/health`` (and the static API docs)
-  needs ``Authorization: Bearer KEY``.
+* With ``settings.api_keys`` set, every endpoint except ``/health`` (the API docs and
+  ``/openapi.json`` included) needs ``Authorization: Bearer KEY``.
 * Document endpoints change the index, so they always need a valid key; the one exception is
   ``settings.open_local_mode`` (single-user use on one's own machine), which opens them when no
   key is configured. Without keys and without that mode they answer 401 with how to fix it.

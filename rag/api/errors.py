@@ -62,8 +62,10 @@ class NotReadyError(ApiError):
 
 
 def error_body(status: int, message: str) -> dict[str, Any]:
-    """The error envelope every non-2xx JSON response uses."""
-    return {"error": {"status": status, "message": message}}
+    """The error envelope every non-2xx JSON response uses. A message that repeats invalid input
+    (a lone surrogate) is made encodable, so reporting bad input can never itself fail."""
+    printable = message.encode("utf-8", "replace").decode("utf-8")
+    return {"error": {"status": status, "message": printable}}
 
 
 def error_response(status: int, message: str, headers: Mapping[str, str] | None = None) -> JSONResponse:

@@ -178,15 +178,48 @@ class Indexer:
         self, index: DocumentIndex, documents: list[Document], progress: bool = False
     ) -> tuple[DocumentIndex, IndexReport]:
         """Add new documents, replace changed ones, skip unchanged ones; return the new snapshot."""
-        report = IndexReport()
-        todo: list[Document] = []
+        return self.apply(index, documents, self.prepare(index, documents, progress))
+
+    @staticmethod
+    def _changed(index: DocumentIndex, documents: list[Document]) -> list[Document]:
+        """The documents whose content is not already in ``index`` under their id."""
+        changed = []
         for doc in documents:
             existing = index.documents.get(doc.doc_id)
-            if existing is not None and existing.document.content_hash == doc.content_hash:
+            if existing is None or existing.document.content_hash != doc.content_hash:
+                changed.append(doc)
+        return changed
+
+    def prepare(
+        self, index: DocumentIndex, documents: list[Document], progress: bool = False
+    ) -> dict[tuple[str, str], IndexedDocument]:
+        """The slow part of adding documents, needing no lock: entries (chunks, tokens, vectors)
+        for those not already in ``index``, by (id, content hash)."""
+        todo = self._changed(index, documents)
+        return {_key(entry.document): entry for entry in self.build_entries(todo, progress)}
+
+    def apply(
+        self, index: DocumentIndex, documents: list[Document], prepared: dict[tuple[str, str], IndexedDocument],
+        progress: bool = False,
+    ) -> tuple[DocumentIndex, IndexReport]:
+        """The new snapshot with ``documents`` added or replaced, from ``prepared`` entries; fast.
+        Compared with ``index`` as it is now (another write may have come in since ``prepare``);
+        a document ``prepare`` did not see is built here."""
+        report = IndexReport()
+        todo = self._changed(index, documents)
+        changing = {id(doc) for doc in todo}
+        for doc in documents:
+            if id(doc) not in changing:
                 report.unchanged.append(doc.doc_id)
-                continue
-            (report.replaced if existing is not None else report.added).append(doc.doc_id)
-            todo.append(doc)
+            else:
+                (report.replaced if doc.doc_id in index.documents else report.added).append(doc.doc_id)
         if not todo:
             return index, report
-        return index.with_documents(self.build_entries(todo, progress), self.pipeline), report
+        missing = [doc for doc in todo if _key(doc) not in prepared]
+        built = {_key(entry.document): entry for entry in self.build_entries(missing, progress)}
+        entries = [prepared.get(_key(doc)) or built[_key(doc)] for doc in todo]
+        return index.with_documents(entries, self.pipeline), report
+
+
+def _key(document: Document) -> tuple[str, str]:
+    return document.doc_id, document.content_hash
