@@ -44,6 +44,8 @@ class DocumentSummary:
     chunks: int
     characters: int
     content_hash: str
+    added_by: str = ""
+    added_at: str = ""
 
 
 logger = logging.getLogger("rag.engine")
@@ -304,8 +306,8 @@ class Engine:
                 self._commit(new_index)
             return report
 
-    def add_documents(self, documents: list[Document]) -> IndexReport:
-        """Index documents already loaded (uploads) and save.
+    def add_documents(self, documents: list[Document], added_by: str = "") -> IndexReport:
+        """Index documents already loaded (uploads) and save; ``added_by`` says who (a key id).
 
         The slow part, chunking and embedding, runs outside the write lock against the snapshot
         current when the call starts; only the commit (a new snapshot from the prepared entries,
@@ -314,7 +316,7 @@ class Engine:
         """
         prepared = self.indexer.prepare(self._index, documents)
         with self._write_lock:
-            new_index, report = self.indexer.apply(self._index, documents, prepared)
+            new_index, report = self.indexer.apply(self._index, documents, prepared, added_by=added_by)
             if report.changed:
                 self._commit(new_index)
             return report
@@ -339,6 +341,8 @@ class Engine:
                 chunks=len(item.chunks),
                 characters=len(item.document.text),
                 content_hash=item.document.content_hash,
+                added_by=item.added_by,
+                added_at=item.added_at,
             )
             for item in self._index.documents.values()
         ]

@@ -19,7 +19,7 @@ import gradio as gr
 from fastapi import FastAPI
 
 from rag.answering.registry import BACKEND_NAMES
-from rag.api.auth import key_is_valid
+from rag.api.auth import key_id, key_is_valid
 from rag.engine import Engine
 from rag.errors import DocumentError, RagError
 from rag.schema import Answer
@@ -27,6 +27,7 @@ from rag.settings import Settings
 from ui.conversation import Turn, engine_history, turn_of_message
 from ui.documents import (
     DOCUMENT_HEADERS,
+    DOCUMENT_TYPES,
     engine_documents,
     index_status_markdown,
     load_upload,
@@ -133,6 +134,18 @@ class ChatPage:
         self.engine_provider = engine_provider
         self.settings = settings
         self.feedback = FeedbackLog(settings.feedback_file)
+        #: user name typed at login -> id of the key that logged in (for who added a document)
+        self.login_keys: dict[str, str] = {}
+
+    def uploader(self, request: gr.Request | None) -> str:
+        """Who uploads: the id of the key the page's user logged in with, or ``local`` without keys.
+        (Gradio knows the user name typed at login, not the key; the key id is remembered per user
+        name at login, so two people typing the same name with different keys are told apart only
+        by their latest login.)"""
+        if not self.settings.api_keys:
+            return "local"
+        username = getattr(request, "username", None) or ""
+        return self.login_keys.get(username, "key-unknown")
 
     # --- chat ---
     def ask(self, question: str, turns: list[Turn], backend: str | None) -> Iterator[ChatOutputs]:
@@ -243,7 +256,9 @@ class ChatPage:
             return f"**索引状态**：⚠️ {readable_error(error)}", [], gr.update(choices=[], value=None)
         return status, rows, gr.update(choices=ids, value=None)
 
-    def upload(self, files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:
+    def upload(
+        self, files: list[str] | None, request: gr.Request | None = None, progress: gr.Progress = gr.Progress()
+    ) -> tuple[Any, ...]:
         """Read every uploaded file (bad ones are reported by name), then index the rest at once."""
         if not documents_writable(self.settings):  # enforced here too: events can be called directly
             warn(DOCUMENTS_LOCKED)
@@ -274,7 +289,7 @@ class ChatPage:
             return (report_markdown(None, errors), *self.refresh_documents(), gr.skip())
         progress((len(paths), len(paths) + 1), desc="建立索引（计算向量）……", unit="个文件")
         try:
-            report = engine.add_documents(documents)
+            report = engine.add_documents(documents, added_by=self.uploader(request))
         except Exception as error:  # noqa: BLE001 - shown as a message, logged when unexpected
             message = readable_error(error)
             warn(message)
@@ -305,9 +320,9 @@ class ChatPage:
         return (message, *self.refresh_documents())
 
 
-def build_chat_page(engine_provider: EngineProvider, settings: Settings) -> gr.Blocks:
+def build_chat_page(engine_provider: EngineProvider, settings: Settings, page: ChatPage | None = None) -> gr.Blocks:
     """Lay out the page and wire its events; nothing is loaded until a request arrives."""
-    page = ChatPage(engine_provider, settings)
+    page = page or ChatPage(engine_provider, settings)
     backend_choices = [(BACKEND_LABELS.get(name, name), name) for name in BACKEND_NAMES]
     default_backend = settings.backend if settings.backend in BACKEND_NAMES else BACKEND_NAMES[0]
     private: dict[str, Any] = {"api_visibility": "private"}
@@ -378,7 +393,7 @@ def build_chat_page(engine_provider: EngineProvider, settings: Settings) -> gr.B
                         delete_report = gr.Markdown(elem_id="rag-delete-report")
                         refresh = gr.Button("刷新列表", elem_id="rag-refresh", size="sm")
                 table = gr.Dataframe(
-                    headers=DOCUMENT_HEADERS, datatype=["str", "str", "number", "number"],
+                    headers=DOCUMENT_HEADERS, datatype=DOCUMENT_TYPES,
                     interactive=False, label="已收录文档", elem_id="rag-documents", wrap=True,
                 )
 
@@ -417,11 +432,15 @@ def _fixed_question(page: ChatPage, text: str) -> Callable[[list[Turn], str | No
     return ask_example
 
 
-def _key_login(settings: Settings) -> Callable[[str, str], bool]:
-    """Gradio login check: the password must be one of the server's API keys."""
+def _key_login(settings: Settings, page: ChatPage | None = None) -> Callable[[str, str], bool]:
+    """Gradio login check: the password must be one of the server's API keys; the page remembers
+    which key (by id) the user name logged in with."""
 
     def check(username: str, password: str) -> bool:
-        return key_is_valid(settings, password or "")
+        valid = key_is_valid(settings, password or "")
+        if valid and page is not None:
+            page.login_keys[username] = key_id(password)
+        return valid
 
     return check
 
@@ -435,10 +454,11 @@ def mount_chat_page(
     password), as every API endpoint but ``/health`` does. Files: see ``ui.upload_guard`` — events
     may only name files Gradio received through its upload route, checked before Gradio opens them.
     """
+    page = ChatPage(engine_provider, settings)
     login: dict[str, Any] = {}
     if settings.api_keys:
-        login = {"auth": _key_login(settings), "auth_message": "请输入访问密钥（用户名可任意填写，密码为访问密钥）。"}
-    blocks = build_chat_page(engine_provider, settings)
+        login = {"auth": _key_login(settings, page), "auth_message": "请输入访问密钥（用户名可任意填写，密码为访问密钥）。"}
+    blocks = build_chat_page(engine_provider, settings, page)
     gr.mount_gradio_app(
         app,
         blocks,

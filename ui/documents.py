@@ -19,7 +19,10 @@ from rag.ingest.loading import load_bytes
 from rag.schema import Document
 from rag.store.index import IndexInfo
 
-DOCUMENT_HEADERS = ["文档 ID", "标题", "段落数", "字符数"]
+DOCUMENT_HEADERS = ["文档 ID", "标题", "段落数", "字符数", "添加者", "添加时间"]
+DOCUMENT_TYPES = ["str", "str", "number", "number", "str", "str"]
+#: How the table names who added a document (``DocumentSummary.added_by``).
+ADDED_BY_LABELS = {"local": "本机（开放模式）", "cli": "命令行", "": "未记录"}
 
 
 def read_regular_file(path: Path, max_bytes: int) -> bytes:
@@ -55,7 +58,8 @@ def load_upload(path: Path, max_bytes: int) -> Document:
 def document_rows(summaries: list[DocumentSummary]) -> list[list[object]]:
     """Table rows, sorted by id so the list is stable between refreshes."""
     return [
-        [s.doc_id, s.title, s.chunks, s.characters]
+        [s.doc_id, s.title, s.chunks, s.characters, ADDED_BY_LABELS.get(s.added_by, s.added_by),
+         s.added_at.replace("T", " ").replace("+00:00", " UTC") if s.added_at else "未记录"]
         for s in sorted(summaries, key=lambda s: s.doc_id)
     ]
 

@@ -11,6 +11,7 @@ Keys are compared in constant time against every configured key, so timing revea
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 from typing import Annotated
 
@@ -46,6 +47,19 @@ def key_is_valid(settings: Settings, presented: str) -> bool:
 
 MISSING_KEY_MESSAGE = "missing API key: send 'Authorization: Bearer KEY'"
 INVALID_KEY_MESSAGE = "invalid API key"
+
+
+def key_id(key: str) -> str:
+    """A stable, non-secret name for a key, recorded as who added a document: ``key-`` and the
+    first 12 hex digits of its SHA-256 (keys are long and random, so this reveals nothing)."""
+    return "key-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
+
+
+def caller_id(settings: Settings, credentials: HTTPAuthorizationCredentials | None) -> str:
+    """Who is calling a document endpoint: the key's id, or ``local`` in open local mode."""
+    if settings.api_keys and credentials is not None and key_is_valid(settings, credentials.credentials):
+        return key_id(credentials.credentials)
+    return "local"
 
 
 def _check_key(settings: Settings, credentials: HTTPAuthorizationCredentials | None) -> None:

@@ -88,6 +88,11 @@ class DocumentInfo(BaseModel):
     chunks: int
     characters: int
     content_hash: str
+    added_by: str | None = Field(
+        None, description="Who added it: `key-…` (an API key's id, never the key), `local` (open local mode), "
+        "`cli` (`rag index`); null when not recorded."
+    )
+    added_at: str | None = Field(None, description="When it was added (UTC, ISO 8601); null when not recorded.")
 
 
 class IndexCounts(BaseModel):

@@ -39,6 +39,11 @@ class IndexedDocument:
     sentence_spans: list[tuple[int, int]]  # offsets in document.text
     sentence_texts: list[str]  # repaired text of each sentence
     sentence_vectors: np.ndarray  # (n_sentences, dim) float32, L2-normalised
+    #: Who added the document: an API key's id (``key-…``, never the key), ``local`` (open local
+    #: mode), ``cli`` (``rag index``); empty for documents indexed before this was recorded.
+    added_by: str = ""
+    #: When it was added (UTC, ISO 8601), empty when not recorded.
+    added_at: str = ""
 
 
 @dataclass(frozen=True)

@@ -127,10 +127,10 @@ def _fsync_file(path: Path) -> None:
 
 
 def segment_name(item: IndexedDocument, pipeline: dict[str, Any] | None) -> str:
-    """A segment's file stem: a digest of the document's id and content and of the pipeline that
-    made its entry, so the same name always means the same bytes."""
+    """A segment's file stem: a digest of the document's id, content and provenance and of the
+    pipeline that made its entry, so the same name always means the same bytes."""
     recipe = json.dumps(pipeline or {}, sort_keys=True, ensure_ascii=False)
-    key = "\x00".join((item.document.doc_id, item.document.content_hash, recipe))
+    key = "\x00".join((item.document.doc_id, item.document.content_hash, item.added_by, item.added_at, recipe))
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:40]
 
 
@@ -147,6 +147,8 @@ def _document_record(item: IndexedDocument) -> dict[str, Any]:
         "chunk_tokens": item.chunk_tokens,
         "sentence_spans": [list(s) for s in item.sentence_spans],
         "sentence_texts": item.sentence_texts,
+        "added_by": item.added_by,
+        "added_at": item.added_at,
     }
 
 
@@ -168,6 +170,8 @@ def _document_from_record(record: dict[str, Any], chunk_vectors: np.ndarray,
         sentence_spans=[(int(s), int(e)) for s, e in record["sentence_spans"]],
         sentence_texts=list(record["sentence_texts"]),
         sentence_vectors=sentence_vectors,
+        added_by=str(record.get("added_by", "")),
+        added_at=str(record.get("added_at", "")),
     )
 
 

@@ -200,3 +200,16 @@ def test_hnsw_index_finds_the_same_neighbours_and_survives_a_reload(tmp_path: Pa
         query = probe.chunk_vectors[0]
         expected = [i for i, _ in flat.dense_search(query, 3)]
         assert [i for i, _ in reloaded.dense_search(query, 3)][0] == expected[0]
+
+
+def test_who_added_a_document_and_when_survive_a_reload(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    store = IndexStore(tmp_path)
+    item = replace(entry("a.txt", "甲乙丙", 1), added_by="key-0123456789ab", added_at="2026-11-30T15:00:00+00:00")
+    store.save(make_index(item, entry("b.txt", "丁戊己", 2)))
+    loaded = store.load()
+    assert (loaded.documents["a.txt"].added_by, loaded.documents["a.txt"].added_at) == (
+        "key-0123456789ab", "2026-11-30T15:00:00+00:00"
+    )
+    assert loaded.documents["b.txt"].added_by == ""
