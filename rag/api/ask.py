@@ -59,12 +59,19 @@ _ANSWER_DOC: dict[str, Any] = {
         }
     },
     "text/event-stream": {
+        # One schema per event (how OpenAPI tools read an event stream): the event's name and its
+        # `data`, one line of JSON.
         "schema": {
-            "type": "string",
-            "description": "Server-sent events (with `\"stream\": true`), each `data` one line of JSON: "
-            "`citations` (an array of citations, first), `delta` (a JSON string of answer text, repeated), then "
-            "`answer` (the same object as the JSON response) — or `error` (`{\"error\": {status, message}}`) "
-            "if the backend fails after the stream started.",
+            "type": "object",
+            "required": ["event", "data"],
+            "properties": {
+                "event": {"type": "string", "enum": ["citations", "delta", "answer", "error"]},
+                "data": {"type": "string", "description": "One line of JSON (see the event's meaning)."},
+            },
+            "description": "Server-sent events (with `\"stream\": true`): `citations` (a JSON array of "
+            "citations, first), `delta` (a JSON string of answer text, repeated), then `answer` (the same "
+            "object as the JSON response) — or `error` (`{\"error\": {status, message}}`) if the backend "
+            "fails after the stream started.",
         },
         "example": 'event: citations\ndata: [...]\n\nevent: delta\ndata: "哈尔滨市…"\n\n'
         'event: answer\ndata: {"question": "...", "answer": "...", "refused": false, "refusal": null, ...}\n\n',

@@ -48,6 +48,7 @@ class AskRequest(BaseModel):
     )
 
     question: str = Field(
+        min_length=1,
         description="The question. 422 when empty, over RAG_MAX_QUESTION_CHARS, not valid Unicode (a lone "
         "surrogate) or contentless (fewer than two CJK characters or words: only punctuation, digits or "
         "invisible characters)."

@@ -26,7 +26,7 @@ router = APIRouter(tags=["retrieval"], dependencies=[Depends(require_api_key)])
 async def search(
     request: Request,
     engine: Annotated[Engine, Depends(current_engine)],
-    q: Annotated[str, Query(description="The query.")],
+    q: Annotated[str, Query(min_length=1, description="The query (422 when contentless: see POST /ask).")],
     k: Annotated[int | None, Query(ge=1, le=50, description="Passages to return; default RAG_TOP_K.")] = None,
     mode: Annotated[Literal["hybrid", "dense", "bm25"] | None, Query(description="Retrieval mode.")] = None,
 ) -> SearchResponse:
