@@ -48,7 +48,7 @@ class AskRequest(BaseModel):
     )
 
     question: str = Field(
-        min_length=1,
+        json_schema_extra={"minLength": 1},  # documented; checked with a clearer message by validate_question
         description="The question. 422 when empty, over RAG_MAX_QUESTION_CHARS, not valid Unicode (a lone "
         "surrogate) or contentless (fewer than two CJK characters or words: only punctuation, digits or "
         "invisible characters)."
