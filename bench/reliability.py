@@ -112,7 +112,7 @@ def store_kills(count: int, seed: int = 0) -> KillFigures:
                 stdout=subprocess.PIPE, env=env, text=True,
             )
             lines: list[str] = []
-            reader = threading.Thread(target=lambda: lines.extend(child.stdout or []), daemon=True)
+            reader = threading.Thread(target=lines.extend, args=(child.stdout or [],), daemon=True)
             reader.start()
             deadline = time.monotonic() + 120
             while not lines and time.monotonic() < deadline and child.poll() is None:
@@ -166,15 +166,10 @@ def serve_command(port: int) -> list[str]:
 
 def server_rss_kib(url: str) -> int:
     """VmRSS of the process listening on ``url``'s port (Linux /proc), 0 if unknown."""
-    port = url.rsplit(":", 1)[1]
-    try:
-        out = subprocess.run(["ss", "-ltnpH", f"sport = :{port}"], capture_output=True, text=True, check=False).stdout
-    except OSError:
+    pid = _server_pid(url)
+    if not pid:
         return 0
-    match = re.search(r"pid=(\d+)", out)
-    if not match:
-        return 0
-    status = Path(f"/proc/{match.group(1)}/status").read_text()
+    status = Path(f"/proc/{pid}/status").read_text()
     found = re.search(r"VmRSS:\s+(\d+)", status)
     return int(found.group(1)) if found else 0
 
@@ -304,10 +299,12 @@ def server_kills(index_dir: Path, count: int, seed: int = 0) -> KillFigures:
                 while time.monotonic() < deadline:
                     name = f"kill_{number}_{upload}.txt"
                     try:
-                        response = http.post("/documents", files=[("files", (name, f"第{upload}号通知。内容{number}。".encode()))],
+                        body = f"第{upload}号通知。内容{number}。".encode()
+                        response = http.post("/documents", files=[("files", (name, body))],
                                              timeout=max(0.1, deadline - time.monotonic()))
                         if response.status_code == 200:
                             confirmed.add(name)
+                            figures.writes_committed += 1
                     except httpx.HTTPError:
                         break
                     upload += 1
@@ -324,8 +321,12 @@ def server_kills(index_dir: Path, count: int, seed: int = 0) -> KillFigures:
 
 
 def _server_pid(url: str) -> int:
+    """The pid of the process listening on ``url``'s port (``ss`` from iproute2), 0 if unknown."""
     port = url.rsplit(":", 1)[1]
-    out = subprocess.run(["ss", "-ltnpH", f"sport = :{port}"], capture_output=True, text=True, check=False).stdout
+    try:
+        out = subprocess.run(["ss", "-ltnpH", f"sport = :{port}"], capture_output=True, text=True, check=False).stdout
+    except OSError:
+        return 0
     match = re.search(r"pid=(\d+)", out)
     return int(match.group(1)) if match else 0
 
@@ -364,6 +365,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                     rss_start = server_rss_kib(url)
                     if args.fuzz_examples:
                         results["fuzz"] = fuzz(url, args.fuzz_examples, args.seed)
+                    rss_before_load = server_rss_kib(url)
                     if args.clients:
                         figures = load(url, args.clients, args.minutes, args.write_every)
                         results["load"] = {
@@ -373,7 +375,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                             "p50_ms": round(statistics.median(figures.latencies) * 1000, 1) if figures.latencies else 0,
                             "p95_ms": round(percentile(figures.latencies, 0.95) * 1000, 1),
                         }
-                    results["rss_kib"] = {"start": rss_start, "end": server_rss_kib(url)}
+                    results["rss_kib"] = {
+                        "start": rss_start, "before_load": rss_before_load, "end": server_rss_kib(url)
+                    }
             if args.server_kills:
                 results["server_kills"] = vars(server_kills(index_dir, args.server_kills, args.seed))
     print(json.dumps({k: v for k, v in results.items() if k != "fuzz"} | (

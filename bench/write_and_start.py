@@ -63,7 +63,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--index", type=Path, help="Copy this index instead of building one from corpus/.")
     parser.add_argument("--ready-timeout", type=float, default=600.0)
     args = parser.parse_args(argv)
-    command = shlex.join([Path(sys.executable).name, *(sys.argv if argv is None else ["bench/write_and_start.py", *argv])])
+    arguments = sys.argv if argv is None else ["bench/write_and_start.py", *argv]
+    command = shlex.join([Path(sys.executable).name, *arguments])
     with tempfile.TemporaryDirectory(prefix="rag-bench-") as scratch:
         index_dir = Path(scratch) / "index"
         prepare_index(index_dir, args.index)
