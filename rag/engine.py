@@ -8,8 +8,11 @@ therefore see the old or the new index, never a half-built one.
 
 from __future__ import annotations
 
+import logging
+import re
 import threading
 import time
+import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,10 +45,49 @@ class DocumentSummary:
     chunks: int
     characters: int
     content_hash: str
+    added_by: str = ""
+    added_at: str = ""
+
+
+logger = logging.getLogger("rag.engine")
+
+#: A question needs at least this many informative units (see ``informative_units``).
+MIN_INFORMATIVE_UNITS = 2
+_LATIN_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def has_lone_surrogate(text: str) -> bool:
+    """True when ``text`` holds a UTF-16 surrogate code point, which no valid Unicode text has
+    (JSON's ``"\\ud800"`` decodes to one) and which cannot be encoded as UTF-8."""
+    return any("\ud800" <= char <= "\udfff" for char in text)
+
+
+def informative_units(text: str) -> int:
+    """How much a question says, by a general rule, not a list of bad inputs.
+
+    Format characters (zero-width spaces, joiners, BOMs: Unicode category Cf) are removed; then
+    every CJK ideograph counts one, and every run of two or more letters of another script (a
+    word such as ``Harbin``) counts one. Digits and punctuation count nothing on their own:
+    ``"1"``, ``"？？？。。"`` and ``"\\u200b\\u200b"`` say nothing; ``"asdfgh"`` is one word.
+    """
+    visible = "".join(c for c in text if unicodedata.category(c) != "Cf")
+    ideographs = sum(1 for c in visible if unicodedata.category(c) == "Lo" and _is_cjk(c))
+    words = len(_LATIN_WORD.findall("".join(" " if _is_cjk(c) else c for c in visible)))
+    return ideographs + words
+
+
+def _is_cjk(char: str) -> bool:
+    return "CJK" in unicodedata.name(char, "")
 
 
 def validate_question(question: object, max_chars: int) -> str:
-    """The question stripped, or ``InvalidQuestionError`` with a message a user understands."""
+    """The question stripped, or ``InvalidQuestionError`` with a message a user understands.
+
+    Rejected: empty, over ``max_chars``, invalid Unicode (a lone surrogate), and contentless
+    questions: fewer than ``MIN_INFORMATIVE_UNITS`` informative units (``informative_units``:
+    CJK characters and words of two or more letters), e.g. only punctuation, digits, zero-width
+    characters, or a single word of keyboard mash.
+    """
     if not isinstance(question, str) or not question.strip():
         raise InvalidQuestionError("the question is empty; type a question")
     text = question.strip()
@@ -54,7 +96,23 @@ def validate_question(question: object, max_chars: int) -> str:
             f"the question is {len(text)} characters long; the limit is {max_chars} "
             "(RAG_MAX_QUESTION_CHARS)"
         )
+    if has_lone_surrogate(text):
+        raise InvalidQuestionError("the question is not valid Unicode text (it holds a lone surrogate)")
+    if informative_units(text) < MIN_INFORMATIVE_UNITS:
+        raise InvalidQuestionError(
+            "the question has no content to search for: write at least two Chinese characters or "
+            "two words (punctuation, digits and invisible characters alone are not a question)"
+        )
     return text
+
+
+def _clean_quietly(store: IndexStore) -> None:
+    """Remove a crashed save's leftovers and old generations at start; a read-only index folder
+    is still served (cleaning is housekeeping, never a reason not to start)."""
+    try:
+        store.clean()
+    except OSError as error:
+        logger.warning("could not clean the index folder %s: %s", store.directory, error)
 
 
 class Engine:
@@ -105,6 +163,7 @@ class Engine:
         )
         if has_index:
             store.check_model(embedder.model_name, embedder.dimension)
+            _clean_quietly(store)
             index = store.load()
         else:
             index = DocumentIndex(embedder.model_name, embedder.dimension, settings.index_type)
@@ -271,10 +330,17 @@ class Engine:
                 self._commit(new_index)
             return report
 
-    def add_documents(self, documents: list[Document]) -> IndexReport:
-        """Index documents already loaded (uploads) and save."""
+    def add_documents(self, documents: list[Document], added_by: str = "") -> IndexReport:
+        """Index documents already loaded (uploads) and save; ``added_by`` says who (a key id).
+
+        The slow part, chunking and embedding, runs outside the write lock against the snapshot
+        current when the call starts; only the commit (a new snapshot from the prepared entries,
+        saved, then swapped in) holds the lock, and it re-checks the content hashes against the
+        index current by then, so a concurrent write is never lost or undone.
+        """
+        prepared = self.indexer.prepare(self._index, documents)
         with self._write_lock:
-            new_index, report = self.indexer.add_documents(self._index, documents)
+            new_index, report = self.indexer.apply(self._index, documents, prepared, added_by=added_by)
             if report.changed:
                 self._commit(new_index)
             return report
@@ -299,6 +365,8 @@ class Engine:
                 chunks=len(item.chunks),
                 characters=len(item.document.text),
                 content_hash=item.document.content_hash,
+                added_by=item.added_by,
+                added_at=item.added_at,
             )
             for item in self._index.documents.values()
         ]

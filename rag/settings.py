@@ -137,6 +137,15 @@ class Settings(BaseSettings):
         False, description="Allow document endpoints without a key (local single-user use only)."
     )
     max_upload_bytes: int = Field(10 * 1024 * 1024, ge=1)
+    body_read_timeout: float = Field(
+        30.0, gt=0, description="Seconds a client may take to send a JSON request body (then 408)."
+    )
+    min_api_key_chars: int = Field(
+        16, ge=1, description="The server refuses to start with a shorter API key (guessable by brute force)."
+    )
+    login_max_failures: int = Field(
+        5, ge=1, description="Failed chat-page logins per client before it must wait (doubling each time)."
+    )
 
     @field_validator("api_keys", mode="before")
     @classmethod

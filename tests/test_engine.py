@@ -72,3 +72,28 @@ def test_validate_question_rejects(bad: object) -> None:
 
 def test_validate_question_strips() -> None:
     assert validate_question("  你好？ ", 2000) == "你好？"
+
+
+@pytest.mark.parametrize(
+    ("bad", "reason"),
+    [
+        ("\u200b\u200b\u200b", "no content"),  # zero-width spaces only
+        ("\ufeff？？？。。", "no content"),  # punctuation (and a BOM)
+        ("1", "no content"),
+        ("2023", "no content"),
+        ("asdfgh", "no content"),  # one word of keyboard mash
+        ("钱", "no content"),  # a single character
+        ("\ud800哈尔滨市奖励多少", "not valid Unicode"),
+        ("哈尔滨\udfff", "not valid Unicode"),
+    ],
+)
+def test_contentless_or_invalid_unicode_questions_are_rejected(bad: str, reason: str) -> None:
+    with pytest.raises(InvalidQuestionError, match=reason):
+        validate_question(bad, 2000)
+
+
+@pytest.mark.parametrize(
+    "good", ["那河北呢？", "哈尔滨\u200b奖励", "2023年GDP", "Harbin award?", "How much did Harbin award?"]
+)
+def test_short_real_questions_are_accepted(good: str) -> None:
+    assert validate_question(good, 2000) == good

@@ -19,7 +19,7 @@ import gradio as gr
 from fastapi import FastAPI
 
 from rag.answering.registry import BACKEND_NAMES
-from rag.api.auth import key_is_valid
+from rag.api.auth import key_id, key_is_valid
 from rag.engine import Engine
 from rag.errors import DocumentError, RagError
 from rag.schema import Answer
@@ -27,6 +27,7 @@ from rag.settings import Settings
 from ui.conversation import Turn, engine_history, turn_of_message
 from ui.documents import (
     DOCUMENT_HEADERS,
+    DOCUMENT_TYPES,
     engine_documents,
     index_status_markdown,
     load_upload,
@@ -45,7 +46,9 @@ from ui.rendering import (
     pending_markdown,
     sources_html,
 )
+from ui.page_limits import GradioErrorShape, LoginThrottle
 from ui.styles import DOCUMENT_VIEW_JS, PAGE_CSS, SOURCES_JS
+from ui.upload_guard import GradioFileGuard, blocked_paths, enable_gradio_path_checks, received_file
 
 logger = logging.getLogger("ui.chat_page")
 
@@ -70,6 +73,8 @@ DOCUMENTS_LOCKED = (
     "本服务未开放网页上传和删除文档：请由管理员设置访问密钥（RAG_API_KEYS）后登录使用，"
     "或仅在本机单人使用时以 RAG_OPEN_LOCAL_MODE=true 启动。"
 )
+
+NOT_UPLOADED = "只能导入在本页面上传的文件。"
 
 # Output tuple of the chat handler: chatbot, turns, shown turn, sources panel, document view, input box.
 ChatOutputs = tuple[Any, Any, Any, Any, Any, Any]
@@ -129,6 +134,18 @@ class ChatPage:
         self.engine_provider = engine_provider
         self.settings = settings
         self.feedback = FeedbackLog(settings.feedback_file)
+        #: user name typed at login -> id of the key that logged in (for who added a document)
+        self.login_keys: dict[str, str] = {}
+
+    def uploader(self, request: gr.Request | None) -> str:
+        """Who uploads: the id of the key the page's user logged in with, or ``local`` without keys.
+        (Gradio knows the user name typed at login, not the key; the key id is remembered per user
+        name at login, so two people typing the same name with different keys are told apart only
+        by their latest login.)"""
+        if not self.settings.api_keys:
+            return "local"
+        username = getattr(request, "username", None) or ""
+        return self.login_keys.get(username, "key-unknown")
 
     # --- chat ---
     def ask(self, question: str, turns: list[Turn], backend: str | None) -> Iterator[ChatOutputs]:
@@ -239,16 +256,22 @@ class ChatPage:
             return f"**索引状态**：⚠️ {readable_error(error)}", [], gr.update(choices=[], value=None)
         return status, rows, gr.update(choices=ids, value=None)
 
-    def upload(self, files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:
+    def upload(
+        self, files: list[str] | None, request: gr.Request | None = None, progress: gr.Progress = gr.Progress()
+    ) -> tuple[Any, ...]:
         """Read every uploaded file (bad ones are reported by name), then index the rest at once."""
         if not documents_writable(self.settings):  # enforced here too: events can be called directly
             warn(DOCUMENTS_LOCKED)
             return (DOCUMENTS_LOCKED, *self.refresh_documents(), None)
+        paths = [Path(f) for f in (files or [])]
+        if not all(received_file(path) for path in paths):  # before anything is opened
+            logger.warning("upload event named files outside Gradio's upload folder: %s", [str(p) for p in paths])
+            warn(NOT_UPLOADED)
+            return (NOT_UPLOADED, *self.refresh_documents(), None)
         engine = self.engine_provider()
         if engine is None:
             warn(LOADING_MESSAGE)
             return (LOADING_MESSAGE, *self.refresh_documents(), gr.skip())
-        paths = [Path(f) for f in (files or [])]
         if not paths:
             warn("请先选择要上传的文件。")
             return ("请先选择要上传的文件。", *self.refresh_documents(), gr.skip())
@@ -266,7 +289,7 @@ class ChatPage:
             return (report_markdown(None, errors), *self.refresh_documents(), gr.skip())
         progress((len(paths), len(paths) + 1), desc="建立索引（计算向量）……", unit="个文件")
         try:
-            report = engine.add_documents(documents)
+            report = engine.add_documents(documents, added_by=self.uploader(request))
         except Exception as error:  # noqa: BLE001 - shown as a message, logged when unexpected
             message = readable_error(error)
             warn(message)
@@ -297,9 +320,9 @@ class ChatPage:
         return (message, *self.refresh_documents())
 
 
-def build_chat_page(engine_provider: EngineProvider, settings: Settings) -> gr.Blocks:
+def build_chat_page(engine_provider: EngineProvider, settings: Settings, page: ChatPage | None = None) -> gr.Blocks:
     """Lay out the page and wire its events; nothing is loaded until a request arrives."""
-    page = ChatPage(engine_provider, settings)
+    page = page or ChatPage(engine_provider, settings)
     backend_choices = [(BACKEND_LABELS.get(name, name), name) for name in BACKEND_NAMES]
     default_backend = settings.backend if settings.backend in BACKEND_NAMES else BACKEND_NAMES[0]
     private: dict[str, Any] = {"api_visibility": "private"}
@@ -370,7 +393,7 @@ def build_chat_page(engine_provider: EngineProvider, settings: Settings) -> gr.B
                         delete_report = gr.Markdown(elem_id="rag-delete-report")
                         refresh = gr.Button("刷新列表", elem_id="rag-refresh", size="sm")
                 table = gr.Dataframe(
-                    headers=DOCUMENT_HEADERS, datatype=["str", "str", "number", "number"],
+                    headers=DOCUMENT_HEADERS, datatype=DOCUMENT_TYPES,
                     interactive=False, label="已收录文档", elem_id="rag-documents", wrap=True,
                 )
 
@@ -409,11 +432,15 @@ def _fixed_question(page: ChatPage, text: str) -> Callable[[list[Turn], str | No
     return ask_example
 
 
-def _key_login(settings: Settings) -> Callable[[str, str], bool]:
-    """Gradio login check: the password must be one of the server's API keys."""
+def _key_login(settings: Settings, page: ChatPage | None = None) -> Callable[[str, str], bool]:
+    """Gradio login check: the password must be one of the server's API keys; the page remembers
+    which key (by id) the user name logged in with."""
 
     def check(username: str, password: str) -> bool:
-        return key_is_valid(settings, password or "")
+        valid = key_is_valid(settings, password or "")
+        if valid and page is not None:
+            page.login_keys[username] = key_id(password)
+        return valid
 
     return check
 
@@ -424,16 +451,21 @@ def mount_chat_page(
     """Serve the page at ``path`` of an existing FastAPI app (the API keeps every other route).
 
     When the server has API keys, the page asks for one at login (any user name, the key as the
-    password), as every API endpoint but ``/health`` does.
+    password), as every API endpoint but ``/health`` does. Files: see ``ui.upload_guard`` — events
+    may only name files Gradio received through its upload route, checked before Gradio opens them.
     """
+    page = ChatPage(engine_provider, settings)
     login: dict[str, Any] = {}
     if settings.api_keys:
-        login = {"auth": _key_login(settings), "auth_message": "请输入访问密钥（用户名可任意填写，密码为访问密钥）。"}
+        login = {"auth": _key_login(settings, page), "auth_message": "请输入访问密钥（用户名可任意填写，密码为访问密钥）。"}
+    blocks = build_chat_page(engine_provider, settings, page)
     gr.mount_gradio_app(
         app,
-        build_chat_page(engine_provider, settings),
+        blocks,
         path=path,
         **login,
+        allowed_paths=[],
+        blocked_paths=blocked_paths(settings),
         css=PAGE_CSS,
         theme=gr.themes.Soft(),
         max_file_size=settings.max_upload_bytes,
@@ -441,3 +473,10 @@ def mount_chat_page(
         show_error=False,
         ssr_mode=False,
     )
+    enable_gradio_path_checks(blocks)
+    app.add_middleware(
+        GradioFileGuard, mount_path=path, received=lambda: blocks.upload_file_set,
+        uploads_open=documents_writable(settings),
+    )
+    app.add_middleware(LoginThrottle, mount_path=path, max_failures=settings.login_max_failures)
+    app.add_middleware(GradioErrorShape, mount_path=path)

@@ -16,14 +16,17 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from importlib.metadata import entry_points
 
-from fastapi import FastAPI
-from fastapi.responses import RedirectResponse
+from fastapi import Depends, FastAPI
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
 from rag.api import ask, documents, health, metrics, search
+from rag.api.auth import bearer_refusal, require_api_key
 from rag.api.errors import install_error_handlers
-from rag.api.limits import JsonBodyLimitMiddleware
+from rag.api.limits import JsonBodyLimitMiddleware, header
 from rag.api.metrics import ApiMetrics, MetricsMiddleware
 from rag.api.request_log import RequestContextMiddleware
+from rag.api.server import check_keys
 from rag.api.state import EngineState, close_backends, open_or_build_engine
 from rag.engine import Engine
 from rag.settings import Settings, load_settings
@@ -44,8 +47,8 @@ DESCRIPTION = """Question answering over Chinese official documents, with cited 
 * `/documents` uploads, lists and deletes documents (indexed incrementally).
 
 When the server has API keys (`RAG_API_KEYS`), send `Authorization: Bearer KEY` on every call but
-`/health`. Document endpoints always need a key unless the server runs in open local mode
-(`RAG_OPEN_LOCAL_MODE=true`, single-user use on one's own machine). Errors are
+`/health` (this spec, `/docs` and `/redoc` included). Document endpoints always need a key unless
+the server runs in open local mode (`RAG_OPEN_LOCAL_MODE=true`, single-user use on one's own machine). Errors are
 `{"error": {"status": ..., "message": ...}}`.
 """
 
@@ -62,6 +65,7 @@ def create_app(
     """Build the app. With ``engine`` it is ready at once (and the caller keeps ownership of it);
     otherwise ``loader`` (default: open the index, or build it from the corpus) runs at startup.
     ``mount_ui=False`` skips the Gradio chat page (faster startup for API-only uses and tests)."""
+    check_keys(settings)
     state = EngineState(engine)
     app_metrics = ApiMetrics(lambda: state.engine)
     load = loader or open_or_build_engine
@@ -84,18 +88,26 @@ def create_app(
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # served below, behind the same key rule as the API
+        redoc_url=None,
+        openapi_url=None,
     )
+    _add_docs_routes(app)
     app.state.settings = settings
     app.state.engine_state = state
     app.state.engine = engine  # for other components (the chat page): None until ready
     app.state.metrics = app_metrics
     install_error_handlers(app)
-    app.add_middleware(JsonBodyLimitMiddleware, paths={"/ask"})
-    app.add_middleware(MetricsMiddleware, metrics=app_metrics)
-    app.add_middleware(RequestContextMiddleware)  # added last = outermost: sees every request
     for module in (health, ask, search, documents, metrics):
         app.include_router(module.router)
+    # The page first: middleware it adds (its file guard) must sit inside the ones below.
     ui_mounted = mount_ui and _mount_chat_page(app, settings)
+    app.add_middleware(
+        JsonBodyLimitMiddleware, paths={"/ask"}, timeout=settings.body_read_timeout,
+        authorize=lambda scope: bearer_refusal(settings, header(scope, b"authorization")),
+    )
+    app.add_middleware(MetricsMiddleware, metrics=app_metrics)
+    app.add_middleware(RequestContextMiddleware)  # added last = outermost: sees every request
     home = UI_PATH if ui_mounted else "/docs"
 
     @app.get("/", include_in_schema=False)
@@ -103,6 +115,25 @@ def create_app(
         return RedirectResponse(home)
 
     return app
+
+
+def _add_docs_routes(app: FastAPI) -> None:
+    """``/openapi.json``, ``/docs`` and ``/redoc``, which need a key when the server has keys: the
+    spec names every route and setting, nothing an anonymous caller of a keyed server should read.
+    (A browser cannot send the bearer header, so with keys fetch the spec with curl instead.)"""
+    guarded = [Depends(require_api_key)]
+
+    @app.get("/openapi.json", include_in_schema=False, dependencies=guarded)
+    async def openapi() -> JSONResponse:
+        return JSONResponse(app.openapi())
+
+    @app.get("/docs", include_in_schema=False, dependencies=guarded)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title=f"{app.title} — docs")
+
+    @app.get("/redoc", include_in_schema=False, dependencies=guarded)
+    async def redoc() -> HTMLResponse:
+        return get_redoc_html(openapi_url="/openapi.json", title=f"{app.title} — ReDoc")
 
 
 def _load_engine(

@@ -59,7 +59,20 @@ _ANSWER_DOC: dict[str, Any] = {
         }
     },
     "text/event-stream": {
-        "schema": {"type": "string"},
+        # One schema per event (how OpenAPI tools read an event stream): the event's name and its
+        # `data`, one line of JSON.
+        "schema": {
+            "type": "object",
+            "required": ["event", "data"],
+            "properties": {
+                "event": {"type": "string", "enum": ["citations", "delta", "answer", "error"]},
+                "data": {"type": "string", "description": "One line of JSON (see the event's meaning)."},
+            },
+            "description": "Server-sent events (with `\"stream\": true`): `citations` (a JSON array of "
+            "citations, first), `delta` (a JSON string of answer text, repeated), then `answer` (the same "
+            "object as the JSON response) — or `error` (`{\"error\": {status, message}}`) if the backend "
+            "fails after the stream started.",
+        },
         "example": 'event: citations\ndata: [...]\n\nevent: delta\ndata: "哈尔滨市…"\n\n'
         'event: answer\ndata: {"question": "...", "answer": "...", "refused": false, "refusal": null, ...}\n\n',
     },
@@ -71,7 +84,7 @@ _ANSWER_DOC: dict[str, Any] = {
     response_model=Answer,
     summary="Answer a question with citations",
     responses={200: {"content": _ANSWER_DOC, "description": "The answer (JSON, or SSE with stream=true)."},
-               **error_responses(400, 401, 422, 503)},
+               **error_responses(400, 401, 408, 413, 422, 503)},
 )
 async def ask(
     body: AskRequest, request: Request, engine: Annotated[Engine, Depends(current_engine)]

@@ -1,7 +1,7 @@
 """API keys: who may call what.
 
-* With ``settings.api_keys`` set, every endpoint except ``/health`` (and the static API docs)
-  needs ``Authorization: Bearer KEY``.
+* With ``settings.api_keys`` set, every endpoint except ``/health`` (the API docs and
+  ``/openapi.json`` included) needs ``Authorization: Bearer KEY``.
 * Document endpoints change the index, so they always need a valid key; the one exception is
   ``settings.open_local_mode`` (single-user use on one's own machine), which opens them when no
   key is configured. Without keys and without that mode they answer 401 with how to fix it.
@@ -11,6 +11,7 @@ Keys are compared in constant time against every configured key, so timing revea
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 from typing import Annotated
 
@@ -44,11 +45,42 @@ def key_is_valid(settings: Settings, presented: str) -> bool:
     return matched
 
 
+MISSING_KEY_MESSAGE = "missing API key: send 'Authorization: Bearer KEY'"
+INVALID_KEY_MESSAGE = "invalid API key"
+
+
+def key_id(key: str) -> str:
+    """A stable, non-secret name for a key, recorded as who added a document: ``key-`` and the
+    first 12 hex digits of its SHA-256 (keys are long and random, so this reveals nothing)."""
+    return "key-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
+
+
+def caller_id(settings: Settings, credentials: HTTPAuthorizationCredentials | None) -> str:
+    """Who is calling a document endpoint: the key's id, or ``local`` in open local mode."""
+    if settings.api_keys and credentials is not None and key_is_valid(settings, credentials.credentials):
+        return key_id(credentials.credentials)
+    return "local"
+
+
 def _check_key(settings: Settings, credentials: HTTPAuthorizationCredentials | None) -> None:
     if credentials is None or not credentials.credentials:
-        raise UnauthorizedError("missing API key: send 'Authorization: Bearer KEY'")
+        raise UnauthorizedError(MISSING_KEY_MESSAGE)
     if not key_is_valid(settings, credentials.credentials):
-        raise UnauthorizedError("invalid API key")
+        raise UnauthorizedError(INVALID_KEY_MESSAGE)
+
+
+def bearer_refusal(settings: Settings, authorization: str | None) -> str | None:
+    """Why an ``Authorization`` header value does not grant API access (None when it does).
+
+    The same rule as ``require_api_key``, for middleware that must decide from the headers alone,
+    before a request body is read.
+    """
+    if not settings.api_keys:
+        return None
+    scheme, _, key = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        return MISSING_KEY_MESSAGE
+    return None if key_is_valid(settings, key.strip()) else INVALID_KEY_MESSAGE
 
 
 def require_api_key(request: Request, credentials: Credentials) -> None:

@@ -16,7 +16,7 @@ import anyio
 from fastapi import APIRouter, Depends, FastAPI, Request
 from starlette.concurrency import run_in_threadpool
 
-from rag.api.auth import require_document_access
+from rag.api.auth import Credentials, caller_id, require_document_access
 from rag.api.errors import NotFoundError, UnprocessableError
 from rag.api.metrics import ApiMetrics
 from rag.api.schemas import (
@@ -71,7 +71,10 @@ def _load_all(uploads: list[RawUpload], max_bytes: int) -> list[Document]:
 @router.get("", response_model=DocumentList, summary="List indexed documents", responses=error_responses(401, 503))
 async def list_documents(engine: Annotated[Engine, Depends(current_engine)]) -> DocumentList:
     documents = [
-        DocumentInfo(id=d.doc_id, title=d.title, chunks=d.chunks, characters=d.characters, content_hash=d.content_hash)
+        DocumentInfo(
+            id=d.doc_id, title=d.title, chunks=d.chunks, characters=d.characters, content_hash=d.content_hash,
+            added_by=d.added_by or None, added_at=d.added_at or None,
+        )
         for d in engine.documents()
     ]
     return DocumentList(documents=documents, count=len(documents))
@@ -84,7 +87,9 @@ async def list_documents(engine: Annotated[Engine, Depends(current_engine)]) -> 
     openapi_extra={"requestBody": UPLOAD_REQUEST_BODY},
     responses=error_responses(400, 401, 413, 415, 422, 503),
 )
-async def upload_documents(request: Request, engine: Annotated[Engine, Depends(current_engine)]) -> UploadResponse:
+async def upload_documents(
+    request: Request, engine: Annotated[Engine, Depends(current_engine)], credentials: Credentials
+) -> UploadResponse:
     """Index uploaded files (.txt .md .html .pdf .docx) incrementally.
 
     Each file's id is its sanitised file name; a file with the id of an indexed document replaces
@@ -93,7 +98,8 @@ async def upload_documents(request: Request, engine: Annotated[Engine, Depends(c
     max_bytes = request.app.state.settings.max_upload_bytes
     uploads = await read_uploads(request, max_bytes)
     documents = await run_in_threadpool(_load_all, uploads, max_bytes)
-    report = await run_write(request.app, engine.add_documents, documents)
+    who = caller_id(request.app.state.settings, credentials)
+    report = await run_write(request.app, engine.add_documents, documents, who)
     status_of: dict[str, UploadStatus] = {doc_id: "added" for doc_id in report.added}
     status_of.update({doc_id: "replaced" for doc_id in report.replaced})
     metrics: ApiMetrics = request.app.state.metrics

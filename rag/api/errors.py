@@ -16,6 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from rag.errors import RagError
 
@@ -62,8 +63,10 @@ class NotReadyError(ApiError):
 
 
 def error_body(status: int, message: str) -> dict[str, Any]:
-    """The error envelope every non-2xx JSON response uses."""
-    return {"error": {"status": status, "message": message}}
+    """The error envelope every non-2xx JSON response uses. A message that repeats invalid input
+    (a lone surrogate) is made encodable, so reporting bad input can never itself fail."""
+    printable = message.encode("utf-8", "replace").decode("utf-8")
+    return {"error": {"status": status, "message": printable}}
 
 
 def error_response(status: int, message: str, headers: Mapping[str, str] | None = None) -> JSONResponse:
@@ -101,7 +104,21 @@ async def _on_validation_error(request: Request, error: Exception) -> JSONRespon
 async def _on_http_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
     message = error.detail if isinstance(error.detail, str) else str(error.detail)
-    return error_response(error.status_code, message, error.headers)
+    headers = dict(error.headers or {})
+    if error.status_code == 405:
+        headers["Allow"] = ", ".join(_allowed_methods(request))
+    return error_response(error.status_code, message, headers)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this path (Starlette names only the first route's)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches({**request.scope, "method": "GET"})
+        route_methods = getattr(route, "methods", None)
+        if match != Match.NONE and route_methods:
+            methods.update(route_methods)
+    return sorted(methods)
 
 
 def install_error_handlers(app: FastAPI) -> None:

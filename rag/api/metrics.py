@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from rag.api.auth import require_api_key
 from rag.api.request_log import route_label
+from rag.api.schemas import error_responses
 from rag.engine import Engine
 from rag.schema import Answer
 
@@ -161,7 +162,9 @@ router = APIRouter(tags=["operations"])
     "/metrics",
     dependencies=[Depends(require_api_key)],
     response_class=Response,
-    responses={200: {"content": {CONTENT_TYPE_LATEST: {}}, "description": "Prometheus text format."}},
+    responses={200: {"content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}},
+                     "description": "Prometheus text format."},
+               **error_responses(401)},
     summary="Prometheus metrics",
 )
 async def metrics_endpoint(request: Request) -> Response:

@@ -23,8 +23,25 @@ class UnsafeBindError(ServeOptionError):
     """A listen address the settings do not allow."""
 
 
+class WeakKeyError(ServeOptionError):
+    """An API key too short to resist guessing."""
+
+
+def check_keys(settings: Settings) -> None:
+    """Refuse to serve with a key shorter than ``min_api_key_chars`` (the key itself is never shown)."""
+    short = [n for n, key in enumerate(settings.api_keys, start=1) if len(key) < settings.min_api_key_chars]
+    if short:
+        which = ", ".join(f"#{n}" for n in short)
+        raise WeakKeyError(
+            f"refusing to start: API key {which} of RAG_API_KEYS is shorter than {settings.min_api_key_chars} "
+            "characters (RAG_MIN_API_KEY_CHARS); use long random keys, e.g. `python -c "
+            "\"import secrets; print(secrets.token_urlsafe(32))\"`"
+        )
+
+
 def check_bind(host: str, allow_remote: bool, settings: Settings) -> None:
-    """Refuse a non-loopback host unless ``allow_remote`` and API keys are both set."""
+    """Refuse short API keys, and a non-loopback host unless ``allow_remote`` and API keys are both set."""
+    check_keys(settings)
     if is_loopback(host):
         return
     if not allow_remote:

@@ -29,9 +29,12 @@ UPLOAD_REQUEST_BODY = {
             "schema": {
                 "type": "object",
                 "required": ["files"],
+                "additionalProperties": False,
                 "properties": {
                     "files": {
                         "type": "array",
+                        "minItems": 1,
+                        "maxItems": MAX_FILES,
                         "items": {"type": "string", "format": "binary"},
                         "description": f"One or more files (.txt .md .html .pdf .docx), at most {MAX_FILES}.",
                     }

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
@@ -170,23 +171,61 @@ class Indexer:
     ) -> tuple[DocumentIndex, IndexReport]:
         """Load files and index them; unreadable files are reported, the rest still index."""
         documents, failures = load_documents(paths)
-        new_index, report = self.add_documents(index, documents, progress)
+        new_index, report = self.add_documents(index, documents, progress, added_by="cli")
         report.failed = failures
         return new_index, report
 
     def add_documents(
-        self, index: DocumentIndex, documents: list[Document], progress: bool = False
+        self, index: DocumentIndex, documents: list[Document], progress: bool = False, added_by: str = "",
     ) -> tuple[DocumentIndex, IndexReport]:
         """Add new documents, replace changed ones, skip unchanged ones; return the new snapshot."""
-        report = IndexReport()
-        todo: list[Document] = []
+        return self.apply(index, documents, self.prepare(index, documents, progress), added_by=added_by)
+
+    @staticmethod
+    def _changed(index: DocumentIndex, documents: list[Document]) -> list[Document]:
+        """The documents whose content is not already in ``index`` under their id."""
+        changed = []
         for doc in documents:
             existing = index.documents.get(doc.doc_id)
-            if existing is not None and existing.document.content_hash == doc.content_hash:
+            if existing is None or existing.document.content_hash != doc.content_hash:
+                changed.append(doc)
+        return changed
+
+    def prepare(
+        self, index: DocumentIndex, documents: list[Document], progress: bool = False
+    ) -> dict[tuple[str, str], IndexedDocument]:
+        """The slow part of adding documents, needing no lock: entries (chunks, tokens, vectors)
+        for those not already in ``index``, by (id, content hash)."""
+        todo = self._changed(index, documents)
+        return {_key(entry.document): entry for entry in self.build_entries(todo, progress)}
+
+    def apply(
+        self, index: DocumentIndex, documents: list[Document], prepared: dict[tuple[str, str], IndexedDocument],
+        progress: bool = False, added_by: str = "",
+    ) -> tuple[DocumentIndex, IndexReport]:
+        """The new snapshot with ``documents`` added or replaced, from ``prepared`` entries; fast.
+        Compared with ``index`` as it is now (another write may have come in since ``prepare``);
+        a document ``prepare`` did not see is built here. New entries record ``added_by`` (who:
+        a key id, ``local``, ``cli``) and the time of this call."""
+        report = IndexReport()
+        todo = self._changed(index, documents)
+        changing = {id(doc) for doc in todo}
+        for doc in documents:
+            if id(doc) not in changing:
                 report.unchanged.append(doc.doc_id)
-                continue
-            (report.replaced if existing is not None else report.added).append(doc.doc_id)
-            todo.append(doc)
+            else:
+                (report.replaced if doc.doc_id in index.documents else report.added).append(doc.doc_id)
         if not todo:
             return index, report
-        return index.with_documents(self.build_entries(todo, progress), self.pipeline), report
+        missing = [doc for doc in todo if _key(doc) not in prepared]
+        built = {_key(entry.document): entry for entry in self.build_entries(missing, progress)}
+        added_at = datetime.now(UTC).isoformat(timespec="seconds")
+        entries = [
+            replace(prepared.get(_key(doc)) or built[_key(doc)], added_by=added_by, added_at=added_at)
+            for doc in todo
+        ]
+        return index.with_documents(entries, self.pipeline), report
+
+
+def _key(document: Document) -> tuple[str, str]:
+    return document.doc_id, document.content_hash

@@ -8,7 +8,7 @@ are expensive; the concatenated views, FAISS and BM25 are rebuilt from them in m
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from typing import Any, Literal
 
 import bm25s
@@ -39,6 +39,11 @@ class IndexedDocument:
     sentence_spans: list[tuple[int, int]]  # offsets in document.text
     sentence_texts: list[str]  # repaired text of each sentence
     sentence_vectors: np.ndarray  # (n_sentences, dim) float32, L2-normalised
+    #: Who added the document: an API key's id (``key-…``, never the key), ``local`` (open local
+    #: mode), ``cli`` (``rag index``); empty for documents indexed before this was recorded.
+    added_by: str = ""
+    #: When it was added (UTC, ISO 8601), empty when not recorded.
+    added_at: str = ""
 
 
 @dataclass(frozen=True)
@@ -74,8 +79,11 @@ class DocumentIndex:
     #: How the entries were made (chunking, tokenizer resources, embedding text recipe); saved in
     #: the manifest and checked on open. None for an index that has not recorded it.
     pipeline: dict[str, Any] | None = None
+    #: A BM25 index already built over exactly these chunks' tokens (loaded from disk), so it is
+    #: not rebuilt; ignored unless it counts as many entries as there are chunks.
+    bm25: InitVar[bm25s.BM25 | None] = None
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, bm25: bm25s.BM25 | None = None) -> None:
         self.chunks: list[Chunk] = [c for d in self.documents.values() for c in d.chunks]
         self._chunk_position = {c.chunk_id: i for i, c in enumerate(self.chunks)}
         self.sentences: list[SentenceRef] = [
@@ -93,7 +101,8 @@ class DocumentIndex:
             stack_vectors([d.chunk_vectors for d in self.documents.values()], self.dimension)
         )
         tokens = [t for d in self.documents.values() for t in d.chunk_tokens]
-        self._bm25 = self._build_bm25(tokens)
+        usable = bm25 is not None and tokens and int(bm25.scores.get("num_docs", -1)) == len(tokens)
+        self._bm25 = bm25 if usable else self._build_bm25(tokens)
         self._doc_freq = self._document_frequencies(tokens)
 
     # ----- construction helpers -----
@@ -125,6 +134,11 @@ class DocumentIndex:
             for token in set(chunk_tokens):
                 freq[token] = freq.get(token, 0) + 1
         return freq
+
+    @property
+    def bm25_index(self) -> bm25s.BM25 | None:
+        """The BM25 index over the chunks (None when there are none), for the store to persist."""
+        return self._bm25
 
     # ----- snapshots -----
     def with_documents(

@@ -1,10 +1,17 @@
-"""Saving and loading an index on disk, atomically.
+"""Saving and loading an index on disk, atomically, in time proportional to what changed.
 
-Layout: ``INDEX_DIR/CURRENT`` names the generation folder in use (``gen-000007``). A save writes a
-complete new generation beside the old one, fsyncs it, and only then replaces ``CURRENT`` with
-``os.replace`` (atomic on POSIX). A crash at any moment before that leaves ``CURRENT`` pointing at
-the last good generation, which therefore stays loadable. The previous generation is kept as a
-fallback; older ones are removed.
+Layout: ``INDEX_DIR/CURRENT`` names the generation folder in use (``gen-000007``). Each document's
+entry (text, chunks, tokens, sentences and vectors) is a *segment* in ``INDEX_DIR/segments/``,
+named by a digest of its id, content hash and pipeline and written once (temp file, fsync, rename):
+an unchanged document is never written again. A generation holds only the manifest (which lists
+its segments in order) and the persisted BM25 index, so start-up loads BM25 instead of rebuilding
+it. A save writes the new segments, then a complete new generation beside the old one, fsyncs it,
+and only then replaces ``CURRENT`` with ``os.replace`` (atomic on POSIX). A crash at any moment
+before that leaves ``CURRENT`` pointing at the last good generation, whose segments are all still
+there (segments are only removed once no kept generation lists them). The previous generation is
+kept as a fallback; older ones, unreferenced segments and the leftovers of an interrupted save
+are removed after each save and at start (``clean``). Indexes of format 1 (one ``documents.json``
+per generation) still load; the next save writes format 2.
 
 The manifest records the embedding model and dimension, so an index is never silently searched
 with vectors of another model (FlashRAG #73's bare ``assert d == self.d``), and the whole pipeline
@@ -15,22 +22,30 @@ other settings says exactly what changed instead of silently mixing two pipeline
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
 import os
 import shutil
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+import bm25s
 import numpy as np
 
 from rag.errors import IndexCorruptError, IndexNotFoundError, ModelMismatchError
 from rag.schema import Chunk, Document, Heading
-from rag.store.index import DocumentIndex, IndexedDocument, stack_vectors
+from rag.store.index import DocumentIndex, IndexedDocument
 
-FORMAT_VERSION = 1
+logger = logging.getLogger("rag.store")
+
+FORMAT_VERSION = 2
+READABLE_FORMATS = frozenset({1, 2})
 CURRENT_FILE = "CURRENT"
 MANIFEST_FILE = "manifest.json"
+SEGMENTS_DIR = "segments"
+BM25_DIR = "bm25"
 KEEP_GENERATIONS = 2
 REBUILD_HINT = "Re-index with `rag index --rebuild`"
 
@@ -106,6 +121,19 @@ def _write_array(path: Path, array: np.ndarray) -> None:
         os.fsync(handle.fileno())
 
 
+def _fsync_file(path: Path) -> None:
+    with path.open("rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def segment_name(item: IndexedDocument, pipeline: dict[str, Any] | None) -> str:
+    """A segment's file stem: a digest of the document's id, content and provenance and of the
+    pipeline that made its entry, so the same name always means the same bytes."""
+    recipe = json.dumps(pipeline or {}, sort_keys=True, ensure_ascii=False)
+    key = "\x00".join((item.document.doc_id, item.document.content_hash, item.added_by, item.added_at, recipe))
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:40]
+
+
 def _document_record(item: IndexedDocument) -> dict[str, Any]:
     doc = item.document
     return {
@@ -119,6 +147,8 @@ def _document_record(item: IndexedDocument) -> dict[str, Any]:
         "chunk_tokens": item.chunk_tokens,
         "sentence_spans": [list(s) for s in item.sentence_spans],
         "sentence_texts": item.sentence_texts,
+        "added_by": item.added_by,
+        "added_at": item.added_at,
     }
 
 
@@ -140,6 +170,8 @@ def _document_from_record(record: dict[str, Any], chunk_vectors: np.ndarray,
         sentence_spans=[(int(s), int(e)) for s, e in record["sentence_spans"]],
         sentence_texts=list(record["sentence_texts"]),
         sentence_vectors=sentence_vectors,
+        added_by=str(record.get("added_by", "")),
+        added_at=str(record.get("added_at", "")),
     )
 
 
@@ -171,7 +203,7 @@ class IndexStore:
             raise IndexCorruptError(
                 f"index manifest {path} is unreadable ({exc}); rebuild with `rag index --rebuild`"
             ) from exc
-        if not isinstance(manifest, dict) or manifest.get("format_version") != FORMAT_VERSION:
+        if not isinstance(manifest, dict) or manifest.get("format_version") not in READABLE_FORMATS:
             raise IndexCorruptError(
                 f"index at {self.directory} has an unknown format; rebuild with `rag index --rebuild`"
             )
@@ -225,51 +257,86 @@ class IndexStore:
         manifest = self.read_manifest()
         generation = self.current_generation()
         try:
-            records = json.loads((generation / "documents.json").read_text(encoding="utf-8"))
-            chunk_matrix = np.load(generation / "chunk_vectors.npy", allow_pickle=False)
-            sentence_matrix = np.load(generation / "sentence_vectors.npy", allow_pickle=False)
-            documents: dict[str, IndexedDocument] = {}
-            chunk_pos = sentence_pos = 0
-            for record in records:
-                n_chunks = len(record["chunks"])
-                n_sentences = len(record["sentence_spans"])
-                item = _document_from_record(
-                    record,
-                    chunk_matrix[chunk_pos : chunk_pos + n_chunks],
-                    sentence_matrix[sentence_pos : sentence_pos + n_sentences],
-                )
-                chunk_pos += n_chunks
-                sentence_pos += n_sentences
-                documents[item.document.doc_id] = item
-            if chunk_pos != len(chunk_matrix) or sentence_pos != len(sentence_matrix):
-                raise ValueError("vector counts do not match the documents")
-            return DocumentIndex(
+            if manifest["format_version"] == 1:
+                documents = self._load_documents_v1(generation)
+            else:
+                documents = self._load_segments(manifest["segments"])
+            index = DocumentIndex(
                 embedding_model=manifest["embedding_model"],
                 dimension=int(manifest["dimension"]),
                 index_type=manifest.get("index_type", "flat"),
                 documents=documents,
                 pipeline=manifest.get("pipeline") if isinstance(manifest.get("pipeline"), dict) else None,
+                bm25=self._load_bm25(generation),
             )
         except (OSError, ValueError, KeyError, TypeError, EOFError) as exc:
             raise IndexCorruptError(
                 f"index at {generation} is damaged ({type(exc).__name__}: {exc}); "
                 "rebuild with `rag index --rebuild`"
             ) from exc
+        return index
+
+    @staticmethod
+    def _load_documents_v1(generation: Path) -> dict[str, IndexedDocument]:
+        """Format 1: every document in one ``documents.json``, all vectors in two matrices."""
+        records = json.loads((generation / "documents.json").read_text(encoding="utf-8"))
+        chunk_matrix = np.load(generation / "chunk_vectors.npy", allow_pickle=False)
+        sentence_matrix = np.load(generation / "sentence_vectors.npy", allow_pickle=False)
+        documents: dict[str, IndexedDocument] = {}
+        chunk_pos = sentence_pos = 0
+        for record in records:
+            n_chunks = len(record["chunks"])
+            n_sentences = len(record["sentence_spans"])
+            item = _document_from_record(
+                record,
+                chunk_matrix[chunk_pos : chunk_pos + n_chunks],
+                sentence_matrix[sentence_pos : sentence_pos + n_sentences],
+            )
+            chunk_pos += n_chunks
+            sentence_pos += n_sentences
+            documents[item.document.doc_id] = item
+        if chunk_pos != len(chunk_matrix) or sentence_pos != len(sentence_matrix):
+            raise ValueError("vector counts do not match the documents")
+        return documents
+
+    def _load_segments(self, names: list[str]) -> dict[str, IndexedDocument]:
+        folder = self.directory / SEGMENTS_DIR
+        documents: dict[str, IndexedDocument] = {}
+        for name in names:
+            record = json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
+            chunk_vectors = np.load(folder / f"{name}.chunks.npy", allow_pickle=False)
+            sentence_vectors = np.load(folder / f"{name}.sentences.npy", allow_pickle=False)
+            if len(chunk_vectors) != len(record["chunks"]) or len(sentence_vectors) != len(record["sentence_spans"]):
+                raise ValueError(f"segment {name}: vector counts do not match the document")
+            item = _document_from_record(record, chunk_vectors, sentence_vectors)
+            documents[item.document.doc_id] = item
+        return documents
+
+    @staticmethod
+    def _load_bm25(generation: Path) -> bm25s.BM25 | None:
+        """The persisted BM25 index, or None (then it is rebuilt from the stored tokens)."""
+        folder = generation / BM25_DIR
+        if not (folder / "params.index.json").is_file():
+            return None
+        return bm25s.BM25.load(str(folder), load_corpus=False)
 
     def save(self, index: DocumentIndex) -> Path:
-        """Write ``index`` as a new generation and switch to it atomically."""
+        """Write ``index`` as a new generation and switch to it atomically; only segments of
+        documents not yet on disk are written."""
         self.directory.mkdir(parents=True, exist_ok=True)
+        items = list(index.documents.values())
+        names = [self._write_segment(item, index.pipeline) for item in items]
         generation = self._next_generation_name()
         staging = self.directory / f".{generation}.partial"
         if staging.exists():
             shutil.rmtree(staging)
         staging.mkdir()
-        items = list(index.documents.values())
-        _write_json(staging / "documents.json", [_document_record(i) for i in items])
-        _write_array(staging / "chunk_vectors.npy", stack_vectors([i.chunk_vectors for i in items], index.dimension))
-        _write_array(
-            staging / "sentence_vectors.npy", stack_vectors([i.sentence_vectors for i in items], index.dimension)
-        )
+        bm25 = index.bm25_index
+        if bm25 is not None:
+            bm25.save(str(staging / BM25_DIR), show_progress=False)
+            for path in (staging / BM25_DIR).iterdir():
+                _fsync_file(path)
+            _fsync_dir(staging / BM25_DIR)
         info = index.info()
         _write_json(
             staging / MANIFEST_FILE,
@@ -281,6 +348,7 @@ class IndexStore:
                 "documents": info.documents,
                 "chunks": info.chunks,
                 "sentences": info.sentences,
+                "segments": names,
                 **({"pipeline": index.pipeline} if index.pipeline is not None else {}),
             },
         )
@@ -296,10 +364,42 @@ class IndexStore:
         self._remove_old_generations(keep=generation)
         return final
 
+    def _write_segment(self, item: IndexedDocument, pipeline: dict[str, Any] | None) -> str:
+        """Write one document's segment unless it is already there; returns its name."""
+        folder = self.directory / SEGMENTS_DIR
+        folder.mkdir(exist_ok=True)
+        name = segment_name(item, pipeline)
+        files = {
+            f"{name}.chunks.npy": lambda path: _write_array(path, item.chunk_vectors),
+            f"{name}.sentences.npy": lambda path: _write_array(path, item.sentence_vectors),
+            f"{name}.json": lambda path: _write_json(path, _document_record(item)),  # last: marks it complete
+        }
+        if (folder / f"{name}.json").is_file():
+            return name
+        for file_name, write in files.items():
+            temporary = folder / f".{file_name}.tmp"
+            write(temporary)
+            os.replace(temporary, folder / file_name)
+        _fsync_dir(folder)
+        return name
+
+    def clean(self) -> None:
+        """Remove what an interrupted save left (partial generations, temp files), generations
+        older than the kept ones, and segments no kept generation lists; run at start. Never
+        touches the current generation or anything it lists."""
+        if not self.exists():
+            return
+        self._remove_old_generations(keep=self.current_generation().name)
+
     def size_bytes(self) -> int:
-        """Bytes on disk of the current generation."""
+        """Bytes on disk of the current generation: its own files and the segments it lists."""
         generation = self.current_generation()
-        return sum(p.stat().st_size for p in generation.iterdir() if p.is_file())
+        total = sum(p.stat().st_size for p in generation.rglob("*") if p.is_file())
+        names = set(self.read_manifest().get("segments", []))
+        folder = self.directory / SEGMENTS_DIR
+        if names and folder.is_dir():
+            total += sum(p.stat().st_size for p in folder.iterdir() if p.name.split(".")[0] in names)
+        return total
 
     def _generations(self) -> list[Path]:
         if not self.directory.is_dir():
@@ -316,3 +416,23 @@ class IndexStore:
             shutil.rmtree(old, ignore_errors=True)
         for partial in self.directory.glob(".gen-*.partial"):
             shutil.rmtree(partial, ignore_errors=True)
+        self._remove_unreferenced_segments()
+
+    def _remove_unreferenced_segments(self) -> None:
+        """Delete segments that no remaining generation lists (skipped when any manifest cannot be
+        read: a segment is only ever deleted when it is certainly unused)."""
+        folder = self.directory / SEGMENTS_DIR
+        if not folder.is_dir():
+            return
+        referenced: set[str] = set()
+        for generation in self._generations():
+            try:
+                manifest = json.loads((generation / MANIFEST_FILE).read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                logger.warning("not cleaning index segments: %s has no readable manifest", generation)
+                return
+            referenced.update(manifest.get("segments", []) if isinstance(manifest, dict) else [])
+        for path in folder.iterdir():
+            stem = path.name.split(".")[0] if not path.name.startswith(".") else ""
+            if stem not in referenced:
+                path.unlink(missing_ok=True)

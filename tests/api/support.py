@@ -20,7 +20,7 @@ from rag.settings import PROJECT_ROOT, Settings
 HARBIN_QUESTION = "哈尔滨市对大工匠每人奖励多少钱？"
 HARBIN_DOC = "000_02af32df5c880f4c.txt"
 QIQIHAR_QUESTION = "齐齐哈尔市对大工匠每人奖励多少钱？"  # the documents only have Harbin's figure
-API_KEYS = ["test-key-alpha", "test-key-beta"]
+API_KEYS = ["test-key-alpha-0123456789", "test-key-beta-0123456789"]
 NEW_FACT_QUESTION = "绥芬河市对首席技师每人奖励多少钱？"
 NEW_FACT_TEXT = "绥芬河市对首席技师每人奖励3万元。"
 

@@ -49,10 +49,12 @@ def test_right_key_is_accepted(keyed_server: LiveServer) -> None:
             assert client.delete("/documents/none.txt").status_code == 404
 
 
-def test_health_and_docs_need_no_key(keyed_server: LiveServer) -> None:
+def test_health_needs_no_key_but_the_docs_do(keyed_server: LiveServer) -> None:
     with keyed_server.client() as client:
         assert client.get("/health").status_code == 200
-        assert client.get("/docs").status_code == 200
+        assert client.get("/docs").status_code == 401
+        assert client.get("/openapi.json").status_code == 401
+    with keyed_server.client(API_KEYS[0]) as client:
         assert client.get("/openapi.json").status_code == 200
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .support import NEW_FACT_QUESTION, NEW_FACT_TEXT, LiveServer, make_docx
+from .support import API_KEYS, NEW_FACT_QUESTION, NEW_FACT_TEXT, LiveServer, make_docx
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -139,3 +139,25 @@ def test_requests_without_files_are_422(open_server: LiveServer) -> None:
         ]
         response = client.post("/documents", files=same)
         assert response.status_code == 422 and "dup.txt" in response.json()["error"]["message"]
+
+
+def test_uploads_record_who_added_them_and_when(open_server_factory: Callable[..., LiveServer]) -> None:
+    from datetime import datetime
+
+    from rag.api.auth import key_id
+
+    keyed = open_server_factory(api_keys=API_KEYS)
+    with keyed.client(API_KEYS[1]) as client:
+        added = client.post("/documents", files=[("files", ("provenance.txt", NEW_FACT_TEXT.encode()))])
+        assert added.status_code == 200, added.text
+        listing = client.get("/documents")
+    rows = {d["id"]: d for d in listing.json()["documents"]}
+    assert rows["provenance.txt"]["added_by"] == key_id(API_KEYS[1]) != key_id(API_KEYS[0])
+    assert API_KEYS[1] not in listing.text  # the id, never the key
+    added_at = datetime.fromisoformat(rows["provenance.txt"]["added_at"])
+    assert added_at.tzinfo is not None and abs((datetime.now(added_at.tzinfo) - added_at).total_seconds()) < 600
+    assert rows["000_02af32df5c880f4c.txt"]["added_by"] == "cli"  # the corpus was indexed by `rag index`
+    with open_server_factory().client() as client:  # open local mode, over the same index
+        client.post("/documents", files=[("files", ("local.txt", "本机上传的通知。内容。".encode()))])
+        rows = {d["id"]: d for d in client.get("/documents").json()["documents"]}
+    assert rows["local.txt"]["added_by"] == "local"

@@ -15,7 +15,7 @@ from .support import api_settings
 
 def test_remote_hosts_need_the_flag_and_keys() -> None:
     without_keys = api_settings(Path("unused"))
-    with_keys = api_settings(Path("unused"), api_keys=["k"])
+    with_keys = api_settings(Path("unused"), api_keys=["k" * 16])
     check_bind("127.0.0.1", False, without_keys)
     with pytest.raises(UnsafeBindError, match="--allow-remote"):
         check_bind("0.0.0.0", False, with_keys)
@@ -45,3 +45,16 @@ def test_cli_refuses_a_public_host(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_cli_refuses_an_unknown_log_level() -> None:
     result = CliRunner().invoke(cli, ["serve", "--log-level", "loud"])
     assert result.exit_code == 2 and "log level" in result.output
+
+
+def test_short_api_keys_are_refused_at_start() -> None:
+    from rag.api.app import create_app
+    from rag.api.server import WeakKeyError
+
+    short = api_settings(Path("unused"), api_keys=["long-enough-key-0123", "short"])
+    with pytest.raises(WeakKeyError, match=r"API key #2 .* shorter than 16") as raised:
+        create_app(short, mount_ui=False)
+    assert "short" not in str(raised.value).replace("shorter", "")  # the key itself is never shown
+    with pytest.raises(WeakKeyError):
+        check_bind("127.0.0.1", False, short)
+    check_bind("127.0.0.1", False, api_settings(Path("unused"), api_keys=["s" * 8], min_api_key_chars=8))

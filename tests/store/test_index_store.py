@@ -1,5 +1,6 @@
 """Atomic saves, reloads, corruption and model-mismatch handling of the on-disk index."""
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -93,10 +94,15 @@ def test_crash_during_save_keeps_last_good_index(tmp_path: Path, monkeypatch: py
     assert not list(tmp_path.glob(".gen-*.partial"))
 
 
+def segment_files(store: IndexStore, suffix: str) -> list[Path]:
+    names = store.read_manifest()["segments"]
+    return [store.directory / index_store.SEGMENTS_DIR / f"{name}{suffix}" for name in names]
+
+
 def test_corrupt_file_gives_clear_error(tmp_path: Path) -> None:
     store = IndexStore(tmp_path)
     store.save(make_index(entry("a.txt", "甲乙丙", 1)))
-    (store.current_generation() / "documents.json").write_text("{not json", encoding="utf-8")
+    segment_files(store, ".json")[0].write_text("{not json", encoding="utf-8")
     with pytest.raises(IndexCorruptError, match="--rebuild"):
         store.load()
 
@@ -104,9 +110,63 @@ def test_corrupt_file_gives_clear_error(tmp_path: Path) -> None:
 def test_truncated_vectors_give_clear_error(tmp_path: Path) -> None:
     store = IndexStore(tmp_path)
     store.save(make_index(entry("a.txt", "甲乙丙", 1)))
-    (store.current_generation() / "chunk_vectors.npy").write_bytes(b"\x93NUMPY garbage")
+    segment_files(store, ".chunks.npy")[0].write_bytes(b"\x93NUMPY garbage")
     with pytest.raises(IndexCorruptError):
         store.load()
+
+
+def test_a_save_writes_only_the_documents_it_has_not_written_before(tmp_path: Path) -> None:
+    store = IndexStore(tmp_path)
+    index = make_index(entry("a.txt", "甲乙丙", 1), entry("b.txt", "丁戊己", 2))
+    store.save(index)
+    first = {p.name: p.stat().st_mtime_ns for p in (tmp_path / index_store.SEGMENTS_DIR).iterdir()}
+    store.save(index.with_documents([entry("c.txt", "庚辛壬", 3)]))
+    after = {p.name: p.stat().st_mtime_ns for p in (tmp_path / index_store.SEGMENTS_DIR).iterdir()}
+    assert {name: after[name] for name in first} == first  # a.txt and b.txt untouched
+    assert len(after) == len(first) + 3  # c.txt: its record and two vector files
+    assert list(store.load().documents) == ["a.txt", "b.txt", "c.txt"]
+
+
+def test_bm25_is_loaded_not_rebuilt_and_scores_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = IndexStore(tmp_path)
+    original = make_index(entry("a.txt", "甲乙丙", 1), entry("b.txt", "丁戊己", 2))
+    store.save(original)
+    built: list[int] = []
+    real_build = DocumentIndex._build_bm25
+    monkeypatch.setattr(DocumentIndex, "_build_bm25", staticmethod(lambda t: built.append(1) or real_build(t)))
+    loaded = store.load()
+    assert not built
+    assert loaded.bm25_search(["丁", "戊"], 2) == original.bm25_search(["丁", "戊"], 2)
+
+
+def test_start_up_cleaning_removes_leftovers_but_never_the_current_index(tmp_path: Path) -> None:
+    store = IndexStore(tmp_path)
+    for seed in range(3):
+        store.save(make_index(entry("a.txt", "甲乙丙", seed)))
+    (tmp_path / ".gen-000009.partial").mkdir()
+    stray = tmp_path / index_store.SEGMENTS_DIR / "0123abcd.json"
+    stray.write_text("{}", encoding="utf-8")
+    (tmp_path / "gen-000001").mkdir(exist_ok=True)  # an old generation a crash left behind
+    store.clean()
+    assert not (tmp_path / ".gen-000009.partial").exists() and not stray.exists()
+    generations = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("gen-"))
+    assert len(generations) == index_store.KEEP_GENERATIONS
+    assert store.load().document("a.txt").content_hash == "h2"
+
+
+def test_a_format_1_index_still_loads(tmp_path: Path) -> None:
+    generation = tmp_path / "gen-000001"
+    generation.mkdir()
+    item = entry("a.txt", "甲乙丙", 1)
+    (generation / "documents.json").write_text(
+        json.dumps([index_store._document_record(item)], ensure_ascii=False), encoding="utf-8"
+    )
+    np.save(generation / "chunk_vectors.npy", item.chunk_vectors)
+    np.save(generation / "sentence_vectors.npy", item.sentence_vectors)
+    manifest = {"format_version": 1, "embedding_model": "test-model", "dimension": DIM, "index_type": "flat"}
+    (generation / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    (tmp_path / "CURRENT").write_text("gen-000001", encoding="utf-8")
+    assert IndexStore(tmp_path).load().chunks[0].text == "甲乙丙"
 
 
 def test_model_mismatch_is_explained(tmp_path: Path) -> None:
@@ -140,3 +200,16 @@ def test_hnsw_index_finds_the_same_neighbours_and_survives_a_reload(tmp_path: Pa
         query = probe.chunk_vectors[0]
         expected = [i for i, _ in flat.dense_search(query, 3)]
         assert [i for i, _ in reloaded.dense_search(query, 3)][0] == expected[0]
+
+
+def test_who_added_a_document_and_when_survive_a_reload(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    store = IndexStore(tmp_path)
+    item = replace(entry("a.txt", "甲乙丙", 1), added_by="key-0123456789ab", added_at="2026-11-30T15:00:00+00:00")
+    store.save(make_index(item, entry("b.txt", "丁戊己", 2)))
+    loaded = store.load()
+    assert (loaded.documents["a.txt"].added_by, loaded.documents["a.txt"].added_at) == (
+        "key-0123456789ab", "2026-11-30T15:00:00+00:00"
+    )
+    assert loaded.documents["b.txt"].added_by == ""

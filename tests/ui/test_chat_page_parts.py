@@ -183,3 +183,32 @@ def test_page_asks_for_a_key_when_the_server_has_keys() -> None:
         assert client.post("/ui/login", data={"username": "u", "password": "wrong"}).status_code == 400
         assert client.post("/ui/login", data={"username": "u", "password": "secret"}).status_code == 200
         assert client.get("/ui/config").status_code == 200
+
+
+def test_the_documents_tab_shows_who_added_each_document_and_when() -> None:
+    from rag.engine import DocumentSummary
+    from ui.documents import DOCUMENT_HEADERS, DOCUMENT_TYPES, document_rows
+
+    rows = document_rows([
+        DocumentSummary("b.txt", "乙", 2, 40, "h2", added_by="key-0123456789ab", added_at="2026-11-30T15:00:00+00:00"),
+        DocumentSummary("a.txt", "甲", 1, 20, "h1", added_by="local", added_at=""),
+    ])
+    assert len(DOCUMENT_HEADERS) == len(DOCUMENT_TYPES) == len(rows[0])
+    assert rows[0][4:] == ["本机（开放模式）", "未记录"]
+    assert rows[1][4:] == ["key-0123456789ab", "2026-11-30 15:00:00 UTC"]
+
+
+def test_the_page_records_the_key_id_a_user_logged_in_with() -> None:
+    from rag.api.auth import key_id
+    from ui.chat_page import ChatPage, _key_login
+
+    key = "page-key-0123456789abcdef"
+    page = ChatPage(lambda: None, Settings(api_keys=[key]))
+    check = _key_login(page.settings, page)
+    assert not check("amy", "wrong") and "amy" not in page.login_keys
+    assert check("amy", key)
+
+    import gradio as gr
+
+    assert page.uploader(gr.Request(username="amy")) == key_id(key)
+    assert ChatPage(lambda: None, Settings(open_local_mode=True)).uploader(None) == "local"

@@ -1,0 +1,106 @@
+"""How long a restart takes until ``/health`` is ready, and how long one small upload takes.
+
+Why: both were slow (a restart 22–55 s, an upload 10–18 s, issue 10) and the targets are ≤ 10 s
+and ≤ 2 s on the bundled corpus. The run is bounded: it builds (or copies) an index of the bundled
+corpus into a temporary folder, then ``--starts`` times starts the real server process (uvicorn with
+the product's app, chat page included) and times spawn → first ``/health`` 200, and within the last
+start uploads ``--uploads`` small new documents through ``POST /documents`` (open local mode) and
+times each. Figures are printed with the command, so they can be reproduced.
+
+    .venv/bin/python bench/write_and_start.py --starts 3 --uploads 5
+    .venv/bin/python bench/write_and_start.py --index index/default     # copy an existing index
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from local_server import local_server  # bench/local_server.py, beside this script
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def small_document(number: int) -> bytes:
+    """A new one-paragraph notice (about 120 characters), different each time."""
+    return (
+        f"青松县第{number}号护林员奖励通知\n\n"
+        f"为鼓励护林防火，青松县对第{number}批优秀护林员每人一次性奖励{1000 + number}元。"
+        "本通知自发布之日起施行，由青松县林业局负责解释。\n"
+    ).encode()
+
+
+def environment(index_dir: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p)
+    env.update({"RAG_INDEX_DIR": str(index_dir), "RAG_OPEN_LOCAL_MODE": "true", "HF_HUB_OFFLINE": "1"})
+    env.pop("RAG_API_KEYS", None)
+    return env
+
+
+def prepare_index(index_dir: Path, source: Path | None) -> None:
+    """Copy ``source``, or build the bundled corpus's index with ``rag index`` (not timed)."""
+    if source is not None:
+        shutil.copytree(source, index_dir)
+        return
+    command = [sys.executable, "-c", "from rag.cli import app; app()", "index", str(PROJECT_ROOT / "corpus")]
+    subprocess.run(command, cwd=PROJECT_ROOT, env=environment(index_dir), check=True, stdout=subprocess.DEVNULL)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--starts", type=int, default=3, help="Server starts to time.")
+    parser.add_argument("--uploads", type=int, default=5, help="Small uploads to time (in the last start).")
+    parser.add_argument("--index", type=Path, help="Copy this index instead of building one from corpus/.")
+    parser.add_argument("--ready-timeout", type=float, default=600.0)
+    args = parser.parse_args(argv)
+    arguments = sys.argv if argv is None else ["bench/write_and_start.py", *argv]
+    command = shlex.join([Path(sys.executable).name, *arguments])
+    with tempfile.TemporaryDirectory(prefix="rag-bench-") as scratch:
+        index_dir = Path(scratch) / "index"
+        prepare_index(index_dir, args.index)
+        env = environment(index_dir)
+
+        def serve(port: int) -> list[str]:
+            return [
+                sys.executable, "-m", "uvicorn", "--factory", "rag.api.app:app_from_environment",
+                "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",
+            ]
+
+        ready: list[float] = []
+        uploads: list[float] = []
+        for start in range(args.starts):
+            began = time.monotonic()
+            with local_server(serve, cwd=PROJECT_ROOT, env=env, ready_timeout=args.ready_timeout) as url:
+                ready.append(time.monotonic() - began)
+                if start < args.starts - 1:
+                    continue
+                with httpx.Client(base_url=url, timeout=120, trust_env=False) as http:
+                    for number in range(args.uploads):
+                        name = f"bench_upload_{number}.txt"
+                        sent = time.monotonic()
+                        response = http.post("/documents", files=[("files", (name, small_document(number)))])
+                        uploads.append(time.monotonic() - sent)
+                        response.raise_for_status()
+                        assert response.json()["documents"][0]["status"] == "added", response.text
+                    documents = http.get("/documents").json()["count"]
+        print(f"command:   {command}")
+        print(f"index:     {'copy of ' + str(args.index) if args.index else 'bundled corpus, built fresh'}; "
+              f"{documents} documents after the uploads")
+        print(f"start → /health 200 (s): {', '.join(f'{s:.1f}' for s in ready)}; median {statistics.median(ready):.1f}")
+        if uploads:
+            print(f"one small upload (s):    {', '.join(f'{s:.2f}' for s in uploads)}; "
+                  f"median {statistics.median(uploads):.2f}, first {uploads[0]:.2f} (warms the model up)")
+
+
+if __name__ == "__main__":
+    main()
