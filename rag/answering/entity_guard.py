@@ -77,12 +77,6 @@ class EntityGuard:
             self._home[key] = self.gazetteer.document_place(document)
         return self._home[key]
 
-    def mentions_near(self, document: Document, start: int, end: int, term: str) -> bool:
-        """Whether the sentence ``document.text[start:end]``, its paragraph (with the previous one)
-        or its heading names ``term``."""
-        near = paragraph_around(document.text, start, end, previous=1) + document.heading_at(start)
-        return term in _SPACE.sub("", near)
-
     def missing(
         self, analysis: QuestionAnalysis, document: Document, start: int, end: int,
         before_answer: str | None = None, answer_words: str | None = None,

@@ -41,7 +41,7 @@ from rag.answering.refusal import refusal_text
 from rag.schema import Answer, Passage, Refusal, RefusalReason
 from rag.store.index import DocumentIndex
 from rag.text.instructions import addresses_the_system
-from rag.text.patterns import CJK, TIER
+from rag.text.patterns import TIER
 from rag.text.quantities import is_date_line
 from rag.text.tokenizing import ChineseTokenizer
 
@@ -58,9 +58,6 @@ RUNNER_UPS, RUNNER_UP_RATIO = 8, 0.45
 #: How close to the chosen sentence (score, strength, and how well its figure's words match the
 #: question) a sentence of another document must be for its different figure to be a conflict.
 CONFLICT_RATIO = 0.8
-#: A question word held by at most this share of the passages is specific enough to be required
-#: near the answer (see ExtractiveBackend._qualifier).
-QUALIFIER_SHARE = 0.02
 #: Kinds whose answer is a name: a sentence without such a name does not answer them.
 NAME_KINDS = ("person", "org", "place", "ordinal", "docnumber")
 #: Words of a question that say what is asked, not what it is about: they never describe a fact.
@@ -229,7 +226,6 @@ class ExtractiveBackend(AnswerBackend):
         """
         best = candidates[0]
         first_missing: list[str] | None = None
-        qualifier = self._qualifier(analysis, index)
         for rank, candidate in enumerate(candidates[:ALTERNATIVES]):
             if rank and candidate.score < ALTERNATIVE_RATIO * best.score:
                 break
@@ -243,33 +239,11 @@ class ExtractiveBackend(AnswerBackend):
             missing = self.guard.missing(
                 analysis, document, sentence.start, sentence.end, candidate.before_answer, candidate.answer_words,
             )
-            near = self.guard.mentions_near(document, sentence.start, sentence.end, qualifier) if qualifier else True
-            if not missing and qualifier and not near:
-                missing = [qualifier]
             if not missing:
                 return candidate, []
             if first_missing is None:
                 first_missing = missing
         return None, first_missing or []
-
-    def _qualifier(self, analysis: QuestionAnalysis, index: DocumentIndex) -> str | None:
-        """The rarest word of a Chinese figure question that names what is counted (油菜 in
-        「油菜示范方补助多少」): a sentence about 单季晚稻示范方 that lacks it, and whose paragraph and
-        heading lack it too, is about another item, however well it matches the rest. Only a word
-        the documents do contain, and that few passages hold, qualifies."""
-        if analysis.asked is None or analysis.language != "zh":
-            return None
-        constraints = analysis.place_names
-        ranked = []
-        for term in self.tokenizer.tokenize(analysis.text):
-            if len(term) < 2 or term in _QUESTION_WORDS or _YEAR_TERM.match(term) or TIER.fullmatch(term):
-                continue
-            if any(term in c or c in term for c in constraints) or not CJK.search(term):
-                continue
-            frequency = index.document_frequency(term)
-            if 0 < frequency <= max(QUALIFIER_SHARE * len(index.chunks), 1):
-                ranked.append((frequency, term))
-        return min(ranked)[1] if ranked else None
 
     # ----- scoring -----
     def _threshold(self, analysis: QuestionAnalysis) -> float:

@@ -197,10 +197,6 @@ class DocumentIndex:
         df = self._doc_freq.get(token, 0)
         return float(np.log(1.0 + (n - df + 0.5) / (df + 0.5)))
 
-    def document_frequency(self, token: str) -> int:
-        """How many chunks hold ``token`` (0 for a word no document uses)."""
-        return int(self._doc_freq.get(token, 0))
-
     def sentence_similarities(self, query_vector: np.ndarray, positions: list[int]) -> np.ndarray:
         """Cosine similarity of the query to the given sentences (vectors stored at index time)."""
         if not positions:
