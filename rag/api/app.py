@@ -23,6 +23,7 @@ from rag.api import ask, documents, health, metrics, search
 from rag.api.errors import install_error_handlers
 from rag.api.limits import JsonBodyLimitMiddleware
 from rag.api.metrics import ApiMetrics, MetricsMiddleware
+from rag.api.openai_compat import mount_openai_api
 from rag.api.request_log import RequestContextMiddleware
 from rag.api.state import EngineState, close_backends, open_or_build_engine
 from rag.engine import Engine
@@ -95,6 +96,7 @@ def create_app(
     app.add_middleware(RequestContextMiddleware)  # added last = outermost: sees every request
     for module in (health, ask, search, documents, metrics):
         app.include_router(module.router)
+    mount_openai_api(app)  # /v1: the OpenAI chat-completions contract
     ui_mounted = mount_ui and _mount_chat_page(app, settings)
     home = UI_PATH if ui_mounted else "/docs"
 
