@@ -1,4 +1,4 @@
-"""The ``rag`` command line: index, ask, search, chat, info, delete, serve, eval, bench.
+"""The ``rag`` command line: index, ask, search, chat, info, delete, serve, mcp, eval, bench.
 
 Typer gives typed options, help texts and exit code 2 for usage errors for free. Every
 ``RagError`` becomes a one-line message on stderr and its own exit code (2 bad input, 3 index
@@ -331,6 +331,17 @@ def llm_server(
         )
 
 
+@app.command("mcp")
+def mcp_stdio() -> None:
+    """Serve the MCP tools (ask, search, list_documents, get_passage) over stdin/stdout, for agents
+    that start the server themselves; `rag serve` serves the same tools over HTTP at /mcp."""
+    settings = cli_settings()
+    with user_errors():
+        from rag.api.mcp_server import run_stdio
+
+        run_stdio(settings)
+
+
 def _register_plugin_commands() -> None:
     """Commands other packages contribute (``rag eval`` from ``eval.cli``), declared as
     ``[project.entry-points."rag.commands"]``: each entry is a ``register(app)`` function."""
@@ -347,3 +358,7 @@ _register_plugin_commands()
 
 def main() -> None:  # pragma: no cover - console entry point
     app()
+
+
+if __name__ == "__main__":  # python -m rag.cli
+    main()

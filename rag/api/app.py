@@ -22,6 +22,7 @@ from fastapi.responses import RedirectResponse
 from rag.api import ask, documents, health, metrics, search
 from rag.api.errors import install_error_handlers
 from rag.api.limits import JsonBodyLimitMiddleware
+from rag.api.mcp_server import mount_mcp
 from rag.api.metrics import ApiMetrics, MetricsMiddleware
 from rag.api.openai_compat import mount_openai_api
 from rag.api.request_log import RequestContextMiddleware
@@ -97,6 +98,7 @@ def create_app(
     for module in (health, ask, search, documents, metrics):
         app.include_router(module.router)
     mount_openai_api(app)  # /v1: the OpenAI chat-completions contract
+    mount_mcp(app)  # /mcp: the MCP tools over streamable HTTP
     ui_mounted = mount_ui and _mount_chat_page(app, settings)
     home = UI_PATH if ui_mounted else "/docs"
 
