@@ -40,28 +40,23 @@ def test_xlsx_written_by_excel_style_tools(tmp_path: Path) -> None:
     assert [(row.number, row.values["编号"]) for row in rows] == [(2, "1"), (4, "2.5")]
 
 
-def test_errors_name_the_file(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("fake.xlsx", b"not a zip", "not a readable .xlsx"),
+    ("list.ods", b"x", "use .xlsx or .csv"),
+    ("empty.csv", b"", "header"),
+    ("twice.csv", "question,question\na,b\n".encode(), "duplicate column"),
+    ("gbk.csv", "问题\n哈尔滨\n".encode("gbk"), "UTF-8"),
+])
+def test_unreadable_sheets_are_named_with_the_reason(tmp_path: Path, name: str, content: bytes, message: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(TableError, match=message) as error:
+        read_table(path)
+    assert str(error.value).startswith(str(path))
+
+
+def test_missing_file_and_unknown_output_type(tmp_path: Path) -> None:
     with pytest.raises(TableError, match="no such file"):
         read_table(tmp_path / "missing.xlsx")
-    fake = tmp_path / "fake.xlsx"
-    fake.write_text("not a zip", encoding="utf-8")
-    with pytest.raises(TableError, match="not a readable .xlsx"):
-        read_table(fake)
-    other = tmp_path / "list.ods"
-    other.write_text("x", encoding="utf-8")
-    with pytest.raises(TableError, match="use .xlsx or .csv"):
-        read_table(other)
     with pytest.raises(TableError, match="use .xlsx or .csv"):
         write_table(tmp_path / "out.txt", HEADER, ROWS)
-    empty = tmp_path / "empty.csv"
-    empty.write_text("", encoding="utf-8")
-    with pytest.raises(TableError, match="header"):
-        read_table(empty)
-    twice = tmp_path / "twice.csv"
-    twice.write_text("question,question\na,b\n", encoding="utf-8")
-    with pytest.raises(TableError, match="duplicate column"):
-        read_table(twice)
-    latin = tmp_path / "gbk.csv"
-    latin.write_bytes("问题\n哈尔滨\n".encode("gbk"))
-    with pytest.raises(TableError, match="UTF-8"):
-        read_table(latin)
