@@ -39,6 +39,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import StreamingResponse
+from starlette.types import Receive, Scope, Send
 
 from rag.api.auth import require_api_key
 from rag.api.errors import _validation_message
@@ -87,6 +88,14 @@ def openai_error_body(status: int, message: str, code: str | None = None) -> dic
 
 def _error(status: int, message: str, code: str | None = None, headers: Any = None) -> JSONResponse:
     return JSONResponse(openai_error_body(status, message, code), status_code=status, headers=dict(headers or {}))
+
+
+class _OpenAIBodyLimit(JsonBodyLimitMiddleware):
+    """The body cap of ``/ask``, answering 413 in OpenAI's error shape."""
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        message = f"request body too large: the limit is {self.max_bytes} bytes"
+        await _error(413, message, "request_too_large")(scope, receive, send)
 
 
 # ------------------------------------------------------------------ request and response bodies
@@ -257,7 +266,7 @@ def create_openai_app(parent: FastAPI) -> FastAPI:
     sub.state.settings = parent.state.settings
     sub.state.engine_state = parent.state.engine_state
     sub.state.metrics = parent.state.metrics
-    sub.add_middleware(JsonBodyLimitMiddleware, paths={"/chat/completions", f"{PREFIX}/chat/completions"})
+    sub.add_middleware(_OpenAIBodyLimit, paths={"/chat/completions", f"{PREFIX}/chat/completions"})
 
     @sub.get("/models", summary="One model per answer backend available here")
     async def list_models(request: Request) -> dict[str, Any]:

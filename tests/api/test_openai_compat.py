@@ -111,6 +111,9 @@ def test_errors_have_the_openai_shape(sdk: openai.OpenAI, corpus_server: LiveSer
         too_long = http.post("/v1/chat/completions", json={"model": "rag", "messages": [
             {"role": "user", "content": "哈" * 5000}]})
         assert too_long.status_code == 422 and "limit" in too_long.json()["error"]["message"]
+        huge = http.post("/v1/chat/completions", json={"model": "rag", "messages": [
+            {"role": "user", "content": "x" * 2_000_000}]})
+        assert huge.status_code == 413 and huge.json()["error"]["code"] == "request_too_large"
 
 
 def test_keys_are_required_when_configured(keyed_server: LiveServer) -> None:
