@@ -135,3 +135,10 @@ class Answer(BaseModel):
         "backend extracted, which is then given as `short_answer`; false when there was no extracted "
         "fact to agree with (no short answer). Null for the extractive backend and fallbacks.",
     )
+    conflicting_values: list[str] = Field(
+        default_factory=list,
+        description=(
+            "When the sources give different figures for the same fact: each figure, in the order of "
+            "the citations that state it (newest source first). No short answer is given then."
+        ),
+    )

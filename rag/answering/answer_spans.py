@@ -56,6 +56,9 @@ _ASKS_AUTHOR = re.compile(r"作者|署名|撰稿|撰文|执笔|供稿|\bauthor|w
 DOCUMENT_NUMBER = re.compile(
     rf"[{CJK_RANGE}]{{1,10}}\s*[〔\[［(（]\s*(?:19|20)\d{{2}}\s*[〕\]］)）]\s*\d+\s*号"
 )
+#: A name in quotation marks or title marks (“龙工之家”, 「匠心坊」, 《实施方案》): how official documents
+#: set off the name of an app, a brand, a campaign or a document.
+_QUOTED_NAME = re.compile(r"[“「『《\"]([^“”「」『』《》\"]{2,40})[”」』》\"]")
 _LIST_JOINER = re.compile(r"\s*(?:、|和|及|与|,|，)\s*")
 #: How much the best name must outscore a different runner-up to be given as the short answer.
 NAME_MARGIN = 0.25
@@ -75,6 +78,22 @@ class Span:
     end: int
 
 
+def _only_names(span: str, excluded: Collection[str], question: str) -> bool:
+    """Whether ``span`` is just one of the question's own names (河北省 for a 河北 question), or
+    such a name plus words the question already says (黑龙江省总工会 when it asks about 总工会).
+    黑龙江省顺丰速运有限公司 is not: beyond the place it names something the question does not."""
+    for name in excluded:
+        if not name:
+            continue
+        if span in name:
+            return True
+        if name in span:
+            rest = span.replace(name, "")
+            if len(rest) <= 1 or rest in question:  # 河北 + 省, or words asked already
+                return True
+    return False
+
+
 class SpanFinder:
     """Finds name spans of one kind; uses the shared tokenizer's tags and the gazetteer."""
 
@@ -91,6 +110,8 @@ class SpanFinder:
             return self._places(sentence)
         if kind == "docnumber":
             return [Span(m.group(0), m.start(), m.end()) for m in DOCUMENT_NUMBER.finditer(sentence)]
+        if kind == "name":
+            return [Span(m.group(1), m.start(1), m.end(1)) for m in _QUOTED_NAME.finditer(sentence)]
         if kind in _POS_FOR_KIND:
             return self._tagged(sentence, kind, allow_credits)
         return []
@@ -166,8 +187,7 @@ class SpanFinder:
         asks_author = bool(_ASKS_AUTHOR.search(question))
         spans = [
             s for s in self.find(sentence, kind, allow_credits=asks_author)
-            if not (question and s.text in question)
-            and not any(e and (e in s.text or s.text in e) for e in excluded)
+            if not (question and s.text in question) and not _only_names(s.text, excluded, question)
         ]
         if not spans:
             return None

@@ -16,16 +16,20 @@ from rag.answering.facts import AskedFor, asked_for
 from rag.text.glossary import Glossary
 from rag.text.language import detect_language
 from rag.text.numbers import english_ordinals, ordinals_in
-from rag.text.patterns import CJK, YEAR
+from rag.text.patterns import CJK, CJK_RANGE, YEAR
 from rag.text.places import Gazetteer, PlaceMention
 
 AnswerKind = Literal[
     "amount", "count", "percent", "date", "duration", "measure", "ordinal", "person", "place", "org",
-    "docnumber", "list", "fact",
+    "docnumber", "name", "list", "fact",
 ]
 #: Kinds whose answer is a typed figure (see ``rag.answering.facts``).
 FIGURE_KINDS = ("amount", "count", "percent", "date", "duration", "measure")
 
+#: What a person is called in a question about a person's name (「这位劳模叫什么名字」).
+_PERSON_NOUNS = "人|者|主席|书记|主任|部长|局长|厅长|市长|县长|省长|劳模|工匠|代表|技师|专家|教授|选手|冠军|同志"
+#: Nouns that make 「哪个…」 a question about an organisation (哪个省直部门, 哪家快递企业).
+_ORG_NOUNS = "单位|部门|机构|组织|企业|公司|机关|协会|学会|集团|医院|学校|高校|大学|银行|工会|政府|厂"
 # Order matters: the first pattern that matches decides the kind.
 _KIND_PATTERNS: list[tuple[AnswerKind, re.Pattern[str]]] = [
     ("docnumber", re.compile(r"文号|发文字号|发文号|文件编号|document number|reference number", re.I)),
@@ -44,12 +48,22 @@ _KIND_PATTERNS: list[tuple[AnswerKind, re.Pattern[str]]] = [
         r"when\b|what year|which year|what date|which date|what day", re.I
     )),
     ("count", re.compile(r"多少|几个|几名|几家|几项|几批|几所|几次|how many|number of", re.I)),
-    ("person", re.compile(r"谁|哪位|什么人|姓名|名字|\bwho\b|\bwhom\b|\bwhose\b", re.I)),
+    ("person", re.compile(
+        rf"谁|哪位|什么人|姓名|(?:{_PERSON_NOUNS})(?:叫什么|的名字)|\bwho\b|\bwhom\b|\bwhose\b", re.I
+    )),
+    # The name of a thing (an app, a brand, a campaign, a slogan): in official documents such names
+    # stand in quotation marks (“龙工之家”), which is where the short answer is found.
+    ("name", re.compile(
+        r"叫什么|什么名字|名字是|名称是|什么名称|称为什么|称作什么|被称为|誉为什么|命名为|口号是|主题是|"
+        r"what is (?:it|the \w+(?: \w+)?) called|what (?:is|was) the name|\bnamed\b|\bslogan\b|\btheme\b", re.I
+    )),
     ("org", re.compile(
-        r"哪个单位|哪家|哪个部门|哪些单位|哪个组织|什么单位|什么组织|什么机构|哪个机构|牵头|"
+        rf"哪(?:个|家|一家|一个|些|所)[{CJK_RANGE}]{{0,4}}?(?:{_ORG_NOUNS})|哪家|什么单位|什么组织|什么机构|牵头|"
         r"which (organi[sz]ation|company|department|agency|unit|body)|what (organi[sz]ation|company|body)", re.I
     )),
-    ("place", re.compile(r"哪里|在哪|哪个省|哪个市|哪个城市|什么地方|\bwhere\b|which (city|province)", re.I)),
+    ("place", re.compile(
+        r"哪里|在哪|哪个(?:省|市|城市|县|区)(?![直级属委厅局])|什么地方|\bwhere\b|which (city|province|county)", re.I
+    )),
     ("list", re.compile(r"哪些|有哪几|包括什么|包括哪|分别是|what are the|which are the|\blist\b", re.I)),
 ]
 

@@ -62,3 +62,21 @@ def test_document_numbers_answer_questions_about_a_notice_number(finder: SpanFin
     span = finder.best(sentence, "docnumber", [], "这份意见的文号是什么？")
     assert span is not None and span.text == "金政发〔2021〕7号"
     assert finder.find("东府办[2005]42号印发", "docnumber")[0].text == "东府办[2005]42号"
+
+
+def test_an_organisation_named_after_the_asked_place_can_answer(finder: SpanFinder) -> None:
+    """A name that starts with the question's place but names more (黑龙江省顺丰速运有限公司) answers;
+    the question's own organisation (黑龙江省总工会) and the bare place never do."""
+    sentence = "黑龙江省总工会将黑龙江省顺丰速运有限公司列为第二批试点单位。"
+    question = "黑龙江省总工会将哪家快递企业列为第二批试点单位？"
+    span = finder.best(sentence, "org", ["总工会", "将"], question, excluded={"黑龙江省", "黑龙江"})
+    assert span is not None and span.text == "黑龙江省顺丰速运有限公司"
+    only_place = finder.best("工作由黑龙江省总工会牵头。", "org", ["牵头"], "黑龙江哪个单位牵头？", excluded={"黑龙江"})
+    assert only_place is None or only_place.text != "黑龙江"
+
+
+def test_a_name_in_quotation_marks_answers_a_what_is_it_called_question(finder: SpanFinder) -> None:
+    sentence = "省总工会全新上线“龙工之家”APP，为职工提供一站式服务。"
+    span = finder.best(sentence, "name", ["上线"], "省总工会全新上线的APP叫什么名字？")
+    assert span is not None and span.text == "龙工之家"
+    assert finder.best("省总工会上线了一款APP。", "name", ["上线"], "APP叫什么名字？") is None

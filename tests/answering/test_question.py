@@ -24,6 +24,15 @@ def analyzer() -> QuestionAnalyzer:
         ("首届大国工匠创新交流大会在哪里开幕？", "place"),
         ("山东省试点工作重点围绕哪些方面？", "list"),
         ("黑龙江省为什么要推进产业工人队伍建设改革？", "fact"),
+        # 哪个 + a few words + an organisation noun asks for an organisation, not for a province
+        ("甲省哪个省直部门率先实行企业技能人才自主评价？", "org"),
+        ("乙市总工会将哪家快递企业列为试点单位？", "org"),
+        ("会议在哪个城市举行？", "place"),
+        # the name of a thing (found in quotation marks), but a person's name is still a person
+        ("丙县总工会上线的APP叫什么名字？", "name"),
+        ("该活动被称为什么？", "name"),
+        ("What is the new app called?", "name"),
+        ("这位劳模叫什么名字？", "person"),
     ],
 )
 def test_kind(analyzer: QuestionAnalyzer, question: str, kind: str) -> None:
