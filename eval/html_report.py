@@ -115,7 +115,7 @@ def grouped_bars(name: str, groups: dict[str, dict[str, float]],
              f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img">']
     for tick in range(0, 5):
         y = top + plot_h - plot_h * tick / 4
-        label = f"{25 * tick}%" if percent else f"{scale * tick / 4:.3g}"
+        label = f"{25 * tick}%" if percent else f"{scale * tick / 4:,.0f}"
         parts.append(f'<line x1="{left}" x2="{width}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e0e0e0"/>'
                      f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end">{label}</text>')
     for index, (group, values) in enumerate(groups.items()):
@@ -124,7 +124,7 @@ def grouped_bars(name: str, groups: dict[str, dict[str, float]],
             value = values[key]
             h = plot_h * value / scale
             x, y = x0 + offset * bar, top + plot_h - h
-            shown = f"{value * 100:.1f}%" if percent else f"{value:.3g}"
+            shown = f"{value * 100:.1f}%" if percent else f"{value:,.0f}"
             parts.append(f'<rect class="bar" data-group="{_e(group)}" data-series="{_e(key)}" '
                          f'data-value="{value:.4f}" x="{x}" y="{y:.1f}" width="{bar - 2}" height="{h:.1f}" '
                          f'fill="{colour}"><title>{_e(group)} · {_e(label)}: {shown}</title></rect>')
@@ -237,7 +237,8 @@ def render_compare_html(runs: Sequence[tuple[str, RunResult, Metrics]], dataset:
     each configuration's own page."""
     colours = [PALETTE[i % len(PALETTE)] for i in range(len(runs))]
     series = [(name, name, colour) for (name, _, _), colour in zip(runs, colours, strict=True)]
-    groups = {label: {name: (metrics.get(key) or 0.0) for name, _, metrics in runs} for key, label in COMPARED}
+    groups = {label: {name: (metrics.get(key) or 0.0) for name, _, metrics in runs} for key, label in COMPARED
+              if any(metrics.get(key) is not None for _, _, metrics in runs)}  # n/a everywhere: no bars
     latency = {label: {name: (metrics.get(key) or 0.0) for name, _, metrics in runs}
                for key, label in (("latency_p50_ms", "p50"), ("latency_p95_ms", "p95"))}
     links = "".join(f'<li><a href="{_e(name)}/report.html">{_e(name)}</a>: backend {_e(run.models.get("backend"))}, '

@@ -104,6 +104,7 @@ def test_report_renders_its_charts_in_chromium(tmp_path: Path) -> None:
             assert [(series, value) for series, value, _ in compared] == [("bm25", "0.5000"), ("dense", "0.5000")]
             assert all(height > 50 for _, _, height in compared)
             assert page.locator("svg[data-chart=compare-latency] rect.bar").count() == 4  # p50, p95 x 2
+            assert page.locator("rect[data-group='refusal recall']").count() == 0  # n/a: no unanswerable item
             assert page.locator("a[href='bm25/report.html']").count() == 1
         finally:
             browser.close()
