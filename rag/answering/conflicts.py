@@ -8,6 +8,7 @@ answer: the official decides which document is authoritative.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -16,6 +17,8 @@ from rag.text.quantities import find_quantities, is_date_line
 
 #: How far into a document its publication date is looked for when it has no 成文日期 line.
 _OPENING_CHARS = 300
+#: A line of a report's opening that states when it was published (发布时间：2022年3月1日).
+_PUBLISHED = re.compile(r"发布|时间|日期|来源|published|date", re.I)
 
 
 @dataclass(frozen=True)
@@ -32,8 +35,8 @@ class Statement:
 
 def document_date(document: Document) -> tuple[str, float]:
     """When ``document`` was issued, as it writes it, and its year: the last full date on a line of
-    its own (a 公文's 成文日期), else the first full date of its opening (a report's 发布时间),
-    else ('', 0)."""
+    its own (a 公文's 成文日期), else the first full date on a line of its opening that says it was
+    published (发布时间：…), else ('', 0). A date quoted in the body is not the document's own."""
     return _date_of(document.text)
 
 
@@ -44,9 +47,12 @@ def _date_of(text: str) -> tuple[str, float]:
     if dated:
         found = find_quantities(dated[-1])
         return dated[-1], found[0].value or 0.0
-    for quantity in find_quantities(text[:_OPENING_CHARS]):
-        if quantity.kind == "date" and quantity.text.endswith("日") and quantity.value:
-            return quantity.text, quantity.value
+    for line in text[:_OPENING_CHARS].splitlines():
+        if not _PUBLISHED.search(line):
+            continue
+        for quantity in find_quantities(line):
+            if quantity.kind == "date" and quantity.text.endswith("日") and quantity.value:
+                return quantity.text, quantity.value
     return "", 0.0
 
 

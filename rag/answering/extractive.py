@@ -173,14 +173,17 @@ class ExtractiveBackend(AnswerBackend):
         A rival must be nearly as strong as the chosen sentence, pass the same entity checks (so
         the same place, year and edition), hold a confidently chosen figure of the same unit class
         whose own words match the question about as well as the chosen one's, and differ in
-        value. Figures within one document are not a conflict (a before/after change, two tiers).
+        value, in a document about the same place. Figures within one document are not a conflict
+        (a before/after change, two tiers).
         """
         own = chosen.choice.best if chosen.choice is not None else None
         if own is None or own.quantity.value is None:
             return []
         weights = self.content_weights(analysis, index, self.focus_terms(request, analysis))
         alignment = attribute_score(own, weights)
-        documents = {index.sentences[chosen.position].doc_id}
+        own_document = index.document(index.sentences[chosen.position].doc_id)
+        home = self.guard.home(own_document)
+        documents = {own_document.doc_id}
         values = {own.quantity.value}
         rivals = []
         for candidate in candidates[:RUNNER_UPS]:
@@ -200,9 +203,11 @@ class ExtractiveBackend(AnswerBackend):
                 or self._strength(candidate, analysis) < CONFLICT_RATIO * self._strength(chosen, analysis)
             ):
                 continue
+            document = index.document(sentence.doc_id)
+            if self.guard.home(document) != home:
+                continue  # documents about different places state different places' figures
             if self.guard.missing(
-                analysis, index.document(sentence.doc_id), sentence.start, sentence.end,
-                candidate.before_answer, candidate.answer_words,
+                analysis, document, sentence.start, sentence.end, candidate.before_answer, candidate.answer_words,
             ):
                 continue
             rivals.append(candidate)
@@ -246,9 +251,9 @@ class ExtractiveBackend(AnswerBackend):
 
     def _question_terms(self, analysis: QuestionAnalysis) -> list[str]:
         """The question's tokens and those of its expansions (the Chinese terms an English question
-        stands for, the full terms of abbreviations), without repeats."""
+        stands for, the full terms of abbreviations) and dictionary translations, without repeats."""
         terms = self.tokenizer.tokenize(analysis.text)
-        for term in analysis.expansions:
+        for term in [*analysis.expansions, *analysis.translations]:
             terms += self.tokenizer.tokenize(term)
         return list(dict.fromkeys(terms))
 
@@ -300,7 +305,9 @@ class ExtractiveBackend(AnswerBackend):
             if not candidate_facts(facts, analysis.asked, analysis.text):
                 return False, None
             return True, choose_fact(facts, analysis.asked, fact_weights, analysis.text)
-        return bool(self.spans.find(sentence, analysis.kind, asks_for_author(analysis.text))), None
+        if self.spans.find(sentence, analysis.kind, asks_for_author(analysis.text)):
+            return True, None
+        return bool(analysis.head and self.spans.headed(sentence, analysis.head, analysis.text)), None
 
     def _score_sentences(
         self, request: AnswerRequest, analysis: QuestionAnalysis, index: DocumentIndex
@@ -435,6 +442,9 @@ class ExtractiveBackend(AnswerBackend):
         sentence = chosen.text
         anchors = [t for t in self.tokenizer.tokenize(analysis.text) if t in sentence]
         span = self.spans.best(sentence, analysis.kind, anchors, analysis.text, analysis.place_names)
+        if span is None and analysis.head:
+            named = self.spans.headed(sentence, analysis.head, analysis.text)
+            span = self.spans.best(sentence, analysis.kind, anchors, analysis.text, analysis.place_names, named)
         return span.text if span else None
 
     def _compose(

@@ -9,15 +9,17 @@ names) are what the evidence must mention: a question about 齐齐哈尔 answere
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
 from rag.answering.facts import AskedFor, asked_for
+from rag.text.dictionary import EnglishChinese, packaged_dictionary
 from rag.text.glossary import Glossary
 from rag.text.language import detect_language
 from rag.text.numbers import english_ordinals, ordinals_in
 from rag.text.patterns import CJK, CJK_RANGE, YEAR
-from rag.text.places import Gazetteer, PlaceMention
+from rag.text.places import Gazetteer, Place, PlaceMention, prefer_places
 
 AnswerKind = Literal[
     "amount", "count", "percent", "date", "duration", "measure", "ordinal", "person", "place", "org",
@@ -67,6 +69,12 @@ _KIND_PATTERNS: list[tuple[AnswerKind, re.Pattern[str]]] = [
     ("list", re.compile(r"哪些|有哪几|包括什么|包括哪|分别是|what are the|which are the|\blist\b", re.I)),
 ]
 
+#: 「什么X」 / 「怎样的X」 at the end of a question or before its verb: X is what the answer names.
+_HEAD_NOUN = re.compile(
+    rf"(?:什么样的|怎样的|(?<!为)什么|哪种|何种)([{CJK_RANGE}]{{1,6}}?)(?=[，,？?。]|$|呢|吗|来|以|用于|进行|作为|的|、)"
+)
+#: Heads that say what kind of answer is wanted rather than name a thing (什么时候, 什么意思).
+_NOT_HEADS = frozenset("时候 时间 意思 作用 意义 原因 问题 情况 内容 东西 地方 人 样 呢".split())
 _QUOTED = re.compile(r"[《“\"]([^》”\"]{2,30})[》”\"]")
 
 
@@ -86,6 +94,12 @@ class QuestionAnalysis:
     # The figure the question asks for (kind, unit classes, old or new value); None for questions
     # about people, organisations, places, lists or facts.
     asked: AskedFor | None = None
+    # For an English question: general Chinese words for its English words (CC-CEDICT), used as
+    # extra question words when scoring sentences and choosing figures, never for retrieval.
+    translations: list[str] = field(default_factory=list)
+    # The noun a 「什么X」 question asks about (组建了什么宣讲团 -> 宣讲团): the answer is an X the
+    # documents name (百名劳模宣讲团). Empty when the question has none.
+    head: str = ""
 
     @property
     def place_names(self) -> set[str]:
@@ -97,16 +111,32 @@ class QuestionAnalysis:
 class QuestionAnalyzer:
     """Classifies questions and extracts their entities with one gazetteer."""
 
-    def __init__(self, gazetteer: Gazetteer | None = None, glossary: Glossary | None = None) -> None:
+    def __init__(
+        self,
+        gazetteer: Gazetteer | None = None,
+        glossary: Glossary | None = None,
+        dictionary: EnglishChinese | None = None,
+    ) -> None:
         self.gazetteer = gazetteer or Gazetteer()
         self.glossary = glossary or Glossary()
         self.abbreviations = Glossary.abbreviations()
+        self._dictionary = dictionary
 
-    def analyze(self, question: str, follow_up: str | None = None) -> QuestionAnalysis:
+    def dictionary(self) -> EnglishChinese:
+        """The English-Chinese dictionary, loaded on the first English question."""
+        if self._dictionary is None:
+            self._dictionary = packaged_dictionary()
+        return self._dictionary
+
+    def analyze(
+        self, question: str, follow_up: str | None = None, known_place: Callable[[Place], bool] | None = None
+    ) -> QuestionAnalysis:
         """The analysis of ``question`` (the standalone question). When it was resolved from a
         ``follow_up`` that asks for a figure of its own (「涉及几个责任单位？」 after 「…有多少项任务？」),
-        the follow-up's figure is what is asked for, not the previous question's."""
-        analysis = self._analyze(question)
+        the follow-up's figure is what is asked for, not the previous question's. ``known_place``
+        says which places the documents at hand are about: an English name that reads alike for
+        two places (Pujiang) means the one they know."""
+        analysis = self._analyze(question, known_place)
         if follow_up and follow_up != question:
             own = asked_for(follow_up)
             if own is not None:
@@ -114,7 +144,7 @@ class QuestionAnalyzer:
                 analysis.kind = own.kind  # type: ignore[assignment]
         return analysis
 
-    def _analyze(self, question: str) -> QuestionAnalysis:
+    def _analyze(self, question: str, known_place: Callable[[Place], bool] | None = None) -> QuestionAnalysis:
         kind: AnswerKind = "fact"
         for candidate, pattern in _KIND_PATTERNS:
             if pattern.search(question):
@@ -128,6 +158,8 @@ class QuestionAnalyzer:
             kind = asked.kind if asked is not None else "fact"  # type: ignore[assignment]
         language = detect_language(question)
         places = self.gazetteer.find(question)
+        if known_place is not None:
+            places = prefer_places(places, known_place)
         expansions: list[str] = self.abbreviations.expand(question)
         if language == "en":
             expansions = list(dict.fromkeys(
@@ -147,4 +179,15 @@ class QuestionAnalyzer:
             )),
             expansions=expansions,
             asked=asked,
+            head=_head_noun(question),
+            translations=self.dictionary().translate(question) if language == "en" else [],
         )
+
+
+def _head_noun(question: str) -> str:
+    """The X of 「什么X」 when it names a kind of thing (宣讲团, 学院, 纽带), else ''. A question that
+    asks two such things (实施什么工程、构建了什么体系) has no single head."""
+    heads = _HEAD_NOUN.findall(question)
+    if len(heads) != 1 or any(heads[0].startswith(word) for word in _NOT_HEADS):
+        return ""
+    return str(heads[0])

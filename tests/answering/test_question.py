@@ -74,3 +74,18 @@ def test_a_follow_up_that_asks_for_its_own_figure_decides_what_is_asked() -> Non
     assert analysis.asked is not None and "个" in analysis.asked.classes and "项" in analysis.asked.classes
     plain = QuestionAnalyzer().analyze("某县任务分解有多少项具体任务？")
     assert plain.asked is not None and plain.asked.classes == ("项", "个")
+
+
+@pytest.mark.parametrize(
+    ("question", "head"),
+    [
+        ("某市组建了什么宣讲团？", "宣讲团"),
+        ("某县成立了什么联盟来打造党建共同体？", "联盟"),
+        ("某公司探索建立了怎样的同步培养模式？", "同步培养模式"),
+        ("这份通知是什么时候印发的？", ""),  # 什么时候 asks for a date, not a thing
+        ("为什么要推进改革？", ""),
+        ("某省实施什么工程、构建了什么体系？", ""),  # two things asked: no single head
+    ],
+)
+def test_head_noun_of_a_what_x_question(analyzer: QuestionAnalyzer, question: str, head: str) -> None:
+    assert analyzer.analyze(question).head == head
