@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -69,6 +70,13 @@ def _chromium() -> str:
 
 @pytest.mark.slow
 def test_report_renders_its_charts_in_chromium(tmp_path: Path) -> None:
+    # In its own thread: Playwright's sync API refuses a thread whose event loop is already running
+    # (the chat-page tests keep a session-wide browser open in the main thread).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(_check_rendering, tmp_path).result()
+
+
+def _check_rendering(tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
     single = tmp_path / "single"
