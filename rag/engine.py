@@ -146,6 +146,11 @@ class Engine:
             question, follow_up=follow_up, known_place=lambda place: self._is_indexed_place(index, place)
         )
 
+    def _place_at_start(self, text: str) -> str | None:
+        """The name of the place ``text`` starts with (黑龙江 in 黑龙江高技能人才), if any."""
+        mentions = self.analyzer.gazetteer.find(text)
+        return mentions[0].surface if mentions and mentions[0].start == 0 else None
+
     def _is_indexed_place(self, index: DocumentIndex, place: Place) -> bool:
         """Whether some indexed document is about ``place`` or a place inside it: how an English
         name that reads alike for two counties (Pujiang) is resolved to the one the documents at
@@ -195,7 +200,7 @@ class Engine:
         text, resolved, analysis = self._prepare(question, history)
         original = text if resolved != text else ""
         index = self._index
-        composite = split_composite(resolved)
+        composite = split_composite(resolved, self._place_at_start)
         if composite is not None:
             result = self._answer_composite(composite, original or resolved, analysis.language, index, top_k, mode)
         else:
@@ -229,7 +234,7 @@ class Engine:
         text, resolved, analysis = self._prepare(question, history)
         original = text if resolved != text else ""
         index = self._index
-        composite = split_composite(resolved)
+        composite = split_composite(resolved, self._place_at_start)
         if composite is not None:
             answer = self._answer_composite(composite, original or resolved, analysis.language, index, top_k, None)
             result = self._finish(answer, original, resolved, started)

@@ -155,6 +155,15 @@ _CN_QUESTION_COUNT = re.compile(r"多少|几")
 #: the question also speaks of money.
 _COUNTED_NOUN = re.compile(rf"(?:多少|几)(?!钱|元|万|亿|倍|%|个百分点|是|呢|吗|？|\?)([{CJK_RANGE}]{{1,4}})")
 _PEOPLE_CLASSES = ("people",)
+#: Nouns for people: a question that counts them (「高技能人才有多少」「多少农民工」) asks for people,
+#: not for the 培训基地98个 of the same sentence.
+_PEOPLE_WORDS = (
+    r"(?:人才|人员|工人|职工|员工|农民工|劳模|工匠|代表|学生|学员|党员|会员|志愿者|技师|选手|干部|居民|群众|人口)"
+)
+_PEOPLE_NOUN = re.compile(_PEOPLE_WORDS + r"$")
+_PEOPLE_SUBJECT = re.compile(
+    _PEOPLE_WORDS + r"(?:总数|总量|人数|数量)?(?:是|有|达到|达|为|共)?(?:多少|几)(?![万亿]?[元%])"
+)
 
 
 def compatible_classes(asked_unit: str) -> tuple[str, ...]:
@@ -217,7 +226,10 @@ def _asked_figure(question: str) -> AskedFor | None:
         return AskedFor("percent", ("percent",), before)
     counted = _COUNTED_NOUN.search(question)
     if counted and not _MONEY_WORDS.match(counted.group(1)):
-        return AskedFor("count", (), before)  # 资助多少农民工: a number of people, not money
+        # 资助多少农民工: a number of people, not money
+        return AskedFor("count", _PEOPLE_CLASSES if _PEOPLE_NOUN.match(counted.group(1)) else (), before)
+    if _PEOPLE_SUBJECT.search(question) and not _MONEY_WORDS.search(question):
+        return AskedFor("count", _PEOPLE_CLASSES, before)  # 高技能人才有多少: a number of people
     asks_how_much = _CN_QUESTION_COUNT.search(question) or re.search(r"how much|^\s*what\b", question, re.I)
     if _MONEY_WORDS.search(question) and asks_how_much:
         return AskedFor("amount", ("money",), before)

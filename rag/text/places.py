@@ -108,7 +108,7 @@ class Gazetteer:
             ]
             place = Place(name, division.level, tuple(dict.fromkeys(forms)), division.code)
             self.places.append(place)
-            self._by_code[division.code] = place
+            self._by_code.setdefault(division.code, place)  # a repeated code keeps its real division
             self._by_name.setdefault(name, place)
         for name, (english, aliases) in extra.items():
             if name in self._by_name or name not in countries:

@@ -126,3 +126,13 @@ def test_a_limit_answers_only_a_question_about_a_limit() -> None:
     assert asked is not None and not asked.bound
     chosen = choose_fact(actual, asked, weights("实际", "企业职工", "人选"), "一线工人实际占企业职工人选的比例是多少？")
     assert chosen.best is not None and chosen.best.text == "73.5%"
+
+
+def test_a_question_counting_people_asks_for_people_not_for_other_counts() -> None:
+    asked = asked_for("甲省的高技能人才是多少？")
+    assert asked is not None and asked.classes == ("people",)
+    facts = sentence_facts("全省高技能人才达到78.6万人，建成高技能人才培训基地98个。")
+    chosen = choose_fact(facts, asked, weights("高技能人才"), "甲省的高技能人才是多少？")
+    assert chosen.best is not None and chosen.best.text == "78.6万人" and chosen.confident
+    money = asked_for("职工工资是多少？")
+    assert money is not None and money.kind == "amount"
