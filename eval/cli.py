@@ -47,7 +47,7 @@ def _eval_single(engine: Any, items: list[Any], dataset: Path, backend: Optional
     metrics = write_report(run, str(dataset), out)
     typer.echo(f"# {run.label}\n")
     typer.echo(summary_table(metrics.overall))
-    typer.echo(f"\n{len(failures(run.records))} failures; report: {out / 'report.md'} and {out / 'report.json'}")
+    typer.echo(f"\n{len(failures(run.records))} failures; report: {out / 'report.html'}, {out / 'report.md'} and {out / 'report.json'}")
     return [("", metrics.overall)]
 
 
@@ -64,15 +64,15 @@ def _eval_compare(engine: Any, items: list[Any], dataset: Path, configs: list[An
 
     run_configs(engine, chosen, items, on_done=save)
     typer.echo(write_compare(done, str(dataset), out))
-    typer.echo(f"\ncomparison: {out / 'compare.md'} and {out / 'compare.json'}; one report per configuration in {out}/NAME/")
+    typer.echo(f"\ncomparison: {out / 'report.html'}, {out / 'compare.md'} and {out / 'compare.json'}; one report per configuration in {out}/NAME/")
     return [(name, metrics) for name, _, metrics in done]
 
 
 def eval_command(
-    dataset: Annotated[Path, typer.Argument(help="Evaluation dataset (JSONL), e.g. eval/datasets/corpus_qa.jsonl.")],
+    dataset: Annotated[Path, typer.Argument(help="Evaluation dataset: JSONL, or a .csv/.xlsx sheet with the same columns (eval/GRADING.md), e.g. eval/datasets/corpus_qa.jsonl.")],
     more_configs: Annotated[Optional[list[str]], typer.Argument(help="Further configuration names for --compare.", show_default=False)] = None,
     backend: Annotated[Optional[str], typer.Option("--backend", help="extractive, openai or local (default: settings).")] = None,
-    out: Annotated[Path, typer.Option("--out", help="Folder for report.json and report.md (and compare.md/json).")] = Path("eval-report"),
+    out: Annotated[Path, typer.Option("--out", help="Folder for report.html, report.json and report.md (and compare.md/json).")] = Path("eval-report"),
     min_accuracy: Annotated[Optional[float], typer.Option("--min-accuracy", min=0, help="Fail (exit 1) below this answer accuracy (0-1).")] = None,
     min_refusal: Annotated[Optional[float], typer.Option("--min-refusal", min=0, help="Fail below this refusal recall on unanswerable items.")] = None,
     min_citation: Annotated[Optional[float], typer.Option("--min-citation", min=0, help="Fail below this citation accuracy.")] = None,

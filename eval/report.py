@@ -1,4 +1,5 @@
-"""Writing evaluation results for people: ``report.json`` (every fact) and ``report.md`` (to read).
+"""Writing evaluation results for people: ``report.json`` (every fact), ``report.md`` (to read)
+and ``report.html`` (the same with charts, ``eval.html_report``).
 
 ``report.md`` is for QA staff who do not code: a summary table, the breakdowns by question type
 and language, then every failure with the question, what was expected, what the system said and
@@ -256,12 +257,16 @@ def report_data(run: RunResult, metrics: MetricsReport, dataset: str) -> dict[st
 
 
 def write_report(run: RunResult, dataset: str, out_dir: Path) -> MetricsReport:
-    """Write ``report.json`` and ``report.md`` into ``out_dir`` (created) and return the metrics."""
+    """Write ``report.json``, ``report.md`` and ``report.html`` into ``out_dir`` (created) and
+    return the metrics."""
+    from eval.html_report import render_html, write_html
+
     metrics = summarize(run.records)
     out_dir.mkdir(parents=True, exist_ok=True)
     data = report_data(run, metrics, dataset)
     (out_dir / "report.json").write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     (out_dir / "report.md").write_text(render_markdown(run, metrics, dataset), encoding="utf-8")
+    write_html(out_dir / "report.html", render_html(run, metrics, dataset))
     return metrics
 
 
@@ -285,7 +290,10 @@ def compare_table(runs: Sequence[tuple[str, Metrics]]) -> str:
 
 
 def write_compare(runs: Sequence[tuple[str, RunResult, Metrics]], dataset: str, out_dir: Path) -> str:
-    """Write ``compare.md`` and ``compare.json`` into ``out_dir``; returns the table."""
+    """Write ``compare.md``, ``compare.json`` and the comparison's ``report.html`` into ``out_dir``;
+    returns the table."""
+    from eval.html_report import render_compare_html, write_html
+
     table = compare_table([(name, metrics) for name, _, metrics in runs])
     out_dir.mkdir(parents=True, exist_ok=True)
     generated = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -317,4 +325,5 @@ def write_compare(runs: Sequence[tuple[str, RunResult, Metrics]], dataset: str, 
         ],
     }
     (out_dir / "compare.json").write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    write_html(out_dir / "report.html", render_compare_html(runs, dataset))
     return table

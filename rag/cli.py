@@ -1,4 +1,4 @@
-"""The ``rag`` command line: index, ask, search, chat, info, delete, serve, eval, bench.
+"""The ``rag`` command line: index, ask, search, chat, info, delete, serve, mcp, eval, bench.
 
 Typer gives typed options, help texts and exit code 2 for usage errors for free. Every
 ``RagError`` becomes a one-line message on stderr and its own exit code (2 bad input, 3 index
@@ -162,6 +162,56 @@ def _ask_jsonl(engine: Any, path: Path, top_k: int | None, backend: str | None) 
     return failures
 
 
+#: Header names accepted for the question column of a sheet (case-insensitive).
+QUESTION_COLUMNS = ("question", "问题")
+#: Columns ``rag ask --file`` appends to the sheet's own.
+ANSWER_COLUMNS = ("answer", "short_answer", "refused", "refusal_reason", "source_title", "source_doc",
+                  "source_passage", "backend", "error")
+
+
+def _answer_cells(answer: Any) -> list[Any]:
+    """The appended cells of one answered row: the first source stands for all of them."""
+    first = answer.citations[0] if answer.citations else None
+    return [
+        answer.answer,
+        answer.short_answer or "",
+        answer.refused,
+        answer.refusal.reason if answer.refusal else "",
+        first.title if first else "",
+        first.doc if first else "",
+        ((first.highlight or first.text) if first else "").strip(),
+        answer.backend,
+        "",
+    ]
+
+
+def _ask_table(engine: Any, path: Path, out: Path, top_k: int | None, backend: str | None) -> int:
+    """Answer the question column of a sheet (.xlsx or .csv) into ``out``, keeping the sheet's own
+    columns; a bad row gets its message in the ``error`` column and the others still run."""
+    from rag.tables import TableError, read_table, write_table
+
+    header, rows = read_table(path)
+    lowered = [name.lower() for name in header]
+    column = next((header[lowered.index(name)] for name in QUESTION_COLUMNS if name in lowered), None)
+    if column is None:
+        raise TableError(f"{path}: no question column; name one column 'question' or '问题' "
+                         f"(columns: {', '.join(h for h in header if h) or 'none'})")
+    kept = [name for name in header if name and name.lower() not in ANSWER_COLUMNS]
+    failures = 0
+    written: list[list[Any]] = []
+    for row in rows:
+        cells: list[Any] = [row.values.get(name, "") for name in kept]
+        try:
+            cells += _answer_cells(engine.ask(row.values[column], top_k=top_k, backend=backend))
+        except RagError as error:
+            failures += 1
+            cells += [""] * (len(ANSWER_COLUMNS) - 1) + [f"row {row.number}: {error}"]
+        written.append(cells)
+    write_table(out, [*kept, *ANSWER_COLUMNS], written)
+    typer.echo(f"answered {len(rows) - failures} of {len(rows)} questions into {out}", err=True)
+    return failures
+
+
 @app.command()
 def ask(
     question: Annotated[str | None, typer.Argument(help="The question.")] = None,
@@ -169,25 +219,46 @@ def ask(
     jsonl: Annotated[
         Path | None, typer.Option("--jsonl", help="Answer every line of a JSONL file ('-' = stdin).")
     ] = None,
+    sheet: Annotated[
+        Path | None,
+        typer.Option("--file", help="Answer a sheet (.xlsx or .csv) whose 'question' (or '问题') column holds "
+                                    "the questions; the answers go to --out."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Where --file writes its answers (.xlsx or .csv); "
+                                                "default: NAME-answers next to the input.")
+    ] = None,
     top_k: Annotated[int | None, typer.Option("--top-k", min=1, max=50, help="Passages to retrieve.")] = None,
     backend: Annotated[str | None, typer.Option("--backend", help="extractive, openai or local.")] = None,
 ) -> None:
     """Answer a question from the indexed documents, with citations."""
     settings = cli_settings()
-    if jsonl is None and question is None:
-        typer.secho("error: give a QUESTION or --jsonl FILE", err=True, fg=typer.colors.RED)
+    if sum(given is not None for given in (question, jsonl, sheet)) != 1:
+        typer.secho("error: give one of QUESTION, --jsonl FILE or --file SHEET", err=True, fg=typer.colors.RED)
         raise typer.Exit(2)
     if jsonl is not None and str(jsonl) != "-" and not jsonl.is_file():
         typer.secho(f"error: no such file: {jsonl}", err=True, fg=typer.colors.RED)
         raise typer.Exit(2)
     with user_errors():
         from rag.engine import validate_question
+        from rag.tables import TABLE_SUFFIXES, read_table
 
         if question is not None:
             validate_question(question, settings.max_question_chars)  # fail before loading models
+        if sheet is not None:
+            out = out or sheet.with_name(f"{sheet.stem}-answers{sheet.suffix}")
+            if out.suffix.lower() not in TABLE_SUFFIXES:
+                typer.secho(f"error: --out must end in .xlsx or .csv: {out}", err=True, fg=typer.colors.RED)
+                raise typer.Exit(2)
+            read_table(sheet)  # a missing or unreadable sheet fails before loading models
         engine = open_engine(settings)
-        if jsonl is not None:
-            failures = _ask_jsonl(engine, jsonl, top_k, backend)
+        if jsonl is not None or sheet is not None:
+            if sheet is not None:
+                assert out is not None  # defaulted above
+                failures = _ask_table(engine, sheet, out, top_k, backend)
+            else:
+                assert jsonl is not None
+                failures = _ask_jsonl(engine, jsonl, top_k, backend)
             if failures:
                 raise typer.Exit(1)
             return
@@ -331,6 +402,17 @@ def llm_server(
         )
 
 
+@app.command("mcp")
+def mcp_stdio() -> None:
+    """Serve the MCP tools (ask, search, list_documents, get_passage) over stdin/stdout, for agents
+    that start the server themselves; `rag serve` serves the same tools over HTTP at /mcp."""
+    settings = cli_settings()
+    with user_errors():
+        from rag.api.mcp_server import run_stdio
+
+        run_stdio(settings)
+
+
 def _register_plugin_commands() -> None:
     """Commands other packages contribute (``rag eval`` from ``eval.cli``), declared as
     ``[project.entry-points."rag.commands"]``: each entry is a ``register(app)`` function."""
@@ -347,3 +429,7 @@ _register_plugin_commands()
 
 def main() -> None:  # pragma: no cover - console entry point
     app()
+
+
+if __name__ == "__main__":  # python -m rag.cli
+    main()

@@ -129,6 +129,12 @@ class Answer(BaseModel):
         None, description="The question after follow-up resolution, when it differs."
     )
     grounded: bool | None = Field(None, description="Result of the grounding check (LLM backends).")
+    short_answer_agreed: bool | None = Field(
+        None,
+        description="LLM backends: true when the generated answer contains the fact the extractive "
+        "backend extracted, which is then given as `short_answer`; false when there was no extracted "
+        "fact to agree with (no short answer). Null for the extractive backend and fallbacks.",
+    )
     conflicting_values: list[str] = Field(
         default_factory=list,
         description=(

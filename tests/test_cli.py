@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from rag.cli import app
+from rag.cli import ANSWER_COLUMNS, app
 from tests.conftest import HARBIN_DOC
 
 runner = CliRunner()
@@ -168,3 +168,41 @@ def test_chat_ends_on_end_of_input(corpus_engine: object, capsys: pytest.Capture
 
     chat_loop(corpus_engine, read=closed)  # returns instead of raising
     assert "Ask a question" in capsys.readouterr().out
+
+
+def test_ask_file_answers_a_sheet_into_another(env: Path, tmp_path: Path) -> None:
+    import openpyxl
+
+    questions = tmp_path / "questions.xlsx"
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["编号", "问题"])
+    sheet.append([1, "哈尔滨市对大工匠每人奖励多少钱？"])
+    sheet.append([2, "齐齐哈尔市对大工匠每人奖励多少钱？"])
+    sheet.append([3, "   "])
+    workbook.save(questions)
+    answers = tmp_path / "answers.xlsx"
+    result = CliRunner().invoke(app, ["ask", "--file", str(questions), "--out", str(answers)])
+    assert result.exit_code == 1, result.output  # the blank question is reported in its row
+    assert "answered 2 of 3 questions" in result.output
+    rows = list(openpyxl.load_workbook(answers).active.iter_rows(values_only=True))
+    header = list(rows[0])
+    assert header[:2] == ["编号", "问题"] and header[2:] == list(ANSWER_COLUMNS)
+    first, second, third = (dict(zip(header, row, strict=True)) for row in rows[1:])
+    assert first["编号"] == "1" and first["short_answer"] == "5万元" and first["refused"] is False
+    assert "5万元" in first["answer"] and first["source_doc"] == "000_02af32df5c880f4c.txt"
+    assert first["source_title"] and "5万元" in first["source_passage"]
+    assert second["refused"] is True and second["refusal_reason"] == "missing_entity"
+    assert third["error"].startswith("row 4:") and "empty" in third["error"]
+
+
+def test_ask_file_bad_input_exits_2(env: Path, tmp_path: Path) -> None:
+    no_column = tmp_path / "list.csv"
+    no_column.write_text("标题\n哈尔滨\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["ask", "--file", str(no_column)])
+    assert result.exit_code == 2 and "no question column" in result.output and "Traceback" not in result.output
+    assert CliRunner().invoke(app, ["ask", "--file", str(tmp_path / "missing.xlsx")]).exit_code == 2
+    wrong_out = CliRunner().invoke(app, ["ask", "--file", str(no_column), "--out", str(tmp_path / "a.json")])
+    assert wrong_out.exit_code == 2 and "--out must end in .xlsx or .csv" in wrong_out.output
+    both = CliRunner().invoke(app, ["ask", "问题", "--file", str(no_column)])
+    assert both.exit_code == 2 and "give one of" in both.output

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "rag"
 
 LAYERS = ["foundation", "text", "store", "ingest", "retrieval", "llm", "answering", "engine", "api", "cli"]
-FOUNDATION = {"settings", "errors", "schema", "net"}
+FOUNDATION = {"settings", "errors", "schema", "net", "tables"}
 FORBIDDEN_TOP_LEVEL = {"ui", "eval"}
 
 

@@ -33,7 +33,7 @@ from ui.documents import (
     load_upload,
     report_markdown,
 )
-from ui.export import write_export
+from ui.export import write_exports
 from ui.feedback import FeedbackLog, feedback_record, vote_of
 from ui.rendering import (
     LOADING_MESSAGE,
@@ -241,7 +241,7 @@ class ChatPage:
         if not turns:
             warn("还没有对话可以导出。")
             return gr.update(value=None, visible=False)
-        return gr.update(value=str(write_export(turns)), visible=True)
+        return gr.update(value=[str(path) for path in write_exports(turns)], visible=True)
 
     # --- documents ---
     def refresh_documents(self) -> tuple[Any, Any, Any]:
@@ -363,7 +363,8 @@ def build_chat_page(engine_provider: EngineProvider, settings: Settings, page: C
                             )
                             clear = gr.Button("清空对话", elem_id="rag-clear", scale=1)
                             export = gr.Button("导出对话", elem_id="rag-export", scale=1)
-                        export_file = gr.File(label="导出文件（Markdown）", visible=False, interactive=False,
+                        export_file = gr.File(label="导出文件（Markdown、Word）", visible=False, interactive=False,
+                                              file_count="multiple",
                                               elem_id="rag-export-file")
                     with gr.Column(scale=2, min_width=320):
                         sources = gr.HTML(sources_html(None), elem_id="rag-sources", js_on_load=SOURCES_JS)

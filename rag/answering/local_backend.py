@@ -3,7 +3,8 @@
 On first use the model file is assembled from its part packages into ``cache_dir``
 (``rag.llm.model_files``) and a llama.cpp server is started on a free loopback port
 (``rag.llm.server``). The answering itself is ``OpenAIBackend`` pointed at that server: the same
-prompts, streaming, grounding check, fallback and counters, no second implementation.
+prompts, streaming, grounding check, fallback, counters and the agreed ``short_answer``, no second
+implementation.
 """
 
 from __future__ import annotations

@@ -5,6 +5,9 @@ at temperature 0. What it writes is never shown unchecked: its ``[n]`` markers a
 figure and name of every sentence is looked up in the passages that sentence cites
 (``rag.answering.grounding``). An answer that fails the check is replaced by the fallback backend's
 answer (the extractive one in the product), or, without a fallback, loses its unsupported sentences.
+A generated answer that agrees with the extractive reference (contains its exact ``short_answer``)
+carries that short answer too, with ``short_answer_agreed`` saying where it came from, so every
+backend gives the same bold figure for the same fact.
 When the model writes the template's fixed refusal sentence (or another refusal opening, see
 ``MODEL_REFUSAL_OPENINGS``) that is parsed as its verdict and returned as a structured refusal
 (``Answer.refusal``, reason ``weak_evidence``). Every refused answer this backend returns carries a
@@ -226,7 +229,7 @@ class OpenAIBackend(AnswerBackend):
         if result.grounded and agrees and re.search(r"\w", strip_markers(text)):
             self.stats.add(grounded=1)
             return self._answer(request, result.text, result.citations or built.citations, started,
-                                grounded=True)
+                                grounded=True, short_answer=self._agreed_short_answer(reference))
         self.stats.add(failures=1)
         if self.fallback is not None:
             return self._fallen_back(reference or self.fallback.answer(request), started)
@@ -242,11 +245,21 @@ class OpenAIBackend(AnswerBackend):
         return self._answer(request, kept.text, kept.citations or built.citations, started,
                             grounded=False)
 
+    @staticmethod
+    def _agreed_short_answer(reference: Answer | None) -> str | None:
+        """The reference's exact short answer; only called once the generated text is known to
+        contain it (``agrees`` in ``_finish``), so it is the fact both backends found."""
+        if reference is None or reference.refused or not reference.short_answer:
+            return None
+        return reference.short_answer
+
     def _answer(self, request: AnswerRequest, text: str, citations: list, started: float, *,
-                grounded: bool) -> Answer:
+                grounded: bool, short_answer: str | None = None) -> Answer:
         return Answer(
             question=request.original_question or request.question,
             answer=text,
+            short_answer=short_answer,
+            short_answer_agreed=short_answer is not None if grounded else None,
             refused=False,
             refusal=None,
             citations=citations,

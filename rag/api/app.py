@@ -24,7 +24,9 @@ from rag.api import ask, documents, health, metrics, search
 from rag.api.auth import bearer_refusal, require_api_key
 from rag.api.errors import install_error_handlers
 from rag.api.limits import JsonBodyLimitMiddleware, header
+from rag.api.mcp_server import mount_mcp
 from rag.api.metrics import ApiMetrics, MetricsMiddleware
+from rag.api.openai_compat import mount_openai_api
 from rag.api.request_log import RequestContextMiddleware
 from rag.api.server import check_keys
 from rag.api.state import EngineState, close_backends, open_or_build_engine
@@ -100,6 +102,8 @@ def create_app(
     install_error_handlers(app)
     for module in (health, ask, search, documents, metrics):
         app.include_router(module.router)
+    mount_openai_api(app)  # /v1: the OpenAI chat-completions contract
+    mount_mcp(app)  # /mcp: the MCP tools over streamable HTTP
     # The page first: middleware it adds (its file guard) must sit inside the ones below.
     ui_mounted = mount_ui and _mount_chat_page(app, settings)
     app.add_middleware(

@@ -56,6 +56,16 @@ class RefusingBackend(AnswerBackend):
                       refusal=self.refusal, backend=self.name)
 
 
+class FactBackend(AnswerBackend):
+    """A stand-in for the extractive backend that found the fact 5万元 (its short answer)."""
+
+    name = "fact"
+
+    def answer(self, request: AnswerRequest) -> Answer:
+        return Answer(question=request.question, answer="由每人1万元提高到每人5万元。[1]", short_answer="5万元",
+                      backend=self.name)
+
+
 def settings(**overrides) -> Settings:
     values = {"openai_retries": 2, "llm_max_tokens": 128, "openai_timeout": 60.0}
     values.update(overrides)
@@ -118,6 +128,28 @@ def test_ungrounded_answer_goes_to_the_fallback() -> None:
     assert answer.refusal == Refusal(reason="weak_evidence")  # the fallback gave no reason
     stats = b.stats.snapshot()
     assert stats["failures"] == 1 and stats["fallbacks"] == 1
+
+
+def test_an_answer_that_agrees_with_the_extracted_fact_carries_its_short_answer() -> None:
+    b = backend(scripted((200, "哈尔滨市对大工匠的奖励提高到每人５万元[1]。")), FactBackend())
+    answer = b.answer(request("哈尔滨市对大工匠的奖励是多少？", HARBIN))
+    assert answer.backend == "openai" and answer.grounded is True
+    assert answer.short_answer == "5万元" and answer.short_answer_agreed is True  # the exact extracted form
+    streamed = list(b.stream(request("哈尔滨市对大工匠的奖励是多少？", HARBIN)))[-1].answer
+    assert streamed is not None and streamed.short_answer == "5万元" and streamed.short_answer_agreed
+
+
+def test_without_an_extracted_fact_there_is_no_short_answer_and_it_says_so() -> None:
+    b = backend(scripted((200, "哈尔滨市对大工匠的奖励提高到每人5万元[1]。")), RefusingBackend())
+    answer = b.answer(request("哈尔滨市对大工匠的奖励是多少？", HARBIN))
+    assert answer.backend == "openai" and answer.short_answer is None and answer.short_answer_agreed is False
+
+
+def test_a_disagreeing_answer_falls_back_to_the_extracted_fact() -> None:
+    b = backend(scripted((200, "哈尔滨市对大工匠的奖励原为每人1万元[1]。")), FactBackend())
+    answer = b.answer(request("哈尔滨市对大工匠的奖励是多少？", HARBIN))
+    assert answer.backend == "openai+fallback" and answer.short_answer == "5万元"
+    assert answer.short_answer_agreed is None  # the fallback's own answer, not an agreement
 
 
 def test_the_fallbacks_refusal_is_kept() -> None:
@@ -259,6 +291,14 @@ def test_real_model_answers_with_the_figure_and_a_citation(real: OpenAIBackend) 
     assert re.search(r"\[\d\]", answer.answer)
     assert answer.grounded is True and not answer.refused
     assert answer.citations[0].doc == "doc1.txt"
+
+
+@pytest.mark.slow
+def test_real_model_answer_carries_the_agreed_short_answer(llm_server: str) -> None:
+    checked = OpenAIBackend(settings(), FactBackend(), base_url=llm_server)
+    answer = checked.answer(request("哈尔滨市对大工匠的奖励提高到多少？", HARBIN, PROVINCE, QIQIHAR))
+    assert answer.backend == "openai" and answer.grounded, answer
+    assert answer.short_answer == "5万元" and answer.short_answer_agreed is True
 
 
 @pytest.mark.slow

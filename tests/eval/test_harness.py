@@ -136,6 +136,27 @@ class TestCommand:
         assert data["configs"][2]["settings"]["top_k"] == 3
         assert (tmp_path / "dense" / "report.md").is_file()
 
+    def test_csv_and_xlsx_datasets_give_the_jsonl_figures(self, cli: CliRunner, subset_file: Path,
+                                                           tmp_path: Path) -> None:
+        from eval.items import write_items_table
+
+        figures = {}
+        for suffix in (".jsonl", ".csv", ".xlsx"):
+            dataset = subset_file
+            if suffix != ".jsonl":
+                dataset = tmp_path / f"subset{suffix}"
+                write_items_table(load_items(subset_file), dataset)
+            out = tmp_path / suffix.lstrip(".")
+            result = cli.invoke(app, ["eval", str(dataset), "--out", str(out)])
+            assert result.exit_code == 0, result.output
+            metrics = json.loads((out / "report.json").read_text(encoding="utf-8"))["metrics"]
+            for group in (metrics["overall"], *metrics["by_type"].values(), *metrics["by_lang"].values()):
+                for latency in ("latency_p50_ms", "latency_p95_ms", "latency_mean_ms"):
+                    group.pop(latency, None)  # timings differ run to run; every graded figure must not
+            figures[suffix] = metrics
+        assert figures[".csv"] == figures[".jsonl"] == figures[".xlsx"]
+        assert figures[".jsonl"]["overall"]["items"] == len(SUBSET)
+
     def test_bad_input_exits_2(self, cli: CliRunner, tmp_path: Path) -> None:
         missing = cli.invoke(app, ["eval", str(tmp_path / "missing.jsonl")])
         assert missing.exit_code == 2

@@ -75,3 +75,35 @@ def test_missing_empty_and_non_utf8_files(tmp_path: Path) -> None:
     binary.write_bytes(b"\xff\xfe\x00garbage")
     with pytest.raises(DatasetError, match="not UTF-8"):
         load_items(binary)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_sheets_made_from_the_jsonl_load_the_same_items(tmp_path: Path, suffix: str) -> None:
+    from eval.items import write_items_table
+
+    items = load_items(DATASET)
+    sheet = tmp_path / f"corpus_qa{suffix}"
+    write_items_table(items, sheet)
+    assert load_items(sheet) == items  # every field, history and trap flags included
+
+
+def test_sheet_cells_lists_and_errors_name_the_row(tmp_path: Path) -> None:
+    from rag.tables import write_table
+
+    header = ["id", "question", "answers", "lang", "type", "evidence", "doc", "trap"]
+    good = ["x-1", "问题？", "5万元 | 5万", "zh", "amount", "证据", "000.txt", "是"]
+    unanswerable = ["x-2", "问题二？", "", "zh", "unanswerable", "", "", ""]
+    path = tmp_path / "data.xlsx"
+    write_table(path, header, [good, unanswerable])
+    first, second = load_items(path)
+    assert first.answers == ("5万元", "5万") and first.trap
+    assert not second.answerable and not second.trap
+    write_table(path, header, [good, [*good[:-1], "maybe"]])
+    with pytest.raises(DatasetError, match=r"data.xlsx:3: column 'trap'"):
+        load_items(path)
+    write_table(path, [*header, "comment"], [[*good, "x"]])
+    with pytest.raises(DatasetError, match="unknown column"):
+        load_items(path)
+    write_table(path, header, [good, good])
+    with pytest.raises(DatasetError, match="duplicate id 'x-1' \\(first on row 2\\)"):
+        load_items(path)

@@ -322,6 +322,13 @@ def test_feedback_and_export(page: Any, ui_settings: Settings, tmp_path: Path) -
         link.click()
     exported = Path(download_info.value.path()).read_text(encoding="utf-8")
     assert HARBIN in exported and "5万元" in exported and "来源" in exported
+    word_link = page.locator("#rag-export-file a[download$='.docx']").first
+    with page.expect_download() as word_download:
+        word_link.click()
+    import docx
+
+    text = "\n".join(p.text for p in docx.Document(word_download.value.path()).paragraphs)
+    assert HARBIN in text and "答案：5万元" in text and "来源" in text
 
 
 def test_upload_ask_and_delete_a_document(page: Any, tmp_path: Path) -> None:
