@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING
 
 from rag.errors import DocumentError
 from rag.ingest.cleaning import detect_title_and_headings
-from rag.schema import Document, Heading
+from rag.ingest.structure import document_meta, merge_headings, numbered_headings
+from rag.schema import Document, Heading, Page
 
 if TYPE_CHECKING:
     from docx.table import Table
@@ -52,6 +53,7 @@ class _Extracted:
     text: str
     title: str = ""
     headings: list[Heading] = field(default_factory=list)
+    pages: list[Page] = field(default_factory=list)
 
 
 # --- public API ---
@@ -178,15 +180,20 @@ def _build(name: str, data: bytes, source: str) -> Document:
     if not extracted.text.strip():
         raise DocumentError(name, "no text could be extracted (scanned or empty document?)")
     detected_title, detected_headings = detect_title_and_headings(extracted.text)
-    headings = extracted.headings or detected_headings
-    title = extracted.title or detected_title or Path(name).stem
+    if extracted.headings:  # the format's own headings, with the 公文 numbering merged in
+        headings = merge_headings(extracted.headings, numbered_headings(extracted.text))
+    else:
+        headings = detected_headings
+    title = (extracted.title or detected_title or Path(name).stem).strip()
     return Document(
         doc_id=name,
-        title=title.strip(),
+        title=title,
         text=extracted.text,
         source=source,
         content_hash=hashlib.sha256(data).hexdigest(),
         headings=sorted(headings, key=lambda h: h.start),
+        meta=document_meta(extracted.text, title),
+        pages=extracted.pages,
     )
 
 
