@@ -11,23 +11,20 @@ from __future__ import annotations
 
 import codecs
 import hashlib
-import io
 import os
 import re
 import unicodedata
-import zipfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from rag.errors import DocumentError
+from rag.errors import DocumentError, ExtractionError
 from rag.ingest.cleaning import detect_title_and_headings
+from rag.ingest.limits import Budget, ParseLimits
+from rag.ingest.office import Extracted, read_csv, read_doc, read_docx, read_ofd, read_xlsx
+from rag.ingest.pdf import read_pdf
 from rag.ingest.structure import document_meta, merge_headings, numbered_headings
-from rag.schema import Document, Heading, Page
-
-if TYPE_CHECKING:
-    from docx.table import Table
+from rag.schema import Document, Heading
+from rag.settings import Settings
 
 __all__ = [
     "MAX_UPLOAD_BYTES",
@@ -38,22 +35,13 @@ __all__ = [
     "safe_file_name",
 ]
 
-SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
-_TEXT_SUFFIXES = frozenset({".txt", ".md", ".html", ".htm"})
+SUPPORTED_SUFFIXES: tuple[str, ...] = (
+    ".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".xlsx", ".csv", ".ofd", ".doc", ".wps"
+)
 #: Uploads larger than this are refused before parsing (a PDF parser on 1 GB is a denial of service).
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 #: Above this share of control characters a "text" file is really binary.
 _MAX_CONTROL_SHARE = 0.01
-
-
-@dataclass
-class _Extracted:
-    """What a format reader returns: text, plus the title and headings its structure states."""
-
-    text: str
-    title: str = ""
-    headings: list[Heading] = field(default_factory=list)
-    pages: list[Page] = field(default_factory=list)
 
 
 # --- public API ---
@@ -164,27 +152,42 @@ def _expand(paths: Iterable[Path]) -> Iterator[Path]:
 def _build(name: str, data: bytes, source: str) -> Document:
     if not data.strip():
         raise DocumentError(name, "empty file")
+    limits = ParseLimits.from_settings()
+    budget = Budget(name, limits)
     suffix = Path(name).suffix.lower()
     if suffix == ".pdf":
-        extracted = _read_pdf(name, data)
+        extracted = read_pdf(name, data, budget, _normalise)
     elif suffix == ".docx":
-        extracted = _read_docx(name, data)
+        extracted = read_docx(name, data, budget, _normalise)
+    elif suffix == ".xlsx":
+        extracted = read_xlsx(name, data, budget)
+    elif suffix == ".ofd":
+        extracted = read_ofd(name, data, budget, _normalise)
+    elif suffix in (".doc", ".wps"):
+        extracted = read_doc(name, data, Settings().resolve(Settings().cache_dir), budget, _normalise)
     else:
         text = _decode_text(name, data)
-        if suffix in (".html", ".htm"):
-            extracted = _read_html(text)
-        elif suffix == ".md":
-            extracted = _read_markdown(text)
+        if suffix == ".csv":
+            extracted = read_csv(name, text, budget)
         else:
-            extracted = _Extracted(text)
+            budget.add_lines(text)
+            if suffix in (".html", ".htm"):
+                extracted = _read_html(text)
+            elif suffix == ".md":
+                extracted = _read_markdown(text)
+            else:
+                extracted = Extracted(text)
     if not extracted.text.strip():
-        raise DocumentError(name, "no text could be extracted (scanned or empty document?)")
+        raise ExtractionError(name, "no text could be extracted (empty document)")
     detected_title, detected_headings = detect_title_and_headings(extracted.text)
     if extracted.headings:  # the format's own headings, with the 公文 numbering merged in
         headings = merge_headings(extracted.headings, numbered_headings(extracted.text))
     else:
         headings = detected_headings
-    title = (extracted.title or detected_title or Path(name).stem).strip()
+    if suffix == ".pdf":  # a PDF's metadata title is often a file name or a template's: text first
+        title = (detected_title or extracted.title or Path(name).stem).strip()
+    else:
+        title = (extracted.title or detected_title or Path(name).stem).strip()
     return Document(
         doc_id=name,
         title=title,
@@ -230,94 +233,6 @@ def _decode_text(name: str, data: bytes) -> str:
     return _normalise(text)
 
 
-# --- PDF ---
-
-
-def _read_pdf(name: str, data: bytes) -> _Extracted:
-    """Page texts joined with blank lines; headings come from the text's shape (PDFs have none)."""
-    if not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"%PDF"):
-        raise DocumentError(name, "not a PDF (content does not start with %PDF)")
-    from pypdf import PdfReader  # imported lazily: only PDF loading pays for it
-
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise DocumentError(name, "encrypted PDF (password required)")
-        pages = [_normalise(page.extract_text() or "").strip() for page in reader.pages]
-        meta_title = (reader.metadata.title if reader.metadata else None) or ""
-    except DocumentError:
-        raise
-    except Exception as error:  # pypdf raises many types on malformed files
-        raise DocumentError(name, f"unreadable PDF ({type(error).__name__}: {error})") from None
-    text = "\n\n".join(page for page in pages if page)
-    title = "" if detect_title_and_headings(text)[0] else str(meta_title).strip()
-    return _Extracted(text, title=title)
-
-
-# --- DOCX ---
-
-
-def _read_docx(name: str, data: bytes) -> _Extracted:
-    """Paragraphs (and table rows) joined with blank lines; Title/Heading styles become headings."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = set(archive.namelist())
-    except zipfile.BadZipFile:
-        raise DocumentError(name, "not a .docx (content is not a zip archive)") from None
-    if "word/document.xml" not in members:
-        raise DocumentError(name, "not a .docx (no word/document.xml inside)")
-    import docx  # imported lazily: only DOCX loading pays for it
-    from docx.table import Table
-
-    try:
-        document = docx.Document(io.BytesIO(data))
-        blocks: list[tuple[str, str]] = []  # (text, style name)
-        for item in document.iter_inner_content():
-            if isinstance(item, Table):
-                blocks.extend((row, "") for row in _table_rows(item))
-            else:
-                style = item.style.name if item.style is not None else ""
-                blocks.append((item.text, style or ""))
-        core_title = document.core_properties.title or ""
-    except Exception as error:
-        raise DocumentError(name, f"unreadable .docx ({type(error).__name__}: {error})") from None
-
-    parts: list[str] = []
-    headings: list[Heading] = []
-    title = ""
-    offset = 0
-    for raw, style in blocks:
-        text = _normalise(raw).strip()
-        if not text:
-            continue
-        if parts:
-            offset += 2  # the blank line before this paragraph
-        kind = style.lower()
-        if kind.startswith(("heading", "title", "标题")) and len(text) <= 200:
-            headings.append(Heading(offset, " ".join(text.split())))
-            if kind.startswith("title") and not title:
-                title = headings[-1].text
-        parts.append(text)
-        offset += len(text)
-    title = title or core_title.strip() or (headings[0].text if headings else "")
-    return _Extracted("\n\n".join(parts), title=title, headings=headings)
-
-
-def _table_rows(table: Table) -> Iterator[str]:
-    """Each table row as one line, merged cells once."""
-    for row in table.rows:
-        seen: set[int] = set()
-        cells = []
-        for cell in row.cells:
-            if id(cell._tc) in seen:
-                continue
-            seen.add(id(cell._tc))
-            cells.append(" ".join(cell.text.split()))
-        line = " ".join(c for c in cells if c)
-        if line:
-            yield line
-
-
 # --- Markdown ---
 
 _ATX_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$", re.MULTILINE)
@@ -325,7 +240,7 @@ _SETEXT_H1 = re.compile(r"^([^\n]*\S[^\n]*)\n {0,3}=+[ \t]*$", re.MULTILINE)
 _FENCE = re.compile(r"^ {0,3}(```|~~~).*?^ {0,3}\1[^\n]*$", re.MULTILINE | re.DOTALL)
 
 
-def _read_markdown(text: str) -> _Extracted:
+def _read_markdown(text: str) -> Extracted:
     """The text stays as written; ``#`` lines are headings, at the offset of their words."""
     fenced = [m.span() for m in _FENCE.finditer(text)]
 
@@ -343,7 +258,7 @@ def _read_markdown(text: str) -> _Extracted:
     found.sort()
     headings = [Heading(start, heading) for start, _, heading in found]
     title = next((h for _, level, h in found if level == 1), found[0][2] if found else "")
-    return _Extracted(text, title=title, headings=headings)
+    return Extracted(text, title=title, headings=headings)
 
 
 # --- HTML ---
@@ -415,7 +330,7 @@ class _TextBuilder:
         return "".join(self.parts).rstrip()
 
 
-def _read_html(markup: str) -> _Extracted:
+def _read_html(markup: str) -> Extracted:
     """Visible text with block elements on their own lines; h1-h6 become headings."""
     from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
 
@@ -474,4 +389,4 @@ def _read_html(markup: str) -> _Extracted:
         headings.append(Heading(start + len(raw) - len(raw.lstrip()), heading_text))
         if tag == "h1" and not first_h1:
             first_h1 = heading_text
-    return _Extracted(text, title=first_h1 or page_title, headings=headings)
+    return Extracted(text, title=first_h1 or page_title, headings=headings)

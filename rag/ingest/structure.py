@@ -48,6 +48,8 @@ _NAMED_BY_MARKER = frozenset({"chapter", "section", "article"})
 _TITLE_MAX_CHARS = 30
 _TITLE_END = re.compile(r"[。：:；;]")
 _TITLE_BREAKERS = frozenset("，,、")
+#: Words that open a provision's sentence rather than a title (对…的, 为了…, 根据…, 凡…).
+_CLAUSE_OPENERS = frozenset("对为在根凡按经本依由自")
 #: 附件 / 附件1 / 附件2：名单 — a line that opens an attachment (not 「附件：1.…」, the list of them).
 _ATTACHMENT = re.compile(
     r"附\s*件\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})?\s*(?![：:]\s*\d{1,2}[.．、])(?:[：:]?\s*\S.{0,40})?"
@@ -89,6 +91,8 @@ def _title_after(line: str, marker_end: int) -> int | None:
         return None
     if stop is None and len(rest.strip()) != len(title):
         return None
+    if stop is not None and (any(ch.isdigit() for ch in title) or title[0] in _CLAUSE_OPENERS):
+        return None  # 「第一条 对大工匠每人奖励5万元。…」: a provision's first sentence, not a title
     return marker_end + len(rest[:cut].rstrip())
 
 
@@ -206,8 +210,8 @@ def document_meta(text: str, title: str = "") -> DocumentMeta:
             if header:
                 issuer = header.group(1)
                 break
-    if not issuer:
-        match = _TITLE_ISSUER.match(title or (lines[0][1] if lines else ""))
+    for candidate in (title, lines[0][1] if lines else ""):
+        match = None if issuer else _TITLE_ISSUER.match(candidate)
         if match:
             issuer = match.group(1)
     return DocumentMeta(issuer=issuer, doc_number=doc_number, date=date)
