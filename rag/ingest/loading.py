@@ -1,10 +1,15 @@
-"""Reading files and uploads into ``Document`` objects: text, title and headings.
+"""Reading files and uploads into ``Document`` objects: text, title, headings, metadata and pages.
 
 One entry point per source (a path, uploaded bytes, a list of paths and folders). Every format is
 reduced to plain text plus structural headings; ``Document.text`` is that extracted text with only
-line endings and a BOM normalised, because every offset in the product points into it. Anything
-that is not a readable document (unsupported suffix, empty, binary, content that does not match its
-extension, corrupt) raises ``DocumentError`` naming the file, so a batch can report it and go on.
+line endings and a BOM normalised, because every offset in the product points into it. Formats:
+.txt .md .html here; .pdf (tables as rows, OCR of scanned pages) in ``pdf``; .docx .xlsx .csv .ofd
+.doc .wps in ``office``. Every reader counts its work against the file's ``Budget`` (``limits``).
+Anything that is not a readable document (unsupported suffix, empty, binary, content that does not
+match its extension, corrupt) raises ``DocumentError`` naming the file, so a batch can report it and
+go on; a file over a bound raises ``DocumentLimitError`` (HTTP 413), a file with no trustworthy text
+(encrypted, blank scan, OCR below the threshold) ``ExtractionError`` (HTTP 422) — never an empty
+document in the index.
 """
 
 from __future__ import annotations
@@ -47,8 +52,10 @@ _MAX_CONTROL_SHARE = 0.01
 # --- public API ---
 
 
-def load_document(path: Path) -> Document:
-    """Load one file; ``doc_id`` is its file name. Raises ``DocumentError`` naming the file."""
+def load_document(path: Path, limits: ParseLimits | None = None) -> Document:
+    """Load one file; ``doc_id`` is its file name. Raises ``DocumentError`` naming the file.
+
+    ``limits`` bound the parsing work (default: from the settings in force, ``RAG_MAX_*``)."""
     path = Path(path)
     name = path.name
     _check_suffix(name)
@@ -60,10 +67,12 @@ def load_document(path: Path) -> Document:
         raise DocumentError(name, "no such file") from None
     except OSError as error:
         raise DocumentError(name, f"cannot be read ({error.strerror or error})") from None
-    return _build(name, data, source=str(path))
+    return _build(name, data, source=str(path), limits=limits)
 
 
-def load_bytes(name: str, data: bytes, *, max_bytes: int | None = MAX_UPLOAD_BYTES) -> Document:
+def load_bytes(
+    name: str, data: bytes, *, max_bytes: int | None = MAX_UPLOAD_BYTES, limits: ParseLimits | None = None
+) -> Document:
     """Load an upload. The name is reduced to a safe file name, which becomes the ``doc_id``.
 
     The content must match the extension (a .pdf starts with %PDF, a .docx is a zip holding
@@ -74,10 +83,12 @@ def load_bytes(name: str, data: bytes, *, max_bytes: int | None = MAX_UPLOAD_BYT
     _check_suffix(safe)
     if max_bytes is not None and len(data) > max_bytes:
         raise DocumentError(safe, f"file too large ({len(data)} bytes; limit {max_bytes})")
-    return _build(safe, data, source=f"upload:{safe}")
+    return _build(safe, data, source=f"upload:{safe}", limits=limits)
 
 
-def load_documents(paths: Iterable[Path]) -> tuple[list[Document], list[DocumentError]]:
+def load_documents(
+    paths: Iterable[Path], limits: ParseLimits | None = None
+) -> tuple[list[Document], list[DocumentError]]:
     """Load files and folders (recursively, sorted, supported suffixes only); never stop early.
 
     Files that cannot be loaded are returned as errors naming them. Since ``doc_id`` is the file
@@ -97,7 +108,7 @@ def load_documents(paths: Iterable[Path]) -> tuple[list[Document], list[Document
             errors.append(DocumentError(path.name, f"duplicate file name (already loaded from {first})"))
             continue
         try:
-            documents.append(load_document(path))
+            documents.append(load_document(path, limits))
         except DocumentError as error:
             errors.append(error)
             continue
@@ -149,10 +160,10 @@ def _expand(paths: Iterable[Path]) -> Iterator[Path]:
         yield from sorted(found, key=lambda p: p.relative_to(path).as_posix())
 
 
-def _build(name: str, data: bytes, source: str) -> Document:
+def _build(name: str, data: bytes, source: str, limits: ParseLimits | None = None) -> Document:
     if not data.strip():
         raise DocumentError(name, "empty file")
-    limits = ParseLimits.from_settings()
+    limits = limits or ParseLimits.from_settings()
     budget = Budget(name, limits)
     suffix = Path(name).suffix.lower()
     if suffix == ".pdf":
@@ -164,7 +175,8 @@ def _build(name: str, data: bytes, source: str) -> Document:
     elif suffix == ".ofd":
         extracted = read_ofd(name, data, budget, _normalise)
     elif suffix in (".doc", ".wps"):
-        extracted = read_doc(name, data, Settings().resolve(Settings().cache_dir), budget, _normalise)
+        settings = Settings()
+        extracted = read_doc(name, data, settings.resolve(settings.cache_dir), budget, _normalise)
     else:
         text = _decode_text(name, data)
         if suffix == ".csv":
