@@ -29,6 +29,11 @@ class Heading:
     text: str
     level: int = 0
     end: int | None = None
+    #: True for a heading known only from the numbering of a 公文's items (一、 （一） 1. （1） not on
+    #: a line of their own): it is in the heading tree (``heading_path_at``) but does not start a
+    #: section of chunks or name one (``heading_at``); articles, chapters, attachments and
+    #: standalone heading lines do.
+    outline: bool = False
 
 
 @dataclass(frozen=True)
@@ -76,12 +81,14 @@ class Document:
     pages: list[Page] = field(default_factory=list)
 
     def heading_at(self, offset: int) -> str:
-        """The nearest section heading at or before ``offset`` ('' before the first one)."""
+        """The nearest section heading at or before ``offset`` ('' before the first one); outline
+        headings (numbered items inside a section) are skipped."""
         current = ""
         for heading in self.headings:
             if heading.start > offset:
                 break
-            current = heading.text
+            if not heading.outline:
+                current = heading.text
         return current
 
     def heading_path_at(self, offset: int) -> list[str]:

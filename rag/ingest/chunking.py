@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rag.ingest.cleaning import repair
-from rag.ingest.structure import SECTION_LEVELS
 from rag.schema import Chunk, Document, Heading
 from rag.text.sentences import (
     is_heading_shaped,
@@ -60,15 +59,15 @@ def _line_end(text: str, offset: int, limit: int) -> int:
 def _sections(doc: Document, chunk_size: int) -> list[_Section]:
     """Spans from one heading's line to the next; a short preamble joins the first section.
 
-    The preamble of a news page (masthead, a photo caption) is not worth a chunk of its own. Only
-    the upper levels of a 公文's numbering (``structure.SECTION_LEVELS``) and shape headings start
-    a section: deeper items (1., （1）) stay in the heading path without cutting the text into
-    one-sentence chunks.
+    The preamble of a news page (masthead, a photo caption) is not worth a chunk of its own.
+    Outline headings (numbered items inside a line, ``Heading.outline``) stay in the heading path
+    without cutting the text into one-sentence chunks; articles (第X条), chapters, attachments and
+    standalone heading lines start sections.
     """
     text = doc.text
     anchors: dict[int, Heading] = {}
     for heading in doc.headings:
-        if 0 <= heading.start < len(text) and heading.level <= SECTION_LEVELS:
+        if 0 <= heading.start < len(text) and not heading.outline:
             anchors.setdefault(_line_start(text, heading.start), heading)
     starts = sorted(anchors)
     if not starts:
@@ -226,6 +225,7 @@ def chunk_document(doc: Document, chunk_size: int = 300, overlap: int = 1) -> li
             start, end = group[0].start, group[-1].end
             anchor = start if section.anchor is None else max(start, section.anchor)
             pages = doc.pages_of(start, end)
+            body = next((u.start for u in group if not u.sticky), start)  # past the heading lines
             chunks.append(
                 Chunk(
                     chunk_id=f"{doc.doc_id}#{len(chunks)}",
@@ -236,7 +236,7 @@ def chunk_document(doc: Document, chunk_size: int = 300, overlap: int = 1) -> li
                     search_text=repair(text, start, end),
                     start=start,
                     end=end,
-                    heading_path=doc.heading_path_at(anchor),
+                    heading_path=doc.heading_path_at(max(anchor, body)),
                     pages=[page.number for page in pages],
                     ocr=any(page.ocr for page in pages),
                 )

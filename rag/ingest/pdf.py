@@ -102,9 +102,9 @@ def read_pdf(name: str, data: bytes, budget: Budget, normalise: Callable[[str], 
             budget.check_pages(len(pdf.pages))
             for number, page in enumerate(pdf.pages, start=1):
                 text = normalise(_page_text(page)).strip()
+                if len("".join(text.split())) < _MIN_TEXT_LAYER_CHARS and page.images:
+                    scanned.append(number)  # images but no text: a scan (a bare blank page is not)
                 page.close()
-                if len("".join(text.split())) < _MIN_TEXT_LAYER_CHARS:
-                    scanned.append(number)
                 budget.add_lines(text)
                 texts.append(text)
                 ocr.append(False)

@@ -55,10 +55,9 @@ _ATTACHMENT = re.compile(
     r"附\s*件\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})?\s*(?![：:]\s*\d{1,2}[.．、])(?:[：:]?\s*\S.{0,40})?"
 )
 
-#: Only headings down to this numbered level start a new section of chunks; deeper ones (items
-#: inside an article or a 1. inside a （一）) are kept in the heading path but do not cut the text
-#: into single-sentence chunks.
-SECTION_LEVELS = 2
+#: Kinds that start a section of chunks even inside a line (an article is the unit a rule is cited
+#: by); numbered items of the other kinds are outline headings unless they stand on their own line.
+_SECTION_KINDS = frozenset({"chapter", "section", "article", "attachment"})
 
 
 @dataclass(frozen=True)
@@ -138,16 +137,22 @@ def numbered_headings(text: str) -> list[Heading]:
             headings.append(Heading(item.start, item.text, 0, None))
             continue
         level = ranks.setdefault(item.kind, len(ranks) + 1)
-        headings.append(Heading(item.start, item.text, level, None if item.whole_line else item.end))
+        end = None if item.whole_line else item.end
+        headings.append(Heading(item.start, item.text, level, end, outline=item.kind not in _SECTION_KINDS))
     return headings
 
 
 def merge_headings(shape: list[Heading], numbered: list[Heading]) -> list[Heading]:
-    """Shape headings and numbered ones in one list by offset; a line found by both keeps the
-    numbered reading (its level)."""
+    """Shape headings and numbered ones in one list by offset. A line found by both keeps the
+    shape heading's words and section role and takes the numbered level, so the chunks of a
+    document without articles stay exactly as the shape headings cut them."""
     at = {h.start: h for h in shape}
     for heading in numbered:
-        at[heading.start] = heading
+        found = at.get(heading.start)
+        if found is None:
+            at[heading.start] = heading
+        elif heading.level:
+            at[heading.start] = Heading(found.start, found.text, heading.level, found.end)
     return sorted(at.values(), key=lambda h: h.start)
 
 

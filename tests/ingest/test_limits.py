@@ -10,7 +10,7 @@ import pytest
 from rag.errors import DocumentLimitError
 from rag.ingest.limits import Budget, ParseLimits
 from rag.ingest.loading import load_bytes
-from tests.ingest.builders import AWARD_HEADER, AWARD_ROWS, text_pdf, xlsx
+from tests.ingest.builders import AWARD_HEADER, AWARD_ROWS, xlsx
 
 _W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 
@@ -27,7 +27,7 @@ def many_paragraphs_docx(count: int) -> bytes:
 def inflating_docx(member: str, megabytes: int) -> bytes:
     """A small .docx with one member that inflates to ``megabytes`` MB (a huge comment, a zip bomb)."""
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         archive.writestr("word/document.xml", f"<w:document {_W}><w:body><w:p><w:r><w:t>正文。</w:t></w:r></w:p></w:body></w:document>")
         with archive.open(member, "w", force_zip64=True) as handle:
             block = b" " * (1 << 20)
@@ -70,8 +70,15 @@ def test_characters_limit_applies_to_plain_text(monkeypatch: pytest.MonkeyPatch)
 
 def test_pages_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RAG_MAX_DOCUMENT_PAGES", "2")
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(3):
+        writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
     with pytest.raises(DocumentLimitError, match="pages"):
-        load_bytes("long.pdf", text_pdf([["第一页。"], ["第二页。"], ["第三页。"]]))
+        load_bytes("long.pdf", out.getvalue())
 
 
 def test_table_cells_limit(monkeypatch: pytest.MonkeyPatch) -> None:
