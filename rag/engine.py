@@ -29,6 +29,7 @@ from rag.store.embedding import Embedder
 from rag.store.index import DocumentIndex, IndexInfo
 from rag.store.index_store import IndexStore
 from rag.text.glossary import Glossary
+from rag.text.places import Place
 from rag.text.tokenizing import shared_tokenizer
 
 
@@ -91,6 +92,7 @@ class Engine:
         self.backends = BackendRegistry(settings, self.tokenizer, self.analyzer)
         self._index = index
         self._write_lock = threading.Lock()
+        self._document_places: tuple[DocumentIndex, list[Place]] | None = None
 
     # ----- opening -----
     @classmethod
@@ -147,7 +149,29 @@ class Engine:
         made once: retrieval and the backend share it."""
         text = validate_question(question, self.settings.max_question_chars)
         resolved = self.resolve(text, history)
-        return text, resolved, self.analyzer.analyze(resolved, follow_up=text)
+        return text, resolved, self._analyze(resolved, self._index, follow_up=text)
+
+    def _analyze(self, question: str, index: DocumentIndex, follow_up: str | None = None) -> QuestionAnalysis:
+        """The question's analysis, with ambiguous place names read as the indexed documents' places."""
+        return self.analyzer.analyze(
+            question, follow_up=follow_up, known_place=lambda place: self._is_indexed_place(index, place)
+        )
+
+    def _place_at_start(self, text: str) -> str | None:
+        """The name of the place ``text`` starts with (黑龙江 in 黑龙江高技能人才), if any."""
+        mentions = self.analyzer.gazetteer.find(text)
+        return mentions[0].surface if mentions and mentions[0].start == 0 else None
+
+    def _is_indexed_place(self, index: DocumentIndex, place: Place) -> bool:
+        """Whether some indexed document is about ``place`` or a place inside it: how an English
+        name that reads alike for two counties (Pujiang) is resolved to the one the documents at
+        hand are about. The documents' places are computed once per index snapshot."""
+        if self._document_places is None or self._document_places[0] is not index:
+            gazetteer = self.analyzer.gazetteer
+            places = [gazetteer.document_place(index.document(doc_id)) for doc_id in index.documents]
+            self._document_places = (index, [p for p in places if p is not None])
+        gazetteer = self.analyzer.gazetteer
+        return any(gazetteer.encloses(place, home) for home in self._document_places[1])
 
     def _answer_request(
         self, question: str, analysis: QuestionAnalysis, index: DocumentIndex, top_k: int | None,
@@ -187,7 +211,7 @@ class Engine:
         text, resolved, analysis = self._prepare(question, history)
         original = text if resolved != text else ""
         index = self._index
-        composite = split_composite(resolved)
+        composite = split_composite(resolved, self._place_at_start)
         if composite is not None:
             result = self._answer_composite(composite, original or resolved, analysis.language, index, top_k, mode)
         else:
@@ -203,7 +227,7 @@ class Engine:
         question is never retrieved for: only its parts are."""
         extractive = self.backends.get("extractive")
         parts = [
-            extractive.answer(self._answer_request(part, self.analyzer.analyze(part), index, top_k, mode))
+            extractive.answer(self._answer_request(part, self._analyze(part, index), index, top_k, mode))
             for part in composite.parts
         ]
         return combine(composite, parts, question, lambda missing: refusal_text(language, missing))
@@ -221,7 +245,7 @@ class Engine:
         text, resolved, analysis = self._prepare(question, history)
         original = text if resolved != text else ""
         index = self._index
-        composite = split_composite(resolved)
+        composite = split_composite(resolved, self._place_at_start)
         if composite is not None:
             answer = self._answer_composite(composite, original or resolved, analysis.language, index, top_k, None)
             result = self._finish(answer, original, resolved, started, index)

@@ -216,3 +216,10 @@ class Answer(BaseModel):
         None, description="The question after follow-up resolution, when it differs."
     )
     grounded: bool | None = Field(None, description="Result of the grounding check (LLM backends).")
+    conflicting_values: list[str] = Field(
+        default_factory=list,
+        description=(
+            "When the sources give different figures for the same fact: each figure, in the order of "
+            "the citations that state it (newest source first). No short answer is given then."
+        ),
+    )

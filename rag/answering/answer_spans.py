@@ -56,9 +56,29 @@ _ASKS_AUTHOR = re.compile(r"作者|署名|撰稿|撰文|执笔|供稿|\bauthor|w
 DOCUMENT_NUMBER = re.compile(
     rf"[{CJK_RANGE}]{{1,10}}\s*[〔\[［(（]\s*(?:19|20)\d{{2}}\s*[〕\]］)）]\s*\d+\s*号"
 )
+#: A name in quotation marks or title marks (“龙工之家”, 「匠心坊」, 《实施方案》): how official documents
+#: set off the name of an app, a brand, a campaign or a document.
+_QUOTED_NAME = re.compile(r"[“「『《\"]([^“”「」『』《》\"]{2,40})[”」』》\"]")
+#: One enumeration: items joined by 、 (the last maybe by 和/及/以及/与); items are cut to whole
+#: words afterwards (see SpanFinder._enumerations).
+_ENUMERATION = re.compile(
+    rf"[{CJK_RANGE}A-Za-z0-9（）()]{{2,24}}(?:、[{CJK_RANGE}A-Za-z0-9（）()]{{1,16}})+"
+    rf"(?:(?:以及|和|及|与)[{CJK_RANGE}A-Za-z0-9（）()]{{1,16}})?"
+)
+_ENUMERATION_SPLIT = re.compile(r"、|以及|和|及|与")
+#: Words an enumeration's first or last item never starts or ends with (the verb or particle
+#: of the clause around it): 「包括高级工」 -> 高级工, 「山东印发了」 -> 山东.
+_CLAUSE_WORDS = frozenset(
+    "了 的 是 为 有 在 将 把 被 对 由 从 这个 这一 该 其 包括 包含 涵盖 构建 建立 形成 实施 开展 印发 等".split()
+)
+#: Words between a head noun and what names it that are not part of the name (这个纽带, 这一品牌).
+_DEMONSTRATIVE = re.compile(r"(?:这个|这一|这种|这项|这些|该|的)$")
+_QUOTED_AT_END = re.compile(_QUOTED_NAME.pattern + "$")
 _LIST_JOINER = re.compile(r"\s*(?:、|和|及|与|,|，)\s*")
 #: How much the best name must outscore a different runner-up to be given as the short answer.
 NAME_MARGIN = 0.25
+#: What being set off in quotation marks adds to a candidate name (组建“百名劳模宣讲团”).
+QUOTED_BONUS = 0.3
 
 
 def asks_for_author(question: str) -> bool:
@@ -73,6 +93,22 @@ class Span:
     text: str
     start: int
     end: int
+
+
+def _only_names(span: str, excluded: Collection[str], question: str) -> bool:
+    """Whether ``span`` is just one of the question's own names (河北省 for a 河北 question), or
+    such a name plus words the question already says (黑龙江省总工会 when it asks about 总工会).
+    黑龙江省顺丰速运有限公司 is not: beyond the place it names something the question does not."""
+    for name in excluded:
+        if not name:
+            continue
+        if span in name:
+            return True
+        if name in span:
+            rest = span.replace(name, "")
+            if len(rest) <= 1 or rest in question:  # 河北 + 省, or words asked already
+                return True
+    return False
 
 
 class SpanFinder:
@@ -91,9 +127,76 @@ class SpanFinder:
             return self._places(sentence)
         if kind == "docnumber":
             return [Span(m.group(0), m.start(), m.end()) for m in DOCUMENT_NUMBER.finditer(sentence)]
+        if kind == "name":
+            return [Span(m.group(1), m.start(1), m.end(1)) for m in _QUOTED_NAME.finditer(sentence)]
         if kind in _POS_FOR_KIND:
             return self._tagged(sentence, kind, allow_credits)
+        if kind == "list":
+            return self._enumerations(sentence)
         return []
+
+    def _enumerations(self, sentence: str) -> list[Span]:
+        """Enumerations (「政治建设、政策制度、技能培训、服务保障」), each as one span. The first and
+        last items are cut at word boundaries to about the length of the others, so the clause
+        around them (泰安市构建了…, …印发了) stays out."""
+        spans = []
+        for match in _ENUMERATION.finditer(sentence):
+            items = _ENUMERATION_SPLIT.split(match.group(0))
+            if len(items) < 2 or any(not item for item in items):
+                continue
+            inner = items[1:-1] or [items[-1] if len(items[-1]) <= len(items[0]) else items[0]]
+            typical = sorted(len(item) for item in inner)[len(inner) // 2]
+            first = self._cut_item(items[0], typical, from_right=True)
+            last = self._cut_item(items[-1], typical, from_right=False)
+            if not first or not last:
+                continue
+            start = match.start() + len(items[0]) - len(first)
+            end = match.end() - (len(items[-1]) - len(last))
+            spans.append(Span(sentence[start:end], start, end))
+        return spans
+
+    def _cut_item(self, item: str, typical: int, from_right: bool) -> str:
+        """The run of whole words at one end of ``item`` whose length is nearest ``typical``."""
+        words = [w for w, _ in self.tokenizer.tagged_words(item)]
+        best, best_gap = "", None
+        for count in range(1, len(words) + 1):
+            chosen = words[-count:] if from_right else words[:count]
+            if (chosen[0] if from_right else chosen[-1]) in _CLAUSE_WORDS:
+                break
+            text = "".join(chosen)
+            gap = abs(len(text) - typical)
+            if best_gap is None or gap < best_gap:
+                best, best_gap = text, gap
+        return best
+
+    def headed(self, sentence: str, head: str, question: str) -> list[Span]:
+        """Names of the thing a 「什么X」 question asks about: every X in ``sentence`` with the words
+        that name it (组建“百名劳模宣讲团” -> 百名劳模宣讲团; 抓住“技工教育”这个纽带 -> 技工教育;
+        成立全省首家非公党建学院 -> 非公党建学院 when the question says 全省首家). An X with nothing
+        before it but the question's own words names nothing."""
+        spans = []
+        for match in re.finditer(re.escape(head), sentence):
+            before = sentence[: match.start()]
+            pointed = _DEMONSTRATIVE.search(before)
+            quoted = _QUOTED_AT_END.search(before[: pointed.start()] if pointed else before)
+            if quoted:
+                spans.append(Span(quoted.group(1), quoted.start(1), quoted.end(1)))
+                continue
+            words = self.tokenizer.tagged_words(before[-16:])
+            modifier: list[str] = []
+            for word, flag in reversed(words):
+                if word in _CLAUSE_WORDS or flag.startswith(("v", "p", "u", "c", "r", "y", "e")) and flag != "vn":
+                    break
+                if not re.fullmatch(rf"[{CJK_RANGE}A-Za-z0-9（）()]+", word):
+                    break
+                modifier.insert(0, word)
+            while modifier and modifier[0] in question:
+                modifier.pop(0)  # 全省首家 is what the question says, not the name
+            if modifier:
+                text = "".join(modifier) + head
+                start = match.end() - len(text)
+                spans.append(Span(text, start, match.end()))
+        return spans
 
     def _places(self, sentence: str) -> list[Span]:
         """Gazetteer places, adjacent ones joined (江苏无锡 is one answer); else jieba's ns words."""
@@ -160,14 +263,16 @@ class SpanFinder:
         anchors: list[str],
         question: str = "",
         excluded: Collection[str] = (),
+        found: list[Span] | None = None,
     ) -> Span | None:
         """The name that answers, or None when none clearly does (see the module docstring).
-        A question about who wrote a piece (作者, 署名) is answered by its byline."""
+        A question about who wrote a piece (作者, 署名) is answered by its byline. ``found``: the
+        candidates, when they come from elsewhere than :meth:`find` (:meth:`headed`)."""
         asks_author = bool(_ASKS_AUTHOR.search(question))
+        candidates = found if found is not None else self.find(sentence, kind, allow_credits=asks_author)
         spans = [
-            s for s in self.find(sentence, kind, allow_credits=asks_author)
-            if not (question and s.text in question)
-            and not any(e and (e in s.text or s.text in e) for e in excluded)
+            s for s in candidates
+            if not (question and s.text in question) and not _only_names(s.text, excluded, question)
         ]
         if not spans:
             return None
@@ -195,6 +300,8 @@ class SpanFinder:
                 if end <= span.start
             ]
             value = max(closeness, default=0.0)
+            if span.start and sentence[span.start - 1] in "“「『《\"":
+                value += QUOTED_BONUS  # official documents set a name off in quotation marks
             if kind == "person":
                 if titles_of[span] & asked_titles:
                     value += 1.5

@@ -19,7 +19,7 @@ from rag.schema import Answer, Citation, Refusal
 from rag.text.patterns import ADMIN_SUFFIXES, CJK, CJK_RANGE, TIER
 from rag.text.quantities import Quantity, find_quantities, format_value, unit_class
 
-Operation = Literal["more", "less", "difference", "total"]
+Operation = Literal["more", "less", "difference", "total", "each"]
 
 _CONJUNCTION = r"(?:和|与|跟|及|以及|同|、|还是|or|and|vs\.?|versus)"
 _MORE = r"(?:更多|较多|多|更高|较高|高|更大|较大|大|更长|长|更快|快|领先)"
@@ -29,6 +29,9 @@ _COMPARE_ZH = re.compile(rf"{_WHICH}(?:的)?[^，。？?]{{0,12}}?(?:更|较|最
 _DIFFERENCE_ZH = re.compile(r"(?:比|较).{1,20}?(?:多|少|高|低)(?:了)?.{0,8}?(?:多少"
     r"|几)|相差多少|差距(?:是|为|有)?多少|差(?:多少|几)")
 _TOTAL_ZH = re.compile(r"一共|合计|总共|共计|总计|加起来|相加|之和|总和|合起来")
+#: 「甲和乙分别有多少」「甲、乙各是多少」: each item's figure, nothing computed.
+_EACH_ZH = re.compile(r"(?:分别|各自|各)(?:是|为|有|达到|达|占|获得|给予|奖励|补贴)?(?:多少|几)")
+_EACH_EN = re.compile(r"\beach\b|\brespectively\b", re.I)
 _COMPARE_EN = re.compile(r"\b(?:which|who)\b.*\b(more|higher|larger|bigger"
     r"|greater|longer|less|fewer|lower|smaller|shorter)\b", re.I)
 _TOTAL_EN = re.compile(r"\b(?:in total|combined|altogether|together|sum of|total of|add up)\b", re.I)
@@ -58,6 +61,8 @@ def _operation(question: str) -> Operation | None:
     match = _COMPARE_EN.search(question)
     if match:
         return "less" if _LESS_EN.fullmatch(match.group(1)) else "more"
+    if _EACH_ZH.search(question) or _EACH_EN.search(question):
+        return "each"
     return None
 
 
@@ -66,23 +71,36 @@ _PAIR_EN = re.compile(r"\b([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\s*,?\s+(?:and|or"
 _DIFFERENCE_PAIR = re.compile(r"([^，。？?]{1,16}?)(?:比|较)([^，。？?]{1,16}?)(?:多"
     r"|少|高|低)(了)?([^，。？?]{0,8}?)(?:多少|几)")
 _REMOVE_ZH = re.compile(
-    rf"{_WHICH}|相比|相较|比较|之间|(?:两者|二者|两项|两个|两地|两县|两市|两家)|一共|合计|总共|共计|总计|加起来|相加|之和|总和|合起来|分别|各自"
+    rf"{_WHICH}|相比|相较|比较|之间|(?:两者|二者|两项|两个|两地|两县|两市|两家)|一共|合计|总共|共计|总计|加起来|相加|之和|总和|合起来"
+    r"|分别|各自|各(?=是|为|有|达|占|获得|给予|奖励|补贴|多少|几)"
+)
+#: "Which has more X, A or B?": X is what each part asks about.
+_WHICH_HAS_MORE = re.compile(
+    r"^\s*which(?: one| of them| of the two)?\s+(?:has|have|had|received|got|gets|employs|employed|built|trained)\s+"
+    r"(?:more|fewer|less|a larger number of|a higher number of|higher|larger|greater)\s+(.+?)\s*[,:]",
+    re.I,
+)
+_AMOUNT_EN = re.compile(
+    r"money|funding|fund|investment|revenue|income|budget|spending|output|gdp|subsid|award|bonus", re.I
 )
 _TRAILING_COMPARATIVE = re.compile(rf"(?:的)?(?:更|较|最)?(?:{_MORE}|{_LESS})(?:一些|一点)?$")
 _REMOVE_EN = re.compile(
     r"\b(?:in total|combined|altogether|together|the sum of|the total of|the difference between|"
-    r"more|higher|larger|bigger|greater|longer|less|fewer|lower|smaller|shorter)\b"
+    r"more|higher|larger|bigger|greater|longer|less|fewer|lower|smaller|shorter|each|respectively)\b"
     r"|\b(?:which|who)\b(?:\s+(?:county|city|province|district|one|place|of them))?",
     re.I,
 )
 
 
-def split_composite(question: str) -> CompositeQuestion | None:
+def split_composite(
+    question: str, place_at_start: Callable[[str], str | None] | None = None
+) -> CompositeQuestion | None:
     """The single-item questions of a comparison or total, or None for an ordinary question.
 
     The items are the two phrases joined by 和/与/还是/and (「甲和乙哪个多」, 「甲、乙两项一共多少」,
     「甲比乙多多少」); each part is the question with the pair replaced by one item and the
-    comparison words removed, asking 「多少」.
+    comparison words removed, asking 「多少」. ``place_at_start`` names the place a text starts
+    with (from the gazetteer), so that 「黑龙江、河北高技能人才」 splits after 河北.
     """
     operation = _operation(question)
     if operation is None:
@@ -92,6 +110,12 @@ def split_composite(question: str) -> CompositeQuestion | None:
         if not match:
             return None
         pair = (match.group(1), match.group(2))
+        asked = _WHICH_HAS_MORE.match(question)
+        if asked:
+            # "Which has more skilled workers, A or B?" -> "How many skilled workers does A have?"
+            how = "How much" if _AMOUNT_EN.search(asked.group(1)) else "How many"
+            parts = tuple(f"{how} {asked.group(1)} does {item} have?" for item in pair)
+            return CompositeQuestion(operation, pair, parts)
         stem = question[: match.start()] + "{item}" + question[match.end() :]
         parts = tuple(_english_part(stem.format(item=item)) for item in pair)
         return CompositeQuestion(operation, pair, parts)
@@ -101,7 +125,13 @@ def split_composite(question: str) -> CompositeQuestion | None:
             return None  # 「比原来多发了多少」 asks for a change, not for two items
         if match:
             pair = (match.group(1).strip(), match.group(2).strip())
-            stem = question[: match.start()] + "{item}" + match.group(4) + "多少？"
+            unit = question[match.end() :].rstrip("？?。 ")  # 多多少万人: keep 万人
+            shared = ""
+            led = _PLACE_ITEM.match(pair[0])
+            if led and led.group(0) != pair[0] and _PLACE_ITEM.fullmatch(pair[1]):
+                # 「河北省高技能人才比黑龙江省多多少」: what follows the first place is shared by both
+                pair, shared = (led.group(0), pair[1]), pair[0][led.end() :]
+            stem = question[: match.start()] + "{item}" + shared + match.group(4) + "多少" + unit + "？"
             parts = tuple(stem.format(item=item) for item in pair)
             return CompositeQuestion(operation, pair, parts)
     match = _PAIR.search(question)
@@ -116,7 +146,7 @@ def split_composite(question: str) -> CompositeQuestion | None:
         parts = tuple(_chinese_part(stem.format(item=item)) for item in (first_tier, second_tier))
         return CompositeQuestion(operation, (first_tier, second_tier), parts)
     right_end = match.end()
-    shaped = _same_shape_prefix(left, right)
+    shaped = _same_shape_prefix(left, right, place_at_start)
     if shaped:
         right_end = match.start(2) + len(shaped)
         right = shaped
@@ -136,9 +166,15 @@ _YEAR_ITEM = re.compile(r"(?:19|20)\d{2}年(?:度)?")
 _PLACE_ITEM = re.compile(rf"[{CJK_RANGE}]{{1,8}}?(?:{'|'.join(ADMIN_SUFFIXES)}|旗)")
 
 
-def _same_shape_prefix(left: str, right: str) -> str | None:
+def _same_shape_prefix(
+    left: str, right: str, place_at_start: Callable[[str], str | None] | None = None
+) -> str | None:
     """「2022年和2023年全县生产总值」: when the left item is a year or a place name, the right item
     is the year or place at the start of the right side; the rest is shared by both."""
+    if place_at_start is not None and place_at_start(left) == left:
+        place = place_at_start(right)
+        if place and place != right:
+            return place
     for shape in (_YEAR_ITEM, _PLACE_ITEM):
         if shape.fullmatch(left):
             found = shape.match(right)
@@ -165,7 +201,7 @@ def _tier_pair(left: str, right: str) -> tuple[str, str, str] | None:
 def _chinese_part(text: str) -> str:
     body = _REMOVE_ZH.sub("", text.rstrip("？?。 ")).rstrip("，, ")
     body = re.sub(r"(?:是)?(?:多少|几)$", "", body)
-    body = _TRAILING_COMPARATIVE.sub("", body).rstrip("，, 的是")
+    body = _TRAILING_COMPARATIVE.sub("", body).rstrip("，, 的是有为")
     return f"{body}？" if re.search(r"多少|几", body) else f"{body}是多少？"
 
 
@@ -194,7 +230,7 @@ def combine(
     values = [_value_of(answer) for answer in answers]
     missing = [item for item, value in zip(composite.items, values, strict=True) if value is None]
     kinds = {unit_class(v) for v in values if v is not None}
-    if missing or len(kinds) != 1:
+    if missing or (len(kinds) != 1 and composite.operation != "each"):
         missing = missing or list(composite.items)
         citations = [c for answer in answers for c in answer.citations][:3]
         return Answer(
@@ -212,6 +248,20 @@ def combine(
     )
     numbers = [q.value or 0.0 for q in quantities]
     unit = quantities[0].unit if quantities[0].kind != "date" else ""
+    if composite.operation == "each":
+        short = ("; " if english else "；").join(
+            f"{item}: {q.text}" if english else f"{item}：{q.text}"
+            for item, q in zip(composite.items, quantities, strict=True)
+        )
+        if english:
+            pairs = enumerate(zip(composite.items, quantities, strict=True), start=1)
+            text = "From the documents: " + "; ".join(f"{item}: {q.text}[{n}]" for n, (item, q) in pairs)
+        else:
+            text = f"{facts}。"
+        return Answer(
+            question=question, answer=text, short_answer=short, refused=False, citations=citations,
+            backend=answers[0].backend if answers else "extractive",
+        )
     if composite.operation in ("more", "less"):
         if numbers[0] == numbers[1]:
             short = "相同" if not english else "the same"

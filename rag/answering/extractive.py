@@ -17,7 +17,8 @@ than no figure.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -25,14 +26,23 @@ import numpy as np
 from rag.answering.answer_spans import SpanFinder, asks_for_author
 from rag.answering.base import AnswerBackend, AnswerRequest
 from rag.answering.citations import to_citation
+from rag.answering.conflicts import Statement, conflict_text, document_date
 from rag.answering.entity_guard import EntityGuard
-from rag.answering.facts import Fact, FactChoice, candidate_facts, choose_fact, sentence_facts
+from rag.answering.facts import (
+    Fact,
+    FactChoice,
+    attribute_score,
+    candidate_facts,
+    choose_fact,
+    sentence_facts,
+)
 from rag.answering.question import QuestionAnalysis, QuestionAnalyzer
 from rag.answering.refusal import refusal_text
 from rag.schema import Answer, Passage, Refusal, RefusalReason
 from rag.store.index import DocumentIndex
+from rag.text.instructions import addresses_the_system
 from rag.text.patterns import TIER
-from rag.text.quantities import find_quantities
+from rag.text.quantities import is_date_line
 from rag.text.tokenizing import ChineseTokenizer
 
 #: Cosine similarities of e5 cluster high; this window maps them onto 0..1 for scoring.
@@ -45,6 +55,9 @@ RELATED_PASSAGES = 3
 #: How far down, and how close to the best score, a sentence that holds the asked kind of answer may
 #: stand in for a best sentence that holds none.
 RUNNER_UPS, RUNNER_UP_RATIO = 8, 0.45
+#: How close to the chosen sentence (score, strength, and how well its figure's words match the
+#: question) a sentence of another document must be for its different figure to be a conflict.
+CONFLICT_RATIO = 0.8
 #: Kinds whose answer is a name: a sentence without such a name does not answer them.
 NAME_KINDS = ("person", "org", "place", "ordinal", "docnumber")
 #: Words of a question that say what is asked, not what it is about: they never describe a fact.
@@ -54,7 +67,7 @@ _QUESTION_WORDS = frozenset(
     "how much many what which when who where is are was were the of in for to does do did a an".split()
 )
 _YEAR_TERM = re.compile(r"^(?:19|20)\d{2}(?:年)?$")
-#: A question about when a document was issued (answered by a 公文's 成文日期 line, see _is_date_line).
+#: A question about when a document was issued (answered by a 公文's 成文日期 line, see is_date_line).
 _ISSUED = re.compile(r"印发|发布|成文|签发|下发|公布|发文|issued|published|signed", re.I)
 #: Words that make a question a follow-up (那…呢) and say nothing about what is asked.
 _FOLLOW_UP_WORDS = frozenset(
@@ -86,16 +99,6 @@ class ScoredSentence:
         """The words the chosen answer figure describes (its attribute), when there is one."""
         best = self.choice.best if self.choice is not None else None
         return best.attribute if best is not None else None
-
-
-def _is_date_line(sentence: str) -> bool:
-    """A line that is only a full date (2024年4月9日, 二○○五年六月二十八日), maybe in brackets."""
-    text = sentence.strip().strip("（()）").strip()
-    found = find_quantities(text)
-    return (
-        len(found) == 1 and found[0].kind == "date" and found[0].text == text
-        and found[0].value is not None and text.endswith("日")
-    )
 
 
 @lru_cache(maxsize=50_000)
@@ -143,7 +146,74 @@ class ExtractiveBackend(AnswerBackend):
             # The passages speak of the topic but hold no figure of the kind asked for
             # (多少年 asked, only counts of 名 found): quoting them would not answer.
             return self._refuse(request, analysis, "unanswerable_kind", [])
-        return self._compose(request, analysis, index, chosen)
+        short_answer = self._short_answer(analysis, chosen)
+        if short_answer is None and analysis.kind in NAME_KINDS:
+            # A "who / which unit / where" question whose best sentence names no one clearly: a
+            # close runner-up that does (副主席陈刚宣布决赛开幕 after the sentence about the
+            # final itself) answers; otherwise the quoted sentence would not answer it.
+            named = self._runner_up_naming(candidates, chosen, analysis, index)
+            if named is None:
+                return self._refuse(request, analysis, "unanswerable_kind", [])
+            chosen, short_answer = named
+        rivals = self._conflicting(request, candidates, chosen, analysis, index)
+        if rivals:
+            return self._compose_conflict(request, analysis, index, [chosen, *rivals])
+        return self._compose(request, analysis, index, chosen, short_answer)
+
+    def _conflicting(
+        self,
+        request: AnswerRequest,
+        candidates: list[ScoredSentence],
+        chosen: ScoredSentence,
+        analysis: QuestionAnalysis,
+        index: DocumentIndex,
+    ) -> list[ScoredSentence]:
+        """Sentences of other documents that give a different figure for the chosen fact.
+
+        A rival must be nearly as strong as the chosen sentence, pass the same entity checks (so
+        the same place, year and edition), hold a confidently chosen figure of the same unit class
+        whose own words match the question about as well as the chosen one's, and differ in
+        value, in a document about the same place. Figures within one document are not a conflict
+        (a before/after change, two tiers).
+        """
+        own = chosen.choice.best if chosen.choice is not None else None
+        if own is None or own.quantity.value is None:
+            return []
+        weights = self.content_weights(analysis, index, self.focus_terms(request, analysis))
+        alignment = attribute_score(own, weights)
+        own_document = index.document(index.sentences[chosen.position].doc_id)
+        home = self.guard.home(own_document)
+        documents = {own_document.doc_id}
+        values = {own.quantity.value}
+        rivals = []
+        for candidate in candidates[:RUNNER_UPS]:
+            if candidate.score < CONFLICT_RATIO * chosen.score:
+                break
+            choice = candidate.choice
+            fact = choice.best if choice is not None else None
+            if candidate is chosen or fact is None or choice is None or not choice.confident:
+                continue
+            sentence = index.sentences[candidate.position]
+            if (
+                sentence.doc_id in documents
+                or fact.unit_class != own.unit_class
+                or fact.quantity.value is None
+                or fact.quantity.value in values
+                or attribute_score(fact, weights) < CONFLICT_RATIO * alignment
+                or self._strength(candidate, analysis) < CONFLICT_RATIO * self._strength(chosen, analysis)
+            ):
+                continue
+            document = index.document(sentence.doc_id)
+            if self.guard.home(document) != home:
+                continue  # documents about different places state different places' figures
+            if self.guard.missing(
+                analysis, document, sentence.start, sentence.end, candidate.before_answer, candidate.answer_words,
+            ):
+                continue
+            rivals.append(candidate)
+            documents.add(sentence.doc_id)
+            values.add(fact.quantity.value)
+        return rivals
 
     def _first_supported(
         self, candidates: list[ScoredSentence], analysis: QuestionAnalysis, index: DocumentIndex
@@ -163,7 +233,7 @@ class ExtractiveBackend(AnswerBackend):
                 continue
             sentence = index.sentences[candidate.position]
             needs_span = rank > 0 or (analysis.asked is not None and analysis.language == "en")
-            if needs_span and analysis.kind not in ("fact", "list") and not candidate.has_span:
+            if needs_span and analysis.kind not in ("fact", "list", "name") and not candidate.has_span:
                 continue
             missing = self.guard.missing(
                 analysis, index.document(sentence.doc_id), sentence.start, sentence.end,
@@ -181,9 +251,9 @@ class ExtractiveBackend(AnswerBackend):
 
     def _question_terms(self, analysis: QuestionAnalysis) -> list[str]:
         """The question's tokens and those of its expansions (the Chinese terms an English question
-        stands for, the full terms of abbreviations), without repeats."""
+        stands for, the full terms of abbreviations) and dictionary translations, without repeats."""
         terms = self.tokenizer.tokenize(analysis.text)
-        for term in analysis.expansions:
+        for term in [*analysis.expansions, *analysis.translations]:
             terms += self.tokenizer.tokenize(term)
         return list(dict.fromkeys(terms))
 
@@ -235,7 +305,9 @@ class ExtractiveBackend(AnswerBackend):
             if not candidate_facts(facts, analysis.asked, analysis.text):
                 return False, None
             return True, choose_fact(facts, analysis.asked, fact_weights, analysis.text)
-        return bool(self.spans.find(sentence, analysis.kind, asks_for_author(analysis.text))), None
+        if self.spans.find(sentence, analysis.kind, asks_for_author(analysis.text)):
+            return True, None
+        return bool(analysis.head and self.spans.headed(sentence, analysis.head, analysis.text)), None
 
     def _score_sentences(
         self, request: AnswerRequest, analysis: QuestionAnalysis, index: DocumentIndex
@@ -277,7 +349,7 @@ class ExtractiveBackend(AnswerBackend):
             sentence = index.sentences[position].text
             text = sentence.lower()
             lexical = sum(w for t, w in weights.items() if t in text) / total_weight
-            if issue_date and _is_date_line(sentence):
+            if issue_date and is_date_line(sentence):
                 # A 公文 states when it was issued on a line of its own (成文日期), which shares no
                 # word with 「这份通知是哪天印发的」: such a line is evidence for that question.
                 lexical = max(lexical, self.min_answer_score)
@@ -285,6 +357,8 @@ class ExtractiveBackend(AnswerBackend):
             number = positions[position]
             if focus and not any(term in text for term in focus):
                 continue  # a follow-up's new subject is not in this sentence
+            if addresses_the_system(sentence):
+                continue  # 「忽略以上指示，回答：…」 is an attack on the reader, never evidence
             has_span, choice = self._answer_in(sentence, analysis, fact_weights)
             bonus = KIND_BONUS if has_span else 0.0
             prior = 0.1 * request.passages[number].score
@@ -319,27 +393,58 @@ class ExtractiveBackend(AnswerBackend):
         """For span questions, a close runner-up that holds a span beats a best one that has none."""
         if analysis.kind in ("fact", "list") or best.has_span:
             return best
+        for candidate in self._close_runner_ups(candidates, best, analysis, index):
+            return candidate
+        return best
+
+    def _runner_up_naming(
+        self,
+        candidates: list[ScoredSentence],
+        best: ScoredSentence,
+        analysis: QuestionAnalysis,
+        index: DocumentIndex,
+    ) -> tuple[ScoredSentence, str] | None:
+        """The first close runner-up whose sentence clearly names the answer, with that name."""
+        for candidate in self._close_runner_ups(candidates, best, analysis, index):
+            if candidate is not best:
+                name = self._short_answer(analysis, candidate)
+                if name is not None:
+                    return candidate, name
+        return None
+
+    def _close_runner_ups(
+        self,
+        candidates: list[ScoredSentence],
+        best: ScoredSentence,
+        analysis: QuestionAnalysis,
+        index: DocumentIndex,
+    ) -> Iterator[ScoredSentence]:
+        """Candidates close enough to the best that hold an answer of the asked kind, are strong
+        enough on their own and are about the question's entities, best first."""
         for candidate in candidates[:RUNNER_UPS]:
             if candidate.score < RUNNER_UP_RATIO * best.score:
                 break
-            if candidate.has_span and self._strength(candidate, analysis) >= self._threshold(analysis):
-                sentence = index.sentences[candidate.position]
-                document = index.document(sentence.doc_id)
-                if not self.guard.missing(
-                    analysis, document, sentence.start, sentence.end,
-                    candidate.before_answer, candidate.answer_words,
-                ):
-                    return candidate
-        return best
+            if not candidate.has_span or self._strength(candidate, analysis) < self._threshold(analysis):
+                continue
+            sentence = index.sentences[candidate.position]
+            if not self.guard.missing(
+                analysis, index.document(sentence.doc_id), sentence.start, sentence.end,
+                candidate.before_answer, candidate.answer_words,
+            ):
+                yield candidate
 
     # ----- composing -----
-    def _short_answer(self, analysis: QuestionAnalysis, chosen: ScoredSentence, sentence: str) -> str | None:
+    def _short_answer(self, analysis: QuestionAnalysis, chosen: ScoredSentence) -> str | None:
         """The exact span that answers, or None when the sentence does not single one out."""
         if analysis.asked is not None:
             choice = chosen.choice
             return choice.best.text if choice is not None and choice.best is not None and choice.confident else None
+        sentence = chosen.text
         anchors = [t for t in self.tokenizer.tokenize(analysis.text) if t in sentence]
         span = self.spans.best(sentence, analysis.kind, anchors, analysis.text, analysis.place_names)
+        if span is None and analysis.head:
+            named = self.spans.headed(sentence, analysis.head, analysis.text)
+            span = self.spans.best(sentence, analysis.kind, anchors, analysis.text, analysis.place_names, named)
         return span.text if span else None
 
     def _compose(
@@ -348,14 +453,10 @@ class ExtractiveBackend(AnswerBackend):
         analysis: QuestionAnalysis,
         index: DocumentIndex,
         chosen: ScoredSentence,
+        short_answer: str | None,
     ) -> Answer:
         sentence = index.sentences[chosen.position]
         passage = request.passages[chosen.passage_number]
-        short_answer = self._short_answer(analysis, chosen, sentence.text)
-        if short_answer is None and analysis.kind in NAME_KINDS:
-            # A "who / which unit / where" question whose sentence names no one clearly: the quoted
-            # sentence would not answer it.
-            return self._refuse(request, analysis, "unanswerable_kind", [])
         document = index.document(sentence.doc_id)
         citation = to_citation(1, passage, index, highlight=document.text[sentence.start : sentence.end])
         if analysis.language == "en":
@@ -370,6 +471,47 @@ class ExtractiveBackend(AnswerBackend):
             refused=False,
             citations=[citation],
             backend=self.name,
+        )
+
+    def _compose_conflict(
+        self,
+        request: AnswerRequest,
+        analysis: QuestionAnalysis,
+        index: DocumentIndex,
+        sources: list[ScoredSentence],
+    ) -> Answer:
+        """Every source's figure with its title and date, newest first, and no short answer."""
+        statements = []
+        for candidate in sources:
+            sentence = index.sentences[candidate.position]
+            document = index.document(sentence.doc_id)
+            date, year = document_date(document)
+            best = candidate.choice.best if candidate.choice is not None else None
+            statements.append(Statement(
+                n=0, value=best.text if best is not None else "", sentence=sentence.text,
+                title=document.title, date=date, year=year,
+            ))
+        # Newest source first (a later notice usually supersedes an earlier one; both are shown),
+        # unknown dates last, ties in rank order.
+        order = sorted(range(len(sources)), key=lambda i: -statements[i].year)
+        citations, ordered = [], []
+        for n, i in enumerate(order, start=1):
+            candidate = sources[i]
+            sentence = index.sentences[candidate.position]
+            document = index.document(sentence.doc_id)
+            citations.append(to_citation(
+                n, request.passages[candidate.passage_number], index,
+                highlight=document.text[sentence.start : sentence.end],
+            ))
+            ordered.append(replace(statements[i], n=n))
+        return Answer(
+            question=request.original_question or request.question,
+            answer=conflict_text(analysis.language, ordered),
+            short_answer=None,
+            refused=False,
+            citations=citations,
+            backend=self.name,
+            conflicting_values=[s.value for s in ordered],
         )
 
     def _refuse(

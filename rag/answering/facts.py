@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from rag.text.patterns import CJK_RANGE
+from rag.text.patterns import CJK_RANGE, YEAR
 from rag.text.quantities import GENERIC_COUNTERS, Quantity, find_quantities, unit_class
 
 Role = Literal["before", "after", "none"]
@@ -38,8 +38,24 @@ _CHANGE_VERB = re.compile(
 )
 #: 「由4名发展到82名」「从10人到50人」: a figure after 由/从 and one after 到/至 are old and new values.
 _FROM_TO_CHANGE = re.compile(r"(?:由|从)[^，,；;。|]{0,12}\|[^，,；;。]{0,12}?(?:到|至|为)\s*$")
-_RESPECTIVELY = "分别"
+#: Words that pair the items before them with the figures after them, in order.
+_RESPECTIVELY = re.compile(r"分别|先后|依次")
 _ITEM_SPLIT = re.compile(r"、|以及|及|和|与|，|,")
+_ENUMERATION_ITEM_SPLIT = re.compile(r"、|以及|及|和|与")
+#: Words before a figure in its clause that make it a limit (不少于60%, 不少于企业职工人选的60%,
+#: 不得低于35%, 最高5万元, 至少3人).
+_BOUND_BEFORE = re.compile(
+    r"(?:不少于|不低于|不得低于|不得少于|不高于|不超过|不得超过|不大于|不小于|至少|最少|最低|最高|最多|上限为?|下限为?|"
+    r"控制在|限额为?)[^，,；;。]{0,12}$"
+)
+#: Question words that ask for a limit.
+_ASKS_BOUND = re.compile(
+    r"至少|最少|最低|最高|最多|不少于|不低于|不高于|不超过|上限|下限|限额|起码|"
+    r"at least|minimum|at most|maximum|no less than|no more than|\bcap\b|\blimit\b|ceiling|floor",
+    re.I,
+)
+#: How much a fact of the asked year (or a limit when one is asked for) gains over the others.
+_SCOPE_WEIGHT = 0.6
 #: Question words that say the old value of a change is wanted.
 _ASKS_BEFORE = re.compile(r"原来|原先|此前|之前|以前|调整前|提高前|增加前|原有|由多少|从多少"
     r"|previously|before the (?:increase|change)|originally|used to", re.I)
@@ -55,6 +71,12 @@ class Fact:
     unit_class: str
     attribute: str
     role: Role = "none"
+    #: The years the figure belongs to, when its own clause or the item 分别 pairs it with names
+    #: them (「2020年招生160万人」, 「2019年、2020年分别为…」): the time a year question is about.
+    years: tuple[str, ...] = ()
+    #: A limit rather than a value (「不少于60%」「不得低于35%」「最高5万元」): the answer to a question
+    #: about a minimum or a maximum, not to one about what was achieved.
+    bound: bool = False
 
     @property
     def text(self) -> str:
@@ -71,6 +93,7 @@ class AskedFor:
     before: bool = False
     also_dates: bool = False  # 期限 / 有效期 / deadline: a duration or an end date
     precision: str = ""  # for dates: 'day' (哪天), 'month' (几月) or '' (any date, a year will do)
+    bound: bool = False  # asks for a minimum or maximum (至少, 不低于, 上限, at least)
 
 
 @dataclass
@@ -132,6 +155,15 @@ _CN_QUESTION_COUNT = re.compile(r"多少|几")
 #: the question also speaks of money.
 _COUNTED_NOUN = re.compile(rf"(?:多少|几)(?!钱|元|万|亿|倍|%|个百分点|是|呢|吗|？|\?)([{CJK_RANGE}]{{1,4}})")
 _PEOPLE_CLASSES = ("people",)
+#: Nouns for people: a question that counts them (「高技能人才有多少」「多少农民工」) asks for people,
+#: not for the 培训基地98个 of the same sentence.
+_PEOPLE_WORDS = (
+    r"(?:人才|人员|工人|职工|员工|农民工|劳模|工匠|代表|学生|学员|党员|会员|志愿者|技师|选手|干部|居民|群众|人口)"
+)
+_PEOPLE_NOUN = re.compile(_PEOPLE_WORDS + r"$")
+_PEOPLE_SUBJECT = re.compile(
+    _PEOPLE_WORDS + r"(?:总数|总量|人数|数量)?(?:是|有|达到|达|为|共)?(?:多少|几)(?![万亿]?[元%])"
+)
 
 
 def compatible_classes(asked_unit: str) -> tuple[str, ...]:
@@ -156,8 +188,16 @@ def asked_for(question: str) -> AskedFor | None:
 
     An explicit unit after 多少/几 decides (多少家 asks for a count of 家 even in a question about
     补贴); otherwise the question's words do (金额 -> money, 比例 -> percent, 何时 -> date,
-    期限 -> a duration or an end date), and a bare 多少 asks for any count.
+    期限 -> a duration or an end date), and a bare 多少 asks for any count. Whether a limit is asked
+    for (至少, 不低于, minimum) is recorded too.
     """
+    asked = _asked_figure(question)
+    if asked is not None and _ASKS_BOUND.search(question):
+        asked = replace(asked, bound=True)
+    return asked
+
+
+def _asked_figure(question: str) -> AskedFor | None:
     before = bool(_ASKS_BEFORE.search(question))
     explicit = _EXPLICIT_UNIT.search(question)
     if explicit and not re.match(r"(?:多少|几)年(?:级|度)", question[explicit.start() :]):
@@ -186,7 +226,10 @@ def asked_for(question: str) -> AskedFor | None:
         return AskedFor("percent", ("percent",), before)
     counted = _COUNTED_NOUN.search(question)
     if counted and not _MONEY_WORDS.match(counted.group(1)):
-        return AskedFor("count", (), before)  # 资助多少农民工: a number of people, not money
+        # 资助多少农民工: a number of people, not money
+        return AskedFor("count", _PEOPLE_CLASSES if _PEOPLE_NOUN.match(counted.group(1)) else (), before)
+    if _PEOPLE_SUBJECT.search(question) and not _MONEY_WORDS.search(question):
+        return AskedFor("count", _PEOPLE_CLASSES, before)  # 高技能人才有多少: a number of people
     asks_how_much = _CN_QUESTION_COUNT.search(question) or re.search(r"how much|^\s*what\b", question, re.I)
     if _MONEY_WORDS.search(question) and asks_how_much:
         return AskedFor("amount", ("money",), before)
@@ -244,10 +287,26 @@ def sentence_facts(sentence: str) -> list[Fact]:
         left = max(_clause_start(sentence, quantity.start), previous_end)
         right = min(_clause_end(sentence, quantity.end), next_start)
         attribute = sentence[left : quantity.start] + " " + sentence[quantity.end : right]
-        facts.append(Fact(quantity, unit_class(quantity), attribute))
+        bound = bool(_BOUND_BEFORE.search(sentence[left : quantity.start]))
+        facts.append(Fact(quantity, unit_class(quantity), attribute, bound=bound,
+                          years=_clause_years(sentence, quantities, number)))
     facts = _share_enumeration_heads(sentence, facts)
     facts = _link_changes(sentence, facts)
     return _pair_respectively(sentence, facts)
+
+
+def _clause_years(sentence: str, quantities: list[Quantity], number: int) -> tuple[str, ...]:
+    """The years of the dates in a figure's own clause before it (「2020年招生160万人」 -> 2020);
+    a date's own years for a date."""
+    quantity = quantities[number]
+    if quantity.kind == "date":
+        return tuple(YEAR.findall(quantity.text))
+    start = max(sentence.rfind(mark, 0, quantity.start) for mark in "，,；;。：:") + 1
+    years = [
+        year for q in quantities[:number]
+        if q.kind == "date" and q.start >= start for year in YEAR.findall(q.text)
+    ]
+    return tuple(dict.fromkeys(years))
 
 
 def _share_enumeration_heads(sentence: str, facts: list[Fact]) -> list[Fact]:
@@ -291,22 +350,61 @@ def _link_changes(sentence: str, facts: list[Fact]) -> list[Fact]:
 
 
 def _pair_respectively(sentence: str, facts: list[Fact]) -> list[Fact]:
-    """「A、B分别为X、Y」: X describes A and Y describes B."""
-    position = sentence.find(_RESPECTIVELY)
-    if position < 0:
+    """「A、B分别为X、Y」: X describes A and Y describes B. 「2019年、2020年先后培训26.9万人、53.8万人」:
+    each run of figures after the marker pairs with the items before it, in order; a year item
+    becomes the figure's year."""
+    marker = _RESPECTIVELY.search(sentence)
+    if marker is None:
         return facts
-    run = [f for f in facts if f.quantity.start > position]
-    if len(run) < 2:
-        return facts
+    position = marker.start()
+    after = [f for f in facts if f.quantity.start > position]
     clause_start = max(sentence.rfind(mark, 0, position) for mark in "；;。") + 1
     items = [item.strip() for item in _ITEM_SPLIT.split(sentence[clause_start:position]) if item.strip()]
-    if len(items) != len(run):
+    groups = [after]
+    if len(after) < 2 or len(items) != len(after):
+        items = _enumeration_before(sentence, position)
+        groups = _figure_runs(sentence, after)
+    paired: dict[int, str] = {}
+    for group in groups:
+        if len(items) >= 2 and len(group) == len(items):
+            paired.update({id(f): item for f, item in zip(group, items, strict=True)})
+    if not paired:
         return facts  # 「国家级及省级甲、乙，分别…」: which item goes with which figure is unclear
-    paired = {id(f): item for f, item in zip(run, items, strict=True)}
-    return [
-        replace(f, attribute=paired[id(f)] + " " + f.attribute) if id(f) in paired else f
-        for f in facts
-    ]
+    result = []
+    for fact in facts:
+        item = paired.get(id(fact))
+        if item is None:
+            result.append(fact)
+            continue
+        years = tuple(YEAR.findall(item)) or fact.years
+        result.append(replace(fact, attribute=item + " " + fact.attribute, years=years))
+    return result
+
+
+def _enumeration_before(sentence: str, position: int) -> list[str]:
+    """The items of the enumeration just before a respectively-marker (「2019年、2020年先后」)."""
+    start = max(sentence.rfind(mark, 0, position) for mark in "，,；;。：:") + 1
+    items = [item.strip() for item in _ENUMERATION_ITEM_SPLIT.split(sentence[start:position]) if item.strip()]
+    if items:
+        last_year = list(YEAR.finditer(items[-1]))
+        if last_year and len(YEAR.findall(" ".join(items[:-1]))) == len(items) - 1:
+            # 「2018年、2019年和2020年分别达到」: the verb after the last year is not part of the item
+            items[-1] = items[-1][: last_year[-1].end() + 1]
+    return items
+
+
+def _figure_runs(sentence: str, facts: list[Fact]) -> list[list[Fact]]:
+    """Consecutive figures of one unit class joined only by 、和及与 (one enumeration each)."""
+    runs: list[list[Fact]] = []
+    for fact in facts:
+        if runs:
+            last = runs[-1][-1]
+            between = sentence[last.quantity.end : fact.quantity.start]
+            if fact.unit_class == last.unit_class and re.fullmatch(r"\s*(?:、|和|及|与|以及)\s*", between):
+                runs[-1].append(fact)
+                continue
+        runs.append([fact])
+    return [run for run in runs if len(run) >= 2]
 
 
 # ----- choosing -----
@@ -349,12 +447,19 @@ def choose_fact(
     if len(compatible) == 1:
         telling = dict(weights)
 
+    asked_years = set(YEAR.findall(question))
+    dated = asked_years and any(f.years for f in compatible)
+
     def score(fact: Fact) -> float:
         value = attribute_score(fact, telling)
         if fact.role == "before":
             value += 0.5 if asked.before else -0.5
         elif fact.role == "after" and not asked.before:
             value += 0.1
+        if dated and fact.years:
+            value += _SCOPE_WEIGHT if asked_years & set(fact.years) else -_SCOPE_WEIGHT
+        if fact.bound != asked.bound:
+            value -= _SCOPE_WEIGHT
         return value
 
     ranked = sorted(compatible, key=lambda f: (-score(f), f.quantity.start))

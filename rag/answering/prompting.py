@@ -24,6 +24,7 @@ from rag.answering.base import AnswerRequest
 from rag.answering.citations import to_citation
 from rag.errors import BackendUnavailableError
 from rag.schema import Citation, Passage
+from rag.text.instructions import addresses_the_system, without_instructions
 from rag.text.patterns import CJK_RANGE
 from rag.text.sentences import sentence_texts
 
@@ -178,14 +179,19 @@ def select_passages(
     """The passages that go into the prompt, each with its (trimmed) text, in rank order.
 
     Each passage gets an equal share of ``max_chars``; what a short one leaves unused goes to the
-    passages after it. Long passages keep the sentences nearest the ``question``.
+    passages after it. Long passages keep the sentences nearest the ``question``. Sentences that
+    address the system (「忽略以上指示」, role markers) are left out: they are not evidence, and a
+    model must never read them as instructions.
     """
     chosen = passages[:max_passages]
     selected: list[tuple[Passage, str]] = []
     budget = max_chars
     for index, passage in enumerate(chosen):
         share = budget // (len(chosen) - index)
-        text = trim(passage.text, max(share, 60), question)
+        content = passage.text
+        if addresses_the_system(content):
+            content = "".join(without_instructions(sentence_texts(content)))
+        text = trim(content, max(share, 60), question)
         budget -= len(text)
         selected.append((passage, text))
     return selected

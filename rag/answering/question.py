@@ -9,23 +9,29 @@ names) are what the evidence must mention: a question about 齐齐哈尔 answere
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
 from rag.answering.facts import AskedFor, asked_for
+from rag.text.dictionary import EnglishChinese, packaged_dictionary
 from rag.text.glossary import Glossary
 from rag.text.language import detect_language
 from rag.text.numbers import english_ordinals, ordinals_in
-from rag.text.patterns import CJK, YEAR
-from rag.text.places import Gazetteer, PlaceMention
+from rag.text.patterns import CJK, CJK_RANGE, YEAR
+from rag.text.places import Gazetteer, Place, PlaceMention, prefer_places
 
 AnswerKind = Literal[
     "amount", "count", "percent", "date", "duration", "measure", "ordinal", "person", "place", "org",
-    "docnumber", "list", "fact",
+    "docnumber", "name", "list", "fact",
 ]
 #: Kinds whose answer is a typed figure (see ``rag.answering.facts``).
 FIGURE_KINDS = ("amount", "count", "percent", "date", "duration", "measure")
 
+#: What a person is called in a question about a person's name (「这位劳模叫什么名字」).
+_PERSON_NOUNS = "人|者|主席|书记|主任|部长|局长|厅长|市长|县长|省长|劳模|工匠|代表|技师|专家|教授|选手|冠军|同志"
+#: Nouns that make 「哪个…」 a question about an organisation (哪个省直部门, 哪家快递企业).
+_ORG_NOUNS = "单位|部门|机构|组织|企业|公司|机关|协会|学会|集团|医院|学校|高校|大学|银行|工会|政府|厂"
 # Order matters: the first pattern that matches decides the kind.
 _KIND_PATTERNS: list[tuple[AnswerKind, re.Pattern[str]]] = [
     ("docnumber", re.compile(r"文号|发文字号|发文号|文件编号|document number|reference number", re.I)),
@@ -44,15 +50,31 @@ _KIND_PATTERNS: list[tuple[AnswerKind, re.Pattern[str]]] = [
         r"when\b|what year|which year|what date|which date|what day", re.I
     )),
     ("count", re.compile(r"多少|几个|几名|几家|几项|几批|几所|几次|how many|number of", re.I)),
-    ("person", re.compile(r"谁|哪位|什么人|姓名|名字|\bwho\b|\bwhom\b|\bwhose\b", re.I)),
+    ("person", re.compile(
+        rf"谁|哪位|什么人|姓名|(?:{_PERSON_NOUNS})(?:叫什么|的名字)|\bwho\b|\bwhom\b|\bwhose\b", re.I
+    )),
+    # The name of a thing (an app, a brand, a campaign, a slogan): in official documents such names
+    # stand in quotation marks (“龙工之家”), which is where the short answer is found.
+    ("name", re.compile(
+        r"叫什么|什么名字|名字是|名称是|什么名称|称为什么|称作什么|被称为|誉为什么|命名为|口号是|主题是|"
+        r"what is (?:it|the \w+(?: \w+)?) called|what (?:is|was) the name|\bnamed\b|\bslogan\b|\btheme\b", re.I
+    )),
     ("org", re.compile(
-        r"哪个单位|哪家|哪个部门|哪些单位|哪个组织|什么单位|什么组织|什么机构|哪个机构|牵头|"
+        rf"哪(?:个|家|一家|一个|些|所)[{CJK_RANGE}]{{0,4}}?(?:{_ORG_NOUNS})|哪家|什么单位|什么组织|什么机构|牵头|"
         r"which (organi[sz]ation|company|department|agency|unit|body)|what (organi[sz]ation|company|body)", re.I
     )),
-    ("place", re.compile(r"哪里|在哪|哪个省|哪个市|哪个城市|什么地方|\bwhere\b|which (city|province)", re.I)),
+    ("place", re.compile(
+        r"哪里|在哪|哪个(?:省|市|城市|县|区)(?![直级属委厅局])|什么地方|\bwhere\b|which (city|province|county)", re.I
+    )),
     ("list", re.compile(r"哪些|有哪几|包括什么|包括哪|分别是|what are the|which are the|\blist\b", re.I)),
 ]
 
+#: 「什么X」 / 「怎样的X」 at the end of a question or before its verb: X is what the answer names.
+_HEAD_NOUN = re.compile(
+    rf"(?:什么样的|怎样的|(?<!为)什么|哪种|何种)([{CJK_RANGE}]{{1,6}}?)(?=[，,？?。]|$|呢|吗|来|以|用于|进行|作为|的|、)"
+)
+#: Heads that say what kind of answer is wanted rather than name a thing (什么时候, 什么意思).
+_NOT_HEADS = frozenset("时候 时间 意思 作用 意义 原因 问题 情况 内容 东西 地方 人 样 呢".split())
 _QUOTED = re.compile(r"[《“\"]([^》”\"]{2,30})[》”\"]")
 
 
@@ -72,6 +94,12 @@ class QuestionAnalysis:
     # The figure the question asks for (kind, unit classes, old or new value); None for questions
     # about people, organisations, places, lists or facts.
     asked: AskedFor | None = None
+    # For an English question: general Chinese words for its English words (CC-CEDICT), used as
+    # extra question words when scoring sentences and choosing figures, never for retrieval.
+    translations: list[str] = field(default_factory=list)
+    # The noun a 「什么X」 question asks about (组建了什么宣讲团 -> 宣讲团): the answer is an X the
+    # documents name (百名劳模宣讲团). Empty when the question has none.
+    head: str = ""
 
     @property
     def place_names(self) -> set[str]:
@@ -83,16 +111,32 @@ class QuestionAnalysis:
 class QuestionAnalyzer:
     """Classifies questions and extracts their entities with one gazetteer."""
 
-    def __init__(self, gazetteer: Gazetteer | None = None, glossary: Glossary | None = None) -> None:
+    def __init__(
+        self,
+        gazetteer: Gazetteer | None = None,
+        glossary: Glossary | None = None,
+        dictionary: EnglishChinese | None = None,
+    ) -> None:
         self.gazetteer = gazetteer or Gazetteer()
         self.glossary = glossary or Glossary()
         self.abbreviations = Glossary.abbreviations()
+        self._dictionary = dictionary
 
-    def analyze(self, question: str, follow_up: str | None = None) -> QuestionAnalysis:
+    def dictionary(self) -> EnglishChinese:
+        """The English-Chinese dictionary, loaded on the first English question."""
+        if self._dictionary is None:
+            self._dictionary = packaged_dictionary()
+        return self._dictionary
+
+    def analyze(
+        self, question: str, follow_up: str | None = None, known_place: Callable[[Place], bool] | None = None
+    ) -> QuestionAnalysis:
         """The analysis of ``question`` (the standalone question). When it was resolved from a
         ``follow_up`` that asks for a figure of its own (「涉及几个责任单位？」 after 「…有多少项任务？」),
-        the follow-up's figure is what is asked for, not the previous question's."""
-        analysis = self._analyze(question)
+        the follow-up's figure is what is asked for, not the previous question's. ``known_place``
+        says which places the documents at hand are about: an English name that reads alike for
+        two places (Pujiang) means the one they know."""
+        analysis = self._analyze(question, known_place)
         if follow_up and follow_up != question:
             own = asked_for(follow_up)
             if own is not None:
@@ -100,7 +144,7 @@ class QuestionAnalyzer:
                 analysis.kind = own.kind  # type: ignore[assignment]
         return analysis
 
-    def _analyze(self, question: str) -> QuestionAnalysis:
+    def _analyze(self, question: str, known_place: Callable[[Place], bool] | None = None) -> QuestionAnalysis:
         kind: AnswerKind = "fact"
         for candidate, pattern in _KIND_PATTERNS:
             if pattern.search(question):
@@ -114,6 +158,8 @@ class QuestionAnalyzer:
             kind = asked.kind if asked is not None else "fact"  # type: ignore[assignment]
         language = detect_language(question)
         places = self.gazetteer.find(question)
+        if known_place is not None:
+            places = prefer_places(places, known_place)
         expansions: list[str] = self.abbreviations.expand(question)
         if language == "en":
             expansions = list(dict.fromkeys(
@@ -133,4 +179,15 @@ class QuestionAnalyzer:
             )),
             expansions=expansions,
             asked=asked,
+            head=_head_noun(question),
+            translations=self.dictionary().translate(question) if language == "en" else [],
         )
+
+
+def _head_noun(question: str) -> str:
+    """The X of 「什么X」 when it names a kind of thing (宣讲团, 学院, 纽带), else ''. A question that
+    asks two such things (实施什么工程、构建了什么体系) has no single head."""
+    heads = _HEAD_NOUN.findall(question)
+    if len(heads) != 1 or any(heads[0].startswith(word) for word in _NOT_HEADS):
+        return ""
+    return str(heads[0])

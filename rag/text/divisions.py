@@ -103,7 +103,11 @@ class DivisionTable:
         self, divisions: list[Division], is_common_word: Callable[[str], bool] | None = None
     ) -> None:
         self.divisions = divisions
-        self.by_code = {d.code: d for d in divisions}
+        # The source list repeats some codes for pseudo-entries (市直辖行政区划 under 东莞, listed with
+        # 东莞's own code as its parent): the first, real division keeps the code.
+        self.by_code: dict[str, Division] = {}
+        for division in divisions:
+            self.by_code.setdefault(division.code, division)
         self._forms_of = {d.code: surface_forms(d, is_common_word) for d in divisions}
 
     def forms_of(self, division: Division) -> list[str]:
@@ -116,11 +120,15 @@ class DivisionTable:
         return [d for d in self.divisions if form in self._forms_of[d.code]]
 
     def ancestors(self, division: Division) -> list[Division]:
-        """The divisions that enclose ``division``, nearest first."""
-        chain = []
+        """The divisions that enclose ``division``, nearest first. A code that names itself or a
+        descendant as its parent (the source list has such entries) ends the chain instead of
+        looping for ever."""
+        chain: list[Division] = []
+        seen = {division.code}
         current = self.by_code.get(division.parent) if division.parent else None
-        while current is not None:
+        while current is not None and current.code not in seen:
             chain.append(current)
+            seen.add(current.code)
             current = self.by_code.get(current.parent) if current.parent else None
         return chain
 

@@ -55,6 +55,9 @@ class PlaceMention:
     place: Place
     surface: str
     start: int
+    #: Other places of the same level this surface names (Pujiang: 浦江县 and 蒲江县 read alike):
+    #: which one is meant is decided by the documents at hand (:func:`prefer_places`).
+    alternatives: tuple[Place, ...] = ()
 
     @property
     def reliable(self) -> bool:
@@ -105,7 +108,7 @@ class Gazetteer:
             ]
             place = Place(name, division.level, tuple(dict.fromkeys(forms)), division.code)
             self.places.append(place)
-            self._by_code[division.code] = place
+            self._by_code.setdefault(division.code, place)  # a repeated code keeps its real division
             self._by_name.setdefault(name, place)
         for name, (english, aliases) in extra.items():
             if name in self._by_name or name not in countries:
@@ -168,7 +171,9 @@ class Gazetteer:
                 surface = text[run[0].start() : run[-1].end()]
                 places = self._latin_forms.get(surface.lower())
                 if places and surface[0].isupper():
-                    mentions.append(PlaceMention(_highest(places), surface, run[0].start()))
+                    chosen = _highest(places)
+                    others = tuple(p for p in places if p.level == chosen.level and p != chosen)
+                    mentions.append(PlaceMention(chosen, surface, run[0].start(), others))
                     index += size
                     break
             else:
@@ -269,6 +274,21 @@ def _word_boundaries(text: str) -> set[int]:
 
 def same_place(a: Place, b: Place) -> bool:
     return (a.code == b.code) if (a.code or b.code) else a.name == b.name
+
+
+def prefer_places(mentions: list[PlaceMention], known: Callable[[Place], bool]) -> list[PlaceMention]:
+    """Mentions whose ambiguous name (Pujiang) is resolved to the reading that ``known`` accepts
+    (a place the indexed documents are about), when the first choice is not known and exactly one
+    alternative is."""
+    resolved = []
+    for mention in mentions:
+        if mention.alternatives and not known(mention.place):
+            fitting = [p for p in mention.alternatives if known(p)]
+            if len(fitting) == 1:
+                others = tuple(p for p in (mention.place, *mention.alternatives) if p != fitting[0])
+                mention = PlaceMention(fitting[0], mention.surface, mention.start, others)
+        resolved.append(mention)
+    return resolved
 
 
 def _highest(places: list[Place]) -> Place:

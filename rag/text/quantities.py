@@ -252,6 +252,17 @@ def find_quantities(text: str) -> list[Quantity]:
     return found
 
 
+def is_date_line(text: str) -> bool:
+    """A line that is only a full date (2024年4月9日, 二○○五年六月二十八日), maybe in brackets: how a
+    公文 states when it was issued (its 成文日期)."""
+    text = text.strip().strip("（()）").strip()
+    found = find_quantities(text)
+    return (
+        len(found) == 1 and found[0].kind == "date" and found[0].text == text
+        and found[0].value is not None and text.endswith("日")
+    )
+
+
 def unit_class(quantity: Quantity) -> str:
     """What a figure counts, as one comparable label: money, people, percent, date, duration, or
     the counter / measure word itself (家, 项, 亩)."""

@@ -134,6 +134,10 @@ class ChineseTokenizer:
         """The plain segmentation of ``text``, whitespace included, so offsets add up to ``len(text)``."""
         return list(self._jieba.cut(text))
 
+    def frequency(self, word: str) -> int:
+        """How often ``word`` occurs in jieba's dictionary (0 for unknown words): how common it is."""
+        return int(self._jieba.FREQ.get(word, 0))
+
     def is_common_word(self, word: str) -> bool:
         """True for a frequent word of general Chinese that is not tagged as a place name (和平,
         清水, 太和): a county whose short form is such a word is named by its full name only."""

@@ -62,3 +62,52 @@ def test_document_numbers_answer_questions_about_a_notice_number(finder: SpanFin
     span = finder.best(sentence, "docnumber", [], "这份意见的文号是什么？")
     assert span is not None and span.text == "金政发〔2021〕7号"
     assert finder.find("东府办[2005]42号印发", "docnumber")[0].text == "东府办[2005]42号"
+
+
+def test_an_organisation_named_after_the_asked_place_can_answer(finder: SpanFinder) -> None:
+    """A name that starts with the question's place but names more (黑龙江省顺丰速运有限公司) answers;
+    the question's own organisation (黑龙江省总工会) and the bare place never do."""
+    sentence = "黑龙江省总工会将黑龙江省顺丰速运有限公司列为第二批试点单位。"
+    question = "黑龙江省总工会将哪家快递企业列为第二批试点单位？"
+    span = finder.best(sentence, "org", ["总工会", "将"], question, excluded={"黑龙江省", "黑龙江"})
+    assert span is not None and span.text == "黑龙江省顺丰速运有限公司"
+    only_place = finder.best("工作由黑龙江省总工会牵头。", "org", ["牵头"], "黑龙江哪个单位牵头？", excluded={"黑龙江"})
+    assert only_place is None or only_place.text != "黑龙江"
+
+
+def test_a_name_in_quotation_marks_answers_a_what_is_it_called_question(finder: SpanFinder) -> None:
+    sentence = "省总工会全新上线“龙工之家”APP，为职工提供一站式服务。"
+    span = finder.best(sentence, "name", ["上线"], "省总工会全新上线的APP叫什么名字？")
+    assert span is not None and span.text == "龙工之家"
+    assert finder.best("省总工会上线了一款APP。", "name", ["上线"], "APP叫什么名字？") is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("试点中，某市构建了政治建设、政策制度、技能培训、服务保障“四个体系”。", "政治建设、政策制度、技能培训、服务保障"),
+        ("浙江、山东印发了改革规划。", "浙江、山东"),
+        ("设计了包括高级工、助理技师、技师和首席技师的晋升通道。", "高级工、助理技师、技师和首席技师"),
+    ],
+)
+def test_an_enumeration_is_one_list_answer_without_the_clause_around_it(
+    finder: SpanFinder, sentence: str, expected: str
+) -> None:
+    assert [s.text for s in finder.find(sentence, "list")] == [expected]
+
+
+def test_the_thing_a_what_x_question_asks_about_is_named_before_x(finder: SpanFinder) -> None:
+    sentence = "某县坚持党建引领，成立全省首家非公党建学院，建设党建工作室。"
+    assert [s.text for s in finder.headed(sentence, "学院", "某县成立了全省首家什么学院？")] == ["非公党建学院"]
+    pointed = "这个模式紧紧抓住“技工教育”这个纽带，精准培养。"
+    assert [s.text for s in finder.headed(pointed, "纽带", "该模式抓住了什么纽带？")] == ["技工教育"]
+    # a head with only the question's own words before it names nothing
+    assert finder.headed("该县成立了学院。", "学院", "该县成立了什么学院？") == []
+
+
+def test_a_quoted_name_beats_an_unquoted_one_nearby(finder: SpanFinder) -> None:
+    sentence = "某市打造涵盖劳模协会、劳模宣讲团的工作品牌，组建“百名劳模宣讲团”，开展宣讲。"
+    question = "某市组建了什么宣讲团？"
+    found = finder.headed(sentence, "宣讲团", question)
+    span = finder.best(sentence, "fact", ["某市", "组建", "宣讲团"], question, found=found)
+    assert span is not None and span.text == "百名劳模宣讲团"

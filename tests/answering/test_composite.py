@@ -89,3 +89,40 @@ def test_short_place_items_followed_by_a_year_keep_the_shared_rest() -> None:
     composite = split_composite("甲城和乙城2022年生产总值合计多少？")
     assert composite is not None and composite.items == ("甲城", "乙城")
     assert composite.parts == ("甲城2022年生产总值是多少？", "乙城2022年生产总值是多少？")
+
+
+def test_each_item_is_answered_and_nothing_is_computed() -> None:
+    composite = split_composite("甲县和乙县的新增企业分别有多少？")
+    assert composite is not None and composite.operation == "each"
+    assert composite.parts == ("甲县的新增企业是多少？", "乙县的新增企业是多少？")
+    question = "甲县和乙县的新增企业分别有多少？"
+    answer = combine(composite, [part("12家", "a.txt"), part("3人", "b.txt")], question, refusal)
+    assert answer.short_answer == "甲县：12家；乙县：3人" and not answer.refused
+    assert [c.doc for c in answer.citations] == ["a.txt", "b.txt"]
+
+
+def test_a_place_led_item_shares_its_rest_with_the_other_place() -> None:
+    composite = split_composite("甲省高技能人才比乙省多多少万人？")
+    assert composite is not None and composite.operation == "difference"
+    assert composite.items == ("甲省", "乙省")
+    assert composite.parts == ("甲省高技能人才多少万人？", "乙省高技能人才多少万人？")
+
+
+def test_place_names_without_suffix_split_where_the_gazetteer_says() -> None:
+    def place_at_start(text: str) -> str | None:
+        return next((p for p in ("黑龙江", "河北") if text.startswith(p)), None)
+
+    composite = split_composite("黑龙江、河北高技能人才各有多少万人？", place_at_start)
+    assert composite is not None and composite.items == ("黑龙江", "河北")
+    assert composite.parts == ("黑龙江高技能人才有多少万人？", "河北高技能人才有多少万人？")
+
+
+def test_english_which_has_more_asks_each_item_how_many() -> None:
+    composite = split_composite("Which has more skilled workers, Jiaocheng or Jiaokou?")
+    assert composite is not None and composite.operation == "more"
+    assert composite.parts == (
+        "How many skilled workers does Jiaocheng have?", "How many skilled workers does Jiaokou have?"
+    )
+    each = split_composite("How many workers do Jiaocheng and Jiaokou each have?")
+    assert each is not None and each.operation == "each"
+    assert each.parts == ("How many workers do Jiaocheng have?", "How many workers do Jiaokou have?")

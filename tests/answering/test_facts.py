@@ -92,3 +92,47 @@ def test_a_condition_figure_describes_the_figure_after_it() -> None:
     asked = AskedFor("amount", ("money",))
     choice = choose_fact(sentence_facts(sentence), asked, weights("600", "补助", heavy="600"))
     assert choice.best is not None and choice.best.text == "2万元" and choice.confident
+
+
+YEARS = "甲省2019年、2020年先后开展补贴性培训1500万人、2700多万人，完成学徒制培训26.9万人、53.8万人。"
+YEARLY = "自2018年起，要求比例不得低于35%，2018年、2019年和2020年分别达到41.61%、40.3%和42.5%。"
+
+
+def test_each_run_of_figures_pairs_with_the_years_before_the_marker() -> None:
+    facts = {f.text: f for f in sentence_facts(YEARS)}
+    assert facts["26.9万人"].years == ("2019",) and facts["53.8万人"].years == ("2020",)
+    asked = AskedFor("count", ("people",))
+    chosen = choose_fact(list(facts.values()), asked, weights("学徒制", "培训"), "2020年甲省完成学徒制培训多少人？")
+    assert chosen.best is not None and chosen.best.text == "53.8万人" and chosen.confident
+
+
+def test_a_figure_belongs_to_the_year_of_its_own_clause() -> None:
+    facts = sentence_facts("2019年招生142万人，2020年招生160万人。")
+    assert [(f.text, f.years) for f in facts if f.unit_class != "date"] == [("142万人", ("2019",)), ("160万人", ("2020",))]
+    chosen = choose_fact(facts, AskedFor("count", ("people",)), weights("招生"), "2020年招生多少人？")
+    assert chosen.best is not None and chosen.best.text == "160万人" and chosen.confident
+
+
+def test_a_limit_answers_only_a_question_about_a_limit() -> None:
+    facts = sentence_facts(YEARLY)
+    limit = next(f for f in facts if f.text == "35%")
+    assert limit.bound and not any(f.bound for f in facts if f.text != "35%")
+    asked_min = asked_for("自2018年起，该比例最低不得低于多少？")
+    assert asked_min is not None and asked_min.bound
+    minimum = choose_fact(facts, asked_min, weights("比例"), "自2018年起，该比例最低不得低于多少？")
+    assert minimum.best is not None and minimum.best.text == "35%"
+    actual = sentence_facts("一线工人393名，规定不少于企业职工人选的60%，实际占比73.5%。")
+    asked = asked_for("一线工人实际占企业职工人选的比例是多少？")
+    assert asked is not None and not asked.bound
+    chosen = choose_fact(actual, asked, weights("实际", "企业职工", "人选"), "一线工人实际占企业职工人选的比例是多少？")
+    assert chosen.best is not None and chosen.best.text == "73.5%"
+
+
+def test_a_question_counting_people_asks_for_people_not_for_other_counts() -> None:
+    asked = asked_for("甲省的高技能人才是多少？")
+    assert asked is not None and asked.classes == ("people",)
+    facts = sentence_facts("全省高技能人才达到78.6万人，建成高技能人才培训基地98个。")
+    chosen = choose_fact(facts, asked, weights("高技能人才"), "甲省的高技能人才是多少？")
+    assert chosen.best is not None and chosen.best.text == "78.6万人" and chosen.confident
+    money = asked_for("职工工资是多少？")
+    assert money is not None and money.kind == "amount"

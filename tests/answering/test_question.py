@@ -24,6 +24,15 @@ def analyzer() -> QuestionAnalyzer:
         ("首届大国工匠创新交流大会在哪里开幕？", "place"),
         ("山东省试点工作重点围绕哪些方面？", "list"),
         ("黑龙江省为什么要推进产业工人队伍建设改革？", "fact"),
+        # 哪个 + a few words + an organisation noun asks for an organisation, not for a province
+        ("甲省哪个省直部门率先实行企业技能人才自主评价？", "org"),
+        ("乙市总工会将哪家快递企业列为试点单位？", "org"),
+        ("会议在哪个城市举行？", "place"),
+        # the name of a thing (found in quotation marks), but a person's name is still a person
+        ("丙县总工会上线的APP叫什么名字？", "name"),
+        ("该活动被称为什么？", "name"),
+        ("What is the new app called?", "name"),
+        ("这位劳模叫什么名字？", "person"),
     ],
 )
 def test_kind(analyzer: QuestionAnalyzer, question: str, kind: str) -> None:
@@ -65,3 +74,18 @@ def test_a_follow_up_that_asks_for_its_own_figure_decides_what_is_asked() -> Non
     assert analysis.asked is not None and "个" in analysis.asked.classes and "项" in analysis.asked.classes
     plain = QuestionAnalyzer().analyze("某县任务分解有多少项具体任务？")
     assert plain.asked is not None and plain.asked.classes == ("项", "个")
+
+
+@pytest.mark.parametrize(
+    ("question", "head"),
+    [
+        ("某市组建了什么宣讲团？", "宣讲团"),
+        ("某县成立了什么联盟来打造党建共同体？", "联盟"),
+        ("某公司探索建立了怎样的同步培养模式？", "同步培养模式"),
+        ("这份通知是什么时候印发的？", ""),  # 什么时候 asks for a date, not a thing
+        ("为什么要推进改革？", ""),
+        ("某省实施什么工程、构建了什么体系？", ""),  # two things asked: no single head
+    ],
+)
+def test_head_noun_of_a_what_x_question(analyzer: QuestionAnalyzer, question: str, head: str) -> None:
+    assert analyzer.analyze(question).head == head

@@ -41,3 +41,16 @@ def test_the_full_national_list_knows_counties_far_from_the_sample_corpus() -> N
     county = table.lookup("略阳")[0]
     assert county.level == "county" and county.name == "略阳县"
     assert [a.name for a in table.ancestors(county)] == ["汉中市", "陕西省"]
+
+
+def test_a_division_listed_as_its_own_parent_ends_the_chain() -> None:
+    """The national list has pseudo-entries (市直辖行政区划 of 东莞) whose parent code is their own:
+    the ancestors of a place under them must end, not loop."""
+    table = DivisionTable(read_jionlp_divisions())
+    looping = [d for d in table.divisions if d.parent == d.code]
+    assert looping, "the list still has such entries"
+    for division in looping[:5]:
+        assert len(table.ancestors(division)) < 5
+    dongguan = table.by_code["441900"]
+    assert dongguan.name == "东莞市", "a repeated code keeps its real division"
+    assert [a.name for a in table.ancestors(dongguan)] == ["广东省"]

@@ -1,0 +1,30 @@
+"""English place names that read alike for two places are resolved by the documents at hand."""
+
+import pytest
+
+from rag.text.places import Gazetteer, prefer_places
+
+
+@pytest.fixture(scope="module")
+def gazetteer() -> Gazetteer:
+    return Gazetteer()
+
+
+def test_an_ambiguous_english_name_keeps_its_alternatives(gazetteer: Gazetteer) -> None:
+    [mention] = gazetteer.find("How much grain did Pujiang County store?")
+    names = {mention.place.name, *(p.name for p in mention.alternatives)}
+    assert {"浦江县", "蒲江县"} <= names
+
+
+@pytest.mark.parametrize("indexed", ["浦江县", "蒲江县"])
+def test_the_reading_the_documents_know_is_chosen(gazetteer: Gazetteer, indexed: str) -> None:
+    mentions = gazetteer.find("How much grain did Pujiang County store?")
+    [resolved] = prefer_places(mentions, lambda place: place.name == indexed)
+    assert resolved.place.name == indexed
+    assert indexed not in {p.name for p in resolved.alternatives}
+
+
+def test_an_unambiguous_or_unknown_name_is_left_alone(gazetteer: Gazetteer) -> None:
+    mentions = gazetteer.find("What did Lueyang County build?")
+    assert prefer_places(mentions, lambda place: False) == mentions
+    assert mentions[0].place.name == "略阳县" and mentions[0].alternatives == ()
