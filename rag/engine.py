@@ -26,7 +26,7 @@ from rag.answering.registry import BackendRegistry
 from rag.errors import InvalidQuestionError
 from rag.ingest.indexing import Indexer, IndexReport, index_pipeline
 from rag.retrieval.retriever import FusionWeights, HybridRetriever, RetrievalMode, RetrievalResult
-from rag.schema import Answer, ChatTurn, Document, Passage
+from rag.schema import Answer, ChatTurn, Citation, Document, Passage
 from rag.settings import Settings
 from rag.store.embedding import Embedder
 from rag.store.index import DocumentIndex, IndexInfo
@@ -113,6 +113,17 @@ def _clean_quietly(store: IndexStore) -> None:
         store.clean()
     except OSError as error:
         logger.warning("could not clean the index folder %s: %s", store.directory, error)
+
+
+def _with_pages(citation: Citation, index: DocumentIndex) -> Citation:
+    """The citation with the pages and OCR flag of the chunk it cites (unchanged if not found)."""
+    item = index.documents.get(citation.doc)
+    if item is None:
+        return citation
+    for chunk in item.chunks:
+        if chunk.start == citation.start and chunk.end == citation.end:
+            return citation.model_copy(update={"pages": list(chunk.pages), "ocr": chunk.ocr})
+    return citation
 
 
 class Engine:
@@ -264,7 +275,7 @@ class Engine:
             result = self._answer_composite(composite, original or resolved, analysis.language, index, top_k, mode)
         else:
             result = chosen.answer(self._answer_request(resolved, analysis, index, top_k, mode, original))
-        return self._finish(result, original, resolved, started)
+        return self._finish(result, original, resolved, started, index)
 
     def _answer_composite(
         self, composite: CompositeQuestion, question: str, language: str, index: DocumentIndex,
@@ -296,7 +307,7 @@ class Engine:
         composite = split_composite(resolved, self._place_at_start)
         if composite is not None:
             answer = self._answer_composite(composite, original or resolved, analysis.language, index, top_k, None)
-            result = self._finish(answer, original, resolved, started)
+            result = self._finish(answer, original, resolved, started, index)
             yield StreamEvent(kind="citations", citations=result.citations)
             yield StreamEvent(kind="delta", delta=result.answer)
             yield StreamEvent(kind="answer", answer=result)
@@ -304,15 +315,21 @@ class Engine:
         request = self._answer_request(resolved, analysis, index, top_k, None, original)
         for event in chosen.stream(request):
             if event.kind == "answer" and event.answer is not None:
-                yield StreamEvent(kind="answer", answer=self._finish(event.answer, original, resolved, started))
+                yield StreamEvent(kind="answer", answer=self._finish(event.answer, original, resolved, started, index))
             else:
                 yield event
 
     @staticmethod
-    def _finish(result: Answer, original_question: str, resolved_question: str, started: float) -> Answer:
-        """The answer with its latency, and the question as typed beside the resolved one when a
-        follow-up was rewritten."""
+    def _finish(
+        result: Answer, original_question: str, resolved_question: str, started: float,
+        index: DocumentIndex | None = None,
+    ) -> Answer:
+        """The answer with its latency, the question as typed beside the resolved one when a
+        follow-up was rewritten, and each citation's pages and OCR flag from the cited chunk (so a
+        citation of a scanned page says its text was recognised)."""
         update: dict[str, object] = {"latency_ms": round((time.perf_counter() - started) * 1000, 2)}
+        if index is not None and result.citations:
+            update["citations"] = [_with_pages(citation, index) for citation in result.citations]
         if original_question:
             update["question"] = original_question
             update["resolved_question"] = resolved_question

@@ -32,6 +32,20 @@ class DocumentError(RagError):
         self.reason = reason
 
 
+class DocumentLimitError(DocumentError):
+    """A file whose parsing would exceed a bound (characters, paragraphs, pages, table cells,
+    decompressed size): refused while parsing, before it can occupy the server."""
+
+    http_status = 413
+
+
+class ExtractionError(DocumentError):
+    """A well-formed file from which no trustworthy text can be got (encrypted, a blank scan, OCR
+    below the confidence threshold): reported by name instead of being indexed empty."""
+
+    http_status = 422
+
+
 class IndexNotFoundError(RagError):
     """No index has been built at the configured location."""
 

@@ -14,15 +14,62 @@ from pydantic import BaseModel, Field
 
 @dataclass(frozen=True)
 class Heading:
-    """A title or section heading detected in a document, at a character offset."""
+    """A title or section heading detected in a document, at a character offset.
+
+    ``level`` places it in the document's heading tree: 0 for a heading known only by its shape
+    (a short standalone line, a Markdown or HTML heading, 附件1) and 1-7 for the numbered levels of
+    a 公文 (see ``rag.ingest.structure.LEVELS``: 第X章 1, 第X节 2, 一、 3, 第X条 4, （一） 5, 1. 6,
+    （1） 7). A deeper heading nests under the nearest shallower one before it; a level-0 heading
+    starts a new tree. ``end`` is where the heading's words end when the body goes on on the same
+    line (「（一）扩大制造业投资。对新引进…」, 「第五条 对获得…」); None for a heading that is a
+    whole line (or lines).
+    """
 
     start: int
     text: str
+    level: int = 0
+    end: int | None = None
+    #: True for a heading known only from the numbering of a 公文's items (一、 （一） 1. （1） not on
+    #: a line of their own): it is in the heading tree (``heading_path_at``) but does not start a
+    #: section of chunks or name one (``heading_at``); articles, chapters, attachments and
+    #: standalone heading lines do.
+    outline: bool = False
+
+
+@dataclass(frozen=True)
+class DocumentMeta:
+    """What a 公文 states about itself, parsed from its text at load time ('' when not found).
+
+    ``issuer`` is the issuing body (发文机关: the signature line above the 成文日期, the 「…文件」
+    header, or the part of the title before 关于); ``doc_number`` the document's own number
+    (发文字号, 渝高技办〔2024〕3号 — a number the text only cites is not it); ``date`` the
+    成文日期 as ISO ``YYYY-MM-DD`` (``YYYY-MM`` or ``YYYY`` when the text gives less).
+    """
+
+    issuer: str = ""
+    doc_number: str = ""
+    date: str = ""
+
+
+@dataclass(frozen=True)
+class Page:
+    """Where a page of a paged format (PDF, OFD) starts in ``Document.text``, and how its text was
+    got: ``ocr`` is True when the page had no text layer and its text was recognised from the image
+    (so a citation of it can say the words may hold recognition errors)."""
+
+    number: int  # 1-based page number in the file
+    start: int
+    ocr: bool = False
+    confidence: float | None = None  # mean OCR confidence of the page (0-1), None without OCR
 
 
 @dataclass
 class Document:
-    """A loaded document. ``text`` is the original text: every offset in the product points into it."""
+    """A loaded document. ``text`` is the original text: every offset in the product points into it.
+
+    ``meta`` and ``pages`` are filled by the loader (``rag.ingest.loading``); ``pages`` is empty
+    for formats without pages (text, HTML, DOCX).
+    """
 
     doc_id: str  # the file name, unique within an index
     title: str
@@ -30,15 +77,44 @@ class Document:
     source: str = ""  # where it was loaded from (informational)
     content_hash: str = ""
     headings: list[Heading] = field(default_factory=list)
+    meta: DocumentMeta = field(default_factory=DocumentMeta)
+    pages: list[Page] = field(default_factory=list)
 
     def heading_at(self, offset: int) -> str:
-        """The nearest section heading at or before ``offset`` ('' before the first one)."""
+        """The nearest section heading at or before ``offset`` ('' before the first one); outline
+        headings (numbered items inside a section) are skipped."""
         current = ""
         for heading in self.headings:
             if heading.start > offset:
                 break
-            current = heading.text
+            if not heading.outline:
+                current = heading.text
         return current
+
+    def heading_path_at(self, offset: int) -> list[str]:
+        """The chain of headings that contain ``offset``, outermost first: the heading tree's path
+        (「一、支持先进制造业发展政策」 > 「（一）扩大制造业投资」 > 「1.鼓励新引进工业项目」). A level-0
+        heading is a path of its own."""
+        path: list[Heading] = []
+        for heading in self.headings:
+            if heading.start > offset:
+                break
+            if heading.level == 0:
+                path = [heading]
+                continue
+            while path and path[-1].level != 0 and path[-1].level >= heading.level:
+                path.pop()
+            path.append(heading)
+        return [h.text for h in path]
+
+    def pages_of(self, start: int, end: int) -> list[Page]:
+        """The pages a span ``[start, end)`` of the text lies on (empty for formats without pages)."""
+        found = []
+        for i, page in enumerate(self.pages):
+            page_end = self.pages[i + 1].start if i + 1 < len(self.pages) else len(self.text) + 1
+            if page.start < end and start < page_end:
+                found.append(page)
+        return found
 
 
 @dataclass
@@ -57,6 +133,11 @@ class Chunk:
     search_text: str
     start: int
     end: int
+    #: The chunk's place in the heading tree, outermost first (``Document.heading_path_at``).
+    heading_path: list[str] = field(default_factory=list)
+    #: Page numbers the chunk lies on (paged formats only) and whether any of them was OCR'd.
+    pages: list[int] = field(default_factory=list)
+    ocr: bool = False
 
 
 class ChatTurn(BaseModel):
@@ -93,6 +174,12 @@ class Citation(BaseModel):
     end: int
     score: float
     highlight: str | None = Field(None, description="The sentence that supports the answer.")
+    pages: list[int] = Field(
+        default_factory=list, description="Pages of the file the passage lies on (PDF, OFD); empty otherwise."
+    )
+    ocr: bool = Field(
+        False, description="True when the passage's text was recognised (OCR) from a scanned page."
+    )
 
 
 RefusalReason = Literal[

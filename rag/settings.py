@@ -147,6 +147,24 @@ class Settings(BaseSettings):
         5, ge=1, description="Failed chat-page logins per client before it must wait (doubling each time)."
     )
 
+    # --- parsing limits and OCR (rag.ingest.loading: checked while a file is parsed) ---
+    max_document_chars: int = Field(
+        300_000, ge=1000, description="Extracted characters per file (about 150 pages of Chinese)."
+    )
+    max_document_paragraphs: int = Field(
+        1500, ge=10, description="Paragraphs (non-blank lines, table rows) per file."
+    )
+    max_document_pages: int = Field(300, ge=1, description="Pages per PDF or OFD file.")
+    max_table_cells: int = Field(20_000, ge=10, description="Table or sheet cells per file.")
+    max_decompressed_bytes: int = Field(
+        50 * 1024 * 1024, ge=1024, description="Uncompressed size of the parts read from a zip-based file."
+    )
+    ocr_enabled: bool = Field(True, description="Recognise the text of PDF pages that have no text layer.")
+    ocr_min_confidence: float = Field(
+        0.6, ge=0.0, le=1.0, description="A scanned page whose mean OCR confidence is lower is refused."
+    )
+    ocr_dpi: int = Field(200, ge=72, le=600, description="Resolution at which scanned pages are rasterised.")
+
     @field_validator("api_keys", mode="before")
     @classmethod
     def _split_keys(cls, value: Any) -> Any:

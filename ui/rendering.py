@@ -141,10 +141,25 @@ def error_markdown(message: str) -> str:
 
 
 # ----- sources panel -----
+#: Shown on a citation whose text was recognised from a scanned page (``Citation.ocr``).
+OCR_LABEL = "扫描件·OCR识别"
+OCR_NOTE = "该段文字由扫描页面识别得到，个别字可能有误，请以原件为准"
+
+
+def pages_label(citation: Citation) -> str:
+    """「 · 第3页」 / 「 · 第3–4页」 for a citation of a paged file (PDF, OFD), else ''."""
+    if not citation.pages:
+        return ""
+    first, last = min(citation.pages), max(citation.pages)
+    return f" · 第{first}页" if first == last else f" · 第{first}–{last}页"
+
+
 def _card(citation: Citation, openable: bool) -> str:
     span = locate(citation.text, citation.highlight)
     title = html.escape(citation.title or citation.doc)
-    where = html.escape(f"{citation.doc} · 第 {citation.start + 1}–{citation.end} 字")
+    where = html.escape(f"{citation.doc}{pages_label(citation)} · 第 {citation.start + 1}–{citation.end} 字")
+    if citation.ocr:
+        where += f' <span class="rag-ocr" title="{OCR_NOTE}">{OCR_LABEL}</span>'
     button = (
         f'<button type="button" class="rag-open" data-open-doc="{citation.n}">查看全文</button>'
         if openable

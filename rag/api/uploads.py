@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.types import Message, Receive
 
 from rag.api.errors import PayloadTooLargeError, UnprocessableError
+from rag.ingest.loading import SUPPORTED_SUFFIXES
 
 MAX_FILES = 20
 #: Room for multipart boundaries and part headers on top of the files themselves.
@@ -36,7 +37,7 @@ UPLOAD_REQUEST_BODY = {
                         "minItems": 1,
                         "maxItems": MAX_FILES,
                         "items": {"type": "string", "format": "binary"},
-                        "description": f"One or more files (.txt .md .html .pdf .docx), at most {MAX_FILES}.",
+                        "description": f"One or more files ({' '.join(SUPPORTED_SUFFIXES)}), at most {MAX_FILES}.",
                     }
                 },
             }

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rag.ingest.cleaning import repair
-from rag.schema import Chunk, Document
+from rag.schema import Chunk, Document, Heading
 from rag.text.sentences import (
     is_heading_shaped,
     is_latin_alnum,
@@ -44,6 +44,7 @@ class _Section:
     start: int
     end: int
     anchor: int | None  # offset of the heading this section starts with (None: no heading)
+    head_end: int | None = None  # where the heading's words end when the body follows on its line
 
 
 def _line_start(text: str, offset: int) -> int:
@@ -59,20 +60,26 @@ def _sections(doc: Document, chunk_size: int) -> list[_Section]:
     """Spans from one heading's line to the next; a short preamble joins the first section.
 
     The preamble of a news page (masthead, a photo caption) is not worth a chunk of its own.
+    Outline headings (numbered items inside a line, ``Heading.outline``) stay in the heading path
+    without cutting the text into one-sentence chunks; articles (第X条), chapters, attachments and
+    standalone heading lines start sections.
     """
     text = doc.text
-    anchors: dict[int, int] = {}
+    anchors: dict[int, Heading] = {}
     for heading in doc.headings:
-        if 0 <= heading.start < len(text):
-            anchors.setdefault(_line_start(text, heading.start), heading.start)
+        if 0 <= heading.start < len(text) and not heading.outline:
+            anchors.setdefault(_line_start(text, heading.start), heading)
     starts = sorted(anchors)
     if not starts:
         return [_Section(0, len(text), None)]
-    sections = [_Section(s, e, anchors[s]) for s, e in zip(starts, starts[1:] + [len(text)], strict=True)]
+    sections = [
+        _Section(s, e, anchors[s].start, anchors[s].end)
+        for s, e in zip(starts, starts[1:] + [len(text)], strict=True)
+    ]
     preamble = repair(text, 0, starts[0])
     if preamble and len(preamble) < chunk_size // 2:
         first = sections[0]
-        sections[0] = _Section(0, first.end, first.anchor)
+        sections[0] = _Section(0, first.end, first.anchor, first.head_end)
     elif preamble:
         sections.insert(0, _Section(0, starts[0], None))
     return sections
@@ -145,7 +152,7 @@ def _units(text: str, section: _Section, limit: int) -> list[_Unit]:
     else:
         # the heading's own line is split off, so a long heading never merges into its paragraph
         head_start = _line_start(text, section.anchor)
-        head_end = _line_end(text, section.anchor, section.end)
+        head_end = section.head_end or _line_end(text, section.anchor, section.end)
         ranges = [(section.start, head_start), (head_start, head_end), (head_end, section.end)]
     units: list[_Unit] = []
     after_heading = False
@@ -217,6 +224,8 @@ def chunk_document(doc: Document, chunk_size: int = 300, overlap: int = 1) -> li
         for group in _pack(_units(text, section, chunk_size), chunk_size, overlap):
             start, end = group[0].start, group[-1].end
             anchor = start if section.anchor is None else max(start, section.anchor)
+            pages = doc.pages_of(start, end)
+            body = next((u.start for u in group if not u.sticky), start)  # past the heading lines
             chunks.append(
                 Chunk(
                     chunk_id=f"{doc.doc_id}#{len(chunks)}",
@@ -227,6 +236,9 @@ def chunk_document(doc: Document, chunk_size: int = 300, overlap: int = 1) -> li
                     search_text=repair(text, start, end),
                     start=start,
                     end=end,
+                    heading_path=doc.heading_path_at(max(anchor, body)),
+                    pages=[page.number for page in pages],
+                    ocr=any(page.ocr for page in pages),
                 )
             )
     return chunks

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from rag.ingest.structure import merge_headings, numbered_headings, text_lines
 from rag.schema import Heading
 from rag.text.patterns import is_cjk
 from rag.text.sentences import (
@@ -111,17 +112,6 @@ _MAX_GROUP_LINES = 3
 _TITLE_BEFORE_LINE_CHARS = 60
 
 
-def _lines(text: str) -> list[tuple[int, str]]:
-    """Non-blank lines as (offset of their first non-space character, stripped text)."""
-    result = []
-    for match in re.finditer(r"[^\n]+", text):
-        line = match.group()
-        stripped = line.strip()
-        if stripped:
-            result.append((match.start() + len(line) - len(line.lstrip()), stripped))
-    return result
-
-
 def detect_title_and_headings(text: str) -> tuple[str, list[Heading]]:
     """The document title ('' if none) and its headings, found from the shape of lines.
 
@@ -130,11 +120,14 @@ def detect_title_and_headings(text: str) -> tuple[str, list[Heading]]:
     lines form one heading (``健全组织 壮大队伍`` / ``这是一项强基固本的重大改革``). The title is
     the first line of the first heading before the body starts, plus its ``——`` subtitle; that
     heading is also the first entry of the headings, so text under the title has a heading.
+
+    The numbered headings of a 公文 (第X条, 一、, （一）, 1., 附件1; ``structure.numbered_headings``)
+    are merged in with their levels, so the headings form a tree (``Document.heading_path_at``).
     """
     groups: list[list[tuple[int, str]]] = []
     current: list[tuple[int, str]] = []
     body_started_at: int | None = None
-    for offset, line in _lines(text):
+    for offset, line in text_lines(text):
         if current and _is_subtitle(line):
             current.append((offset, line))
             continue
@@ -149,7 +142,8 @@ def detect_title_and_headings(text: str) -> tuple[str, list[Heading]]:
     if current:
         groups.append(current)
 
-    headings = [Heading(group[0][0], _join_group([line for _, line in group])) for group in groups]
+    shape = [Heading(group[0][0], _join_group([line for _, line in group])) for group in groups]
+    headings = merge_headings(shape, numbered_headings(text))
     title = ""
     if groups and (body_started_at is None or groups[0][0][0] < body_started_at):
         title = groups[0][0][1]

@@ -1,32 +1,35 @@
-"""Reading files and uploads into ``Document`` objects: text, title and headings.
+"""Reading files and uploads into ``Document`` objects: text, title, headings, metadata and pages.
 
 One entry point per source (a path, uploaded bytes, a list of paths and folders). Every format is
 reduced to plain text plus structural headings; ``Document.text`` is that extracted text with only
-line endings and a BOM normalised, because every offset in the product points into it. Anything
-that is not a readable document (unsupported suffix, empty, binary, content that does not match its
-extension, corrupt) raises ``DocumentError`` naming the file, so a batch can report it and go on.
+line endings and a BOM normalised, because every offset in the product points into it. Formats:
+.txt .md .html here; .pdf (tables as rows, OCR of scanned pages) in ``pdf``; .docx .xlsx .csv .ofd
+.doc .wps in ``office``. Every reader counts its work against the file's ``Budget`` (``limits``).
+Anything that is not a readable document (unsupported suffix, empty, binary, content that does not
+match its extension, corrupt) raises ``DocumentError`` naming the file, so a batch can report it and
+go on; a file over a bound raises ``DocumentLimitError`` (HTTP 413), a file with no trustworthy text
+(encrypted, blank scan, OCR below the threshold) ``ExtractionError`` (HTTP 422) — never an empty
+document in the index.
 """
 
 from __future__ import annotations
 
 import codecs
 import hashlib
-import io
 import os
 import re
 import unicodedata
-import zipfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from rag.errors import DocumentError
+from rag.errors import DocumentError, ExtractionError
 from rag.ingest.cleaning import detect_title_and_headings
+from rag.ingest.limits import Budget, ParseLimits
+from rag.ingest.office import Extracted, read_csv, read_doc, read_docx, read_ofd, read_xlsx
+from rag.ingest.pdf import read_pdf
+from rag.ingest.structure import document_meta, merge_headings, numbered_headings
 from rag.schema import Document, Heading
-
-if TYPE_CHECKING:
-    from docx.table import Table
+from rag.settings import Settings
 
 __all__ = [
     "MAX_UPLOAD_BYTES",
@@ -37,28 +40,22 @@ __all__ = [
     "safe_file_name",
 ]
 
-SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
-_TEXT_SUFFIXES = frozenset({".txt", ".md", ".html", ".htm"})
+SUPPORTED_SUFFIXES: tuple[str, ...] = (
+    ".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".xlsx", ".csv", ".ofd", ".doc", ".wps"
+)
 #: Uploads larger than this are refused before parsing (a PDF parser on 1 GB is a denial of service).
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 #: Above this share of control characters a "text" file is really binary.
 _MAX_CONTROL_SHARE = 0.01
 
 
-@dataclass
-class _Extracted:
-    """What a format reader returns: text, plus the title and headings its structure states."""
-
-    text: str
-    title: str = ""
-    headings: list[Heading] = field(default_factory=list)
-
-
 # --- public API ---
 
 
-def load_document(path: Path) -> Document:
-    """Load one file; ``doc_id`` is its file name. Raises ``DocumentError`` naming the file."""
+def load_document(path: Path, limits: ParseLimits | None = None) -> Document:
+    """Load one file; ``doc_id`` is its file name. Raises ``DocumentError`` naming the file.
+
+    ``limits`` bound the parsing work (default: from the settings in force, ``RAG_MAX_*``)."""
     path = Path(path)
     name = path.name
     _check_suffix(name)
@@ -70,10 +67,12 @@ def load_document(path: Path) -> Document:
         raise DocumentError(name, "no such file") from None
     except OSError as error:
         raise DocumentError(name, f"cannot be read ({error.strerror or error})") from None
-    return _build(name, data, source=str(path))
+    return _build(name, data, source=str(path), limits=limits)
 
 
-def load_bytes(name: str, data: bytes, *, max_bytes: int | None = MAX_UPLOAD_BYTES) -> Document:
+def load_bytes(
+    name: str, data: bytes, *, max_bytes: int | None = MAX_UPLOAD_BYTES, limits: ParseLimits | None = None
+) -> Document:
     """Load an upload. The name is reduced to a safe file name, which becomes the ``doc_id``.
 
     The content must match the extension (a .pdf starts with %PDF, a .docx is a zip holding
@@ -84,10 +83,12 @@ def load_bytes(name: str, data: bytes, *, max_bytes: int | None = MAX_UPLOAD_BYT
     _check_suffix(safe)
     if max_bytes is not None and len(data) > max_bytes:
         raise DocumentError(safe, f"file too large ({len(data)} bytes; limit {max_bytes})")
-    return _build(safe, data, source=f"upload:{safe}")
+    return _build(safe, data, source=f"upload:{safe}", limits=limits)
 
 
-def load_documents(paths: Iterable[Path]) -> tuple[list[Document], list[DocumentError]]:
+def load_documents(
+    paths: Iterable[Path], limits: ParseLimits | None = None
+) -> tuple[list[Document], list[DocumentError]]:
     """Load files and folders (recursively, sorted, supported suffixes only); never stop early.
 
     Files that cannot be loaded are returned as errors naming them. Since ``doc_id`` is the file
@@ -107,7 +108,7 @@ def load_documents(paths: Iterable[Path]) -> tuple[list[Document], list[Document
             errors.append(DocumentError(path.name, f"duplicate file name (already loaded from {first})"))
             continue
         try:
-            documents.append(load_document(path))
+            documents.append(load_document(path, limits))
         except DocumentError as error:
             errors.append(error)
             continue
@@ -159,34 +160,55 @@ def _expand(paths: Iterable[Path]) -> Iterator[Path]:
         yield from sorted(found, key=lambda p: p.relative_to(path).as_posix())
 
 
-def _build(name: str, data: bytes, source: str) -> Document:
+def _build(name: str, data: bytes, source: str, limits: ParseLimits | None = None) -> Document:
     if not data.strip():
         raise DocumentError(name, "empty file")
+    limits = limits or ParseLimits.from_settings()
+    budget = Budget(name, limits)
     suffix = Path(name).suffix.lower()
     if suffix == ".pdf":
-        extracted = _read_pdf(name, data)
+        extracted = read_pdf(name, data, budget, _normalise)
     elif suffix == ".docx":
-        extracted = _read_docx(name, data)
+        extracted = read_docx(name, data, budget, _normalise)
+    elif suffix == ".xlsx":
+        extracted = read_xlsx(name, data, budget)
+    elif suffix == ".ofd":
+        extracted = read_ofd(name, data, budget, _normalise)
+    elif suffix in (".doc", ".wps"):
+        settings = Settings()
+        extracted = read_doc(name, data, settings.resolve(settings.cache_dir), budget, _normalise)
     else:
         text = _decode_text(name, data)
-        if suffix in (".html", ".htm"):
-            extracted = _read_html(text)
-        elif suffix == ".md":
-            extracted = _read_markdown(text)
+        if suffix == ".csv":
+            extracted = read_csv(name, text, budget)
         else:
-            extracted = _Extracted(text)
+            budget.add_lines(text)
+            if suffix in (".html", ".htm"):
+                extracted = _read_html(text)
+            elif suffix == ".md":
+                extracted = _read_markdown(text)
+            else:
+                extracted = Extracted(text)
     if not extracted.text.strip():
-        raise DocumentError(name, "no text could be extracted (scanned or empty document?)")
+        raise ExtractionError(name, "no text could be extracted (empty document)")
     detected_title, detected_headings = detect_title_and_headings(extracted.text)
-    headings = extracted.headings or detected_headings
-    title = extracted.title or detected_title or Path(name).stem
+    if extracted.headings:  # the format's own headings, with the 公文 numbering merged in
+        headings = merge_headings(extracted.headings, numbered_headings(extracted.text))
+    else:
+        headings = detected_headings
+    if suffix == ".pdf":  # a PDF's metadata title is often a file name or a template's: text first
+        title = (detected_title or extracted.title or Path(name).stem).strip()
+    else:
+        title = (extracted.title or detected_title or Path(name).stem).strip()
     return Document(
         doc_id=name,
-        title=title.strip(),
+        title=title,
         text=extracted.text,
         source=source,
         content_hash=hashlib.sha256(data).hexdigest(),
         headings=sorted(headings, key=lambda h: h.start),
+        meta=document_meta(extracted.text, title),
+        pages=extracted.pages,
     )
 
 
@@ -223,94 +245,6 @@ def _decode_text(name: str, data: bytes) -> str:
     return _normalise(text)
 
 
-# --- PDF ---
-
-
-def _read_pdf(name: str, data: bytes) -> _Extracted:
-    """Page texts joined with blank lines; headings come from the text's shape (PDFs have none)."""
-    if not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"%PDF"):
-        raise DocumentError(name, "not a PDF (content does not start with %PDF)")
-    from pypdf import PdfReader  # imported lazily: only PDF loading pays for it
-
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise DocumentError(name, "encrypted PDF (password required)")
-        pages = [_normalise(page.extract_text() or "").strip() for page in reader.pages]
-        meta_title = (reader.metadata.title if reader.metadata else None) or ""
-    except DocumentError:
-        raise
-    except Exception as error:  # pypdf raises many types on malformed files
-        raise DocumentError(name, f"unreadable PDF ({type(error).__name__}: {error})") from None
-    text = "\n\n".join(page for page in pages if page)
-    title = "" if detect_title_and_headings(text)[0] else str(meta_title).strip()
-    return _Extracted(text, title=title)
-
-
-# --- DOCX ---
-
-
-def _read_docx(name: str, data: bytes) -> _Extracted:
-    """Paragraphs (and table rows) joined with blank lines; Title/Heading styles become headings."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = set(archive.namelist())
-    except zipfile.BadZipFile:
-        raise DocumentError(name, "not a .docx (content is not a zip archive)") from None
-    if "word/document.xml" not in members:
-        raise DocumentError(name, "not a .docx (no word/document.xml inside)")
-    import docx  # imported lazily: only DOCX loading pays for it
-    from docx.table import Table
-
-    try:
-        document = docx.Document(io.BytesIO(data))
-        blocks: list[tuple[str, str]] = []  # (text, style name)
-        for item in document.iter_inner_content():
-            if isinstance(item, Table):
-                blocks.extend((row, "") for row in _table_rows(item))
-            else:
-                style = item.style.name if item.style is not None else ""
-                blocks.append((item.text, style or ""))
-        core_title = document.core_properties.title or ""
-    except Exception as error:
-        raise DocumentError(name, f"unreadable .docx ({type(error).__name__}: {error})") from None
-
-    parts: list[str] = []
-    headings: list[Heading] = []
-    title = ""
-    offset = 0
-    for raw, style in blocks:
-        text = _normalise(raw).strip()
-        if not text:
-            continue
-        if parts:
-            offset += 2  # the blank line before this paragraph
-        kind = style.lower()
-        if kind.startswith(("heading", "title", "标题")) and len(text) <= 200:
-            headings.append(Heading(offset, " ".join(text.split())))
-            if kind.startswith("title") and not title:
-                title = headings[-1].text
-        parts.append(text)
-        offset += len(text)
-    title = title or core_title.strip() or (headings[0].text if headings else "")
-    return _Extracted("\n\n".join(parts), title=title, headings=headings)
-
-
-def _table_rows(table: Table) -> Iterator[str]:
-    """Each table row as one line, merged cells once."""
-    for row in table.rows:
-        seen: set[int] = set()
-        cells = []
-        for cell in row.cells:
-            if id(cell._tc) in seen:
-                continue
-            seen.add(id(cell._tc))
-            cells.append(" ".join(cell.text.split()))
-        line = " ".join(c for c in cells if c)
-        if line:
-            yield line
-
-
 # --- Markdown ---
 
 _ATX_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$", re.MULTILINE)
@@ -318,7 +252,7 @@ _SETEXT_H1 = re.compile(r"^([^\n]*\S[^\n]*)\n {0,3}=+[ \t]*$", re.MULTILINE)
 _FENCE = re.compile(r"^ {0,3}(```|~~~).*?^ {0,3}\1[^\n]*$", re.MULTILINE | re.DOTALL)
 
 
-def _read_markdown(text: str) -> _Extracted:
+def _read_markdown(text: str) -> Extracted:
     """The text stays as written; ``#`` lines are headings, at the offset of their words."""
     fenced = [m.span() for m in _FENCE.finditer(text)]
 
@@ -336,7 +270,7 @@ def _read_markdown(text: str) -> _Extracted:
     found.sort()
     headings = [Heading(start, heading) for start, _, heading in found]
     title = next((h for _, level, h in found if level == 1), found[0][2] if found else "")
-    return _Extracted(text, title=title, headings=headings)
+    return Extracted(text, title=title, headings=headings)
 
 
 # --- HTML ---
@@ -408,7 +342,7 @@ class _TextBuilder:
         return "".join(self.parts).rstrip()
 
 
-def _read_html(markup: str) -> _Extracted:
+def _read_html(markup: str) -> Extracted:
     """Visible text with block elements on their own lines; h1-h6 become headings."""
     from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
 
@@ -467,4 +401,4 @@ def _read_html(markup: str) -> _Extracted:
         headings.append(Heading(start + len(raw) - len(raw.lstrip()), heading_text))
         if tag == "h1" and not first_h1:
             first_h1 = heading_text
-    return _Extracted(text, title=first_h1 or page_title, headings=headings)
+    return Extracted(text, title=first_h1 or page_title, headings=headings)

@@ -47,3 +47,9 @@ ORG_SUFFIX_ALTERNATION = "|".join(ORG_SUFFIXES)
 #: Tiers of government and of recognition, and the urban/rural split: 省级 and 国家级 awards, 城市
 #: and 农村 allowances are different figures of one sentence, as different as two cities.
 TIER = re.compile(r"(?:国家|省|市|县|区|乡镇)级|城市|城镇|农村")
+
+#: A document number (发文字号): 机关代字, year in 〔〕 (or [] ［］ () （）) and a serial number:
+#: 渝高技办〔2024〕3号, 东府办[2005]42号, 汉政办发〔2016 〕2 号.
+DOCUMENT_NUMBER = re.compile(
+    rf"[{CJK_RANGE}]{{1,10}}\s*[〔\[［(（]\s*(?:19|20)\d{{2}}\s*[〕\]］)）]\s*\d+\s*号"
+)

@@ -147,6 +147,24 @@ def _date_value(text: str) -> float | None:
     return None
 
 
+def date_parts(text: str) -> tuple[int, int | None, int | None] | None:
+    """(year, month, day) of a date figure ``find_quantities`` typed as a date and that names its
+    year (2024年3月1日, 二○○五年六月二十八日, 2024-03-01); None for a date without a year (3月1日)."""
+    year = _date_value(text)
+    if year is None:
+        return None
+    rest = re.sub(r"^[^年\-./]+[年\-./]", "", text, count=1)
+    numbers = re.findall(rf"\d{{1,2}}|[{_CN_SMALL}]{{1,3}}", rest)[:2]
+    values = [parse_number(n) for n in numbers]
+    month = int(values[0]) if values and values[0] else None
+    day = int(values[1]) if len(values) > 1 and values[1] else None
+    if month is not None and not 1 <= month <= 12:
+        month = day = None
+    if day is not None and not 1 <= day <= 31:
+        day = None
+    return int(year), month, day
+
+
 def _ratio_value(text: str) -> float | None:
     """A ratio or fraction as a percentage: 1:1 -> 50, 1/6 -> 16.67, 三分之一 -> 33.33."""
     if "分之" in text:

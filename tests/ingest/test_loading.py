@@ -152,8 +152,7 @@ def test_docx_paragraphs_tables_and_heading_styles(tmp_path: Path) -> None:
         "这是引言部分，说明报告的背景。",
         "第一部分 总体情况",
         "全省技能人才总量达到1046.6万人。",
-        "指标 数值",
-        "高技能人才 309.7万人",
+        "指标：高技能人才，数值：309.7万人。",  # a table row is kept with its header
         "第二部分 下一步打算",
         "继续深化改革。",
     ]
@@ -288,7 +287,9 @@ def test_upload_size_limit() -> None:
 
 
 def test_supported_suffixes() -> None:
-    assert set(SUPPORTED_SUFFIXES) == {".txt", ".md", ".html", ".htm", ".pdf", ".docx"}
+    assert set(SUPPORTED_SUFFIXES) == {
+        ".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".xlsx", ".csv", ".ofd", ".doc", ".wps"
+    }
 
 
 def test_utf16_text_with_bom_is_decoded() -> None:

@@ -1,0 +1,222 @@
+"""The structure of a 公文: its numbered heading tree, its attachments, and what it says about itself.
+
+Official documents number their sections in a fixed vocabulary — 第X章, 第X节, 第X条, 一、, （一）,
+1., （1） — and nest them in the order they first appear (a policy goes 一、 > （一） > 1.; a set of
+rules goes 第X章 > 第X条 > 一、 > （一）). Shape alone (a short line without punctuation, see
+``cleaning.detect_title_and_headings``) misses most of them: an article or an item usually goes on
+with its body on the same line (「第五条 对获得…」, 「（一）扩大制造业投资。对新引进…」). Here each
+numbered line start is a heading whose words end where its title does, its level is the rank of its
+marker kind by first appearance, and 附件 lines open an attachment section of their own.
+
+``document_meta`` reads the issuing body, the document's own number and its 成文日期 from the lines
+where a 公文 states them (header, number line, signature), not from numbers it merely cites.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag.schema import DocumentMeta, Heading
+from rag.text.numbers import ORDINAL_NUMERAL_CHARS
+from rag.text.patterns import CJK_RANGE, DOCUMENT_NUMBER, ORG_SUFFIX_ALTERNATION
+from rag.text.quantities import date_parts, find_quantities
+from rag.text.sentences import is_heading_shaped
+
+__all__ = ["document_meta", "merge_headings", "numbered_headings", "text_lines"]
+
+_NUM = f"[{ORDINAL_NUMERAL_CHARS}]{{1,4}}"
+_CN = "[一二三四五六七八九十]{1,3}"
+_OPEN = "[（(]"
+_CLOSE = "[）)]"
+
+#: Marker kinds: (name, pattern of the marker at a line start). The name is the kind's identity
+#: for ranking; patterns are tried in order and must match right at the line start.
+_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("chapter", re.compile(rf"第{_NUM}[章编](?![的是中])")),
+    ("section", re.compile(rf"第{_NUM}节(?![的是中])")),
+    ("article", re.compile(rf"第{_NUM}条(?=[\s　{CJK_RANGE}（(“])")),
+    ("cn", re.compile(rf"{_CN}、")),
+    ("cn_paren", re.compile(rf"{_OPEN}{_CN}{_CLOSE}")),
+    ("arabic", re.compile(r"\d{1,2}[.．、](?!\d)")),
+    ("arabic_paren", re.compile(rf"{_OPEN}\d{{1,2}}{_CLOSE}")),
+)
+#: Kinds whose heading is the marker itself when no short title follows (第五条 names a place in
+#: the text on its own; a bare 1. does not, so an untitled list item is no heading).
+_NAMED_BY_MARKER = frozenset({"chapter", "section", "article"})
+#: A title after a marker: short, no comma inside, ended by 。：: or the line's end.
+_TITLE_MAX_CHARS = 30
+_TITLE_END = re.compile(r"[。：:；;]")
+_TITLE_BREAKERS = frozenset("，,、")
+#: Words that open a provision's sentence rather than a title (对…的, 为了…, 根据…, 凡…).
+_CLAUSE_OPENERS = frozenset("对为在根凡按经本依由自")
+#: 附件 / 附件1 / 附件2：名单 — a line that opens an attachment (not 「附件：1.…」, the list of them).
+_ATTACHMENT = re.compile(
+    r"附\s*件\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})?\s*(?![：:]\s*\d{1,2}[.．、])(?:[：:]?\s*\S.{0,40})?"
+)
+
+#: Kinds that start a section of chunks even inside a line (an article is the unit a rule is cited
+#: by); numbered items of the other kinds are outline headings unless they stand on their own line.
+_SECTION_KINDS = frozenset({"chapter", "section", "article", "attachment"})
+
+
+@dataclass(frozen=True)
+class _Found:
+    kind: str
+    start: int
+    end: int  # end of the heading's words (None-equivalent when the whole line is the heading)
+    text: str
+    whole_line: bool
+
+
+def text_lines(text: str) -> list[tuple[int, str]]:
+    """Non-blank lines as (offset of their first non-space character, stripped text)."""
+    result = []
+    for match in re.finditer(r"[^\n]+", text):
+        line = match.group()
+        stripped = line.strip()
+        if stripped:
+            result.append((match.start() + len(line) - len(line.lstrip()), stripped))
+    return result
+
+
+def _title_after(line: str, marker_end: int) -> int | None:
+    """Where a short title that follows the marker ends (offset in ``line``), or None."""
+    rest = line[marker_end:]
+    stop = _TITLE_END.search(rest)
+    cut = stop.start() if stop else len(rest)
+    title = rest[:cut].strip()
+    if not title or len(title) > _TITLE_MAX_CHARS or any(ch in _TITLE_BREAKERS for ch in title):
+        return None
+    if stop is None and len(rest.strip()) != len(title):
+        return None
+    if stop is not None and (any(ch.isdigit() for ch in title) or title[0] in _CLAUSE_OPENERS):
+        return None  # 「第一条 对大工匠每人奖励5万元。…」: a provision's first sentence, not a title
+    return marker_end + len(rest[:cut].rstrip())
+
+
+def _find(text: str) -> list[_Found]:
+    found: list[_Found] = []
+    for offset, line in text_lines(text):
+        attachment = _ATTACHMENT.fullmatch(line)
+        if attachment and len(line) <= 50:
+            found.append(_Found("attachment", offset, offset + len(line), " ".join(line.split()), True))
+            continue
+        for kind, pattern in _MARKERS:
+            marker = pattern.match(line)
+            if marker is None:
+                continue
+            if kind in ("chapter", "section"):
+                if is_heading_shaped(line):
+                    found.append(_Found(kind, offset, offset + len(line), " ".join(line.split()), True))
+                break
+            title_end = _title_after(line, marker.end())
+            if title_end is not None:
+                words = line[:title_end]
+                whole = title_end >= len(line.rstrip("。"))
+                found.append(_Found(kind, offset, offset + title_end, " ".join(words.split()), whole))
+            elif kind in _NAMED_BY_MARKER:
+                words = marker.group().strip()
+                found.append(_Found(kind, offset, offset + marker.end(), words, False))
+            break
+    return found
+
+
+def numbered_headings(text: str) -> list[Heading]:
+    """The 公文 headings of ``text``: numbered section starts (with their level by first appearance
+    of their marker kind) and attachment openings (level 0: each attachment is a tree of its own).
+
+    A numbered heading's ``end`` is set when its body goes on on the same line. Each attachment
+    restarts the ranking, since an attachment (a list, a form) numbers its own way.
+    """
+    headings: list[Heading] = []
+    ranks: dict[str, int] = {}
+    for item in _find(text):
+        if item.kind == "attachment":
+            ranks = {}
+            headings.append(Heading(item.start, item.text, 0, None))
+            continue
+        level = ranks.setdefault(item.kind, len(ranks) + 1)
+        end = None if item.whole_line else item.end
+        headings.append(Heading(item.start, item.text, level, end, outline=item.kind not in _SECTION_KINDS))
+    return headings
+
+
+def merge_headings(shape: list[Heading], numbered: list[Heading]) -> list[Heading]:
+    """Shape headings and numbered ones in one list by offset. A line found by both keeps the
+    shape heading's words and section role and takes the numbered level, so the chunks of a
+    document without articles stay exactly as the shape headings cut them."""
+    at = {h.start: h for h in shape}
+    for heading in numbered:
+        found = at.get(heading.start)
+        if found is None:
+            at[heading.start] = heading
+        elif heading.level:
+            at[heading.start] = Heading(found.start, found.text, heading.level, found.end)
+    return sorted(at.values(), key=lambda h: h.start)
+
+
+# --- what a 公文 says about itself ---
+
+_DATE_LINE_MAX = 20
+#: An organisation's name standing alone on a line (a signature or a header).
+_ORG_LINE = re.compile(rf"[{CJK_RANGE}（）()]{{2,40}}(?:{ORG_SUFFIX_ALTERNATION})")
+_HEADER = re.compile(rf"([{CJK_RANGE}（）()]{{2,40}}?)\s*文\s*件")
+_TITLE_ISSUER = re.compile(rf"^([{CJK_RANGE}（）()]{{2,40}}?(?:{ORG_SUFFIX_ALTERNATION}))关于")
+#: The own number of a document stands near its top, on its own line.
+_NUMBER_LINES = 15
+
+
+def _date_line(line: str) -> str:
+    """The ISO date a line consists of (「二○○五年六月二十八日」, 「2024年3月1日」), or ''."""
+    compact = re.sub(r"\s", "", line)
+    if len(compact) > _DATE_LINE_MAX:
+        return ""
+    quantities = find_quantities(compact)
+    if len(quantities) != 1 or quantities[0].kind != "date":
+        return ""
+    q = quantities[0]
+    if compact[: q.start].strip() or compact[q.end :].strip("印发 "):
+        return ""
+    parts = date_parts(q.text)
+    if parts is None:
+        return ""
+    year, month, day = parts
+    return "-".join([f"{year:04d}"] + [f"{v:02d}" for v in (month, day) if v is not None])
+
+
+def document_meta(text: str, title: str = "") -> DocumentMeta:
+    """The issuing body, own number and 成文日期 of a 公文 ('' for each one the text does not state).
+
+    The date is the first line that is only a date; the issuer the organisation line right above
+    it (the signature), else a 「…文件」 header, else the part of the title before 关于. The number
+    is a line near the top that is only a document number; numbers cited inside sentences belong to
+    other documents.
+    """
+    lines = text_lines(text)
+    doc_number = ""
+    for _, line in lines[:_NUMBER_LINES]:
+        match = DOCUMENT_NUMBER.fullmatch(re.sub(r"\s", "", line))
+        if match:
+            doc_number = match.group()
+            break
+    issuer = date = ""
+    for i, (_, line) in enumerate(lines):
+        found = _date_line(line)
+        if not found:
+            continue
+        date = found
+        if i > 0 and _ORG_LINE.fullmatch(lines[i - 1][1]):
+            issuer = lines[i - 1][1]
+        break
+    if not issuer:
+        for _, line in lines[:3]:
+            header = _HEADER.fullmatch(line)
+            if header:
+                issuer = header.group(1)
+                break
+    for candidate in (title, lines[0][1] if lines else ""):
+        match = None if issuer else _TITLE_ISSUER.match(candidate)
+        if match:
+            issuer = match.group(1)
+    return DocumentMeta(issuer=issuer, doc_number=doc_number, date=date)

@@ -1,0 +1,115 @@
+"""公文 structure (rag.ingest.structure): numbered heading tree, attachments, document metadata."""
+
+from pathlib import Path
+
+from rag.ingest.chunking import chunk_document
+from rag.ingest.loading import load_bytes, load_document
+from rag.ingest.structure import document_meta, numbered_headings
+from rag.schema import Heading
+
+TEST_CORPUS = Path(__file__).resolve().parents[2] / "eval" / "test_corpus"
+
+NOTICE = """临江市人民政府办公室文件
+临政办发〔2024〕12号
+临江市人民政府办公室关于印发技能人才奖励办法的通知
+各县（市、区）人民政府：
+现将《技能人才奖励办法》印发给你们，请认真贯彻执行。
+临江市人民政府办公室
+2024年3月1日
+技能人才奖励办法
+第一章 总则
+第一条 为加强技能人才队伍建设，根据有关规定，制定本办法。
+第二条 适用范围。本办法适用于全市各类企业。
+第二章 奖励标准
+第三条 对获得国家级技能大师称号的，给予以下奖励：
+（一）一次性奖励。每人奖励10万元。
+（二）生活补贴。每人每月补贴2000元。
+第四条 对获得省级技能大师称号的，每人奖励5万元。
+附件1
+获奖人员名单
+一、张三
+二、李四
+"""
+
+
+def test_numbered_headings_form_a_tree_by_first_appearance() -> None:
+    headings = numbered_headings(NOTICE)
+    levels = {h.text: h.level for h in headings}
+    assert levels["第一章 总则"] == 1
+    assert levels["第一条"] == 2  # articles nest under chapters: they appear after them
+    assert levels["第二条 适用范围"] == 2
+    assert levels["（一）一次性奖励"] == 3
+    assert levels["附件1"] == 0  # an attachment is a tree of its own
+    assert levels["一、张三"] == 1  # ranks restart inside the attachment
+
+
+def test_inline_heading_ends_where_its_title_does() -> None:
+    (article,) = [h for h in numbered_headings(NOTICE) if h.text == "第一条"]
+    assert article.end is not None and NOTICE[article.start : article.end] == "第一条"
+    (item,) = [h for h in numbered_headings(NOTICE) if h.text.startswith("（一）")]
+    assert item.end is not None and NOTICE[item.start : item.end] == "（一）一次性奖励"
+
+
+def test_untitled_list_items_are_not_headings() -> None:
+    text = "一、总体要求\n1.对新引进的企业，按投资额给予补贴。\n2.强化保障。\n"
+    texts = [h.text for h in numbered_headings(text)]
+    assert texts == ["一、总体要求", "2.强化保障"]
+
+
+def test_sentences_that_start_like_a_chapter_are_not_headings() -> None:
+    assert numbered_headings("第一节的内容。\n第一章总则\n") == [Heading(8, "第一章总则", 1, None)]
+
+
+def test_attachment_list_line_is_not_an_attachment() -> None:
+    texts = [h.text for h in numbered_headings("附件：1.任务清单\n附件1\n任务清单\n")]
+    assert texts == ["附件1"]
+
+
+def test_chunks_follow_articles_and_carry_their_heading_path() -> None:
+    doc = load_bytes("notice.txt", NOTICE.encode("utf-8"))
+    chunks = chunk_document(doc, 300, 1)
+    award = next(c for c in chunks if "每人奖励10万元" in c.text)
+    assert award.heading_path[-2:] == ["第二章 奖励标准", "第三条"]
+    assert "第四条" not in award.text  # a chunk never crosses into the next article
+    names = next(c for c in chunks if "张三" in c.text)
+    assert names.heading_path[0].startswith("附件1")
+    assert "第四条" not in names.text
+    for chunk in chunks:
+        assert doc.text[chunk.start : chunk.end] == chunk.text
+
+
+def test_document_metadata_of_a_notice() -> None:
+    meta = load_bytes("notice.txt", NOTICE.encode("utf-8")).meta
+    assert meta.issuer == "临江市人民政府办公室"
+    assert meta.doc_number == "临政办发〔2024〕12号"
+    assert meta.date == "2024-03-01"
+
+
+def test_cited_numbers_are_not_the_documents_own() -> None:
+    text = "关于印发某办法的通知\n根据《某意见》（中办发〔2022〕58号）精神，制定本办法。\n"
+    meta = document_meta(text, "关于印发某办法的通知")
+    assert meta.doc_number == ""
+
+
+def test_issuer_from_the_title_when_nothing_else_says() -> None:
+    meta = document_meta("长丰县人民政府关于加快发展的意见\n正文。\n", "长丰县人民政府关于加快发展的意见")
+    assert meta.issuer == "长丰县人民政府"
+
+
+def test_real_test_split_documents() -> None:
+    dongguan = load_document(TEST_CORPUS / "t13_dongguan_housing_2005.txt")
+    assert dongguan.meta.doc_number == "东府办[2005]42号"
+    assert dongguan.meta.issuer == "东莞市人民政府办公室"
+    assert dongguan.meta.date == "2005-06-28"
+    chongqing = load_document(TEST_CORPUS / "t14_chongqing_skilled_talent_2024.txt")
+    assert chongqing.meta.doc_number == "渝高技办〔2024〕3号"
+    assert chongqing.meta.date == "2024-04-09"
+    changfeng = load_document(TEST_CORPUS / "t06_changfeng_policies.txt")
+    offset = changfeng.text.index("按固定资产投资额的10%")
+    assert changfeng.heading_path_at(offset)[-3:] == [
+        "一、支持先进制造业发展*策", "(一)扩大制造业投资", "1.鼓励新引进工业项目"
+    ]
+    chunk = next(c for c in chunk_document(changfeng) if "按固定资产投资额的10%" in c.text)
+    # numbered items inside a section do not cut chunks, but the chunk's path goes down to them
+    assert chunk.heading_path[-3:] == ["一、支持先进制造业发展*策", "(一)扩大制造业投资", "1.鼓励新引进工业项目"]
+    assert chunk.heading == "一、支持先进制造业发展*策"
