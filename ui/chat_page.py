@@ -22,6 +22,7 @@ from rag.answering.registry import BACKEND_NAMES
 from rag.api.auth import key_id, key_is_valid
 from rag.engine import Engine
 from rag.errors import DocumentError, RagError
+from rag.ingest.limits import ParseLimits
 from rag.schema import Answer
 from rag.settings import Settings
 from ui.conversation import Turn, engine_history, turn_of_message
@@ -279,7 +280,9 @@ class ChatPage:
         for number, path in enumerate(paths):
             progress((number, len(paths) + 1), desc=f"读取 {path.name}", unit="个文件")
             try:
-                documents.append(load_upload(path, self.settings.max_upload_bytes))
+                documents.append(
+                    load_upload(path, self.settings.max_upload_bytes, ParseLimits.from_settings(self.settings))
+                )
             except DocumentError as error:
                 errors.append(str(error))
                 warn(str(error))

@@ -15,6 +15,7 @@ from pathlib import Path
 from rag.engine import DocumentSummary, Engine
 from rag.errors import DocumentError
 from rag.ingest.indexing import IndexReport
+from rag.ingest.limits import ParseLimits
 from rag.ingest.loading import load_bytes
 from rag.schema import Document
 from rag.store.index import IndexInfo
@@ -49,10 +50,11 @@ def read_regular_file(path: Path, max_bytes: int) -> bytes:
     return data
 
 
-def load_upload(path: Path, max_bytes: int) -> Document:
-    """One uploaded file as a document; its original file name becomes the document id."""
+def load_upload(path: Path, max_bytes: int, limits: ParseLimits | None = None) -> Document:
+    """One uploaded file as a document; its original file name becomes the document id.
+    ``limits``: the parsing bounds of the page's settings."""
     path = Path(path)
-    return load_bytes(path.name, read_regular_file(path, max_bytes), max_bytes=max_bytes)
+    return load_bytes(path.name, read_regular_file(path, max_bytes), max_bytes=max_bytes, limits=limits)
 
 
 def document_rows(summaries: list[DocumentSummary]) -> list[list[object]]:

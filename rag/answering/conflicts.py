@@ -34,9 +34,13 @@ class Statement:
 
 
 def document_date(document: Document) -> tuple[str, float]:
-    """When ``document`` was issued, as it writes it, and its year: the last full date on a line of
-    its own (a 公文's 成文日期), else the first full date on a line of its opening that says it was
-    published (发布时间：…), else ('', 0). A date quoted in the body is not the document's own."""
+    """When ``document`` was issued, and its year: the 成文日期 the loader parsed into its metadata
+    (``Document.meta.date``, ISO), else the last full date on a line of its own, else the first full
+    date on a line of its opening that says it was published (发布时间：…), else ('', 0). A date
+    quoted in the body is not the document's own."""
+    issued = document.meta.date
+    if issued[:4].isdigit():
+        return issued, float(issued[:4])
     return _date_of(document.text)
 
 

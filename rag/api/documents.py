@@ -33,6 +33,7 @@ from rag.api.state import current_engine
 from rag.api.uploads import UPLOAD_REQUEST_BODY, RawUpload, read_uploads
 from rag.engine import Engine
 from rag.schema import Document
+from rag.settings import Settings
 
 router = APIRouter(prefix="/documents", tags=["documents"], dependencies=[Depends(require_document_access)])
 
@@ -52,11 +53,14 @@ def _counts(engine: Engine) -> IndexCounts:
     return IndexCounts(documents=info.documents, chunks=info.chunks)
 
 
-def _load_all(uploads: list[RawUpload], max_bytes: int) -> list[Document]:
-    """Parse and check every file (content vs extension, sanitised name); raises on the first bad one."""
+def _load_all(uploads: list[RawUpload], max_bytes: int, settings: Settings) -> list[Document]:
+    """Parse and check every file (content vs extension, sanitised name, the parsing limits of
+    ``settings``); raises on the first bad one."""
+    from rag.ingest.limits import ParseLimits
     from rag.ingest.loading import load_bytes
 
-    documents = [load_bytes(upload.filename, upload.data, max_bytes=max_bytes) for upload in uploads]
+    limits = ParseLimits.from_settings(settings)
+    documents = [load_bytes(upload.filename, upload.data, max_bytes=max_bytes, limits=limits) for upload in uploads]
     seen: dict[str, str] = {}
     for upload, document in zip(uploads, documents, strict=True):
         if document.doc_id in seen:
@@ -95,9 +99,10 @@ async def upload_documents(
     Each file's id is its sanitised file name; a file with the id of an indexed document replaces
     it when its content changed and is left ``unchanged`` otherwise.
     """
-    max_bytes = request.app.state.settings.max_upload_bytes
+    settings = request.app.state.settings
+    max_bytes = settings.max_upload_bytes
     uploads = await read_uploads(request, max_bytes)
-    documents = await run_in_threadpool(_load_all, uploads, max_bytes)
+    documents = await run_in_threadpool(_load_all, uploads, max_bytes, settings)
     who = caller_id(request.app.state.settings, credentials)
     report = await run_write(request.app, engine.add_documents, documents, who)
     status_of: dict[str, UploadStatus] = {doc_id: "added" for doc_id in report.added}

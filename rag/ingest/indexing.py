@@ -20,7 +20,8 @@ import numpy as np
 from rag.errors import DocumentError
 from rag.ingest.chunking import chunk_document
 from rag.ingest.cleaning import repair
-from rag.ingest.loading import load_documents
+from rag.ingest.limits import ParseLimits
+from rag.ingest.loading import LOADER_VERSION, load_documents
 from rag.schema import Chunk, Document
 from rag.settings import Settings
 from rag.store.embedding import Embedder
@@ -62,6 +63,7 @@ def index_pipeline(settings: Settings, embedding_model: str | None = None) -> di
         "domain_pack": settings.domain_pack,
         **resource_digests(settings.domain_pack_dir),
         "place_data": _place_data(),
+        "loader": LOADER_VERSION,
     }
 
 
@@ -170,7 +172,7 @@ class Indexer:
         progress: bool = False,
     ) -> tuple[DocumentIndex, IndexReport]:
         """Load files and index them; unreadable files are reported, the rest still index."""
-        documents, failures = load_documents(paths)
+        documents, failures = load_documents(paths, ParseLimits.from_settings(self.settings))
         new_index, report = self.add_documents(index, documents, progress, added_by="cli")
         report.failed = failures
         return new_index, report

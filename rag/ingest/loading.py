@@ -48,6 +48,11 @@ MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 #: Above this share of control characters a "text" file is really binary.
 _MAX_CONTROL_SHARE = 0.01
 
+#: The version of what loading makes of a file (公文 heading tree, tables as rows, OCR of scanned
+#: pages, article-aligned chunks). Recorded in the index manifest, so an index made by an older
+#: loader asks to be rebuilt instead of mixing two kinds of chunks.
+LOADER_VERSION = "formats-1"
+
 
 # --- public API ---
 

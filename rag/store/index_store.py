@@ -35,7 +35,7 @@ import bm25s
 import numpy as np
 
 from rag.errors import IndexCorruptError, IndexNotFoundError, ModelMismatchError
-from rag.schema import Chunk, Document, Heading
+from rag.schema import Chunk, Document, DocumentMeta, Heading, Page
 from rag.store.index import DocumentIndex, IndexedDocument
 
 logger = logging.getLogger("rag.store")
@@ -60,6 +60,7 @@ _PIPELINE_LABELS = {
     "user_dictionary": "user dictionary",
     "stopwords": "stopword list",
     "place_data": "place data",
+    "loader": "document loader (structure, tables, OCR)",
 }
 _DIGESTS = frozenset({"user_dictionary", "stopwords", "place_data"})
 _INFORMATIONAL = frozenset({"domain_pack"})  # reported with the user dictionary, never compared
@@ -142,7 +143,9 @@ def _document_record(item: IndexedDocument) -> dict[str, Any]:
         "text": doc.text,
         "source": doc.source,
         "content_hash": doc.content_hash,
-        "headings": [[h.start, h.text] for h in doc.headings],
+        "headings": [[h.start, h.text, h.level, h.end, h.outline] for h in doc.headings],
+        "meta": asdict(doc.meta),
+        "pages": [asdict(page) for page in doc.pages],
         "chunks": [asdict(c) for c in item.chunks],
         "chunk_tokens": item.chunk_tokens,
         "sentence_spans": [list(s) for s in item.sentence_spans],
@@ -150,6 +153,14 @@ def _document_record(item: IndexedDocument) -> dict[str, Any]:
         "added_by": item.added_by,
         "added_at": item.added_at,
     }
+
+
+def _heading(fields: list[Any]) -> Heading:
+    """A heading from its record: [start, text] in indexes written before the heading tree, then
+    level, end and outline."""
+    start, text, *rest = fields
+    level, end, outline = (rest + [0, None, False][len(rest) :])[:3]
+    return Heading(int(start), str(text), int(level), None if end is None else int(end), bool(outline))
 
 
 def _document_from_record(record: dict[str, Any], chunk_vectors: np.ndarray,
@@ -160,7 +171,9 @@ def _document_from_record(record: dict[str, Any], chunk_vectors: np.ndarray,
         text=record["text"],
         source=record.get("source", ""),
         content_hash=record["content_hash"],
-        headings=[Heading(int(s), str(t)) for s, t in record["headings"]],
+        headings=[_heading(h) for h in record["headings"]],
+        meta=DocumentMeta(**record.get("meta", {})),
+        pages=[Page(**page) for page in record.get("pages", [])],
     )
     return IndexedDocument(
         document=document,

@@ -67,3 +67,11 @@ def test_an_injection_line_is_never_the_answer(fresh_engine: Engine, tmp_path: P
     assert "忽略以上" not in answer.answer and "100万元" not in answer.answer
     english = fresh_engine.ask("How much did Harbin award each of its great craftsmen?")
     assert "忽略以上" not in english.answer and "100万元" not in english.answer
+
+
+def test_the_loaders_issue_date_is_preferred() -> None:
+    from rag.schema import DocumentMeta
+
+    document = _document("正文提到2019年3月1日的会议。\n2023年5月6日\n")
+    document.meta = DocumentMeta(date="2024-01-02")
+    assert document_date(document) == ("2024-01-02", 2024.0)

@@ -213,3 +213,25 @@ def test_who_added_a_document_and_when_survive_a_reload(tmp_path: Path) -> None:
         "key-0123456789ab", "2026-11-30T15:00:00+00:00"
     )
     assert loaded.documents["b.txt"].added_by == ""
+
+
+def test_the_document_structure_and_metadata_survive_a_reload(tmp_path: Path) -> None:
+    """The heading tree, the 公文's own metadata and the pages (with OCR flags) are saved, so
+    citations and the answering code see them after a restart."""
+    from rag.schema import DocumentMeta, Page
+
+    item = entry("c.txt", "一、总则（一）范围", 3)
+    document = item.document
+    document.headings = [Heading(0, "一、总则", 3), Heading(3, "（一）范围", 5, 7, True)]
+    document.meta = DocumentMeta(issuer="某市人民政府", doc_number="某政发〔2024〕1号", date="2024-05-06")
+    document.pages = [Page(1, 0, ocr=True, confidence=0.93)]
+    store = IndexStore(tmp_path)
+    store.save(make_index(item))
+    loaded = store.load().document("c.txt")
+    assert loaded.headings == document.headings
+    assert loaded.meta == document.meta
+    assert loaded.pages == document.pages
+
+
+def test_an_index_written_before_the_heading_tree_still_loads() -> None:
+    assert index_store._heading([5, "标题"]) == Heading(5, "标题")
