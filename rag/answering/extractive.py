@@ -42,6 +42,7 @@ from rag.schema import Answer, Passage, Refusal, RefusalReason
 from rag.store.index import DocumentIndex
 from rag.text.instructions import addresses_the_system
 from rag.text.patterns import TIER
+from rag.text.places import Place, same_place
 from rag.text.quantities import is_date_line
 from rag.text.tokenizing import ChineseTokenizer
 
@@ -204,7 +205,7 @@ class ExtractiveBackend(AnswerBackend):
             ):
                 continue
             document = index.document(sentence.doc_id)
-            if self.guard.home(document) != home:
+            if not self._same_area(home, self.guard.home(document)):
                 continue  # documents about different places state different places' figures
             if self.guard.missing(
                 analysis, document, sentence.start, sentence.end, candidate.before_answer, candidate.answer_words,
@@ -474,6 +475,17 @@ class ExtractiveBackend(AnswerBackend):
             citations=[citation],
             backend=self.name,
         )
+
+    def _same_area(self, first: Place | None, second: Place | None) -> bool:
+        """Whether two documents' places can hold the same fact: the same place, or one inside the
+        other below the national level (a province's report and a notice of one of its cities);
+        a national document and a province's, or two unrelated places, cannot."""
+        if first is None or second is None:
+            return first is second
+        if "country" in (first.level, second.level):
+            return same_place(first, second)
+        gazetteer = self.analyzer.gazetteer
+        return gazetteer.encloses(first, second) or gazetteer.encloses(second, first)
 
     def _compose_conflict(
         self,
