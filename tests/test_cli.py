@@ -100,8 +100,8 @@ def test_missing_index_exits_3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 def test_corrupt_index_exits_3(corpus_index_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     broken = tmp_path / "broken"
     shutil.copytree(corpus_index_dir, broken)
-    generation = broken / (broken / "CURRENT").read_text().strip()
-    (generation / "documents.json").write_bytes(b"\x00garbage")
+    segment = next((broken / "segments").glob("*.json"))  # one document's stored records
+    segment.write_bytes(b"\x00garbage")
     monkeypatch.setenv("RAG_INDEX_DIR", str(broken))
     result = runner.invoke(app, ["ask", "哈尔滨市对大工匠每人奖励多少钱？"])
     assert result.exit_code == 3

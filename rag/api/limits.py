@@ -13,9 +13,10 @@ which must see an event's whole body before Gradio touches any file it names.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 
 import anyio
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from rag.api.errors import error_response
@@ -84,16 +85,22 @@ def replay(body: bytes, receive: Receive) -> Receive:
     return replaying
 
 
+#: Makes the response for an error status and message (the API's shape, or /v1's OpenAI shape).
+ErrorResponder = Callable[..., Response]
+
+
 async def read_limited_body(
-    scope: Scope, receive: Receive, send: Send, max_bytes: int, timeout: float
+    scope: Scope, receive: Receive, send: Send, max_bytes: int, timeout: float,
+    respond: ErrorResponder = error_response,
 ) -> bytes | None:
-    """``read_body`` that answers 413 / 408 itself; None when it did (or the client left)."""
+    """``read_body`` that answers 413 / 408 itself (through ``respond``); None when it did (or
+    the client left)."""
     try:
         return await read_body(scope, receive, max_bytes, timeout)
     except BodyTooLargeError:
-        response = error_response(413, f"request body too large: the limit is {max_bytes} bytes")
+        response = respond(413, f"request body too large: the limit is {max_bytes} bytes")
     except BodyTimeoutError:
-        response = error_response(408, f"request body not received within {timeout:g} seconds")
+        response = respond(408, f"request body not received within {timeout:g} seconds")
     except ClientDisconnectedError:
         return None
     await response(scope, receive, send)
@@ -117,16 +124,20 @@ class JsonBodyLimitMiddleware:
         self.timeout = timeout
         self.authorize = authorize
 
+    def error(self, status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
+        """The response for a refused body: the API's ``{"error": …}`` (a subclass may change it)."""
+        return error_response(status, message, headers)
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope.get("path") not in self.paths:
             await self.app(scope, receive, send)
             return
         refusal = self.authorize(scope) if self.authorize is not None else None
         if refusal is not None:
-            response = error_response(401, refusal, {"WWW-Authenticate": "Bearer"})
+            response = self.error(401, refusal, {"WWW-Authenticate": "Bearer"})
             await response(scope, receive, send)
             return
-        body = await read_limited_body(scope, receive, send, self.max_bytes, self.timeout)
+        body = await read_limited_body(scope, receive, send, self.max_bytes, self.timeout, self.error)
         if body is None:
             return
         await self.app(scope, replay(body, receive), send)

@@ -29,7 +29,7 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Request
@@ -38,8 +38,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.responses import StreamingResponse
-from starlette.types import Receive, Scope, Send
+from starlette.responses import Response, StreamingResponse
 
 from rag.api.auth import require_api_key
 from rag.api.errors import _validation_message
@@ -93,9 +92,8 @@ def _error(status: int, message: str, code: str | None = None, headers: Any = No
 class _OpenAIBodyLimit(JsonBodyLimitMiddleware):
     """The body cap of ``/ask``, answering 413 in OpenAI's error shape."""
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        message = f"request body too large: the limit is {self.max_bytes} bytes"
-        await _error(413, message, "request_too_large")(scope, receive, send)
+    def error(self, status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
+        return _error(status, message, headers=headers)
 
 
 # ------------------------------------------------------------------ request and response bodies
