@@ -26,22 +26,22 @@ DATASETS = PROJECT_ROOT / "eval" / "datasets"
 TEST_CORPUS = PROJECT_ROOT / "eval" / "test_corpus"
 GATES = {
     "dev": {
-        "--max-wrong": "0.08",
-        "--min-short": "0.58",
-        "--min-accuracy": "0.76",
+        "--max-wrong": "0.065",
+        "--min-short": "0.66",
+        "--min-accuracy": "0.78",
         "--min-refusal": "0.84",
         "--min-citation": "0.93",
         "--min-hit5": "0.94",
-        "--max-false-refusal": "0.20",
+        "--max-false-refusal": "0.18",
     },
     "test": {
         "--max-wrong": "0.13",
-        "--min-short": "0.50",
-        "--min-accuracy": "0.70",
+        "--min-short": "0.55",
+        "--min-accuracy": "0.72",
         "--min-refusal": "0.90",
         "--min-citation": "0.88",
         "--min-hit5": "0.96",
-        "--max-false-refusal": "0.21",
+        "--max-false-refusal": "0.19",
     },
 }
 
