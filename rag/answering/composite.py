@@ -138,6 +138,12 @@ def split_composite(
     if not match:
         return None
     left, right = match.group(1).strip(), match.group(2).strip()
+    left_start = match.start(1) + (len(match.group(1)) - len(match.group(1).lstrip()))
+    year = _YEAR_ITEM.search(left)
+    if year and year.end() == len(left) and year.start() > 0 and _YEAR_ITEM.match(right):
+        # 「黑龙江省2020年和2021年…」: the items are the years; what comes before them is shared
+        left_start += year.start()
+        left = year.group(0)
     tiers = _tier_pair(left, right)
     if tiers is not None:
         head, first_tier, second_tier = tiers
@@ -153,7 +159,7 @@ def split_composite(
     if not left or not right:
         return None
     pair = (left, right)
-    stem = question[: match.start()] + "{item}" + question[right_end:]
+    stem = question[:left_start] + "{item}" + question[right_end:]
     parts = tuple(_chinese_part(stem.format(item=item)) for item in pair)
     if any(len(part) < 4 for part in parts):
         return None

@@ -141,8 +141,9 @@ _MONTH_WORDS = re.compile(r"几月|哪个月|哪月|几月份|which month|what m
 _DEADLINE_WORDS = re.compile(r"期限|有效期|截止|deadline|valid", re.I)
 _ENGLISH_COUNT = re.compile(r"how many|number of|what number", re.I)
 _ENGLISH_PEOPLE = re.compile(
-    r"how many (?:\w+ ){0,3}(?:people|persons|workers|employees|craftsmen|talents|staff|members|students|"
-    r"participants|trainees|recipients|individuals|households|families|residents|technicians|winners)",
+    r"how many (?:[\w-]+ ){0,3}(?:people|persons|workers|employees|craftsmen|talents|staff|members|students|"
+    r"participants|trainees|recipients|individuals|households|families|residents|technicians|winners|"
+    r"talents|talent|craftspeople|farmers|teachers|doctors|volunteers|cadres|officials|graduates|retirees)",
     re.I,
 )
 _ENGLISH_COUNTER = {

@@ -126,3 +126,9 @@ def test_english_which_has_more_asks_each_item_how_many() -> None:
     each = split_composite("How many workers do Jiaocheng and Jiaokou each have?")
     assert each is not None and each.operation == "each"
     assert each.parts == ("How many workers do Jiaocheng have?", "How many workers do Jiaokou have?")
+
+
+def test_two_years_after_a_shared_subject_are_the_items() -> None:
+    composite = split_composite("甲省2020年和2021年设立的奖励资金一共多少？")
+    assert composite is not None and composite.items == ("2020年", "2021年")
+    assert composite.parts == ("甲省2020年设立的奖励资金是多少？", "甲省2021年设立的奖励资金是多少？")

@@ -134,6 +134,8 @@ def test_a_question_counting_people_asks_for_people_not_for_other_counts() -> No
     facts = sentence_facts("全省高技能人才达到78.6万人，建成高技能人才培训基地98个。")
     chosen = choose_fact(facts, asked, weights("高技能人才"), "甲省的高技能人才是多少？")
     assert chosen.best is not None and chosen.best.text == "78.6万人" and chosen.confident
+    english = asked_for("How many high-skilled talents does the province have?")
+    assert english is not None and english.classes == ("people",)
     money = asked_for("职工工资是多少？")
     assert money is not None and money.kind == "amount"
 
