@@ -31,7 +31,12 @@ _DIFFERENCE_ZH = re.compile(r"(?:比|较).{1,20}?(?:多|少|高|低)(?:了)?.{0,
 _TOTAL_ZH = re.compile(r"一共|合计|总共|共计|总计|加起来|相加|之和|总和|合起来")
 #: 「甲和乙分别有多少」「甲、乙各是多少」: each item's figure, nothing computed.
 _EACH_ZH = re.compile(r"(?:分别|各自|各)(?:是|为|有|达到|达|占|获得|给予|奖励|补贴)?(?:多少|几)")
-_EACH_EN = re.compile(r"\beach\b|\brespectively\b", re.I)
+#: "do A and B each have", "respectively": not "each year" or "each person", which count per item.
+_EACH_EN = re.compile(
+    r"\beach\s+(?:have|has|had|get|got|receive|received|spend|spent|build|built|employ|train|trained)\b"
+    r"|\brespectively\b",
+    re.I,
+)
 _COMPARE_EN = re.compile(r"\b(?:which|who)\b.*\b(more|higher|larger|bigger"
     r"|greater|longer|less|fewer|lower|smaller|shorter)\b", re.I)
 _TOTAL_EN = re.compile(r"\b(?:in total|combined|altogether|together|sum of|total of|add up)\b", re.I)

@@ -132,3 +132,8 @@ def test_two_years_after_a_shared_subject_are_the_items() -> None:
     composite = split_composite("甲省2020年和2021年设立的奖励资金一共多少？")
     assert composite is not None and composite.items == ("2020年", "2021年")
     assert composite.parts == ("甲省2020年设立的奖励资金是多少？", "甲省2021年设立的奖励资金是多少？")
+
+
+def test_each_year_or_each_person_is_not_a_question_about_each_item() -> None:
+    assert split_composite("Harbin raised the number selected each year; how many are selected now?") is None
+    assert split_composite("How much does Harbin award each of its great craftsmen?") is None
