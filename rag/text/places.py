@@ -245,24 +245,17 @@ class Gazetteer:
 
     def document_place(self, document: Document) -> Place | None:
         """The place a document is about: the title's, else the opening's (the issuing body, the
-        meeting; only places inside its main province, when it has one), else its main province.
-        Within a text the first reliable place decides, made more specific by the places of its
-        chain that follow (岳阳市君山区 -> 君山区); places unrelated to it (a person's name that
-        happens to be a county) are ignored."""
-        province_name = main_province(self, document)
-        province = self.get(province_name) if province_name else None
+        meeting), else its main province. Within a text the first reliable place decides, made
+        more specific by the places of its chain that follow (岳阳市君山区 -> 君山区); places
+        unrelated to it (a person's name that happens to be a county) are ignored."""
         for text in (document.title, document.text[:OPENING_CHARS]):
             mentioned = [m.place for m in self.find(text) if m.reliable and m.place.level != "country"]
-            if text is not document.title and province is not None and mentioned:
-                # The opening of a report may name where someone went (「来到位于武汉的…」) before
-                # anything else: a place outside the province the document mostly names is not
-                # what the document is about.
-                mentioned = [p for p in mentioned if self.encloses(province, p)] or [province]
             if mentioned:
                 first = mentioned[0]
                 chain = [p for p in mentioned if self.encloses(p, first) or self.encloses(first, p)]
                 return self.most_specific(chain) or first
-        return province
+        province = main_province(self, document)
+        return self.get(province) if province else None
 
 
 #: Endings of a division's full name: the shared ones, and the banners and leagues of Inner Mongolia.
