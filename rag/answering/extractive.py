@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -133,7 +133,11 @@ class ExtractiveBackend(AnswerBackend):
         index = request.index
         if index is None or not request.passages:
             return self._refuse(request, analysis, "no_passages", [])
-        candidates = self._score_sentences(request, analysis, index)
+        focus = self.focus_terms(request, analysis)
+        # The question's words that describe the asked figure: they choose the fact in each
+        # sentence and tell whether another document's figure is a rival for the same fact.
+        fact_weights = self.content_weights(analysis, index, focus) if analysis.asked is not None else {}
+        candidates = self._score_sentences(request, analysis, index, focus, fact_weights)
         if not candidates:
             return self._refuse(request, analysis, "no_passages", [])
         chosen, missing = self._first_supported(candidates, analysis, index)
@@ -156,18 +160,18 @@ class ExtractiveBackend(AnswerBackend):
             if named is None:
                 return self._refuse(request, analysis, "unanswerable_kind", [])
             chosen, short_answer = named
-        rivals = self._conflicting(request, candidates, chosen, analysis, index)
+        rivals = self._conflicting(candidates, chosen, analysis, index, fact_weights)
         if rivals:
             return self._compose_conflict(request, analysis, index, [chosen, *rivals])
         return self._compose(request, analysis, index, chosen, short_answer)
 
     def _conflicting(
         self,
-        request: AnswerRequest,
         candidates: list[ScoredSentence],
         chosen: ScoredSentence,
         analysis: QuestionAnalysis,
         index: DocumentIndex,
+        weights: dict[str, float],
     ) -> list[ScoredSentence]:
         """Sentences of other documents that give a different figure for the chosen fact.
 
@@ -180,7 +184,6 @@ class ExtractiveBackend(AnswerBackend):
         own = chosen.choice.best if chosen.choice is not None else None
         if own is None or own.quantity.value is None:
             return []
-        weights = self.content_weights(analysis, index, self.focus_terms(request, analysis))
         alignment = attribute_score(own, weights)
         own_document = index.document(index.sentences[chosen.position].doc_id)
         home = self.guard.home(own_document)
@@ -313,7 +316,12 @@ class ExtractiveBackend(AnswerBackend):
         return bool(analysis.head and self.spans.headed(sentence, analysis.head, analysis.text)), None
 
     def _score_sentences(
-        self, request: AnswerRequest, analysis: QuestionAnalysis, index: DocumentIndex
+        self,
+        request: AnswerRequest,
+        analysis: QuestionAnalysis,
+        index: DocumentIndex,
+        focus: list[str],
+        fact_weights: dict[str, float],
     ) -> list[ScoredSentence]:
         terms = self._question_terms(analysis)
         # The question's places and years are constraints the entity guard checks against the
@@ -326,11 +334,9 @@ class ExtractiveBackend(AnswerBackend):
         ] or terms
         weights = {t: index.idf(t) for t in query_terms}
         total_weight = sum(weights.values()) or 1.0
-        focus = self.focus_terms(request, analysis)
         issue_date = (
             analysis.asked is not None and analysis.asked.kind == "date" and bool(_ISSUED.search(analysis.text))
         )
-        fact_weights = self.content_weights(analysis, index, focus) if analysis.asked is not None else {}
         positions: dict[int, int] = {}
         for number, passage in enumerate(request.passages[: self.max_passages]):
             try:
@@ -495,29 +501,21 @@ class ExtractiveBackend(AnswerBackend):
         sources: list[ScoredSentence],
     ) -> Answer:
         """Every source's figure with its title and date, newest first, and no short answer."""
-        statements = []
+        found = []
         for candidate in sources:
             sentence = index.sentences[candidate.position]
             document = index.document(sentence.doc_id)
             date, year = document_date(document)
             best = candidate.choice.best if candidate.choice is not None else None
-            statements.append(Statement(
-                n=0, value=best.text if best is not None else "", sentence=sentence.text,
-                title=document.title, date=date, year=year,
-            ))
+            found.append((candidate, sentence, document, date, year, best.text if best is not None else ""))
         # Newest source first (a later notice usually supersedes an earlier one; both are shown),
         # unknown dates last, ties in rank order.
-        order = sorted(range(len(sources)), key=lambda i: -statements[i].year)
+        found.sort(key=lambda item: -item[4])
         citations, ordered = [], []
-        for n, i in enumerate(order, start=1):
-            candidate = sources[i]
-            sentence = index.sentences[candidate.position]
-            document = index.document(sentence.doc_id)
-            citations.append(to_citation(
-                n, request.passages[candidate.passage_number], index,
-                highlight=document.text[sentence.start : sentence.end],
-            ))
-            ordered.append(replace(statements[i], n=n))
+        for n, (candidate, sentence, document, date, year, value) in enumerate(found, start=1):
+            highlight = document.text[sentence.start : sentence.end]
+            citations.append(to_citation(n, request.passages[candidate.passage_number], index, highlight=highlight))
+            ordered.append(Statement(n, value, sentence.text, document.title, date, year))
         return Answer(
             question=request.original_question or request.question,
             answer=conflict_text(analysis.language, ordered),

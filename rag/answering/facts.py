@@ -32,6 +32,8 @@ Role = Literal["before", "after", "none"]
 
 #: Where a figure's clause ends: the words between two of these belong to the figures inside.
 _DELIMITERS = "，,；;。：:、（）()！？!?\n"
+#: Where a clause ends when an enumeration (、) or brackets inside it do not count.
+_CLAUSE_MARKS = "，,；;。：:"
 _CHANGE_VERB = re.compile(
     r"(?:提高|增加|增长|提升|扩大|上调|调高|降低|下降|减少|缩减|压缩|下调|调整|缩短|延长|增至|升至|降至)"
     r"(?:了)?(?:到|至|为)?\s*(?:每人|每年|每户|每家)?\s*$"
@@ -260,8 +262,9 @@ def is_compatible(asked: AskedFor, fact: Fact) -> bool:
 
 
 # ----- facts of a sentence -----
-def _clause_start(sentence: str, position: int) -> int:
-    return max(sentence.rfind(mark, 0, position) for mark in _DELIMITERS) + 1
+def _clause_start(sentence: str, position: int, marks: str = _DELIMITERS) -> int:
+    """Where the clause holding ``position`` starts: just after the last of ``marks`` before it."""
+    return max(sentence.rfind(mark, 0, position) for mark in marks) + 1
 
 
 def _clause_end(sentence: str, position: int) -> int:
@@ -302,7 +305,7 @@ def _clause_years(sentence: str, quantities: list[Quantity], number: int) -> tup
     quantity = quantities[number]
     if quantity.kind == "date":
         return tuple(YEAR.findall(quantity.text))
-    start = max(sentence.rfind(mark, 0, quantity.start) for mark in "，,；;。：:") + 1
+    start = _clause_start(sentence, quantity.start, _CLAUSE_MARKS)
     years = [
         year for q in quantities[:number]
         if q.kind == "date" and q.start >= start for year in YEAR.findall(q.text)
@@ -359,7 +362,7 @@ def _pair_respectively(sentence: str, facts: list[Fact]) -> list[Fact]:
         return facts
     position = marker.start()
     after = [f for f in facts if f.quantity.start > position]
-    clause_start = max(sentence.rfind(mark, 0, position) for mark in "；;。") + 1
+    clause_start = _clause_start(sentence, position, "；;。")
     items = [item.strip() for item in _ITEM_SPLIT.split(sentence[clause_start:position]) if item.strip()]
     groups = [after]
     if len(after) < 2 or len(items) != len(after):
@@ -384,7 +387,7 @@ def _pair_respectively(sentence: str, facts: list[Fact]) -> list[Fact]:
 
 def _enumeration_before(sentence: str, position: int) -> list[str]:
     """The items of the enumeration just before a respectively-marker (「2019年、2020年先后」)."""
-    start = max(sentence.rfind(mark, 0, position) for mark in "，,；;。：:") + 1
+    start = _clause_start(sentence, position, _CLAUSE_MARKS)
     items = [item.strip() for item in _ENUMERATION_ITEM_SPLIT.split(sentence[start:position]) if item.strip()]
     if items:
         last_year = list(YEAR.finditer(items[-1]))

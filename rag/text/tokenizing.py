@@ -141,7 +141,7 @@ class ChineseTokenizer:
     def is_common_word(self, word: str) -> bool:
         """True for a frequent word of general Chinese that is not tagged as a place name (和平,
         清水, 太和): a county whose short form is such a word is named by its full name only."""
-        frequency = self._jieba.FREQ.get(word, 0)
+        frequency = self.frequency(word)
         tag = self._posseg.word_tag_tab.get(word, "")
         return frequency > 1000 or (frequency > 200 and not tag.startswith("ns"))
 

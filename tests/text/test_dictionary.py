@@ -10,7 +10,7 @@ SAMPLE = """# CC-CEDICT sample
 勞模 劳模 [lao2 mo2] /model worker/
 模型 模型 [mo2 xing2] /model/mould/
 晉升 晋升 [jin4 sheng1] /to promote to a higher position/
-工 工 [gong1] /work/worker/
+工 工 [gong1] /labour/worker/
 """
 FREQUENCY = {"员工": 50, "职工": 40, "车间": 30, "作坊": 20}
 
