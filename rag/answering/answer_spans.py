@@ -19,7 +19,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from rag.answering.question import AnswerKind
-from rag.text.patterns import CJK_RANGE, ORG_SUFFIX_ALTERNATION
+from rag.text.patterns import CJK_RANGE, DOCUMENT_NUMBER, ORG_SUFFIX_ALTERNATION
 from rag.text.places import Gazetteer
 from rag.text.quantities import find_quantities
 from rag.text.tokenizing import ChineseTokenizer
@@ -34,7 +34,7 @@ _ORG_SUFFIX = re.compile(rf"[{CJK_RANGE}（）()]{{2,24}}?(?:{_MORE_ORG_ENDINGS}
 _LEADING_FUNCTION_WORDS = re.compile(r"^(?:根据|依据|按照|经过|经|由|在|对|向|从|为|将"
     r"|把|被|与|和|及|同|以|并|请|报|其中|会同|联合)+")
 #: Common Chinese surnames: a "person" that does not start with one is a mis-tagged word (宝贵, 隆重举行).
-_SURNAMES = frozenset(
+SURNAMES = frozenset(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
 )
 #: Titles and roles that make a name the answer to "who": 副主席陈刚, 县长田兴国, 联系人:方玉婷.
@@ -51,11 +51,6 @@ _POS_FOR_KIND = {"person": "nr", "org": "nt"}
 #: Characters that end a clause or join words: an organisation's name never spans them.
 _NOT_IN_ORG_NAMES = "的被在和与将对把为是了、，,；;：:“”\"《》"
 _ASKS_AUTHOR = re.compile(r"作者|署名|撰稿|撰文|执笔|供稿|\bauthor|written by|byline", re.I)
-#: A 公文's document number: issuing body's abbreviation, year in brackets, serial number and 号
-#: (汉政办发〔2016〕2号, 东府办[2005]42号, 中办发〔2022〕58号).
-DOCUMENT_NUMBER = re.compile(
-    rf"[{CJK_RANGE}]{{1,10}}\s*[〔\[［(（]\s*(?:19|20)\d{{2}}\s*[〕\]］)）]\s*\d+\s*号"
-)
 #: A name in quotation marks or title marks (“龙工之家”, 「匠心坊」, 《实施方案》): how official documents
 #: set off the name of an app, a brand, a campaign or a document.
 _QUOTED_NAME = re.compile(r"[“「『《\"]([^“”「」『』《》\"]{2,40})[”」』》\"]")
@@ -244,7 +239,7 @@ class SpanFinder:
             if not flag.startswith(wanted) or len(word) < 2 or any(s.start <= start < s.end for s in spans):
                 continue
             if kind == "person":
-                if word[0] not in _SURNAMES or len(word) > 4:
+                if word[0] not in SURNAMES or len(word) > 4:
                     continue
                 if self._is_credit(sentence, start, position) and not allow_credits:
                     continue

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -27,6 +27,13 @@ from rag.answering.answer_spans import SpanFinder, asks_for_author
 from rag.answering.base import AnswerBackend, AnswerRequest
 from rag.answering.citations import to_citation
 from rag.answering.conflicts import Statement, conflict_text, document_date
+from rag.answering.document_questions import (
+    FIELD_LABELS,
+    DocumentField,
+    asked_document_field,
+    document_statement,
+    named_document,
+)
 from rag.answering.entity_guard import EntityGuard
 from rag.answering.facts import (
     Fact,
@@ -38,12 +45,12 @@ from rag.answering.facts import (
 )
 from rag.answering.question import QuestionAnalysis, QuestionAnalyzer
 from rag.answering.refusal import refusal_text
-from rag.schema import Answer, Passage, Refusal, RefusalReason
+from rag.ingest.structure import text_lines
+from rag.schema import Answer, Document, Passage, Refusal, RefusalReason
 from rag.store.index import DocumentIndex
 from rag.text.instructions import addresses_the_system
 from rag.text.patterns import TIER
 from rag.text.places import Place, same_place
-from rag.text.quantities import is_date_line
 from rag.text.tokenizing import ChineseTokenizer
 
 #: Cosine similarities of e5 cluster high; this window maps them onto 0..1 for scoring.
@@ -68,8 +75,6 @@ _QUESTION_WORDS = frozenset(
     "how much many what which when who where is are was were the of in for to does do did a an".split()
 )
 _YEAR_TERM = re.compile(r"^(?:19|20)\d{2}(?:年)?$")
-#: A question about when a document was issued (answered by a 公文's 成文日期 line, see is_date_line).
-_ISSUED = re.compile(r"印发|发布|成文|签发|下发|公布|发文|issued|published|signed", re.I)
 #: Words that make a question a follow-up (那…呢) and say nothing about what is asked.
 _FOLLOW_UP_WORDS = frozenset(
     "那 那么 呢 还有 另外 同样 情况 怎么样 如何 对应 相应 这个 那个 and what about how".split()
@@ -133,6 +138,11 @@ class ExtractiveBackend(AnswerBackend):
         index = request.index
         if index is None or not request.passages:
             return self._refuse(request, analysis, "no_passages", [])
+        field = asked_document_field(analysis)
+        if field is not None:
+            stated = self._document_statement(request, analysis, index, field)
+            if stated is not None:
+                return stated
         focus = self.focus_terms(request, analysis)
         # The question's words that describe the asked figure: they choose the fact in each
         # sentence and tell whether another document's figure is a rival for the same fact.
@@ -164,6 +174,65 @@ class ExtractiveBackend(AnswerBackend):
         if rivals:
             return self._compose_conflict(request, analysis, index, [chosen, *rivals])
         return self._compose(request, analysis, index, chosen, short_answer)
+
+    def _document_statement(
+        self, request: AnswerRequest, analysis: QuestionAnalysis, index: DocumentIndex, field: DocumentField
+    ) -> Answer | None:
+        """The answer to a question about a document itself (its number, issuer, date, author),
+        quoted from the line where the document the question names states it; None when no
+        retrieved document is clearly named, it does not state the fact, or it is about another
+        place or year (the entity guard reads its title line)."""
+        documents = [index.document(p.doc) for p in request.passages if p.doc in index.documents]
+        document = named_document(analysis, documents, self._question_terms(analysis), index.idf)
+        if document is None:
+            return None
+        statement = document_statement(document, field)
+        if statement is None:
+            return None
+        title_line = next(iter(text_lines(document.text)), (0, document.title))
+        # The 《title》 the question quotes has just been matched to the document's own title.
+        unquoted = replace(analysis, quoted=[q for q in analysis.quoted if f"《{q}》" not in analysis.text])
+        if self.guard.missing(unquoted, document, title_line[0], title_line[0] + len(title_line[1])):
+            return None
+        passage = self._passage_at(request, index, document, statement.start)
+        if passage is None:
+            return None
+        highlight = document.text[statement.start : statement.end]
+        citation = to_citation(1, passage, index, highlight=highlight)
+        label_zh, label_en = FIELD_LABELS[field]
+        if analysis.language == "en":
+            text = f"{statement.value}. The document's {label_en}, as it states it (in Chinese): {highlight}[1]"
+        else:
+            name = document.title if document.title in document.text else title_line[1]
+            text = f"《{name}》{label_zh}：{highlight}[1]"
+        return Answer(
+            question=request.original_question or request.question,
+            answer=text,
+            short_answer=statement.value,
+            refused=False,
+            citations=[citation],
+            backend=self.name,
+        )
+
+    @staticmethod
+    def _passage_at(
+        request: AnswerRequest, index: DocumentIndex, document: Document, offset: int
+    ) -> Passage | None:
+        """The passage to cite for a line of ``document``: the retrieved one that holds it, else its
+        chunk (or the nearest chunk before it: a title line may precede the first chunk)."""
+        for passage in request.passages:
+            if passage.doc == document.doc_id and passage.start <= offset < passage.end:
+                return passage
+        chunks = index.documents[document.doc_id].chunks
+        if not chunks:
+            return None
+        holding = [c for c in chunks if c.start <= offset] or chunks[:1]
+        chunk = holding[-1]
+        return Passage(
+            chunk_id=chunk.chunk_id, doc=chunk.doc_id, title=chunk.title, heading=chunk.heading,
+            text=chunk.search_text, start=chunk.start, end=chunk.end, score=0.0,
+            reason="the document's own statement of what the question asks",
+        )
 
     def _conflicting(
         self,
@@ -334,9 +403,6 @@ class ExtractiveBackend(AnswerBackend):
         ] or terms
         weights = {t: index.idf(t) for t in query_terms}
         total_weight = sum(weights.values()) or 1.0
-        issue_date = (
-            analysis.asked is not None and analysis.asked.kind == "date" and bool(_ISSUED.search(analysis.text))
-        )
         positions: dict[int, int] = {}
         for number, passage in enumerate(request.passages[: self.max_passages]):
             try:
@@ -358,10 +424,6 @@ class ExtractiveBackend(AnswerBackend):
             sentence = index.sentences[position].text
             text = sentence.lower()
             lexical = sum(w for t, w in weights.items() if t in text) / total_weight
-            if issue_date and is_date_line(sentence):
-                # A 公文 states when it was issued on a line of its own (成文日期), which shares no
-                # word with 「这份通知是哪天印发的」: such a line is evidence for that question.
-                lexical = max(lexical, self.min_answer_score)
             dense = float(np.clip((similarity - floor) / (ceiling - floor), 0, 1))
             number = positions[position]
             if focus and not any(term in text for term in focus):

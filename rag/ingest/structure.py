@@ -23,7 +23,9 @@ from rag.text.patterns import CJK_RANGE, DOCUMENT_NUMBER, ORG_SUFFIX_ALTERNATION
 from rag.text.quantities import date_parts, find_quantities
 from rag.text.sentences import is_heading_shaped
 
-__all__ = ["document_meta", "merge_headings", "numbered_headings", "text_lines"]
+__all__ = [
+    "LocatedMeta", "MetaLine", "document_meta", "located_meta", "merge_headings", "numbered_headings", "text_lines",
+]
 
 _NUM = f"[{ORDINAL_NUMERAL_CHARS}]{{1,4}}"
 _CN = "[一二三四五六七八九十]{1,3}"
@@ -178,45 +180,103 @@ def _date_line(line: str) -> str:
     q = quantities[0]
     if compact[: q.start].strip() or compact[q.end :].strip("印发 "):
         return ""
-    parts = date_parts(q.text)
+    return _iso(q.text)
+
+
+@dataclass(frozen=True)
+class MetaLine:
+    """Where a 公文 states one fact about itself: the value as written and the line that holds it."""
+
+    value: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class LocatedMeta:
+    """``DocumentMeta`` with the place of each value in the text, so an answer can cite it.
+
+    ``date`` keeps the text's own wording (2025年5月18日); ``iso_date`` is its ISO form.
+    """
+
+    issuer: MetaLine | None = None
+    doc_number: MetaLine | None = None
+    date: MetaLine | None = None
+    iso_date: str = ""
+
+    def as_meta(self) -> DocumentMeta:
+        return DocumentMeta(
+            issuer=self.issuer.value if self.issuer else "",
+            doc_number=self.doc_number.value if self.doc_number else "",
+            date=self.iso_date,
+        )
+
+
+#: A report or a speech dated by the meeting where it was delivered: 「——2023年4月25日在交城县第十七届
+#: 人民代表大会第四次会议上」, usually its subtitle.
+_DELIVERED = re.compile(r"[—–-]{1,2}\s*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*在[^。\n]{2,60}?(?:会议|大会|会)上")
+#: How many lines from the top a delivery subtitle may stand.
+_DELIVERED_LINES = 6
+
+
+def _iso(date_text: str) -> str:
+    parts = date_parts(date_text)
     if parts is None:
         return ""
     year, month, day = parts
     return "-".join([f"{year:04d}"] + [f"{v:02d}" for v in (month, day) if v is not None])
 
 
-def document_meta(text: str, title: str = "") -> DocumentMeta:
-    """The issuing body, own number and 成文日期 of a 公文 ('' for each one the text does not state).
+def located_meta(text: str, title: str = "") -> LocatedMeta:
+    """The issuing body, own number and 成文日期 of a 公文, each with the line that states it.
 
-    The date is the first line that is only a date; the issuer the organisation line right above
-    it (the signature), else a 「…文件」 header, else the part of the title before 关于. The number
+    The date is the first line that is only a date, else the date of a delivery subtitle
+    (「——2023年4月25日在…会议上」); the issuer the organisation line right above the date line
+    (the signature), else a 「…文件」 header, else the part of the title before 关于. The number
     is a line near the top that is only a document number; numbers cited inside sentences belong to
     other documents.
     """
     lines = text_lines(text)
-    doc_number = ""
-    for _, line in lines[:_NUMBER_LINES]:
-        match = DOCUMENT_NUMBER.fullmatch(re.sub(r"\s", "", line))
-        if match:
-            doc_number = match.group()
+    doc_number = None
+    for offset, line in lines[:_NUMBER_LINES]:
+        if DOCUMENT_NUMBER.fullmatch(re.sub(r"\s", "", line)):
+            doc_number = MetaLine(line, offset, offset + len(line))
             break
-    issuer = date = ""
-    for i, (_, line) in enumerate(lines):
+    issuer = date = None
+    iso_date = ""
+    for i, (offset, line) in enumerate(lines):
         found = _date_line(line)
         if not found:
             continue
-        date = found
-        if i > 0 and _ORG_LINE.fullmatch(lines[i - 1][1]):
-            issuer = lines[i - 1][1]
+        iso_date = found
+        date = MetaLine(line.strip("（()）").strip(), offset, offset + len(line))
+        previous_offset, previous = lines[i - 1] if i > 0 else (0, "")
+        if previous and _ORG_LINE.fullmatch(previous):
+            issuer = MetaLine(previous, previous_offset, previous_offset + len(previous))
         break
-    if not issuer:
-        for _, line in lines[:3]:
-            header = _HEADER.fullmatch(line)
-            if header:
-                issuer = header.group(1)
+    if date is None:
+        for offset, line in lines[:_DELIVERED_LINES]:
+            delivered = _DELIVERED.search(line)
+            if delivered:
+                iso_date = _iso(delivered.group(1))
+                start = offset + delivered.start(1)
+                date = MetaLine(delivered.group(1), start, offset + delivered.end(1))
                 break
-    for candidate in (title, lines[0][1] if lines else ""):
-        match = None if issuer else _TITLE_ISSUER.match(candidate)
+    # A 「…文件」 header, else a title line that opens with the issuer (「某县人民政府关于…」).
+    for find in (_HEADER.fullmatch, _TITLE_ISSUER.match):
+        for offset, line in lines[:3] if issuer is None else []:
+            match = find(line)
+            if match:
+                issuer = MetaLine(match.group(1), offset, offset + len(match.group(1)))
+                break
+    if issuer is None and title:
+        match = _TITLE_ISSUER.match(title)
         if match:
-            issuer = match.group(1)
-    return DocumentMeta(issuer=issuer, doc_number=doc_number, date=date)
+            at = text.find(match.group(1))
+            issuer = MetaLine(match.group(1), max(at, 0), max(at, 0) + len(match.group(1)))
+    return LocatedMeta(issuer=issuer, doc_number=doc_number, date=date, iso_date=iso_date)
+
+
+def document_meta(text: str, title: str = "") -> DocumentMeta:
+    """The issuing body, own number and 成文日期 of a 公文 ('' for each one the text does not state)."""
+    return located_meta(text, title).as_meta()

@@ -81,6 +81,18 @@ def _english_names(short: str) -> list[str]:
     return names
 
 
+#: English words for the administrative ending of a one-character place name (沁县 -> Qin County).
+_ENDING_IN_ENGLISH = {"县": " County", "区": " District", "市": " City", "旗": " Banner"}
+
+
+def _single_character_english(name: str) -> list[str]:
+    """「Qin County」 for 沁县, 「He County」 for 和县: a place whose name is one character and its
+    ending has no short form, so English calls it by that character's pinyin and the ending."""
+    if len(name) != 2 or name[1] not in _ENDING_IN_ENGLISH:
+        return []
+    return [e + _ENDING_IN_ENGLISH[name[1]] for e in _english_names(name[0])]
+
+
 class Gazetteer:
     """Finds places in Chinese and English text and relates them (which encloses which)."""
 
@@ -105,7 +117,7 @@ class Gazetteer:
             forms += known_english or [
                 e + suffix for e in _english_names(division.short) for suffix in _ENGLISH_SUFFIXES
                 if suffix == "" or (suffix == " Province") == (division.level == "province")
-            ]
+            ] + _single_character_english(division.name)
             place = Place(name, division.level, tuple(dict.fromkeys(forms)), division.code)
             self.places.append(place)
             self._by_code.setdefault(division.code, place)  # a repeated code keeps its real division

@@ -113,3 +113,18 @@ def test_real_test_split_documents() -> None:
     # numbered items inside a section do not cut chunks, but the chunk's path goes down to them
     assert chunk.heading_path[-3:] == ["一、支持先进制造业发展*策", "(一)扩大制造业投资", "1.鼓励新引进工业项目"]
     assert chunk.heading == "一、支持先进制造业发展*策"
+
+
+def test_a_report_is_dated_by_its_delivery_subtitle_and_each_value_is_located() -> None:
+    from rag.ingest.structure import located_meta
+
+    text = "政府工作报告\n——2023年4月25日在某县第十七届人民代表大会第四次会议上\n各位代表：\n"
+    located = located_meta(text, "政府工作报告")
+    assert located.iso_date == "2023-04-25"
+    assert located.date is not None and text[located.date.start : located.date.end] == "2023年4月25日"
+    notice = "某县人民政府文件\n某政发〔2024〕1号\n正文。\n某县人民政府\n2024年1月2日\n"
+    meta = located_meta(notice)
+    assert meta.doc_number is not None and notice[meta.doc_number.start : meta.doc_number.end] == "某政发〔2024〕1号"
+    assert meta.issuer is not None and meta.issuer.value == "某县人民政府"
+    assert notice[meta.issuer.start : meta.issuer.end] == "某县人民政府"
+    assert meta.as_meta() == document_meta(notice)

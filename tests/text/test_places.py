@@ -28,3 +28,10 @@ def test_an_unambiguous_or_unknown_name_is_left_alone(gazetteer: Gazetteer) -> N
     mentions = gazetteer.find("What did Lueyang County build?")
     assert prefer_places(mentions, lambda place: False) == mentions
     assert mentions[0].place.name == "略阳县" and mentions[0].alternatives == ()
+
+
+def test_a_one_character_county_is_found_by_its_english_name(gazetteer: Gazetteer) -> None:
+    found = [(m.surface, m.place.name) for m in gazetteer.find("When did Qin County issue the notice?")]
+    assert found == [("Qin County", "沁县")]
+    assert [m.place.name for m in gazetteer.find("Qinxian County")] == ["沁县"]
+    assert all(m.place.name != "沁县" for m in gazetteer.find("the Qin dynasty")), "only with its ending"

@@ -1,0 +1,128 @@
+"""Questions about a document itself are answered from the line where it states that fact."""
+
+from pathlib import Path
+
+import pytest
+
+from rag.answering.document_questions import (
+    asked_document_field,
+    document_statement,
+    named_document,
+)
+from rag.answering.question import QuestionAnalyzer
+from rag.engine import Engine
+from rag.schema import Document
+from rag.text.tokenizing import shared_tokenizer
+
+NOTICE = (
+    "某县人民政府办公室关于印发防汛工作方案的通知\n"
+    "某政办发〔2024〕12号\n"
+    "各乡镇人民政府：\n"
+    "现将《防汛工作方案》印发给你们，请认真贯彻执行。方案依据《某省防汛条例》（某政发〔2019〕3号）制定。\n"
+    "某县人民政府办公室\n"
+    "2024年6月3日\n"
+)
+REPORT = (
+    "政府工作报告\n"
+    "——2023年3月1日在某县第十七届人民代表大会第二次会议上\n"
+    "各位代表：现在，我代表县人民政府向大会报告工作。\n"
+)
+ARTICLE = "深化改革纪实\n（文/张洪岩 某省总工会宣教部供图）\n五年来，改革不断深化。\n(某省总工会)\n"
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> QuestionAnalyzer:
+    return QuestionAnalyzer()
+
+
+@pytest.mark.parametrize(
+    ("question", "field"),
+    [
+        ("这份防汛方案通知的文号是什么？", "number"),
+        ("防汛工作方案是哪个单位印发的？", "issuer"),
+        ("防汛通知是哪天印发的？", "date"),
+        ("这份政府工作报告是在哪一天的人代会上作的？", "date"),
+        ("《深化改革纪实》一文的作者是谁？", "author"),
+        ("《深化改革纪实》一文的署名单位是？", "author_unit"),
+        ("Which office issued the flood control plan?", "issuer"),
+        ("When was the flood control notice issued?", "date"),
+        ("防汛工作方案计划哪年完成？", None),
+        ("该县对大工匠奖励多少钱？", None),
+        ("谁获得了全国劳动模范称号？", None),
+    ],
+)
+def test_which_fact_about_a_document_is_asked(analyzer: QuestionAnalyzer, question: str, field: str | None) -> None:
+    assert asked_document_field(analyzer.analyze(question)) == field
+
+
+def test_the_own_number_date_and_issuer_are_read_where_the_notice_states_them() -> None:
+    document = Document(doc_id="n.txt", title="某县人民政府办公室关于印发防汛工作方案的通知", text=NOTICE)
+    number = document_statement(document, "number")
+    assert number is not None and number.value == "某政办发〔2024〕12号"
+    assert NOTICE[number.start : number.end] == "某政办发〔2024〕12号", "the cited number, not 某政发〔2019〕3号"
+    date = document_statement(document, "date")
+    assert date is not None and date.value == "2024年6月3日" and NOTICE[date.start : date.end] == "2024年6月3日"
+    issuer = document_statement(document, "issuer")
+    assert issuer is not None and issuer.value == "某县人民政府办公室"
+
+
+def test_a_report_is_dated_by_the_meeting_it_was_delivered_at() -> None:
+    document = Document(doc_id="r.txt", title="政府工作报告", text=REPORT)
+    date = document_statement(document, "date")
+    assert date is not None and date.value == "2023年3月1日"
+    assert REPORT[date.start : date.end] == "2023年3月1日"
+
+
+def test_bylines_and_signing_units_are_the_author_but_only_when_unambiguous() -> None:
+    article = Document(doc_id="a.txt", title="深化改革纪实", text=ARTICLE)
+    author = document_statement(article, "author")
+    assert author is not None and author.value == "张洪岩"
+    unit = document_statement(article, "author_unit")
+    assert unit is not None and unit.value == "某省总工会"
+    pair = Document(doc_id="b.txt", title="纪实", text="纪实\n□谭政 孙兆\n正文。\n")
+    both = document_statement(pair, "author")
+    assert both is not None and both.value == "谭政、孙兆"
+    page = Document(doc_id="p.txt", title="版面", text="版面\n（文/张洪岩）\n正文。\n（文/李明）\n另一篇。\n")
+    assert document_statement(page, "author") is None, "two bylines: whose piece is asked is unknown"
+    assert document_statement(Document(doc_id="x.txt", title="无", text="正文。\n"), "date") is None
+
+
+def test_the_named_document_must_hold_the_questions_words_and_lead_the_others(analyzer: QuestionAnalyzer) -> None:
+    notice = Document(doc_id="n.txt", title="某县人民政府办公室关于印发防汛工作方案的通知", text=NOTICE)
+    report = Document(doc_id="r.txt", title="政府工作报告", text=REPORT)
+
+    def weight(term: str) -> float:  # like IDF: a word no document holds is the rarest
+        return 1.0 if term in NOTICE + REPORT else 2.0
+
+    def named(question: str) -> Document | None:
+        analysis = analyzer.analyze(question)
+        terms = shared_tokenizer().tokenize(question)
+        return named_document(analysis, [report, notice], terms, weight)
+
+    found = named("防汛工作方案通知是哪天印发的？")
+    assert found is not None and found.doc_id == "n.txt"
+    assert named("抗旱工作方案通知是哪天印发的？") is None, "another plan's notice is not this one"
+    quoted = named_document(analyzer.analyze("《政府工作报告》是哪天作的？"), [notice, report], [], weight)
+    assert quoted is not None and quoted.doc_id == "r.txt"
+    assert named_document(analyzer.analyze("《防汛条例》的文号是什么？"), [notice, report], [], weight) is None
+
+
+def _add(engine: Engine, folder: Path, name: str, text: str) -> None:
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_text(text, encoding="utf-8")
+    report = engine.index_paths([folder / name])
+    assert name in report.added, report
+
+
+def test_the_engine_answers_a_notices_own_number_date_and_issuer(fresh_engine: Engine, tmp_path: Path) -> None:
+    _add(fresh_engine, tmp_path / "docs", "flood_notice.txt", NOTICE)
+    number = fresh_engine.ask("某县防汛工作方案通知的文号是什么？")
+    assert number.short_answer == "某政办发〔2024〕12号"
+    assert number.citations[0].doc == "flood_notice.txt"
+    assert number.citations[0].highlight == "某政办发〔2024〕12号"
+    date = fresh_engine.ask("某县防汛工作方案通知是哪天印发的？")
+    assert date.short_answer == "2024年6月3日" and not date.refused
+    issuer = fresh_engine.ask("某县防汛工作方案是哪个单位印发的？")
+    assert issuer.short_answer == "某县人民政府办公室"
+    other = fresh_engine.ask("某县抗旱工作方案通知是哪天印发的？")
+    assert other.short_answer != "2024年6月3日", "a notice the documents do not hold is not this one"
