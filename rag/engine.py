@@ -14,7 +14,7 @@ import threading
 import time
 import unicodedata
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rag.answering.base import AnswerRequest, StreamEvent
@@ -286,8 +286,10 @@ class Engine:
         question is never retrieved for: only its parts are."""
         extractive = self.backends.get("extractive")
         parts = [
-            extractive.answer(self._answer_request(part, self._analyze(part, index), index, top_k, mode))
-            for part in composite.parts
+            extractive.answer(
+                replace(self._answer_request(part, self._analyze(part, index), index, top_k, mode), subject=item)
+            )
+            for part, item in zip(composite.parts, composite.items, strict=True)
         ]
         return combine(composite, parts, question, lambda missing: refusal_text(language, missing))
 

@@ -35,6 +35,9 @@ class AnswerRequest:
     query_vector: np.ndarray | None = None
     # The question's analysis, made once by the engine (None: the backend analyses it itself).
     analysis: QuestionAnalysis | None = None
+    # The words the answer must be about when the question alone does not single them out: one
+    # item of a comparison (「城镇」 of 「城镇和农村居民收入哪个增长更快」). '' for none.
+    subject: str = ""
 
 
 @dataclass(frozen=True)

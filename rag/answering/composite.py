@@ -139,6 +139,9 @@ def split_composite(
             stem = question[: match.start()] + "{item}" + shared + match.group(4) + "多少" + unit + "？"
             parts = tuple(stem.format(item=item) for item in pair)
             return CompositeQuestion(operation, pair, parts)
+    phrases = _phrase_pair(question, place_at_start)
+    if phrases is not None:
+        return CompositeQuestion(operation, *phrases)
     match = _PAIR.search(question)
     if not match:
         return None
@@ -209,7 +212,42 @@ def _tier_pair(left: str, right: str) -> tuple[str, str, str] | None:
     return left[: first[-1].start()], first[-1].group(0), second.group(0)
 
 
+#: Two whole noun phrases compared: 「(汉中)对A的奖励，和对B的奖励，哪个更高」, each 「(对)X的N」.
+_PHRASE_PAIR = re.compile(
+    rf"^(?P<first>[^，,。？?]{{2,40}}?的[{CJK_RANGE}]{{1,6}})[，,]?\s*(?:和|与|跟|以及|及)\s*"
+    rf"(?P<second>[^，,。？?]{{2,40}}?的[{CJK_RANGE}]{{1,6}})[，,]\s*(?:{_WHICH})"
+)
+#: What a phrase's item is: the words between its preposition (对 A 的 N) and 的.
+_PHRASE_ITEM = re.compile(r"(?:对|给|向|为)(.{2,30}?)的[^的]{1,6}$")
+_PHRASE_LEAD = re.compile(r"^(.{1,12}?)(?:对|给|向|为)")
+
+
+def _phrase_pair(
+    question: str, place_at_start: Callable[[str], str | None] | None
+) -> tuple[tuple[str, str], tuple[str, str]] | None:
+    """「汉中对A的奖励和对B的奖励，哪个更高？」: two whole noun phrases, each 「对X的N」, compared in a
+    clause of their own. The items are X and Y; each part asks for its own phrase, and the second
+    borrows the first's subject (汉中) when it names none of its own."""
+    match = _PHRASE_PAIR.match(question)
+    if not match:
+        return None
+    first, second = match.group("first").strip(), match.group("second").strip()
+    items = [_PHRASE_ITEM.search(phrase) for phrase in (first, second)]
+    if items[0] is None or items[1] is None:
+        return None
+    lead = _PHRASE_LEAD.match(first)
+    own_subject = place_at_start(second) if place_at_start is not None else None
+    if lead and not own_subject and second[:1] in "对给向为":
+        second = lead.group(1) + second
+    return (items[0].group(1), items[1].group(1)), (f"{first}是多少？", f"{second}是多少？")
+
+
+#: 「哪个增长更快」 compares growth rates: each part asks for the rate (增速), not the amount.
+_FASTER = re.compile(r"(?:增长|增加|提高|上涨|提升)(?:得)?(?:更|较)?(?:快|慢)")
+
+
 def _chinese_part(text: str) -> str:
+    text = _FASTER.sub("增速", text)
     body = _REMOVE_ZH.sub("", text.rstrip("？?。 ")).rstrip("，, ")
     body = re.sub(r"(?:是)?(?:多少|几)$", "", body)
     body = _TRAILING_COMPARATIVE.sub("", body).rstrip("，, 的是有为")

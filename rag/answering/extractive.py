@@ -349,14 +349,18 @@ class ExtractiveBackend(AnswerBackend):
         return weights
 
     def focus_terms(self, request: AnswerRequest, analysis: QuestionAnalysis) -> list[str]:
-        """The words a follow-up adds (「那安徽工业精品企业呢？」 -> 安徽工业精品企业): the answer must be
-        about them, not about the previous question's subject that the resolved question repeats.
+        """The words a follow-up adds (「那安徽工业精品企业呢？」 -> 安徽工业精品企业), or the item a part of
+        a comparison is about (``request.subject``): the answer must be about them, not about the
+        previous question's subject that the resolved question repeats, or the other item.
         Places, years and tiers are left out: the entity guard checks those."""
-        if not request.original_question or request.original_question == request.question:
+        subject = request.subject or (
+            request.original_question if request.original_question != request.question else ""
+        )
+        if not subject:
             return []
         constraints = {m.surface for m in analysis.places} | set(analysis.years)
         terms = []
-        for term in self.tokenizer.tokenize(request.original_question):
+        for term in self.tokenizer.tokenize(subject):
             if term in _QUESTION_WORDS or term in _FOLLOW_UP_WORDS or _YEAR_TERM.match(term):
                 continue
             if any(term in c or c in term for c in constraints) or TIER.fullmatch(term):

@@ -31,6 +31,8 @@ _LEVELS: tuple[DivisionLevel, ...] = ("province", "city", "county")
 #: Suffixes of county-level units whose short form may stand alone (交城 for 交城县).
 _SHORTENABLE_COUNTY_SUFFIXES = ("县", "旗", "市", "自治县", "自治旗")
 _MAX_FORM_CHARS = 12
+#: Autonomous counties and banners (玉屏侗族自治县), also called by their short form plus 县 / 旗.
+_AUTONOMOUS = ("自治县", "自治旗")
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,10 @@ def surface_forms(division: Division, is_common_word: Callable[[str], bool] | No
     elif division.name.endswith(_SHORTENABLE_COUNTY_SUFFIXES) and len(division.short) >= 2:
         if is_common_word is None or not is_common_word(division.short):
             forms.append(division.short)
+    autonomous = division.level == "county" and division.name.endswith(_AUTONOMOUS)
+    if autonomous and 2 <= len(division.short) < len(division.name):
+        # 玉屏侗族自治县 is called 玉屏县 in running text (the short form plus 县 / 旗)
+        forms.append(division.short + division.name[-1])
     return list(dict.fromkeys(forms))
 
 

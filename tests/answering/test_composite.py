@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from rag.answering.composite import combine, split_composite
+from rag.answering.question import QuestionAnalyzer
+from rag.engine import Engine
 from rag.schema import Answer, Citation
 
 
@@ -137,3 +141,34 @@ def test_two_years_after_a_shared_subject_are_the_items() -> None:
 def test_each_year_or_each_person_is_not_a_question_about_each_item() -> None:
     assert split_composite("Harbin raised the number selected each year; how many are selected now?") is None
     assert split_composite("How much does Harbin award each of its great craftsmen?") is None
+
+
+def test_two_whole_noun_phrases_are_the_items_and_the_second_borrows_the_subject() -> None:
+    composite = split_composite("某市对“专精特新”企业的奖励和对引进项目的奖励，哪个更高？")
+    assert composite is not None and composite.operation == "more"
+    assert composite.items == ("“专精特新”企业", "引进项目")
+    assert composite.parts == ("某市对“专精特新”企业的奖励是多少？", "某市对引进项目的奖励是多少？")
+    own = split_composite("甲县对新入库企业的一次性奖励，和乙县对新产品的奖补，哪个更多？")
+    assert own is not None and own.parts == ("甲县对新入库企业的一次性奖励是多少？", "乙县对新产品的奖补是多少？")
+
+
+def test_which_grew_faster_compares_growth_rates() -> None:
+    composite = split_composite("某县城镇和农村居民人均可支配收入，哪个增长更快？")
+    assert composite is not None and composite.items == ("城镇", "农村")
+    analyzer = QuestionAnalyzer()
+    for part in composite.parts:
+        assert "增速" in part
+        assert analyzer.analyze(part).kind == "percent"
+
+
+def test_each_part_of_a_comparison_is_answered_about_its_own_item(fresh_engine: Engine, tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "dongchuan.txt").write_text(
+        "东川区2022年经济运行情况\n全年东川区城镇居民人均可支配收入增长5.1%，农村居民人均可支配收入增长7.2%。\n",
+        encoding="utf-8",
+    )
+    assert "dongchuan.txt" in fresh_engine.index_paths([folder / "dongchuan.txt"]).added
+    answer = fresh_engine.ask("东川区城镇和农村居民人均可支配收入，哪个增长更快？")
+    assert answer.short_answer == "农村", answer.answer
+    assert "5.1%" in answer.answer and "7.2%" in answer.answer

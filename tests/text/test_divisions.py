@@ -54,3 +54,11 @@ def test_a_division_listed_as_its_own_parent_ends_the_chain() -> None:
     dongguan = table.by_code["441900"]
     assert dongguan.name == "东莞市", "a repeated code keeps its real division"
     assert [a.name for a in table.ancestors(dongguan)] == ["广东省"]
+
+
+def test_an_autonomous_county_is_also_named_by_its_short_form_and_ending() -> None:
+    lines = ["贵州省\t520000\t贵州", "\t铜仁市\t520600\t铜仁", "\t\t玉屏侗族自治县\t520622\t玉屏"]
+    table = DivisionTable(parse_location_lines(lines))
+    county = table.divisions[-1]
+    assert "玉屏县" in table.forms_of(county) and "玉屏" in table.forms_of(county)
+    assert [d.name for d in table.lookup("玉屏县")] == ["玉屏侗族自治县"]
