@@ -145,7 +145,9 @@ _ENGLISH_COUNT = re.compile(r"how many|number of|what number", re.I)
 _ENGLISH_PEOPLE = re.compile(
     r"how many (?:[\w-]+ ){0,3}(?:people|persons|workers|employees|craftsmen|talents|staff|members|students|"
     r"participants|trainees|recipients|individuals|households|families|residents|technicians|winners|"
-    r"talents|talent|craftspeople|farmers|teachers|doctors|volunteers|cadres|officials|graduates|retirees)",
+    r"talents|talent|craftspeople|farmers|teachers|doctors|volunteers|cadres|officials|graduates|retirees)"
+    # a possessor is not what is counted: "how many model workers' homes" counts homes
+    r"(?!['’]s?\s|['’]s?$)\b",
     re.I,
 )
 _ENGLISH_COUNTER = {

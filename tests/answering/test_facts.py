@@ -149,3 +149,8 @@ def test_for_english_questions_only_the_words_make_a_choice_confident() -> None:
     assert decided.best is not None and decided.best.text == "8名" and decided.confident
     change = choose_fact(sentence_facts(CHANGE), AskedFor("amount", ("money",)), weights("奖励"), words_must_decide=True)
     assert change.best is not None and change.best.text == "5万元" and change.confident
+
+
+def test_an_english_possessor_is_not_what_is_counted() -> None:
+    assert asked_for("How many model workers' homes did the city build?").classes != ("people",)
+    assert asked_for("How many workers were promoted?").classes == ("people",)
