@@ -55,9 +55,9 @@ def cli_settings(**overrides: Any) -> Settings:
 
 def open_engine(settings: Settings, build_if_missing: bool = False) -> Engine:
     from rag.engine import Engine
-    from rag.store.index_store import IndexStore
+    from rag.store.stores import open_store
 
-    if build_if_missing and not IndexStore(settings.index_path).exists():
+    if build_if_missing and not open_store(settings).exists():
         typer.echo(f"No index yet: indexing {settings.corpus_path} ...", err=True)
         engine = Engine.open(settings, allow_empty=True)
         report = engine.index_paths([settings.corpus_path], progress=True)
@@ -111,14 +111,14 @@ def index(
         raise typer.Exit(2)
     with user_errors():
         from rag.engine import Engine
-        from rag.store.index_store import IndexStore
+        from rag.store.stores import open_store
 
-        store = IndexStore(settings.index_path)
+        store = open_store(settings)
         engine = Engine.open(settings, allow_empty=rebuild or not store.exists(), rebuild=rebuild)
         report = engine.index_paths(targets, rebuild=rebuild, progress=True)
         _print_report(report)
         info = engine.info()
-        typer.echo(f"index: {info.documents} documents, {info.chunks} chunks at {settings.index_path}")
+        typer.echo(f"index: {info.documents} documents, {info.chunks} chunks at {store.location}")
         if not engine.index.documents:
             raise typer.Exit(1)
 
@@ -337,13 +337,13 @@ def info(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Documents, chunks, embedding model and index size."""
     settings = cli_settings()
     with user_errors():
-        from rag.store.index_store import IndexStore
+        from rag.store.stores import open_store
 
-        store = IndexStore(settings.index_path)
+        store = open_store(settings)
         manifest = store.read_manifest()
         engine = open_engine(settings)
         data = {
-            "index_dir": str(settings.index_path),
+            "index_dir": store.location,
             "embedding_model": manifest["embedding_model"],
             "dimension": manifest["dimension"],
             "index_type": manifest.get("index_type"),
