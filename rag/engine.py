@@ -23,8 +23,8 @@ from rag.answering.conversation import FollowUpResolver
 from rag.answering.question import QuestionAnalysis, QuestionAnalyzer
 from rag.answering.refusal import refusal_text
 from rag.answering.registry import BackendRegistry
-from rag.errors import InvalidQuestionError
-from rag.ingest.indexing import Indexer, IndexReport, index_pipeline
+from rag.errors import BackendUnavailableError, InvalidQuestionError
+from rag.ingest.indexing import Indexer, IndexReport, embedder_for, index_pipeline
 from rag.retrieval.retriever import FusionWeights, HybridRetriever, RetrievalMode, RetrievalResult
 from rag.schema import Answer, ChatTurn, Citation, Document, Passage
 from rag.settings import Settings
@@ -168,13 +168,7 @@ class Engine:
             store.check_pipeline(index_pipeline(settings))
         elif not allow_empty:
             store.current_generation()  # raises IndexNotFoundError with the how-to message
-        embedder = Embedder(
-            settings.embedding_model,
-            cache_dir=settings.cache_dir,
-            query_prefix=settings.query_prefix,
-            passage_prefix=settings.passage_prefix,
-            batch_size=settings.embed_batch_size,
-        )
+        embedder = embedder_for(settings)
         if has_index:
             store.check_model(embedder.model_name, embedder.dimension)
             _clean_quietly(store)
@@ -339,11 +333,23 @@ class Engine:
         return result.model_copy(update=update)
 
     # ----- documents -----
-    def index_paths(self, paths: Sequence[Path], rebuild: bool = False, progress: bool = False) -> IndexReport:
-        """Index files and folders; with ``rebuild`` start from an empty index."""
+    def index_paths(
+        self, paths: Sequence[Path], rebuild: bool = False, progress: bool = False, ray: str | None = None
+    ) -> IndexReport:
+        """Index files and folders; with ``rebuild`` start from an empty index. ``ray``: load, chunk
+        and embed on the Ray at that address (``local``: a local Ray), see ``rag.ingest.ray_ingest``."""
         with self._write_lock:
             base = self.store.snapshot(self.indexer.empty_index()) if rebuild else self._index
-            new_index, report = self.indexer.update(base, paths, progress=progress)
+            if ray is None:
+                new_index, report = self.indexer.update(base, paths, progress=progress)
+            else:
+                try:
+                    from rag.ingest.ray_ingest import ray_update  # Ray is an optional extra
+                except ImportError as error:
+                    raise BackendUnavailableError(
+                        f"rag index --ray needs the ray extra ({error.name} is missing): pip install 'rag[ray]'"
+                    ) from None
+                new_index, report = ray_update(self.indexer, base, paths, ray, progress)
             if rebuild and not new_index.documents:
                 return report  # nothing readable: keep the last good index rather than empty it
             if report.changed or rebuild:

@@ -69,17 +69,19 @@ PART_CHARS = 16_000
 MAX_VARCHAR = 65_535
 MAX_CHUNK_ID = 1024
 MANIFEST_OWNER = "manifest"
+KEY_CHARS = 32
 #: bm25s's defaults (the embedded store's BM25), so both stores score terms alike.
 BM25_PARAMS = {"bm25_k1": 1.5, "bm25_b": 0.75}
 HNSW_BUILD = {"M": 32, "efConstruction": 200}
 HNSW_SEARCH = {"ef": 64}  # the embedded store's efSearch
 WRITE_BATCH = 256
-SCAN_BATCH = 1000
+#: Rows one Milvus query may return (Milvus's limit on offset + limit).
+QUERY_WINDOW = 16_384
 
 
 def document_key(doc_id: str) -> str:
     """A document's key in Milvus: a digest, so filter expressions never quote a file name."""
-    return hashlib.sha256(doc_id.encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256(doc_id.encode("utf-8")).hexdigest()[:KEY_CHARS]
 
 
 def analyzer_params(dictionary: list[str]) -> dict[str, Any]:
@@ -94,11 +96,6 @@ def terms_text(tokens: list[str]) -> str:
     return " ".join(tokens)
 
 
-def _not_mvcc_fallback(record: logging.LogRecord) -> bool:
-    """milvus-lite has no MVCC timestamps; pymilvus warns on every scan that it uses the client's."""
-    return "mvccTs" not in record.getMessage()
-
-
 def _not_rpc_traceback(record: logging.LogRecord) -> bool:
     """pymilvus logs every failed call with a traceback; the store reports it as one message
     (``milvus_errors``), so the user never sees a traceback."""
@@ -107,7 +104,6 @@ def _not_rpc_traceback(record: logging.LogRecord) -> bool:
 
 def quiet_pymilvus() -> None:
     """Filter pymilvus's noise out of the product's logs (adding a filter twice is a no-op)."""
-    logging.getLogger("pymilvus.client.iterator.query_iterator").addFilter(_not_mvcc_fallback)
     logging.getLogger("pymilvus.decorators").addFilter(_not_rpc_traceback)
     logging.getLogger("jieba").setLevel(logging.WARNING)  # milvus-lite's analyzer builds jieba's dictionary
 
@@ -224,29 +220,35 @@ class MilvusCollections:
         """Every record row (or one owner's), in batches (a single query is capped by Milvus)."""
         expression = f'owner == "{owner}"' if owner else "part >= 0"
         fields = ["owner", "entry", "ordinal", "part", "parts", "data"]
-        return self._scan(self.records, expression, fields)
+        return self._scan(self.records, "owner", expression, fields)
 
     def entries(self) -> dict[str, tuple[str, int]]:
         """Each stored document's key -> (entry digest, ordinal), from the first part of its record."""
-        rows = self._scan(self.records, f'part == 0 and owner != "{MANIFEST_OWNER}"', ["owner", "entry", "ordinal"])
+        rows = self._scan(self.records, "owner", f'part == 0 and owner != "{MANIFEST_OWNER}"',
+                          ["owner", "entry", "ordinal"])
         return {str(r["owner"]): (str(r["entry"]), int(r["ordinal"])) for r in rows}
 
     def row_owners(self) -> set[str]:
         """Document keys that have chunk or sentence rows."""
-        keys = {str(r["doc_key"]) for r in self._scan(self.chunks, 'doc_key != ""', ["doc_key"])}
-        return keys | {str(r["doc_key"]) for r in self._scan(self.sentences, 'doc_key != ""', ["doc_key"])}
+        found: set[str] = set()
+        for collection in (self.chunks, self.sentences):
+            found.update(str(r["doc_key"]) for r in self._scan(collection, "doc_key", 'doc_key != ""', ["doc_key"]))
+        return found
 
-    def _scan(self, collection: str, expression: str, fields: list[str]) -> list[dict[str, Any]]:
-        rows: list[dict[str, Any]] = []
+    def _scan(
+        self, collection: str, key: str, expression: str, fields: list[str], prefix: str = ""
+    ) -> list[dict[str, Any]]:
+        """Every row matching ``expression``, by prefixes of the hex ``key`` field: Milvus caps one
+        query's result (``QUERY_WINDOW``), so a prefix that fills it is split into 16 longer ones.
+        (pymilvus's query iterator needs timestamps milvus-lite does not serve.)"""
+        query = f'{expression} and {key} like "{prefix}%"' if prefix else expression
         with milvus_errors(self.location):
-            iterator = self.client.query_iterator(collection, batch_size=SCAN_BATCH, filter=expression,
-                                                  output_fields=fields)
-            try:
-                while batch := iterator.next():
-                    rows.extend(dict(row) for row in batch)
-            finally:
-                iterator.close()
-        return rows
+            rows = [dict(row) for row in self.client.query(collection, filter=query, output_fields=fields,
+                                                           limit=QUERY_WINDOW)]
+        if len(rows) < QUERY_WINDOW or len(prefix) == KEY_CHARS:
+            return rows  # (a whole key with more rows than the window: one document's, never that many)
+        return [row for digit in "0123456789abcdef" for row in self._scan(collection, key, expression, fields,
+                                                                           prefix + digit)]
 
     def write_blob(self, owner: str, entry: str, ordinal: int, payload: Any) -> None:
         """Upsert ``payload`` as JSON in parts, then remove parts a longer earlier version left."""
@@ -341,7 +343,8 @@ class MilvusIndex(DocumentIndex):
 
     def _positions(self, chunk_ids: list[str]) -> list[tuple[int, float]]:
         """Hits as (position in this snapshot, rank score), dropping chunks the snapshot does not
-        hold. Milvus's scores are not comparable across its versions (BM25's sign differs), so the
+        hold (Milvus is asked for ``k`` over what it holds now, which a later save may have
+        changed). Milvus's scores are not comparable across its versions (BM25's sign differs), so the
         score is the reciprocal rank; the retriever fuses ranks only."""
         positions = [self._chunk_position.get(chunk_id) for chunk_id in chunk_ids]
         found = [p for p in positions if p is not None]
@@ -350,13 +353,12 @@ class MilvusIndex(DocumentIndex):
     def dense_search(self, query_vector: np.ndarray, k: int) -> list[tuple[int, float]]:
         if not self.chunks:
             return []
-        hits = self.milvus.dense_search(query_vector, min(k, len(self.chunks)), self.index_type == "hnsw")
-        return self._positions(hits)
+        return self._positions(self.milvus.dense_search(query_vector, k, self.index_type == "hnsw"))
 
     def bm25_search(self, query_tokens: list[str], k: int) -> list[tuple[int, float]]:
         if not self.chunks or not query_tokens:
             return []
-        return self._positions(self.milvus.bm25_search(terms_text(query_tokens), min(k, len(self.chunks))))
+        return self._positions(self.milvus.bm25_search(terms_text(query_tokens), k))
 
     def sentence_similarities(self, query_vector: np.ndarray, positions: list[int]) -> np.ndarray:
         if not positions:
