@@ -18,7 +18,9 @@ Without an address Ray starts locally with two CPUs; the local Ray is stopped wh
 from __future__ import annotations
 
 import logging
+import os
 import pickle
+from collections import Counter
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
@@ -42,6 +44,7 @@ logger = logging.getLogger("rag.ingest")
 #: ``rag index --ray`` without an address: Ray started in this process's machine, two CPUs.
 LOCAL = "local"
 LOCAL_CPUS = 2
+LOCAL_OBJECT_STORE = 256 * 1024 * 1024  # bytes; the entries of one run pass through it
 #: Files per loading task and documents per embedding call: small enough to spread a corpus over
 #: the workers, large enough that the model's batches stay full.
 LOAD_BATCH = 4
@@ -68,7 +71,14 @@ class _EntryBuilder:
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         loaded = [pickle.loads(item) for item in batch["loaded"]]
         todo = [d for d in loaded if isinstance(d, Document) and self.known.get(d.doc_id) != d.content_hash]
-        entries = {_key(entry.document): entry for entry in self.indexer.build_entries(todo)}
+        # Files of the same name (one of them is refused later, by ``collect_loaded``) are embedded
+        # in separate calls: ``build_entries`` keys its work by document id.
+        rounds: dict[int, list[Document]] = {}
+        seen: Counter[str] = Counter()
+        for document in todo:
+            rounds.setdefault(seen[document.doc_id], []).append(document)
+            seen[document.doc_id] += 1
+        entries = {_key(e.document): e for group in rounds.values() for e in self.indexer.build_entries(group)}
         built = [entries.get(_key(d)) if isinstance(d, Document) else None for d in loaded]
         return {**batch, "entry": np.array([pickle.dumps(entry) for entry in built], dtype=object)}
 
@@ -80,8 +90,11 @@ def start_ray(address: str) -> bool:
         return False
     try:
         if address == LOCAL:
-            ray.init(num_cpus=LOCAL_CPUS, include_dashboard=False, log_to_driver=False,
-                     configure_logging=False)
+            # The local workers import this very checkout of the package, installed or not.
+            paths = [str(Path(__file__).resolve().parents[2]), os.environ.get("PYTHONPATH", "")]
+            ray.init(num_cpus=LOCAL_CPUS, object_store_memory=LOCAL_OBJECT_STORE, include_dashboard=False,
+                     log_to_driver=False, configure_logging=False,
+                     runtime_env={"env_vars": {"PYTHONPATH": os.pathsep.join(p for p in paths if p)}})
         else:
             ray.init(address=address, log_to_driver=False, configure_logging=False)
     except (ConnectionError, RuntimeError, ValueError) as error:
@@ -105,7 +118,7 @@ def build_remotely(
     )
     built = loaded.map_batches(
         _EntryBuilder, fn_constructor_kwargs={"settings": settings, "known": known}, batch_size=EMBED_BATCH,
-        num_cpus=1, concurrency=(1, max(1, cpus - 1)),
+        num_cpus=1, compute=ray.data.ActorPoolStrategy(min_size=1, max_size=max(1, cpus - 1)),
     )
     return sorted(built.take_all(), key=lambda row: int(row["order"]))
 
