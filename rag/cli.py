@@ -99,14 +99,14 @@ def _print_answer(answer: Any, as_json: bool) -> None:
 
 
 #: What ``rag index --ray ADDRESS`` reads as an address rather than a path.
-RAY_ADDRESS = re.compile(r"^(ray://\S+|auto|localhost|[\w.-]+:\d+)$")
+RAY_ADDRESS = re.compile(r"^(ray:/+\S+|auto|localhost|[\w.-]+:\d+)$")
 
 
 def ray_address(paths: list[Path]) -> tuple[str, list[Path]]:
     """``--ray``'s optional ADDRESS: the first argument when it reads as a Ray address and is not
     an existing file; otherwise ``local`` (a local Ray)."""
     if paths and not paths[0].exists() and RAY_ADDRESS.match(str(paths[0])):
-        return str(paths[0]), paths[1:]
+        return re.sub(r"^ray:/+", "ray://", str(paths[0])), paths[1:]  # a Path folds ray:// to ray:/
     return "local", paths
 
 
