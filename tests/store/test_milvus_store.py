@@ -16,8 +16,8 @@ from rag.engine import Engine
 from rag.errors import BackendUnavailableError, IndexNotFoundError, ModelMismatchError
 from rag.schema import Chunk, Document, Heading
 from rag.settings import Settings
-from rag.store.index import DocumentIndex, IndexedDocument
 from rag.store import milvus_store
+from rag.store.index import DocumentIndex, IndexedDocument
 from rag.store.index_store import IndexStore
 from rag.store.milvus_store import MANIFEST_OWNER, MilvusIndex, MilvusStore, document_key
 from rag.store.stores import open_store
@@ -43,7 +43,8 @@ def entry(doc_id: str, sentences: list[str], seed: int, version: str = "1") -> I
     """A document of two one-sentence chunks, tokenized like the indexer does, random vectors."""
     rng = np.random.default_rng(seed)
     text = "".join(sentences)
-    doc = Document(doc_id, f"题目 {doc_id}", text, content_hash=f"{doc_id}-{version}", headings=[Heading(0, "一、总则")])
+    doc = Document(doc_id, f"题目 {doc_id}", text, content_hash=f"{doc_id}-{version}",
+                   headings=[Heading(0, "一、总则")])
     spans, start = [], 0
     for sentence in sentences:
         spans.append((start, start + len(sentence)))
@@ -76,7 +77,8 @@ def record_view(index: DocumentIndex) -> list[tuple[object, ...]]:
     return [
         (c.chunk_id, c.doc_id, c.start, c.end, c.text, c.search_text, c.heading_path, c.pages) for c in index.chunks
     ] + [(s.doc_id, s.start, s.end, s.text) for s in index.sentences] + [
-        (d.document.title, d.document.text, d.document.headings, d.chunk_tokens, d.added_by) for d in index.documents.values()
+        (d.document.title, d.document.text, d.document.headings, d.chunk_tokens, d.added_by)
+        for d in index.documents.values()
     ]
 
 
@@ -130,7 +132,8 @@ def test_replace_and_delete_by_id_then_reload(tmp_path: Path) -> None:
     client, names = store.collections.client, store.collections
     chunk_ids = {row["pk"] for row in client.query(names.chunks, filter='pk != ""', output_fields=["pk"])}
     assert chunk_ids == {"harbin.txt#0", "shanxi.txt#0", "shanxi.txt#1"}  # old and deleted rows are gone
-    sentence_keys = {row["doc_key"] for row in client.query(names.sentences, filter='pk != ""', output_fields=["doc_key"])}
+    rows = client.query(names.sentences, filter='pk != ""', output_fields=["doc_key"])
+    sentence_keys = {row["doc_key"] for row in rows}
     assert sentence_keys == {document_key("harbin.txt"), document_key("shanxi.txt")}
     assert [loaded.chunks[p].doc_id for p, _ in loaded.bm25_search(TOKENIZER.tokenize("省总工会 劳动竞赛"), 5)] == []
 
