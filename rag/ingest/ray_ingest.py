@@ -134,6 +134,9 @@ def ray_update(
         started = start_ray(address)
         try:
             rows = build_remotely(indexer.settings, files, known, progress)
+        except ray.exceptions.RayError as error:  # a worker died or raised: one line, not Ray's traceback
+            message = str(error).strip().splitlines()[-1] if str(error).strip() else type(error).__name__
+            raise BackendUnavailableError(f"indexing on Ray at {address} failed: {message}") from None
         finally:
             if started:
                 ray.shutdown()

@@ -75,6 +75,7 @@ BM25_PARAMS = {"bm25_k1": 1.5, "bm25_b": 0.75}
 HNSW_BUILD = {"M": 32, "efConstruction": 200}
 HNSW_SEARCH = {"ef": 64}  # the embedded store's efSearch
 WRITE_BATCH = 256
+LITE_GRPC_OPTIONS = {"grpc.keepalive_time_ms": 3_600_000, "grpc.keepalive_permit_without_calls": 0}
 #: Rows one Milvus query may return (Milvus's limit on offset + limit).
 QUERY_WINDOW = 16_384
 
@@ -391,8 +392,13 @@ class MilvusStore(IndexStore):
         if "://" not in location:
             Path(location).parent.mkdir(parents=True, exist_ok=True)
         quiet_pymilvus()
+        # milvus-lite's in-process server refuses pymilvus's 10 s keepalive pings ("too_many_pings")
+        # and drops the connection; on loopback there is nothing to keep alive.
+        options: dict[str, Any] = {} if "://" in location else {"grpc_options": LITE_GRPC_OPTIONS}
+        if token:
+            options["token"] = token
         with milvus_errors(location):
-            client = MilvusClient(uri=location, token=token) if token else MilvusClient(uri=location)
+            client = MilvusClient(uri=location, **options)
         self.collections = MilvusCollections(client, prefix, location)
         if self.collections.exist():
             self.collections.load()  # a Milvus restarted (or milvus-lite reopened) has them released
