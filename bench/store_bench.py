@@ -3,22 +3,23 @@ and the index time of ``rag index --ray`` on a local Ray (2 CPUs).
 
 Run:  .venv/bin/python bench/store_bench.py [--n 60] [--warmup 10] [--no-ray]
 
-Each configuration indexes the bundled corpus into a fresh temporary folder (the model folder is
-reused from the cache) and is timed; the store is then reopened (timed: start-up reads the records)
-and N questions of the dataset, each asked once after a warm-up, are timed for the median and the
-95th percentile. The Ray run writes to the embedded store and is timed for its index only.
+Each store indexes the bundled corpus into a fresh temporary folder (the model folder is reused
+from the cache; timed), then the Ray run indexes it into a third (embedded) store. Both stores are
+reopened (timed: start-up reads the records) and, after a warm-up, N questions of the dataset are
+asked of both, interleaved and alternating which goes first (the machine is shared: both see the
+same load), for the median and the 95th percentile.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 from engine_bench import load_questions, percentile  # this folder is on sys.path when run as a script
 
@@ -26,26 +27,12 @@ from rag.engine import Engine
 from rag.settings import PROJECT_ROOT, Settings
 
 
-def run(label: str, settings: Settings, questions: list[str], warmup: int, ray: str | None = None) -> dict[str, Any]:
+def build(settings: Settings, ray: str | None = None) -> float:
+    """Seconds to index the bundled corpus into a fresh store (model load included)."""
     started = time.perf_counter()
     engine = Engine.open(settings, allow_empty=True)
     engine.index_paths([settings.corpus_path], ray=ray)
-    index_seconds = time.perf_counter() - started
-    figures: dict[str, Any] = {"label": label, "index_s": index_seconds, "chunks": engine.info().chunks}
-    if ray is not None:
-        return figures
-    started = time.perf_counter()
-    engine = Engine.open(settings)
-    figures["open_s"] = time.perf_counter() - started
-    for question in questions[:warmup]:
-        engine.ask(question)
-    timings = []
-    for question in questions[warmup:]:
-        started = time.perf_counter()
-        engine.ask(question)
-        timings.append((time.perf_counter() - started) * 1000)
-    figures.update(p50_ms=statistics.median(timings), p95_ms=percentile(timings, 95), asked=len(timings))
-    return figures
+    return time.perf_counter() - started
 
 
 def main() -> None:
@@ -56,23 +43,45 @@ def main() -> None:
     parser.add_argument("--no-ray", action="store_true", help="skip the Ray index run")
     args = parser.parse_args()
     questions = load_questions(args.questions, args.n + args.warmup)
+    load_before = os.getloadavg()[0]
 
-    results = []
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        results.append(run("embedded", Settings(index_dir=root / "embedded"), questions, args.warmup))
-        results.append(run("milvus-lite", Settings(index_dir=root / "milvus", store="milvus"), questions, args.warmup))
+        stores = {"embedded": Settings(index_dir=root / "embedded"),
+                  "milvus-lite": Settings(index_dir=root / "milvus", store="milvus")}
+        index_s = {label: build(settings) for label, settings in stores.items()}
         if not args.no_ray:
-            results.append(run("embedded, --ray local", Settings(index_dir=root / "ray"), [], 0, ray="local"))
+            index_s["embedded, --ray local"] = build(Settings(index_dir=root / "ray"), ray="local")
+        open_s, engines = {}, {}
+        for label, settings in stores.items():
+            started = time.perf_counter()
+            engines[label] = Engine.open(settings)
+            open_s[label] = time.perf_counter() - started
+        for question in questions[: args.warmup]:
+            for engine in engines.values():
+                engine.ask(question)
+        # Interleaved, alternating which store goes first, so both see the same machine load.
+        timings: dict[str, list[float]] = {label: [] for label in engines}
+        for n, question in enumerate(questions[args.warmup :]):
+            for label in (list(engines) if n % 2 == 0 else list(reversed(engines))):
+                started = time.perf_counter()
+                engines[label].ask(question)
+                timings[label].append((time.perf_counter() - started) * 1000)
+        chunks = {label: engine.info().chunks for label, engine in engines.items()}
 
     print(f"command: {shlex.join([Path(sys.executable).name, *sys.argv])}")
+    print(f"load average (1 min) before {load_before:.1f}, after {os.getloadavg()[0]:.1f}")
     print("| store | chunks | index (s) | open (s) | ask p50 (ms) | ask p95 (ms) |")
     print("|---|---|---|---|---|---|")
-    for r in results:
-        extra = (f"{r['open_s']:.1f} | {r['p50_ms']:.0f} | {r['p95_ms']:.0f}" if "p50_ms" in r else "- | - | -")
-        print(f"| {r['label']} | {r['chunks']} | {r['index_s']:.1f} | {extra} |")
-    asked = next((r["asked"] for r in results if "asked" in r), 0)
-    print(f"({asked} questions timed per store after {args.warmup} warm-up questions; one run, shared machine)")
+    for label, seconds in index_s.items():
+        if label in timings:
+            values = timings[label]
+            extra = f"{open_s[label]:.1f} | {statistics.median(values):.0f} | {percentile(values, 95):.0f}"
+            print(f"| {label} | {chunks[label]} | {seconds:.1f} | {extra} |")
+        else:
+            print(f"| {label} | - | {seconds:.1f} | - | - | - |")
+    print(f"({len(questions) - args.warmup} questions timed per store, interleaved, after {args.warmup} warm-up "
+          "questions; one run, shared machine)")
 
 
 if __name__ == "__main__":
