@@ -8,6 +8,7 @@ problems, 4 backend unavailable), never a traceback.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -55,9 +56,9 @@ def cli_settings(**overrides: Any) -> Settings:
 
 def open_engine(settings: Settings, build_if_missing: bool = False) -> Engine:
     from rag.engine import Engine
-    from rag.store.index_store import IndexStore
+    from rag.store.stores import open_store
 
-    if build_if_missing and not IndexStore(settings.index_path).exists():
+    if build_if_missing and not open_store(settings).exists():
         typer.echo(f"No index yet: indexing {settings.corpus_path} ...", err=True)
         engine = Engine.open(settings, allow_empty=True)
         report = engine.index_paths([settings.corpus_path], progress=True)
@@ -97,13 +98,30 @@ def _print_answer(answer: Any, as_json: bool) -> None:
     typer.secho(f"({answer.backend}, {answer.latency_ms:.0f} ms)", fg=typer.colors.BRIGHT_BLACK)
 
 
+#: What ``rag index --ray ADDRESS`` reads as an address rather than a path.
+RAY_ADDRESS = re.compile(r"^(ray:/+\S+|auto|localhost|[\w.-]+:\d+)$")
+
+
+def ray_address(paths: list[Path]) -> tuple[str, list[Path]]:
+    """``--ray``'s optional ADDRESS: the first argument when it reads as a Ray address and is not
+    an existing file; otherwise ``local`` (a local Ray)."""
+    if paths and not paths[0].exists() and RAY_ADDRESS.match(str(paths[0])):
+        return re.sub(r"^ray:/+", "ray://", str(paths[0])), paths[1:]  # a Path folds ray:// to ray:/
+    return "local", paths
+
+
 @app.command()
 def index(
     paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders; default: the corpus folder.")] = None,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Start from an empty index.")] = False,
+    ray: Annotated[bool, typer.Option(
+        "--ray", help="Load, chunk and embed on Ray. A Ray ADDRESS right after it (ray://host:10001, "
+        "host:6379, auto) names a cluster; without one a local Ray with 2 CPUs runs.",
+    )] = False,
 ) -> None:
     """Index documents (unchanged files are skipped; changed ones replaced)."""
     settings = cli_settings()
+    address, paths = ray_address(paths or []) if ray else (None, paths)
     targets = paths or [settings.corpus_path]
     missing = [p for p in targets if not p.exists()]
     if missing:
@@ -111,14 +129,14 @@ def index(
         raise typer.Exit(2)
     with user_errors():
         from rag.engine import Engine
-        from rag.store.index_store import IndexStore
+        from rag.store.stores import open_store
 
-        store = IndexStore(settings.index_path)
+        store = open_store(settings)
         engine = Engine.open(settings, allow_empty=rebuild or not store.exists(), rebuild=rebuild)
-        report = engine.index_paths(targets, rebuild=rebuild, progress=True)
+        report = engine.index_paths(targets, rebuild=rebuild, progress=True, ray=address)
         _print_report(report)
         info = engine.info()
-        typer.echo(f"index: {info.documents} documents, {info.chunks} chunks at {settings.index_path}")
+        typer.echo(f"index: {info.documents} documents, {info.chunks} chunks at {store.location}")
         if not engine.index.documents:
             raise typer.Exit(1)
 
@@ -337,13 +355,13 @@ def info(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Documents, chunks, embedding model and index size."""
     settings = cli_settings()
     with user_errors():
-        from rag.store.index_store import IndexStore
+        from rag.store.stores import open_store
 
-        store = IndexStore(settings.index_path)
+        store = open_store(settings)
         manifest = store.read_manifest()
         engine = open_engine(settings)
         data = {
-            "index_dir": str(settings.index_path),
+            "index_dir": store.location,
             "embedding_model": manifest["embedding_model"],
             "dimension": manifest["dimension"],
             "index_type": manifest.get("index_type"),

@@ -23,14 +23,15 @@ from rag.answering.conversation import FollowUpResolver
 from rag.answering.question import QuestionAnalysis, QuestionAnalyzer
 from rag.answering.refusal import refusal_text
 from rag.answering.registry import BackendRegistry
-from rag.errors import InvalidQuestionError
-from rag.ingest.indexing import Indexer, IndexReport, index_pipeline
+from rag.errors import BackendUnavailableError, InvalidQuestionError
+from rag.ingest.indexing import Indexer, IndexReport, embedder_for, index_pipeline
 from rag.retrieval.retriever import FusionWeights, HybridRetriever, RetrievalMode, RetrievalResult
 from rag.schema import Answer, ChatTurn, Citation, Document, Passage
 from rag.settings import Settings
 from rag.store.embedding import Embedder
 from rag.store.index import DocumentIndex, IndexInfo
 from rag.store.index_store import IndexStore
+from rag.store.stores import open_store
 from rag.text.glossary import Glossary
 from rag.text.places import Place
 from rag.text.tokenizing import shared_tokenizer
@@ -112,7 +113,7 @@ def _clean_quietly(store: IndexStore) -> None:
     try:
         store.clean()
     except OSError as error:
-        logger.warning("could not clean the index folder %s: %s", store.directory, error)
+        logger.warning("could not clean the index at %s: %s", store.location, error)
 
 
 def _with_pages(citation: Citation, index: DocumentIndex) -> Citation:
@@ -129,13 +130,15 @@ def _with_pages(citation: Citation, index: DocumentIndex) -> Citation:
 class Engine:
     """Indexing, retrieval and answering over one index directory."""
 
-    def __init__(self, settings: Settings, embedder: Embedder, index: DocumentIndex) -> None:
+    def __init__(
+        self, settings: Settings, embedder: Embedder, index: DocumentIndex, store: IndexStore | None = None
+    ) -> None:
         self.settings = settings
         self.embedder = embedder
         self.tokenizer = shared_tokenizer(settings.domain_pack_dir)
         self.analyzer = QuestionAnalyzer(glossary=Glossary(settings.domain_pack_dir))
         self.resolver = FollowUpResolver(self.analyzer.gazetteer)
-        self.store = IndexStore(settings.index_path)
+        self.store = store or open_store(settings)
         self.indexer = Indexer(settings, embedder, self.tokenizer, self.analyzer.gazetteer)
         self.retriever = HybridRetriever(
             embedder,
@@ -159,26 +162,20 @@ class Engine:
         against the index's manifest before the index is read, so a mismatch is reported without
         loading anything large. ``rebuild``: start empty, ignoring the saved index (it is about
         to be replaced)."""
-        store = IndexStore(settings.index_path)
+        store = open_store(settings)
         has_index = store.exists() and not rebuild
         if has_index:
             store.check_pipeline(index_pipeline(settings))
         elif not allow_empty:
             store.current_generation()  # raises IndexNotFoundError with the how-to message
-        embedder = Embedder(
-            settings.embedding_model,
-            cache_dir=settings.cache_dir,
-            query_prefix=settings.query_prefix,
-            passage_prefix=settings.passage_prefix,
-            batch_size=settings.embed_batch_size,
-        )
+        embedder = embedder_for(settings)
         if has_index:
             store.check_model(embedder.model_name, embedder.dimension)
             _clean_quietly(store)
             index = store.load()
         else:
-            index = DocumentIndex(embedder.model_name, embedder.dimension, settings.index_type)
-        return cls(settings, embedder, index)
+            index = store.snapshot(DocumentIndex(embedder.model_name, embedder.dimension, settings.index_type))
+        return cls(settings, embedder, index, store)
 
     @property
     def index(self) -> DocumentIndex:
@@ -338,11 +335,23 @@ class Engine:
         return result.model_copy(update=update)
 
     # ----- documents -----
-    def index_paths(self, paths: Sequence[Path], rebuild: bool = False, progress: bool = False) -> IndexReport:
-        """Index files and folders; with ``rebuild`` start from an empty index."""
+    def index_paths(
+        self, paths: Sequence[Path], rebuild: bool = False, progress: bool = False, ray: str | None = None
+    ) -> IndexReport:
+        """Index files and folders; with ``rebuild`` start from an empty index. ``ray``: load, chunk
+        and embed on the Ray at that address (``local``: a local Ray), see ``rag.ingest.ray_ingest``."""
         with self._write_lock:
-            base = self.indexer.empty_index() if rebuild else self._index
-            new_index, report = self.indexer.update(base, paths, progress=progress)
+            base = self.store.snapshot(self.indexer.empty_index()) if rebuild else self._index
+            if ray is None:
+                new_index, report = self.indexer.update(base, paths, progress=progress)
+            else:
+                try:
+                    from rag.ingest.ray_ingest import ray_update  # Ray is an optional extra
+                except ImportError as error:
+                    raise BackendUnavailableError(
+                        f"rag index --ray needs the ray extra ({error.name} is missing): pip install 'rag[ray]'"
+                    ) from None
+                new_index, report = ray_update(self.indexer, base, paths, ray, progress)
             if rebuild and not new_index.documents:
                 return report  # nothing readable: keep the last good index rather than empty it
             if report.changed or rebuild:

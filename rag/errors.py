@@ -31,6 +31,11 @@ class DocumentError(RagError):
         self.name = name
         self.reason = reason
 
+    def __reduce__(self) -> tuple[type[DocumentError], tuple[str, str]]:
+        """Pickled with its name and reason (an exception pickles its message only): a file's error
+        comes back from a Ray worker (``rag index --ray``) as it was raised."""
+        return type(self), (self.name, self.reason)
+
 
 class DocumentLimitError(DocumentError):
     """A file whose parsing would exceed a bound (characters, paragraphs, pages, table cells,

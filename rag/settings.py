@@ -99,6 +99,18 @@ class Settings(BaseSettings):
 
     # --- index ---
     index_type: Literal["flat", "hnsw"] = Field("flat", description="FAISS index: exact or HNSW.")
+    store: Literal["embedded", "milvus"] = Field(
+        "embedded", description="Where the index lives: files under index_dir (FAISS + BM25), or Milvus."
+    )
+    milvus_uri: str = Field(
+        "",
+        description="Milvus: a milvus-lite file (*.db, relative to the repository) or http://host:19530; "
+        "empty = milvus.db in index_dir.",
+    )
+    milvus_token: str = Field("", description="Milvus cluster credentials: 'user:password' or an API key.")
+    milvus_collection: str = Field(
+        "rag", pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,200}$", description="Prefix of the Milvus collections."
+    )
 
     # --- retrieval ---
     top_k: int = Field(5, ge=1, le=50, description="Passages returned / cited at most.")
@@ -180,6 +192,16 @@ class Settings(BaseSettings):
         self.domain_pack_dir  # noqa: B018 -- raises ValueError for an unknown pack
         return self
 
+    @model_validator(mode="after")
+    def _check_milvus_uri(self) -> Settings:
+        """pymilvus runs milvus-lite only for a path ending in ``.db``; anything else would be
+        dialled as a server, so a mistyped file name is refused here with the reason."""
+        location = self.milvus_location
+        if "://" not in location and not location.endswith(".db"):
+            raise ValueError(f"milvus_uri {self.milvus_uri!r}: a milvus-lite file must end in .db, "
+                             "or give a server as http://host:19530")
+        return self
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -211,6 +233,15 @@ class Settings(BaseSettings):
     @property
     def index_path(self) -> Path:
         return self.resolve(self.index_dir)
+
+    @property
+    def milvus_location(self) -> str:
+        """The Milvus to use: a cluster URL as given, or the milvus-lite file resolved like every
+        other path (``index_dir/milvus.db`` when ``milvus_uri`` is empty)."""
+        uri = self.milvus_uri.strip()
+        if re.match(r"^(https?|tcp|unix)://", uri):
+            return uri
+        return str(self.resolve(Path(uri)) if uri else self.index_path / "milvus.db")
 
     @property
     def prompts_path(self) -> Path | Traversable:

@@ -206,3 +206,16 @@ def test_ask_file_bad_input_exits_2(env: Path, tmp_path: Path) -> None:
     assert wrong_out.exit_code == 2 and "--out must end in .xlsx or .csv" in wrong_out.output
     both = CliRunner().invoke(app, ["ask", "问题", "--file", str(no_column)])
     assert both.exit_code == 2 and "give one of" in both.output
+
+
+def test_ray_reads_an_address_only_where_one_is_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``rag index --ray [ADDRESS] [PATHS]``: an address right after ``--ray``, else a local Ray."""
+    from rag.cli import ray_address
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "auto").mkdir()  # an existing folder named like an address stays a path
+    assert ray_address([Path("ray://head:10001"), Path("corpus")]) == ("ray://head:10001", [Path("corpus")])
+    assert ray_address([Path("10.0.0.7:6379")]) == ("10.0.0.7:6379", [])
+    assert ray_address([Path("corpus")]) == ("local", [Path("corpus")])
+    assert ray_address([Path("auto")]) == ("local", [Path("auto")])
+    assert ray_address([]) == ("local", [])

@@ -73,9 +73,9 @@ def open_or_build_engine(settings: Settings) -> Engine:
     Mirrors ``rag chat``: a first ``rag serve`` on a fresh checkout indexes the bundled corpus
     instead of failing, and every later start just loads the saved index.
     """
-    from rag.store.index_store import IndexStore
+    from rag.store.stores import open_store
 
-    if IndexStore(settings.index_path).exists():
+    if open_store(settings).exists():
         return Engine.open(settings)
     engine = Engine.open(settings, allow_empty=True)
     corpus = settings.corpus_path

@@ -49,6 +49,18 @@ def _place_data() -> str:
     return f"{hashlib.sha256(places).hexdigest()} jionlp-{jionlp}"
 
 
+def embedder_for(settings: Settings) -> Embedder:
+    """The embedding model the settings name: the engine's, and each Ray worker's when indexing
+    runs on a cluster (``rag index --ray``), so both make the same vectors."""
+    return Embedder(
+        settings.embedding_model,
+        cache_dir=settings.cache_dir,
+        query_prefix=settings.query_prefix,
+        passage_prefix=settings.passage_prefix,
+        batch_size=settings.embed_batch_size,
+    )
+
+
 def index_pipeline(settings: Settings, embedding_model: str | None = None) -> dict[str, Any]:
     """Everything that shapes the stored entries besides the documents: the embedding model and
     passage prefix, chunking, the tokenizer resources whose tokens are stored (sha256), the place

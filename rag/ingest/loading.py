@@ -99,25 +99,46 @@ def load_documents(
     Files that cannot be loaded are returned as errors naming them. Since ``doc_id`` is the file
     name, a second file with an already loaded name is an error too, not a silent replacement.
     """
-    documents: list[Document] = []
-    errors: list[DocumentError] = []
+    return collect_loaded((path, try_load(path, limits)) for path in document_files(paths))
+
+
+def document_files(paths: Iterable[Path]) -> list[Path]:
+    """The files ``load_documents`` reads, in its order: folders expanded, each file once."""
+    files: list[Path] = []
     seen_paths: set[Path] = set()
-    loaded_from: dict[str, Path] = {}
     for path in _expand(paths):
         resolved = path.resolve()
-        if resolved in seen_paths:
-            continue
-        seen_paths.add(resolved)
+        if resolved not in seen_paths:
+            seen_paths.add(resolved)
+            files.append(path)
+    return files
+
+
+def try_load(path: Path, limits: ParseLimits | None = None) -> Document | DocumentError:
+    """``load_document``, with its error returned rather than raised (loading goes on)."""
+    try:
+        return load_document(path, limits)
+    except DocumentError as error:
+        return error
+
+
+def collect_loaded(
+    results: Iterable[tuple[Path, Document | DocumentError]],
+) -> tuple[list[Document], list[DocumentError]]:
+    """Documents and errors from each file's result, in order; a file whose name an earlier loaded
+    file already has is an error (``doc_id`` is the file name), wherever the files were loaded."""
+    documents: list[Document] = []
+    errors: list[DocumentError] = []
+    loaded_from: dict[str, Path] = {}
+    for path, result in results:
         if path.name in loaded_from:
             first = loaded_from[path.name]
             errors.append(DocumentError(path.name, f"duplicate file name (already loaded from {first})"))
-            continue
-        try:
-            documents.append(load_document(path, limits))
-        except DocumentError as error:
-            errors.append(error)
-            continue
-        loaded_from[path.name] = path
+        elif isinstance(result, DocumentError):
+            errors.append(result)
+        else:
+            documents.append(result)
+            loaded_from[path.name] = path
     return documents, errors
 
 

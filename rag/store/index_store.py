@@ -194,6 +194,17 @@ class IndexStore:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
 
+    @property
+    def location(self) -> str:
+        """Where the index lives, as messages name it."""
+        return str(self.directory)
+
+    def snapshot(self, index: DocumentIndex) -> DocumentIndex:
+        """``index`` as this store searches it. Files are searched in memory (FAISS and BM25 of
+        the snapshot itself); another store (``MilvusStore``) returns a snapshot whose searches go
+        to it."""
+        return index
+
     def exists(self) -> bool:
         return (self.directory / CURRENT_FILE).is_file()
 
@@ -229,7 +240,7 @@ class IndexStore:
         built_dim = int(manifest["dimension"])
         if built_with != embedding_model or (dimension is not None and dimension != built_dim):
             raise ModelMismatchError(
-                f"the index at {self.directory} was built with embedding model '{built_with}' "
+                f"the index at {self.location} was built with embedding model '{built_with}' "
                 f"(dimension {built_dim}), but '{embedding_model}'"
                 f"{f' (dimension {dimension})' if dimension is not None else ''} is configured. "
                 "Re-index with `rag index --rebuild`, or configure the model the index was built with."
@@ -252,14 +263,14 @@ class IndexStore:
                 if recorded.get("embedding_model") != expected.get("embedding_model") else ""
             )
             raise ModelMismatchError(
-                f"the index at {self.directory} was built with other settings: {'; '.join(changes)}. "
+                f"the index at {self.location} was built with other settings: {'; '.join(changes)}. "
                 f"{REBUILD_HINT}{model_hint}."
             )
         changes = pipeline_changes({"embedding_model": built_with}, {
             k: v for k, v in expected.items() if k == "embedding_model"
         })
         raise ModelMismatchError(
-            f"the index at {self.directory} was built before indexes recorded their pipeline "
+            f"the index at {self.location} was built before indexes recorded their pipeline "
             "(chunk size and overlap, user dictionary and stopwords, embedding text recipe), so it "
             "cannot be checked against the current settings"
             f"{': ' + '; '.join(changes) if changes else ''}. {REBUILD_HINT}."

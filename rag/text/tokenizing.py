@@ -62,6 +62,21 @@ def _user_dictionary(pack_dir: PackDir) -> Traversable | None:
     return candidate if candidate.is_file() else None
 
 
+def user_dictionary_entries(pack_dir: PackDir) -> list[tuple[str, int | None, str | None]]:
+    """(word, frequency, part-of-speech) of each line of the pack's user dictionary (empty without
+    one): what the tokenizer adds to jieba, and what a Milvus analyzer is given as its dictionary."""
+    user_dictionary = _user_dictionary(pack_dir)
+    if user_dictionary is None:
+        return []
+    entries: list[tuple[str, int | None, str | None]] = []
+    for line in _lines(user_dictionary.read_text(encoding="utf-8")):
+        if line.startswith("#"):
+            continue
+        word, freq, tag = (line.split() + ["", ""])[:3]
+        entries.append((word, int(freq) if freq else None, tag or None))
+    return entries
+
+
 def _sha256(resource: Traversable | None) -> str | None:
     return hashlib.sha256(resource.read_bytes()).hexdigest() if resource is not None else None
 
@@ -104,13 +119,8 @@ class ChineseTokenizer:
         jieba.setLogLevel(logging.WARNING)  # jieba otherwise logs its dictionary build to stderr
         self._jieba = jieba.Tokenizer()
         self._jieba.initialize()
-        user_dictionary = _user_dictionary(pack_dir)
-        if user_dictionary is not None:
-            for line in _lines(user_dictionary.read_text(encoding="utf-8")):
-                if line.startswith("#"):
-                    continue
-                word, freq, tag = (line.split() + ["", ""])[:3]
-                self._jieba.add_word(word, int(freq) if freq else None, tag or None)
+        for word, freq, tag in user_dictionary_entries(pack_dir):
+            self._jieba.add_word(word, freq, tag)
         self.stopwords = frozenset(_lines(_stopwords_resource().read_text(encoding="utf-8")))
         self._posseg = posseg.POSTokenizer(self._jieba)
 
