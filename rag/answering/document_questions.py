@@ -90,9 +90,20 @@ _CJK_WORD = re.compile(f"[{CJK_RANGE}]+")
 _PUNCTUATION = re.compile(rf"[^{CJK_RANGE}A-Za-z0-9]")
 
 
+#: A question about a document that the named one cites or carries out (「…意见依据的中办文件文号」,
+#: 「根据哪个文件」): its own number, issuer or date is not the answer.
+_CITED_DOCUMENT = re.compile(
+    r"依据|根据|按照|遵照|转发|贯彻|落实|引用|援引|参照|上级|\bbased on\b|\baccording to\b|\bpursuant\b|\bcites?\b",
+    re.I,
+)
+
+
 def asked_document_field(analysis: QuestionAnalysis) -> DocumentField | None:
-    """Which fact about a document the question asks for, or None for an ordinary question."""
+    """Which fact about a document the question asks for, or None for an ordinary question (and
+    for a question about another document the named one cites)."""
     question = analysis.text
+    if _CITED_DOCUMENT.search(question):
+        return None
     if _ASKS_AUTHOR_UNIT.search(question):
         return "author_unit"
     if asks_for_author(question) and analysis.kind in ("person", "org", "fact", "name"):

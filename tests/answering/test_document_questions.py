@@ -47,6 +47,8 @@ def analyzer() -> QuestionAnalyzer:
         ("Which office issued the flood control plan?", "issuer"),
         ("When was the flood control notice issued?", "date"),
         ("防汛工作方案计划哪年完成？", None),
+        ("防汛工作方案依据的省政府文件文号是什么？", None),
+        ("Which regulation is the flood control plan based on, and what is its number?", None),
         ("该县对大工匠奖励多少钱？", None),
         ("谁获得了全国劳动模范称号？", None),
     ],
