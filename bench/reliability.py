@@ -220,9 +220,15 @@ class LoadFigures:
     writes: int = 0
     write_errors: int = 0
     latencies: list[float] = field(default_factory=list)
+    rss_samples: list[tuple[float, int, float]] = field(default_factory=list)  # (s into the load, KiB, load avg)
 
 
-def load(url: str, clients: int, minutes: float, write_every: float) -> LoadFigures:
+def load(url: str, clients: int, minutes: float, write_every: float, rss_every: float = 15.0) -> LoadFigures:
+    """Readers and one writer for ``minutes``; the server's RSS is sampled every ``rss_every`` s.
+
+    Why the samples: "flat RSS" needs the curve, not two points — a server that grows in its first
+    minute (pools and caches warming) and then stays level is healthy, one that keeps climbing leaks.
+    """
     figures = LoadFigures()
     lock = threading.Lock()
     stop = time.monotonic() + minutes * 60
@@ -262,8 +268,16 @@ def load(url: str, clients: int, minutes: float, write_every: float) -> LoadFigu
                 number += 1
                 time.sleep(write_every)
 
+    def sampler() -> None:
+        began = time.monotonic()
+        while True:
+            figures.rss_samples.append((round(time.monotonic() - began, 1), server_rss_kib(url), os.getloadavg()[0]))
+            if time.monotonic() >= stop:
+                return
+            time.sleep(min(rss_every, max(0.0, stop - time.monotonic())))
+
     threads = [threading.Thread(target=reader, daemon=True) for _ in range(clients)]
-    threads.append(threading.Thread(target=writer, daemon=True))
+    threads += [threading.Thread(target=writer, daemon=True), threading.Thread(target=sampler, daemon=True)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -374,6 +388,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                             "write_errors": figures.write_errors,
                             "p50_ms": round(statistics.median(figures.latencies) * 1000, 1) if figures.latencies else 0,
                             "p95_ms": round(percentile(figures.latencies, 0.95) * 1000, 1),
+                            "rss_kib_samples": figures.rss_samples,
                         }
                     results["rss_kib"] = {
                         "start": rss_start, "before_load": rss_before_load, "end": server_rss_kib(url)
