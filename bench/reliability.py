@@ -325,6 +325,8 @@ def server_kills(index_dir: Path, count: int, seed: int = 0) -> KillFigures:
                 if pid:
                     os.kill(pid, signal.SIGKILL)
                 figures.kills += 1
+                print(f"server kill {figures.kills}/{count}: {len(present)} documents after the restart, "
+                      f"{figures.lost} lost so far, {upload} uploads sent", file=sys.stderr, flush=True)
     with local_server(serve_command, cwd=PROJECT_ROOT, env=env, ready_timeout=600) as url:
         with httpx.Client(base_url=url, headers=headers, timeout=120, trust_env=False) as http:
             present = {d["id"] for d in http.get("/documents").json()["documents"]}
