@@ -86,9 +86,9 @@ class DeferredPages:
         loop = asyncio.get_running_loop()
         built: asyncio.Future[FastAPI | None] = loop.create_future()
 
-        def build() -> None:  # a daemon thread: an unfinished import must not hold up shutdown
+        def build_in_thread() -> None:  # a daemon thread: an unfinished import must not hold up shutdown
             engine_settled()
-            host = self._build()
+            host = self.build()
 
             def deliver() -> None:
                 if not built.done():
@@ -99,7 +99,7 @@ class DeferredPages:
             except RuntimeError:  # the loop closed while the pages were being built
                 pass
 
-        threading.Thread(target=build, name="rag-pages-loader", daemon=True).start()
+        threading.Thread(target=build_in_thread, name="rag-pages-loader", daemon=True).start()
         stopping = asyncio.ensure_future(self._stop.wait())
         waiting: list[asyncio.Future[Any]] = [built, stopping]
         await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
@@ -117,7 +117,7 @@ class DeferredPages:
     def stop(self) -> None:
         self._stop.set()
 
-    def _build(self) -> FastAPI | None:
+    def build(self) -> FastAPI | None:
         """Import and mount every page into a fresh host app; ``None`` if none could be."""
         host = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
         install_error_handlers(host)
