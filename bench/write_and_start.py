@@ -106,7 +106,7 @@ def breakdown(env: dict[str, str], top: int = 6) -> list[str]:
             heaviest = ", ".join(f"{package} {us / 1e6:.1f}" for package, us in spent.most_common(top) if us > 5e4)
             lines.append(f"  {float(seconds):5.1f} s  {name}" + (f"; imports (s): {heaviest}" if heaviest else ""))
             if embedder:
-                lines.append(f"           of which importing {EMBEDDING_MODULE} and what it imports: {embedder / 1e6:.1f} s")
+                lines.append(f"           of which {EMBEDDING_MODULE} and what it imports: {embedder / 1e6:.1f} s")
             spent.clear()
             embedder = 0
     return lines
