@@ -16,7 +16,11 @@ server's memory at start and end. Every part is bounded by its arguments; CI run
   examples per operation (``bench/schemathesis.toml``; the LLM backends are left out by
   ``bench/schemathesis_hooks.py``); 5xx are counted from the server's own ``/metrics``.
 * ``--clients C --minutes M``: C threads asking the Harbin question (the answer must hold 5万元)
-  while a writer adds and deletes a document every ``--write-every`` seconds.
+  while a writer adds and deletes a document every ``--write-every`` seconds; the server's RSS is
+  sampled every 15 s.
+* ``--memory-rounds N``: the writer's rounds in this process, without HTTP or threads (add a
+  document, ask the Harbin question, delete it), after 10 warm-up rounds: RSS and the Python
+  objects ``tracemalloc`` sees still allocated, before and after — whether writes keep memory.
 
     .venv/bin/python bench/reliability.py --store-kills 100 --server-kills 5 --fuzz-examples 300 \\
         --clients 50 --minutes 10
@@ -285,6 +289,45 @@ def load(url: str, clients: int, minutes: float, write_every: float, rss_every: 
     return figures
 
 
+def memory_rounds(index_dir: Path, rounds: int, warm_up: int = 10) -> dict[str, Any]:
+    """The writer's rounds in-process (see module doc); memory before and after ``rounds``."""
+    import gc
+    import tracemalloc
+
+    from rag.engine import Engine
+    from rag.schema import Document
+    from rag.settings import Settings
+
+    engine = Engine.open(Settings(index_dir=index_dir))
+
+    def one_round(number: int) -> None:
+        name = f"writer_{number % 3}.txt"
+        text = f"写入测试通知{number}\n\n青松县第{number}次护林检查于本月完成，共检查林地{number + 10}处。\n"
+        engine.add_documents([Document(name, name, text, content_hash=f"round-{number}")])
+        if HARBIN_ANSWER not in (engine.ask(HARBIN_QUESTION).short_answer or ""):
+            raise SystemExit(f"round {number}: the Harbin answer lost {HARBIN_ANSWER}")
+        engine.delete_documents([name])
+
+    def rss_kib() -> int:
+        return int(re.search(r"VmRSS:\s+(\d+)", Path("/proc/self/status").read_text()).group(1))  # type: ignore[union-attr]
+
+    for number in range(warm_up):
+        one_round(number)
+    gc.collect()
+    tracemalloc.start()
+    before = (rss_kib(), tracemalloc.get_traced_memory()[0])
+    for number in range(warm_up, warm_up + rounds):
+        one_round(number)
+    gc.collect()
+    after = (rss_kib(), tracemalloc.get_traced_memory()[0])
+    tracemalloc.stop()
+    return {
+        "rounds": rounds, "rss_kib": {"before": before[0], "after": after[0]},
+        "python_objects_kib": {"before": before[1] // 1024, "after": after[1] // 1024},
+        "documents_after": len(engine.index.documents),
+    }
+
+
 def percentile(values: list[float], share: float) -> float:
     if not values:
         return 0.0
@@ -362,6 +405,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--server-kills", type=int, default=0)
     parser.add_argument("--fuzz-examples", type=int, default=0, help="schemathesis examples per operation")
     parser.add_argument("--clients", type=int, default=0)
+    parser.add_argument("--memory-rounds", type=int, default=0, help="in-process writer rounds to check memory")
     parser.add_argument("--minutes", type=float, default=1.0)
     parser.add_argument("--write-every", type=float, default=3.0, help="seconds between the writer's rounds")
     parser.add_argument("--index", type=Path, help="Copy this index of the bundled corpus instead of building one.")
@@ -371,7 +415,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     results: dict[str, Any] = {"command": command}
     if args.store_kills:
         results["store_kills"] = vars(store_kills(args.store_kills, args.seed))
-    if args.fuzz_examples or args.clients or args.server_kills:
+    if args.fuzz_examples or args.clients or args.server_kills or args.memory_rounds:
         with tempfile.TemporaryDirectory(prefix="rag-reliability-") as scratch:
             index_dir = Path(scratch) / "index"
             build_index(index_dir, args.index)
@@ -397,6 +441,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                     }
             if args.server_kills:
                 results["server_kills"] = vars(server_kills(index_dir, args.server_kills, args.seed))
+            if args.memory_rounds:
+                results["memory"] = memory_rounds(index_dir, args.memory_rounds)
     print(json.dumps({k: v for k, v in results.items() if k != "fuzz"} | (
         {"fuzz": {k: v for k, v in results["fuzz"].items() if k != "summary"}} if "fuzz" in results else {}
     ), ensure_ascii=False, indent=2))
