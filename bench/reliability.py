@@ -16,7 +16,11 @@ server's memory at start and end. Every part is bounded by its arguments; CI run
   examples per operation (``bench/schemathesis.toml``; the LLM backends are left out by
   ``bench/schemathesis_hooks.py``); 5xx are counted from the server's own ``/metrics``.
 * ``--clients C --minutes M``: C threads asking the Harbin question (the answer must hold 5万元)
-  while a writer adds and deletes a document every ``--write-every`` seconds.
+  while a writer adds and deletes a document every ``--write-every`` seconds; the server's RSS is
+  sampled every 15 s.
+* ``--memory-rounds N``: the writer's rounds in this process, without HTTP or threads (add a
+  document, ask the Harbin question, delete it), after 10 warm-up rounds: RSS and the Python
+  objects ``tracemalloc`` sees still allocated, before and after — whether writes keep memory.
 
     .venv/bin/python bench/reliability.py --store-kills 100 --server-kills 5 --fuzz-examples 300 \\
         --clients 50 --minutes 10
@@ -220,9 +224,15 @@ class LoadFigures:
     writes: int = 0
     write_errors: int = 0
     latencies: list[float] = field(default_factory=list)
+    rss_samples: list[tuple[float, int, float]] = field(default_factory=list)  # (s into the load, KiB, load avg)
 
 
-def load(url: str, clients: int, minutes: float, write_every: float) -> LoadFigures:
+def load(url: str, clients: int, minutes: float, write_every: float, rss_every: float = 15.0) -> LoadFigures:
+    """Readers and one writer for ``minutes``; the server's RSS is sampled every ``rss_every`` s.
+
+    Why the samples: "flat RSS" needs the curve, not two points — a server that grows in its first
+    minute (pools and caches warming) and then stays level is healthy, one that keeps climbing leaks.
+    """
     figures = LoadFigures()
     lock = threading.Lock()
     stop = time.monotonic() + minutes * 60
@@ -262,13 +272,60 @@ def load(url: str, clients: int, minutes: float, write_every: float) -> LoadFigu
                 number += 1
                 time.sleep(write_every)
 
+    def sampler() -> None:
+        began = time.monotonic()
+        while True:
+            figures.rss_samples.append((round(time.monotonic() - began, 1), server_rss_kib(url), os.getloadavg()[0]))
+            if time.monotonic() >= stop:
+                return
+            time.sleep(min(rss_every, max(0.0, stop - time.monotonic())))
+
     threads = [threading.Thread(target=reader, daemon=True) for _ in range(clients)]
-    threads.append(threading.Thread(target=writer, daemon=True))
+    threads += [threading.Thread(target=writer, daemon=True), threading.Thread(target=sampler, daemon=True)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     return figures
+
+
+def memory_rounds(index_dir: Path, rounds: int, warm_up: int = 10) -> dict[str, Any]:
+    """The writer's rounds in-process (see module doc); memory before and after ``rounds``."""
+    import gc
+    import tracemalloc
+
+    from rag.engine import Engine
+    from rag.schema import Document
+    from rag.settings import Settings
+
+    engine = Engine.open(Settings(index_dir=index_dir))
+
+    def one_round(number: int) -> None:
+        name = f"writer_{number % 3}.txt"
+        text = f"写入测试通知{number}\n\n青松县第{number}次护林检查于本月完成，共检查林地{number + 10}处。\n"
+        engine.add_documents([Document(name, name, text, content_hash=f"round-{number}")])
+        if HARBIN_ANSWER not in (engine.ask(HARBIN_QUESTION).short_answer or ""):
+            raise SystemExit(f"round {number}: the Harbin answer lost {HARBIN_ANSWER}")
+        engine.delete_documents([name])
+
+    def rss_kib() -> int:
+        return int(re.search(r"VmRSS:\s+(\d+)", Path("/proc/self/status").read_text()).group(1))  # type: ignore[union-attr]
+
+    for number in range(warm_up):
+        one_round(number)
+    gc.collect()
+    tracemalloc.start()
+    before = (rss_kib(), tracemalloc.get_traced_memory()[0])
+    for number in range(warm_up, warm_up + rounds):
+        one_round(number)
+    gc.collect()
+    after = (rss_kib(), tracemalloc.get_traced_memory()[0])
+    tracemalloc.stop()
+    return {
+        "rounds": rounds, "rss_kib": {"before": before[0], "after": after[0]},
+        "python_objects_kib": {"before": before[1] // 1024, "after": after[1] // 1024},
+        "documents_after": len(engine.index.documents),
+    }
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -311,6 +368,8 @@ def server_kills(index_dir: Path, count: int, seed: int = 0) -> KillFigures:
                 if pid:
                     os.kill(pid, signal.SIGKILL)
                 figures.kills += 1
+                print(f"server kill {figures.kills}/{count}: {len(present)} documents after the restart, "
+                      f"{figures.lost} lost so far, {upload} uploads sent", file=sys.stderr, flush=True)
     with local_server(serve_command, cwd=PROJECT_ROOT, env=env, ready_timeout=600) as url:
         with httpx.Client(base_url=url, headers=headers, timeout=120, trust_env=False) as http:
             present = {d["id"] for d in http.get("/documents").json()["documents"]}
@@ -346,6 +405,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--server-kills", type=int, default=0)
     parser.add_argument("--fuzz-examples", type=int, default=0, help="schemathesis examples per operation")
     parser.add_argument("--clients", type=int, default=0)
+    parser.add_argument("--memory-rounds", type=int, default=0, help="in-process writer rounds to check memory")
     parser.add_argument("--minutes", type=float, default=1.0)
     parser.add_argument("--write-every", type=float, default=3.0, help="seconds between the writer's rounds")
     parser.add_argument("--index", type=Path, help="Copy this index of the bundled corpus instead of building one.")
@@ -355,7 +415,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     results: dict[str, Any] = {"command": command}
     if args.store_kills:
         results["store_kills"] = vars(store_kills(args.store_kills, args.seed))
-    if args.fuzz_examples or args.clients or args.server_kills:
+    if args.fuzz_examples or args.clients or args.server_kills or args.memory_rounds:
         with tempfile.TemporaryDirectory(prefix="rag-reliability-") as scratch:
             index_dir = Path(scratch) / "index"
             build_index(index_dir, args.index)
@@ -374,12 +434,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                             "write_errors": figures.write_errors,
                             "p50_ms": round(statistics.median(figures.latencies) * 1000, 1) if figures.latencies else 0,
                             "p95_ms": round(percentile(figures.latencies, 0.95) * 1000, 1),
+                            "rss_kib_samples": figures.rss_samples,
                         }
                     results["rss_kib"] = {
                         "start": rss_start, "before_load": rss_before_load, "end": server_rss_kib(url)
                     }
             if args.server_kills:
                 results["server_kills"] = vars(server_kills(index_dir, args.server_kills, args.seed))
+            if args.memory_rounds:
+                results["memory"] = memory_rounds(index_dir, args.memory_rounds)
     print(json.dumps({k: v for k, v in results.items() if k != "fuzz"} | (
         {"fuzz": {k: v for k, v in results["fuzz"].items() if k != "summary"}} if "fuzz" in results else {}
     ), ensure_ascii=False, indent=2))

@@ -4,17 +4,18 @@ Everything is built inside the factory (no module-level app), so tests and ``rag
 their own app, metrics registry and engine slot. Without an engine the app loads one in a
 background thread at startup (building the index from the corpus on a fresh checkout) while
 ``/health`` already answers 503 ``loading``; API routes answer 503 until the engine is ready.
+The chat page is built only after that (``rag.api.pages``), so it never delays readiness.
 
 ``uvicorn --factory rag.api.app:app_from_environment`` serves with settings from the environment.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
-from importlib.metadata import entry_points
+from contextlib import asynccontextmanager, suppress
 
 from fastapi import Depends, FastAPI
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
@@ -27,6 +28,7 @@ from rag.api.limits import JsonBodyLimitMiddleware, header
 from rag.api.mcp_server import mount_mcp
 from rag.api.metrics import ApiMetrics, MetricsMiddleware
 from rag.api.openai_compat import mount_openai_api
+from rag.api.pages import DeferredPages, PagesDispatch
 from rag.api.request_log import RequestContextMiddleware
 from rag.api.server import check_keys
 from rag.api.state import EngineState, close_backends, open_or_build_engine
@@ -36,8 +38,6 @@ from rag.settings import Settings, load_settings
 logger = logging.getLogger("rag.api")
 
 UI_PATH = "/ui"
-#: Entry-point group of the web pages mounted into the app (see ``_mount_chat_page``).
-WEB_PAGES_GROUP = "rag.web_pages"
 
 DESCRIPTION = """Question answering over Chinese official documents, with cited passages.
 
@@ -66,22 +66,31 @@ def create_app(
 ) -> FastAPI:
     """Build the app. With ``engine`` it is ready at once (and the caller keeps ownership of it);
     otherwise ``loader`` (default: open the index, or build it from the corpus) runs at startup.
-    ``mount_ui=False`` skips the Gradio chat page (faster startup for API-only uses and tests)."""
+    ``mount_ui=False`` skips the Gradio chat page (API-only uses and tests); with it, the page
+    is built once the engine has loaded or failed, and ``/ui`` answers 503 until then."""
     check_keys(settings)
     state = EngineState(engine)
     app_metrics = ApiMetrics(lambda: state.engine)
     load = loader or open_or_build_engine
+    pages = DeferredPages(UI_PATH, settings, lambda: app.state.engine) if mount_ui else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned: list[Engine] = []
+        loading: threading.Thread | None = None
         if state.engine is None:
-            threading.Thread(
+            loading = threading.Thread(
                 target=_load_engine, args=(app, state, load, settings, owned), name="rag-engine-loader", daemon=True
-            ).start()
+            )
+            loading.start()
+        serving_pages = asyncio.ensure_future(pages.serve(loading.join if loading else lambda: None)) if pages else None
         try:
             yield
         finally:
+            if pages is not None and serving_pages is not None:
+                pages.stop()
+                with suppress(Exception):
+                    await asyncio.wait_for(serving_pages, timeout=10)
             for loaded in owned:  # only engines this app opened; a given engine belongs to the caller
                 close_backends(loaded.backends.loaded().values())
 
@@ -99,24 +108,25 @@ def create_app(
     app.state.engine_state = state
     app.state.engine = engine  # for other components (the chat page): None until ready
     app.state.metrics = app_metrics
+    app.state.pages = pages
     install_error_handlers(app)
     for module in (health, ask, search, documents, metrics):
         app.include_router(module.router)
     mount_openai_api(app)  # /v1: the OpenAI chat-completions contract
     mount_mcp(app)  # /mcp: the MCP tools over streamable HTTP
-    # The page first: middleware it adds (its file guard) must sit inside the ones below.
-    ui_mounted = mount_ui and _mount_chat_page(app, settings)
+    # The pages first: their own middleware (the file guard) must sit inside the ones below.
+    if pages is not None:
+        app.add_middleware(PagesDispatch, pages=pages)
     app.add_middleware(
         JsonBodyLimitMiddleware, paths={"/ask"}, timeout=settings.body_read_timeout,
         authorize=lambda scope: bearer_refusal(settings, header(scope, b"authorization")),
     )
     app.add_middleware(MetricsMiddleware, metrics=app_metrics)
     app.add_middleware(RequestContextMiddleware)  # added last = outermost: sees every request
-    home = UI_PATH if ui_mounted else "/docs"
 
     @app.get("/", include_in_schema=False)
     async def root() -> RedirectResponse:
-        return RedirectResponse(home)
+        return RedirectResponse(UI_PATH if pages is not None and pages.status != "off" else "/docs")
 
     return app
 
@@ -156,32 +166,6 @@ def _load_engine(
     state.set_ready(engine)
     info = engine.info()
     logger.info("ready: %d documents, %d chunks", info.documents, info.chunks)
-
-
-def _mount_chat_page(app: FastAPI, settings: Settings) -> bool:
-    """Mount the web pages other packages contribute (the Gradio chat page at /ui); never fatal.
-
-    Pages are plugins: ``[project.entry-points."rag.web_pages"]`` entries name functions
-    ``mount(app, engine_provider, settings, path=...)`` (``ui.chat_page:mount_chat_page``), so the
-    API never imports the UI package itself.
-    """
-    mounted = False
-    found = list(entry_points(group=WEB_PAGES_GROUP))
-    if not found:
-        logger.info("chat page not mounted: no %s entry point is installed", WEB_PAGES_GROUP)
-    for entry in found:
-        try:
-            mount = entry.load()
-        except ImportError as error:
-            logger.info("chat page not mounted: %s is not importable (%s)", entry.value, error)
-            continue
-        try:
-            mount(app, lambda: app.state.engine, settings, path=UI_PATH)
-        except Exception as error:  # the API must come up even if the page cannot
-            logger.error("chat page not mounted: %s", error, exc_info=error)
-            continue
-        mounted = True
-    return mounted
 
 
 def app_from_environment() -> FastAPI:

@@ -140,6 +140,11 @@ class HealthResponse(BaseModel):
     chunks: int | None = None
     model: str | None = None
     message: str | None = None
+    ui: Literal["starting", "ready", "off"] = Field(
+        "off",
+        description="The chat page at /ui: built after the engine, so it may still be starting while status "
+        "is ok; off when the server has none. Readiness (status ok) never waits for it.",
+    )
 
 
 class ErrorDetail(BaseModel):

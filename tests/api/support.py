@@ -51,8 +51,11 @@ class LiveServer:
 
 
 @contextmanager
-def live_server(app: FastAPI, wait_ready: bool = True, ready_timeout: float = 600.0) -> Iterator[LiveServer]:
-    """Run ``app`` on 127.0.0.1:<free port> in a thread; stop it on exit."""
+def live_server(
+    app: FastAPI, wait_ready: bool = True, ready_timeout: float = 600.0, wait_page: bool = True
+) -> Iterator[LiveServer]:
+    """Run ``app`` on 127.0.0.1:<free port> in a thread; stop it on exit. ``wait_ready`` waits for
+    ``/health`` 200, ``wait_page`` until the chat page (if the app has one) is no longer starting."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
@@ -73,6 +76,8 @@ def live_server(app: FastAPI, wait_ready: bool = True, ready_timeout: float = 60
             time.sleep(0.02)
         if wait_ready:
             _wait_healthy(base_url, ready_timeout)
+        if wait_page and app.state.pages is not None:
+            wait_for_page(base_url, ready_timeout)
         yield LiveServer(base_url, app)
     finally:
         server.should_exit = True
@@ -88,6 +93,17 @@ def _wait_healthy(base_url: str, timeout: float) -> None:
                 return
             time.sleep(0.1)
     raise RuntimeError(f"{base_url}/health did not become 200 within {timeout} s")
+
+
+def wait_for_page(base_url: str, timeout: float) -> None:
+    """Until ``/health`` says the chat page is no longer ``starting`` (it is built after the engine)."""
+    deadline = time.monotonic() + timeout
+    with httpx.Client(base_url=base_url, timeout=10, trust_env=False) as client:
+        while time.monotonic() < deadline:
+            if client.get("/health").json().get("ui") != "starting":
+                return
+            time.sleep(0.1)
+    raise RuntimeError(f"the chat page at {base_url}/ui was still starting after {timeout} s")
 
 
 def make_docx(*paragraphs: str, title: str | None = None) -> bytes:

@@ -36,7 +36,7 @@ def test_health_is_503_loading_until_the_engine_is_ready(corpus_engine: Engine, 
     app = create_app(api_settings(corpus_index_dir), loader=slow_loader, mount_ui=False)
     with live_server(app, wait_ready=False) as server, server.client() as client:
         loading = client.get("/health")
-        assert loading.status_code == 503 and loading.json() == {"status": "loading"}
+        assert loading.status_code == 503 and loading.json() == {"status": "loading", "ui": "off"}
         assert app.state.engine is None
         busy = client.post("/ask", json={"question": HARBIN_QUESTION})
         assert busy.status_code == 503 and "loading" in busy.json()["error"]["message"]
@@ -45,7 +45,7 @@ def test_health_is_503_loading_until_the_engine_is_ready(corpus_engine: Engine, 
         ready = wait_for_status(client, 200, timeout=60)
         assert ready.status_code == 200
         body = ready.json()
-        assert set(body) == {"status", "documents", "chunks", "model"}
+        assert set(body) == {"status", "documents", "chunks", "model", "ui"}
         assert body["status"] == "ok" and body["documents"] == 5 and body["chunks"] > 0
         assert body["model"] == corpus_engine.embedder.model_name
         assert app.state.engine is not None

@@ -1,5 +1,5 @@
 """The bounded versions of ``bench/reliability.py`` that CI runs: kill -9 during index writes,
-and schemathesis against the live server's spec with every check.
+schemathesis against the live server's spec with every check, and readers beside a writer.
 
 The script runs as its own process, exactly as a person reruns it for the full figures; these
 tests only choose small bounds and assert that nothing failed.
@@ -44,3 +44,16 @@ def test_fuzzing_the_live_server_finds_no_failure(corpus_index_dir: Path) -> Non
     assert fuzz["exit_code"] == 0, fuzz
     assert fuzz["server_errors"] == 0
     assert fuzz["requests"] > 200
+
+
+@pytest.mark.slow
+def test_readers_beside_a_writer_get_no_error_and_no_wrong_answer(corpus_index_dir: Path) -> None:
+    result = run_bench(
+        "--clients", "2", "--minutes", "0.3", "--write-every", "2", "--index", str(corpus_index_dir), timeout=900
+    )
+    load = result["load"]
+    assert load["requests"] > 0 and load["errors"] == 0 and load["wrong_answers"] == 0
+    assert load["writes"] >= 2 and load["write_errors"] == 0
+    samples = load["rss_kib_samples"]  # (seconds into the load, server RSS in KiB, load average)
+    assert len(samples) >= 2 and all(kib > 0 for _, kib, _ in samples)
+    assert samples[-1][0] >= 0.3 * 60 - 1  # the last sample is taken at the end of the load

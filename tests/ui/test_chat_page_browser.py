@@ -32,6 +32,7 @@ from rag.store.index import IndexInfo
 from rag.store.index_store import IndexStore
 from rag.schema import Answer, ChatTurn, Citation
 from rag.settings import PROJECT_ROOT, Settings
+from tests.api.support import wait_for_page
 
 pytestmark = [
     pytest.mark.slow,
@@ -111,7 +112,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(app: FastAPI) -> LiveServer:
+def start_server(app: FastAPI, wait_page: bool = True) -> LiveServer:
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
@@ -121,7 +122,10 @@ def start_server(app: FastAPI) -> LiveServer:
         if not thread.is_alive() or time.monotonic() > deadline:
             pytest.fail(f"the test server on port {port} did not start")
         time.sleep(0.05)
-    return LiveServer(f"http://127.0.0.1:{port}", server, thread)
+    url = f"http://127.0.0.1:{port}"
+    if wait_page and getattr(app.state, "pages", None) is not None:
+        wait_for_page(url, timeout=300)  # the product's app builds the page after the engine
+    return LiveServer(url, server, thread)
 
 
 @pytest.fixture(scope="session")
@@ -377,7 +381,7 @@ def test_rejected_upload_shows_the_reason(page: Any, tmp_path: Path) -> None:
     assert "binary.txt" in report.inner_text()
 
 
-def test_page_says_loading_until_the_engine_is_ready(
+def test_page_says_starting_until_the_engine_has_loaded_then_reloads_itself(
     browser_context: Any, ui_settings: Settings, tmp_path: Path
 ) -> None:
     from rag.api.app import create_app
@@ -388,14 +392,17 @@ def test_page_says_loading_until_the_engine_is_ready(
         release.wait(timeout=120)
         raise RuntimeError("test finished before the engine loaded")
 
-    running = start_server(create_app(ui_settings, loader=slow_loader))
+    running = start_server(create_app(ui_settings, loader=slow_loader), wait_page=False)
     try:
-        page = open_page(browser_context, running.url)
+        page = browser_context.new_page()
+        response = page.goto(f"{running.url}/ui/")
+        assert response.status == 503 and int(response.headers["retry-after"]) >= 1
+        assert "页面正在启动" in page.content() and "Traceback" not in page.content()
+        page.screenshot(path=str(tmp_path / "8-starting.png"), full_page=True)
+        release.set()  # the engine settles (here: fails), so the page is built; the browser reloads into it
+        page.wait_for_selector("#rag-chatbot")
         ask(page, HARBIN)
-        answer = wait_for_turns(page, 1)
-        assert "服务正在加载，请稍后再试" in answer
-        assert "Traceback" not in page.content()
-        page.screenshot(path=str(tmp_path / "8-loading.png"), full_page=True)
+        assert "服务正在加载，请稍后再试" in wait_for_turns(page, 1)  # no engine: said, never a traceback
         page.close()
     finally:
         release.set()
