@@ -14,12 +14,14 @@ another (山西省交城县) is satisfied when the place it encloses is.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Hashable
 
 from rag.answering.question import QuestionAnalysis
 from rag.schema import Document
 from rag.text.numbers import ordinals_in
 from rag.text.patterns import TIER, YEAR, YEAR_RANGE
 from rag.text.places import Gazetteer, Place, main_province, same_place
+from rag.text.quantities import find_quantities, unit_class
 
 _SPACE = re.compile(r"\s+")
 
@@ -119,9 +121,26 @@ class EntityGuard:
         for quoted in analysis.quoted:
             if _SPACE.sub("", quoted) not in with_title:
                 missing.append(quoted)
+        missing += self._missing_figures(analysis, sentence, with_title)
         # The answer's own words decide when they name a tier; else the sentence does.
         tier_evidence = answer_words if answer_words is not None and TIER.search(answer_words) else sentence
         missing += self._missing_tiers(analysis.text, tier_evidence)
+        return missing
+
+    @staticmethod
+    def _missing_figures(analysis: QuestionAnalysis, sentence: str, context: str) -> list[str]:
+        """The question's qualifying figures (600亩以上) that the evidence does not state: a sentence
+        that gives the same kind of figure with another value (集中连片300亩以上) is about another
+        threshold; one that gives none is judged by its context."""
+        missing = []
+        for figure in analysis.figures:
+            label = unit_class(figure)
+            values = {
+                text: {q.value for q in find_quantities(text) if unit_class(q) == label}
+                for text in (sentence, context)
+            }
+            if not EntityGuard._marker_supported(figure.value, values[sentence], values[context]):
+                missing.append(figure.text)
         return missing
 
     @staticmethod
@@ -166,7 +185,9 @@ class EntityGuard:
         return False
 
     @staticmethod
-    def _marker_supported(wanted: str, in_sentence: set[str], in_context: set[str]) -> bool:
+    def _marker_supported(
+        wanted: Hashable, in_sentence: Collection[Hashable], in_context: Collection[Hashable]
+    ) -> bool:
         if in_sentence:
             return wanted in in_sentence
         return wanted in in_context

@@ -20,6 +20,7 @@ from rag.text.language import detect_language
 from rag.text.numbers import english_ordinals, ordinals_in
 from rag.text.patterns import CJK, CJK_RANGE, YEAR
 from rag.text.places import Gazetteer, Place, PlaceMention, prefer_places
+from rag.text.quantities import Quantity, find_quantities
 
 AnswerKind = Literal[
     "amount", "count", "percent", "date", "duration", "measure", "ordinal", "person", "place", "org",
@@ -78,6 +79,34 @@ _NOT_HEADS = frozenset("时候 时间 意思 作用 意义 原因 问题 情况 
 _QUOTED = re.compile(r"[《“\"]([^》”\"]{2,30})[》”\"]")
 
 
+#: Figures that are not qualifiers: years and dates (checked as years), editions (第十八届).
+_NOT_QUALIFIERS = ("date", "ordinal")
+
+
+#: Counters of sessions and meetings (十三届全国人大, 十二届八次全会): names of editions, not figures.
+_EDITION_COUNTERS = frozenset("届次")
+#: A figure right after these is what the question asks about (哪两个省份, 这三支队伍), not a qualifier.
+_ASKING_BEFORE = tuple("哪几这那该")
+_QUOTES = "“「『《\""
+
+
+def qualifying_figures(question: str) -> list[Quantity]:
+    """The figures a Chinese question states as qualifiers (600亩以上, 5亿元以上): not dates or
+    editions, not the figure a question word asks about (哪两个), not a figure in or right before
+    a quoted name (“五个百万”, 两个“10”), which is part of that name."""
+    quoted = [m.span(1) for m in _QUOTED.finditer(question)]
+    figures = []
+    for q in find_quantities(question):
+        if q.kind in _NOT_QUALIFIERS or q.value is None or q.unit in _EDITION_COUNTERS:
+            continue
+        if question[: q.start].endswith(_ASKING_BEFORE) or question[q.end : q.end + 1] in _QUOTES:
+            continue
+        if any(start <= q.start and q.end <= end for start, end in quoted):
+            continue
+        figures.append(q)
+    return figures
+
+
 @dataclass
 class QuestionAnalysis:
     """The parsed question: language, expected answer kind and the entities it is about."""
@@ -100,6 +129,9 @@ class QuestionAnalysis:
     # The noun a 「什么X」 question asks about (组建了什么宣讲团 -> 宣讲团): the answer is an X the
     # documents name (百名劳模宣讲团). Empty when the question has none.
     head: str = ""
+    # Figures the question states as qualifiers (集中连片600亩以上, 5亿元以上项目): the evidence
+    # must state the same figure; a sentence about 300亩以上 answers another question.
+    figures: list[Quantity] = field(default_factory=list)
 
     @property
     def place_names(self) -> set[str]:
@@ -180,6 +212,7 @@ class QuestionAnalyzer:
             expansions=expansions,
             asked=asked,
             head=_head_noun(question),
+            figures=qualifying_figures(question) if language == "zh" else [],
             translations=self.dictionary().translate(question) if language == "en" else [],
         )
 

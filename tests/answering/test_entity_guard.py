@@ -210,3 +210,14 @@ def test_english_county_name_is_recognised(analyzer: QuestionAnalyzer) -> None:
 def test_conventional_english_city_name_is_recognised(analyzer: QuestionAnalyzer) -> None:
     analysis = analyzer.analyze("How much did Harbin award each of its great craftsmen?")
     assert [m.place.name for m in analysis.places] == ["哈尔滨"]
+
+
+def test_a_figure_the_question_states_must_be_the_evidences(gazetteer: Gazetteer) -> None:
+    analysis = QuestionAnalyzer(gazetteer).analyze("油菜示范方集中连片600亩以上补助多少？")
+    assert [q.text for q in analysis.figures] == ["600亩"]
+    guard = EntityGuard(gazetteer)
+    other = "油菜示范方：集中连片300亩以上的示范方补助0.6万元。"
+    same = "油菜示范方：集中连片600亩以上的示范方补助1万元。"
+    for text, expected in ((other, ["600亩"]), (same, [])):
+        document = Document(doc_id="d.txt", title="扶持意见", text=text)
+        assert guard.missing(analysis, document, 0, len(text)) == expected

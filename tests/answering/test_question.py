@@ -89,3 +89,12 @@ def test_a_follow_up_that_asks_for_its_own_figure_decides_what_is_asked() -> Non
 )
 def test_head_noun_of_a_what_x_question(analyzer: QuestionAnalyzer, question: str, head: str) -> None:
     assert analyzer.analyze(question).head == head
+
+
+def test_only_qualifying_figures_are_constraints() -> None:
+    from rag.answering.question import qualifying_figures
+
+    assert [q.text for q in qualifying_figures("集中连片600亩以上的示范方补助多少？")] == ["600亩"]
+    for question in ("哪两个省份印发了规划？", "工作部署中的两个“10”分别指什么？", "十三届全国人大代表是谁？",
+                     "开展“五个百万”竞赛多少场？", "2023年生产总值是多少？"):
+        assert qualifying_figures(question) == [], question
