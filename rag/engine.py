@@ -171,6 +171,7 @@ class Engine:
             query_prefix=settings.query_prefix,
             passage_prefix=settings.passage_prefix,
             batch_size=settings.embed_batch_size,
+            runtime=settings.embedding_runtime,
         )
         if has_index:
             store.check_model(embedder.model_name, embedder.dimension)

@@ -24,7 +24,7 @@ from rag.ingest.limits import ParseLimits
 from rag.ingest.loading import LOADER_VERSION, load_documents
 from rag.schema import Chunk, Document
 from rag.settings import Settings
-from rag.store.embedding import Embedder
+from rag.store.embedding import RUNTIME_PRECISION, Embedder
 from rag.store.index import DocumentIndex, IndexedDocument
 from rag.text.places import Gazetteer
 from rag.text.sentences import split_sentences
@@ -49,12 +49,17 @@ def _place_data() -> str:
     return f"{hashlib.sha256(places).hexdigest()} jionlp-{jionlp}"
 
 
-def index_pipeline(settings: Settings, embedding_model: str | None = None) -> dict[str, Any]:
-    """Everything that shapes the stored entries besides the documents: the embedding model and
-    passage prefix, chunking, the tokenizer resources whose tokens are stored (sha256), the place
-    data and the embedding text recipe. Saved in the index manifest and compared on open."""
+def index_pipeline(
+    settings: Settings, embedding_model: str | None = None, embedding_precision: str | None = None
+) -> dict[str, Any]:
+    """Everything that shapes the stored entries besides the documents: the embedding model, the
+    precision its runtime computes in (float32 or int8: an int8 index searched with float32
+    queries or the reverse loses accuracy) and the passage prefix, chunking, the tokenizer
+    resources whose tokens are stored (sha256), the place data and the embedding text recipe.
+    Saved in the index manifest and compared on open."""
     return {
         "embedding_model": embedding_model or settings.embedding_model,
+        "embedding_precision": embedding_precision or RUNTIME_PRECISION[settings.embedding_runtime],
         "passage_prefix": settings.passage_prefix,
         "chunk_size": settings.chunk_size,
         "chunk_overlap": settings.chunk_overlap,
@@ -100,7 +105,7 @@ class Indexer:
         self.embedder = embedder
         self.tokenizer = tokenizer
         self.gazetteer = gazetteer
-        self.pipeline = index_pipeline(settings, embedder.model_name)
+        self.pipeline = index_pipeline(settings, embedder.model_name, embedder.precision)
 
     def place_hint(self, document: Document) -> str:
         """The place the document is about (from its opening lines or its main province) when its
