@@ -341,7 +341,10 @@ class Engine:
         """Index files and folders; with ``rebuild`` start from an empty index."""
         with self._write_lock:
             base = self.indexer.empty_index() if rebuild else self._index
-            new_index, report = self.indexer.update(base, paths, progress=progress)
+            # Saved along the way (not for a rebuild, which must not replace the index with part
+            # of the new one): a run killed midway resumes from the last save.
+            checkpoint = None if rebuild else self._commit
+            new_index, report = self.indexer.update(base, paths, progress=progress, checkpoint=checkpoint)
             if rebuild and not new_index.documents:
                 return report  # nothing readable: keep the last good index rather than empty it
             if report.changed or rebuild:

@@ -1,14 +1,17 @@
 """Turning documents into index entries, and keeping an index in step with a set of files.
 
-The only slow step is embedding, so it is batched across all new documents and shown with a
-progress bar. Documents whose content hash is unchanged are skipped: re-indexing an unchanged file
-does nothing.
+The only slow step is embedding, so it is batched (``DOCUMENTS_PER_BATCH`` documents per encode
+call) and shown with one progress bar over the documents. Documents whose content hash is
+unchanged are skipped: re-indexing an unchanged file does nothing. A long run hands the index
+built so far to a ``checkpoint`` (the engine saves it) at most every ``CHECKPOINT_SECONDS``, so a
+run killed midway loses at most that much work: the next run skips what was saved.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from importlib import metadata, resources
@@ -16,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from tqdm import tqdm
 
 from rag.errors import DocumentError
 from rag.ingest.chunking import chunk_document
@@ -29,6 +33,11 @@ from rag.store.index import DocumentIndex, IndexedDocument
 from rag.text.places import Gazetteer
 from rag.text.sentences import split_sentences
 from rag.text.tokenizing import ChineseTokenizer, resource_digests
+
+#: Documents embedded per encode call by ``Indexer.update``: enough texts for full batches.
+DOCUMENTS_PER_BATCH = 16
+#: Least seconds between two checkpoints of a long ``Indexer.update`` (each saves the whole index).
+CHECKPOINT_SECONDS = 60.0
 
 #: Sentences shorter than this (after repair) are not candidates for answers.
 MIN_SENTENCE_CHARS = 4
@@ -85,6 +94,11 @@ class IndexReport:
     @property
     def changed(self) -> bool:
         return bool(self.added or self.replaced or self.deleted)
+
+    def extend(self, other: IndexReport) -> None:
+        """Add the outcome of another batch of the same run."""
+        for name in ("added", "replaced", "unchanged", "deleted", "failed"):
+            getattr(self, name).extend(getattr(other, name))
 
 
 def chunk_context_text(chunk: Chunk, place_hint: str = "") -> str:
@@ -175,12 +189,30 @@ class Indexer:
         index: DocumentIndex,
         paths: Iterable[Path],
         progress: bool = False,
+        checkpoint: Callable[[DocumentIndex], None] | None = None,
+        checkpoint_seconds: float | None = None,
     ) -> tuple[DocumentIndex, IndexReport]:
-        """Load files and index them; unreadable files are reported, the rest still index."""
+        """Load files and index them; unreadable files are reported, the rest still index.
+
+        Documents are embedded ``DOCUMENTS_PER_BATCH`` at a time; after a batch that changed the
+        index, ``checkpoint`` (if given) receives the index so far once ``checkpoint_seconds``
+        (default ``CHECKPOINT_SECONDS``) have passed since the last one. The caller commits the
+        returned index at the end.
+        """
+        interval = CHECKPOINT_SECONDS if checkpoint_seconds is None else checkpoint_seconds
         documents, failures = load_documents(paths, ParseLimits.from_settings(self.settings))
-        new_index, report = self.add_documents(index, documents, progress, added_by="cli")
-        report.failed = failures
-        return new_index, report
+        report = IndexReport(failed=failures)
+        last_checkpoint = time.monotonic()
+        with tqdm(total=len(documents), desc="Indexing", unit="doc", disable=not progress) as bar:
+            for start in range(0, len(documents), DOCUMENTS_PER_BATCH):
+                batch = documents[start : start + DOCUMENTS_PER_BATCH]
+                index, batch_report = self.add_documents(index, batch, added_by="cli")
+                report.extend(batch_report)
+                bar.update(len(batch))
+                if checkpoint and batch_report.changed and time.monotonic() - last_checkpoint >= interval:
+                    checkpoint(index)
+                    last_checkpoint = time.monotonic()
+        return index, report
 
     def add_documents(
         self, index: DocumentIndex, documents: list[Document], progress: bool = False, added_by: str = "",
