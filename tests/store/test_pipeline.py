@@ -59,7 +59,7 @@ def test_the_manifest_records_the_pipeline(tmp_path: Path) -> None:
     manifest = json.loads((store.current_generation() / MANIFEST_FILE).read_text(encoding="utf-8"))
     pipeline = manifest["pipeline"]
     assert pipeline["embedding_model"] == MODEL
-    assert pipeline["embedding_precision"] == "float32"
+    assert pipeline["embedding_precision"] == "int8"  # the default runtime, onnx-int8
     assert (pipeline["chunk_size"], pipeline["chunk_overlap"]) == (300, 1)
     assert pipeline["embedding_text_recipe"] == EMBEDDING_TEXT_RECIPE
     assert pipeline["domain_pack"] == "workforce"
