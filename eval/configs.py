@@ -44,7 +44,8 @@ DEFAULT_CONFIG_FILE: Traversable = resources.files("eval").joinpath("configs.tom
 _PER_CALL = ("retrieval_mode", "top_k", "backend")
 #: Settings that shape the index itself: changing them needs an index built with them.
 INDEX_KEYS = frozenset({
-    "embedding_model", "query_prefix", "passage_prefix", "chunk_size", "chunk_overlap", "index_type", "domain_pack",
+    "embedding_model", "embedding_runtime", "query_prefix", "passage_prefix", "chunk_size", "chunk_overlap",
+    "index_type", "domain_pack",
 })
 #: Settings that say where the index and models are; a configuration setting them gets its own engine.
 LOCATION_KEYS = frozenset({"index_dir", "corpus_dir", "cache_dir"})

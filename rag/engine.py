@@ -343,7 +343,10 @@ class Engine:
         with self._write_lock:
             base = self.store.snapshot(self.indexer.empty_index()) if rebuild else self._index
             if ray is None:
-                new_index, report = self.indexer.update(base, paths, progress=progress)
+                # Saved along the way (not for a rebuild, which must not replace the index with part
+                # of the new one): a run killed midway resumes from the last save.
+                checkpoint = None if rebuild else self._commit
+                new_index, report = self.indexer.update(base, paths, progress=progress, checkpoint=checkpoint)
             else:
                 try:
                     from rag.ingest.ray_ingest import ray_update  # Ray is an optional extra

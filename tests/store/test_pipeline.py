@@ -59,6 +59,7 @@ def test_the_manifest_records_the_pipeline(tmp_path: Path) -> None:
     manifest = json.loads((store.current_generation() / MANIFEST_FILE).read_text(encoding="utf-8"))
     pipeline = manifest["pipeline"]
     assert pipeline["embedding_model"] == MODEL
+    assert pipeline["embedding_precision"] == "int8"  # the default runtime, onnx-int8
     assert (pipeline["chunk_size"], pipeline["chunk_overlap"]) == (300, 1)
     assert pipeline["embedding_text_recipe"] == EMBEDDING_TEXT_RECIPE
     assert pipeline["domain_pack"] == "workforce"
@@ -71,6 +72,15 @@ def test_the_manifest_records_the_pipeline(tmp_path: Path) -> None:
 
 def test_same_settings_pass(tmp_path: Path) -> None:
     saved_index(tmp_path).check_pipeline(index_pipeline(Settings()))
+
+
+def test_runtimes_of_one_precision_share_an_index_and_int8_does_not(tmp_path: Path) -> None:
+    """torch and onnx compute the same float32 vectors; onnx-int8's differ, so its index is another."""
+    store = saved_index(tmp_path / "fp32", Settings(embedding_runtime="torch"))
+    store.check_pipeline(index_pipeline(Settings(embedding_runtime="onnx")))
+    assert "embedding precision 'float32' -> 'int8'" in mismatch(store, embedding_runtime="onnx-int8")
+    int8 = saved_index(tmp_path / "int8", Settings(embedding_runtime="onnx-int8"))
+    assert "embedding precision 'int8' -> 'float32'" in mismatch(int8, embedding_runtime="torch")
 
 
 def test_changed_chunking_is_named_with_old_and_new_values(tmp_path: Path) -> None:
