@@ -37,10 +37,11 @@ import tempfile
 import threading
 import time
 import unicodedata
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from local_server import local_server  # bench/local_server.py, beside this script
 
