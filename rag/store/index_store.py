@@ -47,7 +47,7 @@ import numpy as np
 
 from rag.errors import IndexCorruptError, IndexNotFoundError, ModelMismatchError
 from rag.schema import Chunk, Document, DocumentMeta, Heading, Page
-from rag.store.index import DocumentIndex, IndexedDocument, IndexPart
+from rag.store.index import DocumentIndex, IndexedDocument, IndexPart, paused_gc
 from rag.store.lexical import Postings, Vocabulary
 
 logger = logging.getLogger("rag.store")
@@ -297,30 +297,31 @@ class IndexStore:
         manifest = self.read_manifest()
         generation = self.current_generation()
         try:
-            index_type = manifest.get("index_type", "flat")
-            vocabulary = Vocabulary()
-            parts: list[IndexPart] = []
-            alive: list[np.ndarray] = []
-            if manifest["format_version"] == 1:
-                documents = self._load_documents_v1(generation)
-            else:
-                if manifest.get("base"):
-                    base, vocabulary = self._load_base(manifest["base"], index_type)
-                    mask = np.ones(len(base.items), dtype=bool)
-                    for doc_id in manifest.get("base_deleted", []):
-                        mask[base.numbers[doc_id]] = False
-                    parts, alive = [base], [mask]
-                documents = self._load_segments(manifest["segments"])
-            index = DocumentIndex(
-                embedding_model=manifest["embedding_model"],
-                dimension=int(manifest["dimension"]),
-                index_type=index_type,
-                documents=documents,
-                pipeline=manifest.get("pipeline") if isinstance(manifest.get("pipeline"), dict) else None,
-                parts=parts,
-                alive=alive,
-                vocabulary=vocabulary,
-            )
+            with paused_gc():  # millions of small objects: see paused_gc
+                index_type = manifest.get("index_type", "flat")
+                vocabulary = Vocabulary()
+                parts: list[IndexPart] = []
+                alive: list[np.ndarray] = []
+                if manifest["format_version"] == 1:
+                    documents = self._load_documents_v1(generation)
+                else:
+                    if manifest.get("base"):
+                        base, vocabulary = self._load_base(manifest["base"], index_type)
+                        mask = np.ones(len(base.items), dtype=bool)
+                        for doc_id in manifest.get("base_deleted", []):
+                            mask[base.numbers[doc_id]] = False
+                        parts, alive = [base], [mask]
+                    documents = self._load_segments(manifest["segments"])
+                index = DocumentIndex(
+                    embedding_model=manifest["embedding_model"],
+                    dimension=int(manifest["dimension"]),
+                    index_type=index_type,
+                    documents=documents,
+                    pipeline=manifest.get("pipeline") if isinstance(manifest.get("pipeline"), dict) else None,
+                    parts=parts,
+                    alive=alive,
+                    vocabulary=vocabulary,
+                )
         except (OSError, ValueError, KeyError, TypeError, EOFError, RuntimeError) as exc:
             raise IndexCorruptError(
                 f"index at {generation} is damaged ({type(exc).__name__}: {exc}); "
