@@ -1,17 +1,27 @@
 """Saving and loading an index on disk, atomically, in time proportional to what changed.
 
-Layout: ``INDEX_DIR/CURRENT`` names the generation folder in use (``gen-000007``). Each document's
-entry (text, chunks, tokens, sentences and vectors) is a *segment* in ``INDEX_DIR/segments/``,
-named by a digest of its id, content hash and pipeline and written once (temp file, fsync, rename):
-an unchanged document is never written again. A generation holds only the manifest (which lists
-its segments in order) and the persisted BM25 index, so start-up loads BM25 instead of rebuilding
-it. A save writes the new segments, then a complete new generation beside the old one, fsyncs it,
-and only then replaces ``CURRENT`` with ``os.replace`` (atomic on POSIX). A crash at any moment
-before that leaves ``CURRENT`` pointing at the last good generation, whose segments are all still
-there (segments are only removed once no kept generation lists them). The previous generation is
-kept as a fallback; older ones, unreferenced segments and the leftovers of an interrupted save
-are removed after each save and at start (``clean``). Indexes of format 1 (one ``documents.json``
-per generation) still load; the next save writes format 2.
+Layout (format 3): ``INDEX_DIR/CURRENT`` names the generation folder in use (``gen-000007``). The
+index's *base* part (``DocumentIndex``: most documents, merged) is a folder in ``INDEX_DIR/bases/``
+written once in columns: ``records.json`` (documents, chunks without their text, which is a slice
+of the document's, sentences; no tokens), ``chunk_vectors.npy`` (float32), ``sentence_vectors.npy``
+(float16), the BM25 postings (``rag.store.lexical``, one ``.npy`` per array), ``vocab.json`` and, for
+HNSW, ``dense.faiss``. Arrays are memory-mapped on load: start-up parses the records and maps the
+rest, and nothing is re-tokenised or re-scored. Each document of a *delta* part (uploads since the
+last merge) is a *segment* in ``INDEX_DIR/segments/`` (record with tokens, and two vector files),
+named by a digest of its id, content hash and pipeline and written once (temp file, fsync, rename).
+A generation holds only the manifest: the base's name, the base documents deleted or replaced
+since, and the delta segments in order. So an upload writes one segment and a manifest, a deletion
+only a manifest; a merge writes a new base.
+
+Every file is written under a temporary name, fsynced and renamed; a base is written in a hidden
+folder renamed when complete. A save writes a complete new generation beside the old one, fsyncs
+it, and only then replaces ``CURRENT`` with ``os.replace`` (atomic on POSIX). A crash at any
+moment before that leaves ``CURRENT`` pointing at the last good generation, whose base and
+segments are all still there (they are only removed once no kept generation lists them). The
+previous generation is kept as a fallback; older ones, unreferenced bases and segments and the
+leftovers of an interrupted save are removed after each save and at start (``clean``). Indexes of
+format 1 (one ``documents.json`` per generation) and 2 (segments and a bm25s index) still load,
+their documents as one delta part; the next save writes format 3.
 
 The manifest records the embedding model and dimension, so an index is never silently searched
 with vectors of another model (FlashRAG #73's bare ``assert d == self.d``), and the whole pipeline
@@ -27,25 +37,30 @@ import json
 import logging
 import os
 import shutil
+import uuid
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-import bm25s
+import faiss
 import numpy as np
 
 from rag.errors import IndexCorruptError, IndexNotFoundError, ModelMismatchError
 from rag.schema import Chunk, Document, DocumentMeta, Heading, Page
-from rag.store.index import DocumentIndex, IndexedDocument
+from rag.store.index import DocumentIndex, IndexedDocument, IndexPart, paused_gc
+from rag.store.lexical import Postings, Vocabulary
 
 logger = logging.getLogger("rag.store")
 
-FORMAT_VERSION = 2
-READABLE_FORMATS = frozenset({1, 2})
+FORMAT_VERSION = 3
+READABLE_FORMATS = frozenset({1, 2, 3})
 CURRENT_FILE = "CURRENT"
 MANIFEST_FILE = "manifest.json"
 SEGMENTS_DIR = "segments"
-BM25_DIR = "bm25"
+BASES_DIR = "bases"
+RECORDS_FILE = "records.json"
+VOCABULARY_FILE = "vocab.json"
+DENSE_FILE = "dense.faiss"
 KEEP_GENERATIONS = 2
 REBUILD_HINT = "Re-index with `rag index --rebuild`"
 
@@ -117,7 +132,7 @@ def _write_json(path: Path, payload: Any) -> None:
 
 def _write_array(path: Path, array: np.ndarray) -> None:
     with path.open("wb") as handle:
-        np.save(handle, array.astype(np.float32), allow_pickle=False)
+        np.save(handle, np.asarray(array), allow_pickle=False)
         handle.flush()
         os.fsync(handle.fileno())
 
@@ -155,6 +170,16 @@ def _document_record(item: IndexedDocument) -> dict[str, Any]:
     }
 
 
+def _base_record(item: IndexedDocument) -> dict[str, Any]:
+    """A base's record: no tokens (the postings hold them) and no chunk text (a slice of the
+    document's text, restored on load)."""
+    record = _document_record(item)
+    del record["chunk_tokens"]
+    for chunk in record["chunks"]:
+        del chunk["text"]
+    return record
+
+
 def _heading(fields: list[Any]) -> Heading:
     """A heading from its record: [start, text] in indexes written before the heading tree, then
     level, end and outline."""
@@ -165,6 +190,7 @@ def _heading(fields: list[Any]) -> Heading:
 
 def _document_from_record(record: dict[str, Any], chunk_vectors: np.ndarray,
                           sentence_vectors: np.ndarray) -> IndexedDocument:
+    """An entry from its record; a base record's chunks get their text back from the document."""
     document = Document(
         doc_id=record["doc_id"],
         title=record["title"],
@@ -177,8 +203,9 @@ def _document_from_record(record: dict[str, Any], chunk_vectors: np.ndarray,
     )
     return IndexedDocument(
         document=document,
-        chunks=[Chunk(**c) for c in record["chunks"]],
-        chunk_tokens=[list(t) for t in record["chunk_tokens"]],
+        chunks=[Chunk(**c) if "text" in c else Chunk(text=document.text[c["start"] : c["end"]], **c)
+                for c in record["chunks"]],
+        chunk_tokens=[list(t) for t in record.get("chunk_tokens", [])],
         chunk_vectors=chunk_vectors,
         sentence_spans=[(int(s), int(e)) for s, e in record["sentence_spans"]],
         sentence_texts=list(record["sentence_texts"]),
@@ -281,19 +308,32 @@ class IndexStore:
         manifest = self.read_manifest()
         generation = self.current_generation()
         try:
-            if manifest["format_version"] == 1:
-                documents = self._load_documents_v1(generation)
-            else:
-                documents = self._load_segments(manifest["segments"])
-            index = DocumentIndex(
-                embedding_model=manifest["embedding_model"],
-                dimension=int(manifest["dimension"]),
-                index_type=manifest.get("index_type", "flat"),
-                documents=documents,
-                pipeline=manifest.get("pipeline") if isinstance(manifest.get("pipeline"), dict) else None,
-                bm25=self._load_bm25(generation),
-            )
-        except (OSError, ValueError, KeyError, TypeError, EOFError) as exc:
+            with paused_gc():  # millions of small objects: see paused_gc
+                index_type = manifest.get("index_type", "flat")
+                vocabulary = Vocabulary()
+                parts: list[IndexPart] = []
+                alive: list[np.ndarray] = []
+                if manifest["format_version"] == 1:
+                    documents = self._load_documents_v1(generation)
+                else:
+                    if manifest.get("base"):
+                        base, vocabulary = self._load_base(manifest["base"], index_type)
+                        mask = np.ones(len(base.items), dtype=bool)
+                        for doc_id in manifest.get("base_deleted", []):
+                            mask[base.numbers[doc_id]] = False
+                        parts, alive = [base], [mask]
+                    documents = self._load_segments(manifest["segments"])
+                index = DocumentIndex(
+                    embedding_model=manifest["embedding_model"],
+                    dimension=int(manifest["dimension"]),
+                    index_type=index_type,
+                    documents=documents,
+                    pipeline=manifest.get("pipeline") if isinstance(manifest.get("pipeline"), dict) else None,
+                    parts=parts,
+                    alive=alive,
+                    vocabulary=vocabulary,
+                )
+        except (OSError, ValueError, KeyError, TypeError, EOFError, RuntimeError) as exc:
             raise IndexCorruptError(
                 f"index at {generation} is damaged ({type(exc).__name__}: {exc}); "
                 "rebuild with `rag index --rebuild`"
@@ -336,31 +376,68 @@ class IndexStore:
             documents[item.document.doc_id] = item
         return documents
 
-    @staticmethod
-    def _load_bm25(generation: Path) -> bm25s.BM25 | None:
-        """The persisted BM25 index, or None (then it is rebuilt from the stored tokens)."""
-        folder = generation / BM25_DIR
-        if not (folder / "params.index.json").is_file():
-            return None
-        return bm25s.BM25.load(str(folder), load_corpus=False)
+    def _load_base(self, name: str, index_type: Any) -> tuple[IndexPart, Vocabulary]:
+        """A base part: records parsed, arrays memory-mapped (read when a query touches them)."""
+        folder = self.directory / BASES_DIR / name
+        records = json.loads((folder / RECORDS_FILE).read_text(encoding="utf-8"))
+        chunk_matrix = np.load(folder / "chunk_vectors.npy", mmap_mode="r", allow_pickle=False)
+        sentence_matrix = np.load(folder / "sentence_vectors.npy", mmap_mode="r", allow_pickle=False)
+        postings = Postings(*(np.load(folder / f"{array}.npy", mmap_mode="r", allow_pickle=False)
+                              for array in Postings.ARRAYS))
+        vocabulary = Vocabulary(json.loads((folder / VOCABULARY_FILE).read_text(encoding="utf-8")))
+        items = []
+        c = s = 0
+        for record in records:
+            n_chunks, n_sentences = len(record["chunks"]), len(record["sentence_spans"])
+            items.append(_document_from_record(
+                record, chunk_matrix[c : c + n_chunks], sentence_matrix[s : s + n_sentences]
+            ))
+            c += n_chunks
+            s += n_sentences
+        dense = (faiss.read_index(str(folder / DENSE_FILE), faiss.IO_FLAG_MMAP)
+                 if (folder / DENSE_FILE).is_file() else None)
+        part = IndexPart(items, chunk_matrix, sentence_matrix, postings, index_type, base=True, name=name, dense=dense)
+        return part, vocabulary
+
+    def _write_base(self, part: IndexPart, vocabulary: Vocabulary) -> str:
+        """Write a base part once, in a hidden folder renamed when complete; returns its name."""
+        name = uuid.uuid4().hex[:24]
+        folder = self.directory / BASES_DIR
+        folder.mkdir(exist_ok=True)
+        staging = folder / f".{name}.partial"
+        staging.mkdir()
+        _write_json(staging / RECORDS_FILE, [_base_record(item) for item in part.items])
+        _write_json(staging / VOCABULARY_FILE, vocabulary.tokens[:])
+        _write_array(staging / "chunk_vectors.npy", np.asarray(part.chunk_matrix, dtype=np.float32))
+        _write_array(staging / "sentence_vectors.npy", np.asarray(part.sentence_matrix, dtype=np.float16))
+        for array in Postings.ARRAYS:
+            _write_array(staging / f"{array}.npy", getattr(part.postings, array))
+        if isinstance(part.dense, faiss.IndexHNSWFlat):
+            faiss.write_index(part.dense, str(staging / DENSE_FILE))
+            _fsync_file(staging / DENSE_FILE)
+        _fsync_dir(staging)
+        os.replace(staging, folder / name)
+        _fsync_dir(folder)
+        return name
 
     def save(self, index: DocumentIndex) -> Path:
         """Write ``index`` as a new generation and switch to it atomically; only segments of
         documents not yet on disk are written."""
         self.directory.mkdir(parents=True, exist_ok=True)
-        items = list(index.documents.values())
-        names = [self._write_segment(item, index.pipeline) for item in items]
+        base, deleted, names = "", [], []
+        for part, alive in zip(index.parts, index.alive, strict=True):
+            if part.base:
+                part.name = part.name or self._write_base(part, index.vocabulary)
+                base = part.name
+                deleted = [item.document.doc_id for item, keep in zip(part.items, alive, strict=True) if not keep]
+            else:
+                names += [self._write_segment(item, index.pipeline)
+                          for item, keep in zip(part.items, alive, strict=True) if keep]
         generation = self._next_generation_name()
         staging = self.directory / f".{generation}.partial"
         if staging.exists():
             shutil.rmtree(staging)
         staging.mkdir()
-        bm25 = index.bm25_index
-        if bm25 is not None:
-            bm25.save(str(staging / BM25_DIR), show_progress=False)
-            for path in (staging / BM25_DIR).iterdir():
-                _fsync_file(path)
-            _fsync_dir(staging / BM25_DIR)
         info = index.info()
         _write_json(
             staging / MANIFEST_FILE,
@@ -372,6 +449,8 @@ class IndexStore:
                 "documents": info.documents,
                 "chunks": info.chunks,
                 "sentences": info.sentences,
+                "base": base,
+                "base_deleted": deleted,
                 "segments": names,
                 **({"pipeline": index.pipeline} if index.pipeline is not None else {}),
             },
@@ -394,8 +473,8 @@ class IndexStore:
         folder.mkdir(exist_ok=True)
         name = segment_name(item, pipeline)
         files = {
-            f"{name}.chunks.npy": lambda path: _write_array(path, item.chunk_vectors),
-            f"{name}.sentences.npy": lambda path: _write_array(path, item.sentence_vectors),
+            f"{name}.chunks.npy": lambda path: _write_array(path, np.asarray(item.chunk_vectors, np.float32)),
+            f"{name}.sentences.npy": lambda path: _write_array(path, np.asarray(item.sentence_vectors, np.float32)),
             f"{name}.json": lambda path: _write_json(path, _document_record(item)),  # last: marks it complete
         }
         if (folder / f"{name}.json").is_file():
@@ -416,10 +495,13 @@ class IndexStore:
         self._remove_old_generations(keep=self.current_generation().name)
 
     def size_bytes(self) -> int:
-        """Bytes on disk of the current generation: its own files and the segments it lists."""
+        """Bytes on disk of the current generation: its own files, its base and its segments."""
         generation = self.current_generation()
         total = sum(p.stat().st_size for p in generation.rglob("*") if p.is_file())
-        names = set(self.read_manifest().get("segments", []))
+        manifest = self.read_manifest()
+        if manifest.get("base"):
+            total += sum(p.stat().st_size for p in (self.directory / BASES_DIR / manifest["base"]).iterdir())
+        names = set(manifest.get("segments", []))
         folder = self.directory / SEGMENTS_DIR
         if names and folder.is_dir():
             total += sum(p.stat().st_size for p in folder.iterdir() if p.name.split(".")[0] in names)
@@ -443,11 +525,8 @@ class IndexStore:
         self._remove_unreferenced_segments()
 
     def _remove_unreferenced_segments(self) -> None:
-        """Delete segments that no remaining generation lists (skipped when any manifest cannot be
-        read: a segment is only ever deleted when it is certainly unused)."""
-        folder = self.directory / SEGMENTS_DIR
-        if not folder.is_dir():
-            return
+        """Delete segments and bases that no remaining generation lists (skipped when any manifest
+        cannot be read: they are only ever deleted when certainly unused)."""
         referenced: set[str] = set()
         for generation in self._generations():
             try:
@@ -455,7 +534,17 @@ class IndexStore:
             except (OSError, ValueError):
                 logger.warning("not cleaning index segments: %s has no readable manifest", generation)
                 return
-            referenced.update(manifest.get("segments", []) if isinstance(manifest, dict) else [])
+            if isinstance(manifest, dict):
+                referenced.update(manifest.get("segments", []))
+                referenced.add(str(manifest.get("base") or ""))
+        bases = self.directory / BASES_DIR
+        if bases.is_dir():
+            for path in bases.iterdir():
+                if path.name not in referenced:  # a crashed write's hidden folder too
+                    shutil.rmtree(path, ignore_errors=True)
+        folder = self.directory / SEGMENTS_DIR
+        if not folder.is_dir():
+            return
         for path in folder.iterdir():
             stem = path.name.split(".")[0] if not path.name.startswith(".") else ""
             if stem not in referenced:

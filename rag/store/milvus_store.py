@@ -43,16 +43,15 @@ import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import faiss
 import numpy as np
 from pymilvus import DataType, Function, FunctionType, MilvusClient, MilvusException
 
 from rag.errors import BackendUnavailableError, IndexCorruptError, IndexNotFoundError
-from rag.store.index import DocumentIndex, IndexedDocument
+from rag.store.index import DocumentIndex, IndexedDocument, IndexType
 from rag.store.index_store import (
     FORMAT_VERSION,
     READABLE_FORMATS,
@@ -306,20 +305,36 @@ def assemble(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-@dataclass
+def _without_vectors(item: IndexedDocument, dimension: int) -> IndexedDocument:
+    """``item`` with zero vectors of the right shapes where it carries none (a record read back)."""
+    if len(item.chunk_vectors) == len(item.chunks) and len(item.sentence_vectors) == len(item.sentence_spans):
+        return item
+    return replace(
+        item,
+        chunk_vectors=np.zeros((len(item.chunks), dimension), dtype=np.float32),
+        sentence_vectors=np.zeros((len(item.sentence_spans), dimension), dtype=np.float32),
+    )
+
+
 class MilvusIndex(DocumentIndex):
     """A snapshot whose records (documents, chunks, sentences, tokens) are in memory, as in the
-    embedded store, and whose dense, BM25 and sentence-vector lookups go to Milvus. FAISS and
-    bm25s are never built for it."""
+    embedded store, and whose dense, BM25 and sentence-vector lookups go to Milvus. The local
+    FAISS index and postings the base class builds are never searched."""
 
-    collections: MilvusCollections | None = None
-
-    def _build_faiss(self, matrix: np.ndarray) -> faiss.Index:
-        return faiss.IndexFlatIP(self.dimension)  # never searched: Milvus holds the vectors
-
-    @staticmethod
-    def _build_bm25(tokens: list[list[str]]) -> None:
-        return None  # Milvus runs BM25
+    def __init__(
+        self,
+        embedding_model: str,
+        dimension: int,
+        index_type: IndexType = "flat",
+        documents: dict[str, IndexedDocument] | None = None,
+        pipeline: dict[str, Any] | None = None,
+        collections: MilvusCollections | None = None,
+    ) -> None:
+        # Vectors stay in Milvus: entries loaded from its records carry none, so the local part
+        # (records, chunk ids, postings for IDF) is built with placeholders that are never searched.
+        local = {key: _without_vectors(item, dimension) for key, item in (documents or {}).items()}
+        super().__init__(embedding_model, dimension, index_type, local, pipeline)
+        self.collections = collections
 
     @property
     def milvus(self) -> MilvusCollections:
@@ -347,8 +362,12 @@ class MilvusIndex(DocumentIndex):
         hold (Milvus is asked for ``k`` over what it holds now, which a later save may have
         changed). Milvus's scores are not comparable across its versions (BM25's sign differs), so the
         score is the reciprocal rank; the retriever fuses ranks only."""
-        positions = [self._chunk_position.get(chunk_id) for chunk_id in chunk_ids]
-        found = [p for p in positions if p is not None]
+        found = []
+        for chunk_id in chunk_ids:
+            try:
+                found.append(self.chunk_position(chunk_id))
+            except KeyError:
+                continue
         return [(position, 1.0 / rank) for rank, position in enumerate(found, start=1)]
 
     def dense_search(self, query_vector: np.ndarray, k: int) -> list[tuple[int, float]]:

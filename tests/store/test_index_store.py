@@ -6,11 +6,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rag.store import index_store
 from rag.errors import IndexCorruptError, IndexNotFoundError, ModelMismatchError
+from rag.schema import Chunk, Document, Heading
+from rag.store import index_store
 from rag.store.index import DocumentIndex, IndexedDocument
 from rag.store.index_store import IndexStore
-from rag.schema import Chunk, Document, Heading
 
 DIM = 8
 
@@ -66,7 +66,10 @@ def test_add_replace_delete_reload(tmp_path: Path) -> None:
 def test_snapshots_are_independent(tmp_path: Path) -> None:
     old = make_index(entry("a.txt", "甲乙丙", 1))
     new = old.without_documents(["a.txt"])
-    assert len(old.chunks) == 1 and len(new.chunks) == 0
+    assert old.info().chunks == 1 and new.info().chunks == 0
+    query = old.documents["a.txt"].chunk_vectors[0]
+    assert [old.chunks[i].doc_id for i, _ in old.dense_search(query, 1)] == ["a.txt"]
+    assert new.dense_search(query, 1) == [] and new.bm25_search(["甲"], 1) == []
 
 
 def test_crash_during_save_keeps_last_good_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -127,16 +130,53 @@ def test_a_save_writes_only_the_documents_it_has_not_written_before(tmp_path: Pa
     assert list(store.load().documents) == ["a.txt", "b.txt", "c.txt"]
 
 
-def test_bm25_is_loaded_not_rebuilt_and_scores_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def merged_index(monkeypatch: pytest.MonkeyPatch) -> DocumentIndex:
+    """Three documents merged into a base (the threshold lowered), then one deleted from it."""
+    from rag.store import index as index_module
+
+    monkeypatch.setattr(index_module, "MERGE_MIN_CHUNKS", 1)
+    index = make_index(entry("a.txt", "甲乙丙", 1))
+    index = index.with_documents([entry("b.txt", "丁戊己", 2), entry("c.txt", "甲丁", 3)])
+    assert index.parts[0].base
+    return index.without_documents(["a.txt"])
+
+
+def test_a_base_is_memory_mapped_not_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from rag.store.lexical import Postings
+
     store = IndexStore(tmp_path)
-    original = make_index(entry("a.txt", "甲乙丙", 1), entry("b.txt", "丁戊己", 2))
+    original = merged_index(monkeypatch)
     store.save(original)
     built: list[int] = []
-    real_build = DocumentIndex._build_bm25
-    monkeypatch.setattr(DocumentIndex, "_build_bm25", staticmethod(lambda t: built.append(1) or real_build(t)))
+    monkeypatch.setattr(Postings, "build", classmethod(lambda cls, *a: built.append(1)))
     loaded = store.load()
     assert not built
-    assert loaded.bm25_search(["丁", "戊"], 2) == original.bm25_search(["丁", "戊"], 2)
+    assert isinstance(loaded.parts[0].postings.term_rows, np.memmap)
+    assert sorted(loaded.documents) == ["b.txt", "c.txt"]  # the deletion survives the reload
+    assert loaded.chunks[loaded.chunk_position("c.txt#0")].text == "甲丁"  # text restored from the document
+    assert loaded.bm25_search(["丁", "甲"], 3) == original.bm25_search(["丁", "甲"], 3)
+    query = original.documents["c.txt"].chunk_vectors[0]
+    assert loaded.dense_search(query, 2) == original.dense_search(query, 2)
+
+
+def test_a_crash_writing_a_base_keeps_the_last_good_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = IndexStore(tmp_path)
+    store.save(make_index(entry("z.txt", "子丑", 9)))
+    real_write = index_store._write_array
+
+    def crashing_write(path: Path, array: np.ndarray) -> None:
+        if path.name == "sentence_vectors.npy":
+            raise OSError("disk full (simulated)")
+        real_write(path, array)
+
+    monkeypatch.setattr(index_store, "_write_array", crashing_write)
+    with pytest.raises(OSError, match="simulated"):
+        store.save(merged_index(monkeypatch))
+    monkeypatch.setattr(index_store, "_write_array", real_write)
+    assert list(IndexStore(tmp_path).load().documents) == ["z.txt"]
+    store.save(merged_index(monkeypatch))
+    assert sorted(store.load().documents) == ["b.txt", "c.txt"]
+    assert [p.name for p in (tmp_path / index_store.BASES_DIR).iterdir()] == [store.read_manifest()["base"]]
 
 
 def test_start_up_cleaning_removes_leftovers_but_never_the_current_index(tmp_path: Path) -> None:

@@ -97,7 +97,7 @@ def test_save_and_reload_keep_every_record(tmp_path: Path) -> None:
     assert isinstance(loaded, MilvusIndex)
     assert list(loaded.documents) == list(TEXTS)
     assert record_view(loaded) == record_view(embedded)
-    assert loaded.documents["harbin.txt"].chunk_vectors.shape == (0, DIM)  # vectors stay in Milvus
+    assert not loaded.documents["harbin.txt"].chunk_vectors.any()  # vectors stay in Milvus: placeholders
     assert loaded.idf("大工匠") == pytest.approx(embedded.idf("大工匠"))
 
 

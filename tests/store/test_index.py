@@ -1,0 +1,80 @@
+"""Snapshots made of parts: an update indexes only its documents, and any mix of parts, deletions
+and merges searches exactly like an index built from scratch over the live documents."""
+
+import numpy as np
+import pytest
+
+from rag.schema import Chunk, Document
+from rag.store import index as index_module
+from rag.store.index import DocumentIndex, IndexedDocument
+from rag.store.lexical import Postings
+
+DIM = 8
+TEXTS = ["甲乙丙丁", "乙丙戊己", "庚辛壬癸", "甲庚子丑", "丙丁寅卯", "辰巳午未"]
+
+
+def entry(number: int, text: str | None = None) -> IndexedDocument:
+    text = text or TEXTS[number % len(TEXTS)]
+    rng = np.random.default_rng(number)
+    vectors = rng.normal(size=(2, DIM)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    doc_id = f"d{number}.txt"
+    doc = Document(doc_id, f"title {number}", text + "。" + text, content_hash=f"h{number}-{text}")
+    chunks = [Chunk(f"{doc_id}#{i}", doc_id, doc.title, "", text, text, i * 5, i * 5 + 4) for i in range(2)]
+    return IndexedDocument(doc, chunks, [list(text), list(text[:2])], vectors, [(0, 4), (5, 9)], [text, text],
+                           vectors[::-1].copy())
+
+
+def fresh(items: list[IndexedDocument]) -> DocumentIndex:
+    return DocumentIndex("m", DIM, "flat", {i.document.doc_id: i for i in items})
+
+
+def results(index: DocumentIndex, query: np.ndarray) -> tuple[list, list, float, np.ndarray]:
+    """What a question sees, by chunk id (positions differ between equivalent snapshots)."""
+    dense = [(index.chunks[i].chunk_id, round(s, 5)) for i, s in index.dense_search(query, 4)]
+    bm25 = [(index.chunks[i].chunk_id, round(s, 5)) for i, s in index.bm25_search(["甲", "丙", "庚"], 4)]
+    position = index.chunk_position("d3.txt#1")
+    sentences = index.sentences_of_chunk(index.chunks[position])
+    return dense, bm25, index.idf("丙"), index.sentence_similarities(query, sentences)
+
+
+def test_an_update_indexes_only_the_new_document(monkeypatch: pytest.MonkeyPatch) -> None:
+    index = fresh([entry(n) for n in range(4)])
+    built: list[int] = []
+    real = Postings.build
+    monkeypatch.setattr(Postings, "build", classmethod(lambda cls, tokens, vocabulary: built.append(len(tokens))
+                                                       or real(tokens, vocabulary)))
+    index.with_documents([entry(4)])
+    index.without_documents(["d1.txt"])
+    assert built == [2]  # the new document's two chunks; the deletion builds nothing
+
+
+@pytest.mark.parametrize("merge_min", [1000, 3])
+def test_parts_deletions_and_merges_search_like_a_fresh_index(monkeypatch: pytest.MonkeyPatch, merge_min: int) -> None:
+    monkeypatch.setattr(index_module, "MERGE_MIN_CHUNKS", merge_min)
+    monkeypatch.setattr(index_module, "MAX_DELTA_PARTS", 2)
+    index = fresh([entry(n) for n in range(3)])
+    for n in range(3, 6):
+        index = index.with_documents([entry(n)])
+    index = index.without_documents(["d1.txt"]).with_documents([entry(0, "子丑寅卯")])  # replace d0
+    live = [entry(0, "子丑寅卯"), *(entry(n) for n in (2, 3, 4, 5))]
+    assert sorted(index.documents) == sorted(i.document.doc_id for i in live)
+    assert index.info().chunks == 10
+    query = entry(3).chunk_vectors[1]
+    expected = results(fresh(live), query)
+    got = results(index, query)
+    assert got[:3] == expected[:3]
+    np.testing.assert_allclose(got[3], expected[3], atol=2e-3)  # float16 once merged into a base
+    if merge_min == 3:
+        assert index.parts[0].base and index.parts[0].sentence_matrix.dtype == np.float16
+    else:
+        assert not any(p.base for p in index.parts) and len(index.parts) <= 3
+
+
+def test_an_old_snapshot_is_unchanged_by_later_updates() -> None:
+    old = fresh([entry(n) for n in range(3)])
+    before = old.bm25_search(["甲"], 5)
+    new = old.with_documents([entry(3, "甲甲甲甲")]).without_documents(["d0.txt"])
+    assert old.bm25_search(["甲"], 5) == before
+    assert "d0.txt" in old.documents and "d0.txt" not in new.documents
+    assert new.chunks[new.bm25_search(["甲"], 1)[0][0]].doc_id == "d3.txt"
