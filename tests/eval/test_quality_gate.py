@@ -27,21 +27,21 @@ TEST_CORPUS = PROJECT_ROOT / "eval" / "test_corpus"
 GATES = {
     "dev": {
         "--max-wrong": "0.065",
-        "--min-short": "0.66",
-        "--min-accuracy": "0.78",
+        "--min-short": "0.68",
+        "--min-accuracy": "0.80",
         "--min-refusal": "0.84",
         "--min-citation": "0.93",
         "--min-hit5": "0.94",
-        "--max-false-refusal": "0.18",
+        "--max-false-refusal": "0.16",
     },
     "test": {
-        "--max-wrong": "0.13",
-        "--min-short": "0.55",
-        "--min-accuracy": "0.72",
+        "--max-wrong": "0.12",
+        "--min-short": "0.58",
+        "--min-accuracy": "0.74",
         "--min-refusal": "0.90",
         "--min-citation": "0.88",
         "--min-hit5": "0.96",
-        "--max-false-refusal": "0.19",
+        "--max-false-refusal": "0.18",
     },
 }
 
