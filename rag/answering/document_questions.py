@@ -16,12 +16,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Literal
 
 from rag.answering.answer_spans import SURNAMES, asks_for_author
 from rag.answering.question import QuestionAnalysis
-from rag.ingest.structure import MetaLine, located_meta, text_lines
+from rag.ingest.structure import located_meta, text_lines
 from rag.schema import Document
 from rag.text.patterns import CJK_RANGE, ORG_SUFFIX_ALTERNATION
 
@@ -71,7 +70,7 @@ _AUTHOR_UNIT_MARKED = re.compile(r"(?:作者|撰稿|供稿)单位\s*[:：]\s*([^
 #: A signing organisation alone on a line in brackets: 「(河北省总工会)」.
 _AUTHOR_UNIT_LINE = re.compile(rf"^[（(]\s*([{CJK_RANGE}]{{2,30}}(?:{ORG_SUFFIX_ALTERNATION}))\s*[）)]$")
 #: How much of a document's opening is read as its heading when matching the question's words.
-_OPENING_CHARS = 300
+OPENING_CHARS = 300
 #: The share of the question's document words (IDF-weighted) that a document's title and opening
 #: must hold, and by how much it must lead the next document, to count as the document named.
 MIN_TITLE_MATCH = 0.6
@@ -126,12 +125,6 @@ class DocumentStatement:
     end: int
 
 
-@lru_cache(maxsize=4096)
-def _meta_of(text: str, title: str) -> tuple[MetaLine | None, MetaLine | None, MetaLine | None]:
-    located = located_meta(text, title)
-    return located.issuer, located.doc_number, located.date
-
-
 def _bylines(text: str) -> list[DocumentStatement]:
     found = []
     for offset, line in text_lines(text):
@@ -166,8 +159,8 @@ def document_statement(document: Document, field: DocumentField) -> DocumentStat
         found = _bylines(document.text) if field == "author" else _author_units(document.text)
         values = {s.value for s in found}
         return found[0] if len(values) == 1 else None
-    issuer, number, date = _meta_of(document.text, document.title)
-    line = {"issuer": issuer, "number": number, "date": date}[field]
+    located = located_meta(document.text, document.title)
+    line = {"issuer": located.issuer, "number": located.doc_number, "date": located.date}[field]
     return DocumentStatement(line.value, line.start, line.end) if line is not None else None
 
 
@@ -220,7 +213,7 @@ def named_document(
     telling = [t for t in words if weight(t) >= TELLING_SHARE * rarest]
     scored = []
     for document in {d.doc_id: d for d in documents}.values():
-        head = (document.title + document.text[:_OPENING_CHARS]).lower()
+        head = (document.title + document.text[:OPENING_CHARS]).lower()
         found = {t for t in words if t in head or abbreviates(t, head)}
         if any(t not in found for t in telling):
             continue  # the question's most telling word (抗旱 of 抗旱方案) names another document
@@ -244,6 +237,6 @@ def _named_in_english(analysis: QuestionAnalysis, documents: list[Document]) -> 
     if not terms or not documents:
         return None
     holding = {
-        d.doc_id: d for d in documents if all(t.lower() in (d.title + d.text[:_OPENING_CHARS]).lower() for t in terms)
+        d.doc_id: d for d in documents if all(t.lower() in (d.title + d.text[:OPENING_CHARS]).lower() for t in terms)
     }
     return documents[0] if len(holding) == 1 and documents[0].doc_id in holding else None

@@ -132,14 +132,19 @@ class EntityGuard:
         """The question's qualifying figures (600亩以上) that the evidence does not state: a sentence
         that gives the same kind of figure with another value (集中连片300亩以上) is about another
         threshold; one that gives none is judged by its context."""
+        if not analysis.figures:
+            return []
+        in_sentence, in_context = (
+            {(unit_class(q), q.value) for q in find_quantities(text)} for text in (sentence, context)
+        )
         missing = []
         for figure in analysis.figures:
             label = unit_class(figure)
-            values = {
-                text: {q.value for q in find_quantities(text) if unit_class(q) == label}
-                for text in (sentence, context)
-            }
-            if not EntityGuard._marker_supported(figure.value, values[sentence], values[context]):
+            if not EntityGuard._marker_supported(
+                figure.value,
+                {value for kind, value in in_sentence if kind == label},
+                {value for kind, value in in_context if kind == label},
+            ):
                 missing.append(figure.text)
         return missing
 

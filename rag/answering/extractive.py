@@ -29,6 +29,7 @@ from rag.answering.citations import to_citation
 from rag.answering.conflicts import Statement, conflict_text, document_date
 from rag.answering.document_questions import (
     FIELD_LABELS,
+    OPENING_CHARS,
     DocumentField,
     asked_document_field,
     document_statement,
@@ -189,7 +190,8 @@ class ExtractiveBackend(AnswerBackend):
         statement = document_statement(document, field)
         if statement is None:
             return None
-        title_line = next(iter(text_lines(document.text)), (0, document.title))
+        # The first line of the opening is the title line (a whole-text scan is not needed for it).
+        title_line = next(iter(text_lines(document.text[:OPENING_CHARS])), (0, document.title))
         # The 《title》 the question quotes has just been matched to the document's own title.
         unquoted = replace(analysis, quoted=[q for q in analysis.quoted if f"《{q}》" not in analysis.text])
         if self.guard.missing(unquoted, document, title_line[0], title_line[0] + len(title_line[1])):
