@@ -161,7 +161,9 @@ def document_statement(document: Document, field: DocumentField) -> DocumentStat
         return found[0] if len(values) == 1 else None
     located = located_meta(document.text, document.title)
     line = {"issuer": located.issuer, "number": located.doc_number, "date": located.date}[field]
-    return DocumentStatement(line.value, line.start, line.end) if line is not None else None
+    if line is None or document.text[line.start : line.end] != line.value:
+        return None  # not stated in the text itself (an issuer known only from a file's title)
+    return DocumentStatement(line.value, line.start, line.end)
 
 
 def _compact(text: str) -> str:

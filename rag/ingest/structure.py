@@ -185,7 +185,8 @@ def _date_line(line: str) -> str:
 
 @dataclass(frozen=True)
 class MetaLine:
-    """Where a 公文 states one fact about itself: the value as written and the line that holds it."""
+    """Where a 公文 states one fact about itself: the value as written and where the text holds it
+    (``text[start:end] == value``; 0, 0 when only a title outside the text names it)."""
 
     value: str
     start: int
@@ -249,7 +250,9 @@ def located_meta(text: str, title: str = "") -> LocatedMeta:
         if not found:
             continue
         iso_date = found
-        date = MetaLine(line.strip("（()）").strip(), offset, offset + len(line))
+        value = line.strip("（()）").strip()
+        start = offset + line.index(value)
+        date = MetaLine(value, start, start + len(value))
         previous_offset, previous = lines[i - 1] if i > 0 else (0, "")
         if previous and _ORG_LINE.fullmatch(previous):
             issuer = MetaLine(previous, previous_offset, previous_offset + len(previous))
@@ -272,8 +275,9 @@ def located_meta(text: str, title: str = "") -> LocatedMeta:
     if issuer is None and title:
         match = _TITLE_ISSUER.match(title)
         if match:
-            at = text.find(match.group(1))
-            issuer = MetaLine(match.group(1), max(at, 0), max(at, 0) + len(match.group(1)))
+            at = text.find(match.group(1))  # -1: only the title names it, no line to cite
+            start, end = (at, at + len(match.group(1))) if at >= 0 else (0, 0)
+            issuer = MetaLine(match.group(1), start, end)
     return LocatedMeta(issuer=issuer, doc_number=doc_number, date=date, iso_date=iso_date)
 
 

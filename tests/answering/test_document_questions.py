@@ -128,3 +128,11 @@ def test_the_engine_answers_a_notices_own_number_date_and_issuer(fresh_engine: E
     assert issuer.short_answer == "某县人民政府办公室"
     other = fresh_engine.ask("某县抗旱工作方案通知是哪天印发的？")
     assert other.short_answer != "2024年6月3日", "a notice the documents do not hold is not this one"
+
+
+def test_an_issuer_named_only_by_the_file_title_is_not_cited() -> None:
+    titled = Document(doc_id="t.txt", title="某县人民政府关于加快发展的意见", text="正文没有发文机关。\n")
+    assert document_statement(titled, "issuer") is None
+    stated = Document(doc_id="s.txt", title="某县人民政府关于加快发展的意见", text="某县人民政府关于加快发展的意见\n正文。\n")
+    issuer = document_statement(stated, "issuer")
+    assert issuer is not None and stated.text[issuer.start : issuer.end] == "某县人民政府"
