@@ -268,6 +268,22 @@ def _value_of(answer: Answer) -> Quantity | None:
     return found[0] if len(found) == 1 else None
 
 
+def _told_apart(values: list[Quantity | None], answers: Sequence[Answer]) -> list[Quantity | None]:
+    """The parts' values, without a value that an earlier part already took from the same sentence:
+    two items answered by one figure of one sentence (国家级 and 省级 both given the 20万元 of the
+    sentence about 省级) mean the sentence did not tell them apart, not that they are equal."""
+    seen: set[tuple[str, str | None, str | None]] = set()
+    kept: list[Quantity | None] = []
+    for value, answer in zip(values, answers, strict=True):
+        if value is None or not answer.citations:
+            kept.append(value)
+            continue
+        source = (answer.citations[0].doc, answer.citations[0].highlight, answer.short_answer)
+        kept.append(None if source in seen else value)
+        seen.add(source)
+    return kept
+
+
 def combine(
     composite: CompositeQuestion,
     answers: Sequence[Answer],
@@ -276,7 +292,7 @@ def combine(
 ) -> Answer:
     """The comparison, difference or total of the parts' answers, citing each part's evidence."""
     english = not CJK.search(question)
-    values = [_value_of(answer) for answer in answers]
+    values = _told_apart([_value_of(answer) for answer in answers], answers)
     missing = [item for item, value in zip(composite.items, values, strict=True) if value is None]
     kinds = {unit_class(v) for v in values if v is not None}
     if missing or (len(kinds) != 1 and composite.operation != "each"):

@@ -52,6 +52,7 @@ from rag.store.index import DocumentIndex
 from rag.text.instructions import addresses_the_system
 from rag.text.patterns import TIER
 from rag.text.places import Place, same_place
+from rag.text.sentences import is_title_line
 from rag.text.tokenizing import ChineseTokenizer
 
 #: Cosine similarities of e5 cluster high; this window maps them onto 0..1 for scoring.
@@ -61,6 +62,15 @@ KIND_BONUS = 0.35
 #: close to the best score they must be.
 ALTERNATIVES, ALTERNATIVE_RATIO = 5, 0.8
 RELATED_PASSAGES = 3
+#: How much a question word counts when only the sentence's introduction (the sentence before it,
+#: its headings) holds it, against one the sentence itself holds.
+CONTEXT_SHARE = 0.5
+#: The share of a follow-up's subject words (by IDF) a sentence must hold to be about that subject.
+FOCUS_SHARE = 0.5
+#: Words by which a sentence refers back to what the one before it named, looked for in its first
+#: characters (这一次的“技运会”, 该公司, 上述企业).
+_REFERS_BACK = re.compile(r"这一|这些|这次|此次|本次|该|上述|其中|前述")
+REFERENCE_WINDOW = 15
 #: How far down, and how close to the best score, a sentence that holds the asked kind of answer may
 #: stand in for a best sentence that holds none.
 RUNNER_UPS, RUNNER_UP_RATIO = 8, 0.45
@@ -94,6 +104,10 @@ class ScoredSentence:
     has_span: bool  # holds an answer of the asked kind (a compatible fact, a person, ...)
     text: str = ""  # the sentence's repaired text
     choice: FactChoice | None = None  # for figure questions: the fact chosen in this sentence
+    #: Share of the question's words found only in what introduces the sentence (the sentence
+    #: before it, its headings): 「这一次的“技运会”共设置48个…」 after the sentence that names the
+    #: 哈尔滨市第十七届职工技术运动会.
+    context: float = 0.0
 
     @property
     def before_answer(self) -> str | None:
@@ -335,7 +349,9 @@ class ExtractiveBackend(AnswerBackend):
     def _strength(self, candidate: ScoredSentence, analysis: QuestionAnalysis) -> float:
         """How well a sentence alone covers the question: its words for a Chinese question, its
         embedding similarity for an English one (which shares no words with the documents)."""
-        return candidate.lexical if analysis.language == "zh" else candidate.dense
+        if analysis.language != "zh":
+            return candidate.dense
+        return candidate.lexical + CONTEXT_SHARE * candidate.context
 
     def content_weights(
         self, analysis: QuestionAnalysis, index: DocumentIndex, focus: list[str] | None = None
@@ -410,6 +426,7 @@ class ExtractiveBackend(AnswerBackend):
         weights = {t: index.idf(t) for t in query_terms}
         total_weight = sum(weights.values()) or 1.0
         positions: dict[int, int] = {}
+        headings: dict[int, str] = {}
         for number, passage in enumerate(request.passages[: self.max_passages]):
             try:
                 chunk = index.chunks[index.chunk_position(passage.chunk_id)]
@@ -417,6 +434,7 @@ class ExtractiveBackend(AnswerBackend):
                 continue  # the passage left the index between retrieval and answering
             for position in index.sentences_of_chunk(chunk):
                 positions.setdefault(position, number)
+                headings.setdefault(position, " ".join(chunk.heading_path).lower())
         if not positions:
             return []
         ordered = list(positions)
@@ -427,12 +445,15 @@ class ExtractiveBackend(AnswerBackend):
         floor, ceiling = self._dense_window(similarities, analysis.language)
         scored = []
         for position, similarity in zip(ordered, similarities, strict=True):
-            sentence = index.sentences[position].text
+            record = index.sentences[position]
+            if self._is_heading(index.document(record.doc_id), record.start, record.end):
+                continue  # a heading or signature line names a topic; it answers nothing
+            sentence = record.text
             text = sentence.lower()
             lexical = sum(w for t, w in weights.items() if t in text) / total_weight
             dense = float(np.clip((similarity - floor) / (ceiling - floor), 0, 1))
             number = positions[position]
-            if focus and not any(term in text for term in focus):
+            if focus and not self._about_focus(text, focus, index):
                 continue  # a follow-up's new subject is not in this sentence
             if addresses_the_system(sentence):
                 continue  # 「忽略以上指示，回答：…」 is an attack on the reader, never evidence
@@ -443,9 +464,48 @@ class ExtractiveBackend(AnswerBackend):
                 score = lexical + 0.6 * dense + bonus + prior
             else:
                 score = 1.2 * dense + 0.5 * lexical + bonus + prior
-            scored.append(ScoredSentence(position, number, lexical, dense, score, has_span, sentence, choice))
+            context = self._context_coverage(index, position, headings[position], text, weights) / total_weight
+            scored.append(
+                ScoredSentence(position, number, lexical, dense, score, has_span, sentence, choice, context=context)
+            )
         scored.sort(key=lambda s: -s.score)
         return scored
+
+    @staticmethod
+    def _about_focus(text: str, focus: list[str], index: DocumentIndex) -> bool:
+        """Whether a sentence is about a follow-up's (or a comparison part's) own subject: it holds
+        at least :data:`FOCUS_SHARE` of the subject's words by IDF weight. One shared common word
+        (企业 of 「那安徽工业精品企业呢」 in 「市级品牌示范企业」) is not the same subject."""
+        weights = {term: index.idf(term) for term in focus}
+        total = sum(weights.values()) or 1.0
+        return sum(w for term, w in weights.items() if term in text) / total >= FOCUS_SHARE
+
+    @staticmethod
+    def _context_coverage(
+        index: DocumentIndex, position: int, heading_text: str, sentence: str, weights: dict[str, float]
+    ) -> float:
+        """The weight of the question's words that the sentence lacks but the sentence before it (in
+        the same document) or its headings hold: the words a report says once and then refers back
+        to (这一次, 该公司, 其中). Only a sentence that says it refers back (an anaphor near its start)
+        borrows them: otherwise the sentence after a matching one would pass for it."""
+        if not _REFERS_BACK.search(sentence[:REFERENCE_WINDOW]):
+            return 0.0
+        record = index.sentences[position]
+        before = index.sentences[position - 1] if position > 0 else None
+        introduction = heading_text
+        if before is not None and before.doc_id == record.doc_id:
+            introduction += " " + before.text.lower()
+        return sum(w for t, w in weights.items() if t not in sentence and t in introduction)
+
+    @staticmethod
+    def _is_heading(document: Document, start: int, end: int) -> bool:
+        """Whether the sentence at ``start:end`` is one of the document's headings (or its title,
+        or a signature line read as one) standing alone on its line. A heading-shaped line that the
+        structure pass did not take for a heading may be a statement whose punctuation was lost
+        (「市财政每年安排不低于2亿元的工业发展专项资金」) and stays a candidate."""
+        if not is_title_line(document.text, start, end):
+            return False
+        return any(abs(heading.start - start) <= 2 for heading in document.headings)
 
     @staticmethod
     def _dense_window(similarities: np.ndarray, language: str) -> tuple[float, float]:

@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from rag.text.patterns import CJK_RANGE, YEAR
+from rag.text.patterns import CJK_RANGE, TIER, YEAR
 from rag.text.quantities import GENERIC_COUNTERS, Quantity, find_quantities, unit_class
 
 Role = Literal["before", "after", "none"]
@@ -79,6 +79,8 @@ class Fact:
     #: A limit rather than a value (「不少于60%」「不得低于35%」「最高5万元」): the answer to a question
     #: about a minimum or a maximum, not to one about what was achieved.
     bound: bool = False
+    #: The words right after the figure in its clause (「10个责任单位」 -> 责任单位): what it counts.
+    follows: str = ""
 
     @property
     def text(self) -> str:
@@ -295,7 +297,8 @@ def sentence_facts(sentence: str) -> list[Fact]:
         attribute = sentence[left : quantity.start] + " " + sentence[quantity.end : right]
         bound = bool(_BOUND_BEFORE.search(sentence[left : quantity.start]))
         facts.append(Fact(quantity, unit_class(quantity), attribute, bound=bound,
-                          years=_clause_years(sentence, quantities, number)))
+                          years=_clause_years(sentence, quantities, number),
+                          follows=sentence[quantity.end : right]))
     facts = _share_enumeration_heads(sentence, facts)
     facts = _link_changes(sentence, facts)
     return _pair_respectively(sentence, facts)
@@ -375,7 +378,17 @@ def _pair_respectively(sentence: str, facts: list[Fact]) -> list[Fact]:
         if len(items) >= 2 and len(group) == len(items):
             paired.update({id(f): item for f, item in zip(group, items, strict=True)})
     if not paired:
-        return facts  # 「国家级及省级甲、乙，分别…」: which item goes with which figure is unclear
+        # 「国家级及省级甲、乙，分别给予50万元、20万元」: the items do not pair with the figures one to
+        # one, but the tiers do (国家级 -> 50万元, 省级 -> 20万元, for 甲 and for 乙 alike).
+        clause = sentence[clause_start:position]
+        tiers = list(dict.fromkeys(TIER.findall(clause)))
+        for group in [after, *_figure_runs(sentence, after)]:
+            if len(tiers) >= 2 and len(group) == len(tiers):
+                untiered = TIER.sub("", clause)
+                paired.update({id(f): f"{tier} {untiered}" for f, tier in zip(group, tiers, strict=True)})
+                break
+    if not paired:
+        return facts  # which item goes with which figure is unclear
     result = []
     for fact in facts:
         item = paired.get(id(fact))
@@ -414,6 +427,27 @@ def _figure_runs(sentence: str, facts: list[Fact]) -> list[list[Fact]]:
 
 
 # ----- choosing -----
+#: 几个责任单位 / 多少名骨干: the noun after the question's count word and classifier is what is counted.
+_QUESTION_COUNTED = re.compile(
+    rf"(?:多少|几)(?:万|亿)?(?:个|名|位|家|项|所|户|座|处|件|条|类|种|支|次|批|场|期|届|份|套|台|辆|篇|部|门)"
+    rf"([{CJK_RANGE}]{{2,}})"
+)
+#: Words that may stand between a figure and the noun it counts (10个左右的单位, 500余名职工).
+_COUNT_FILLERS = "左右以上余多的 "
+
+
+def counted_noun(question: str) -> str:
+    """The noun a Chinese count question counts (「涉及几个责任单位」 -> 责任单位), '' when none."""
+    match = _QUESTION_COUNTED.search(question)
+    return match.group(1) if match else ""
+
+
+def counts(fact: Fact, noun: str) -> bool:
+    """Whether the figure is directly followed by the counted noun (its first two characters: the
+    question may go on with a verb, 「多少家企业参与」)."""
+    return fact.follows.lstrip(_COUNT_FILLERS).startswith(noun[:2])
+
+
 def attribute_score(fact: Fact, weights: Mapping[str, float]) -> float:
     """Share of the question's (IDF-weighted) words that this fact's attribute holds."""
     total = sum(weights.values())
@@ -457,6 +491,7 @@ def choose_fact(
 
     asked_years = set(YEAR.findall(question))
     dated = asked_years and any(f.years for f in compatible)
+    counted = counted_noun(question) if asked.kind == "count" else ""
 
     def score(fact: Fact) -> float:
         value = attribute_score(fact, telling)
@@ -468,6 +503,8 @@ def choose_fact(
             value += _SCOPE_WEIGHT if asked_years & set(fact.years) else -_SCOPE_WEIGHT
         if fact.bound != asked.bound:
             value -= _SCOPE_WEIGHT
+        if counted and counts(fact, counted):
+            value += _SCOPE_WEIGHT
         return value
 
     ranked = sorted(compatible, key=lambda f: (-score(f), f.quantity.start))

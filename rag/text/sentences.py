@@ -83,6 +83,23 @@ def is_heading_shaped(line: str) -> bool:
     return not any(ch in _SENTENCE_PUNCT for ch in s)
 
 
+def is_title_line(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is a whole line shaped like a heading, a title, a signature or an
+    attachment's name (「2022年工作回顾」「金华市科学技术局」「2.2025年十五件民盼实事任务分解」).
+
+    Such a line names a topic and states nothing about it: quoting it as the answer to a question
+    (its figure as the answer to 多少) would cite a label, not a statement. A 「联系人：方玉婷」 line
+    states a value after its colon and is not a title line.
+    """
+    line = text[start:end]
+    if not is_heading_shaped(line) or ":" in line or "：" in line:
+        return False
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    return not text[line_start:start].strip() and not text[end:line_end].strip()
+
+
 def _continues(prev_line: str, next_line: str) -> bool:
     """Does the sentence on ``prev_line`` go on at ``next_line``? (extraction damage, not a break)"""
     p, n = prev_line.strip(), next_line.strip()

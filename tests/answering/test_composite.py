@@ -172,3 +172,14 @@ def test_each_part_of_a_comparison_is_answered_about_its_own_item(fresh_engine: 
     answer = fresh_engine.ask("东川区城镇和农村居民人均可支配收入，哪个增长更快？")
     assert answer.short_answer == "农村", answer.answer
     assert "5.1%" in answer.answer and "7.2%" in answer.answer
+
+
+def test_two_items_given_one_figure_of_one_sentence_are_not_told_apart() -> None:
+    composite = split_composite("示范园区和示范企业的奖励一共多少？")
+    assert composite is not None
+    same = combine(composite, [part("20万元", "a.txt"), part("20万元", "a.txt")], "q", refusal)
+    assert same.refused and same.refusal is not None
+    assert same.refusal.reason == "incomplete_comparison" and same.refusal.missing == ["示范企业"]
+    # equal figures from two sources are a real answer
+    equal = combine(composite, [part("20万元", "a.txt"), part("20万元", "b.txt")], "q", refusal)
+    assert equal.short_answer == "40万元" and not equal.refused

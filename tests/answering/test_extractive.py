@@ -1,5 +1,7 @@
 """The extractive backend: exact short answers with citations, and refusals instead of borrowed figures."""
 
+from pathlib import Path
+
 import pytest
 
 from rag.engine import Engine
@@ -71,3 +73,48 @@ def test_followup_is_resolved_against_history(corpus_engine: Engine) -> None:
     assert not followup.refused
     assert followup.short_answer == "309.7万人"
     assert followup.citations[0].doc == "002_4480d7c3f3502e36.txt"
+
+
+def _add(engine: Engine, folder: Path, name: str, text: str) -> None:
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_text(text, encoding="utf-8")
+    assert name in engine.index_paths([folder / name]).added
+
+
+def test_a_sentence_referring_back_borrows_the_words_of_the_one_before(fresh_engine: Engine, tmp_path: Path) -> None:
+    _add(fresh_engine, tmp_path / "docs", "jixi_games.txt", (
+        "鸡西市职工技术运动会情况\n"
+        "2021年是鸡西市职工技术运动会举办30周年，鸡西市总工会举办鸡西市第十七届职工技术运动会。"
+        "与往年不同的是，这一次的“技运会”共设置36个职业（工种）市级比赛，涉及17个行业。\n"
+    ))
+    answer = fresh_engine.ask("鸡西市第十七届职工技术运动会共设置了多少个职业（工种）市级比赛？")
+    assert not answer.refused, answer.answer
+    assert answer.short_answer == "36个"
+
+
+def test_a_heading_is_never_quoted_as_the_answer(fresh_engine: Engine, tmp_path: Path) -> None:
+    _add(fresh_engine, tmp_path / "docs", "lanxi_tasks.txt", (
+        "兰西县2025年民生实事安排\n"
+        "一、2025年十二件民生实事任务清单\n"
+        "各责任单位要细化措施，按月报送进展，确保年底前全部完成。\n"
+    ))
+    answer = fresh_engine.ask("兰西县民生实事任务清单有多少件？")
+    assert answer.short_answer != "十二件", answer.answer
+    assert "一、2025年十二件民生实事任务清单[1]" not in answer.answer
+
+
+def test_a_followup_answers_only_from_a_sentence_about_its_own_subject(
+    fresh_engine: Engine, tmp_path: Path
+) -> None:
+    _add(fresh_engine, tmp_path / "docs", "anda_awards.txt", (
+        "安达市支持工业发展若干措施\n"
+        "对新认定省级专精特新企业给予30万元一次性奖补；对新认定市级品牌示范企业给予10万元一次性奖补。"
+        "对新认定黑龙江工业精品企业给予20万元一次性奖补。\n"
+    ))
+    first = fresh_engine.ask("安达市对新认定省级专精特新企业奖补多少？")
+    assert first.short_answer == "30万元", first.answer
+    history = [ChatTurn(role="user", content=first.question), ChatTurn(role="assistant", content=first.answer)]
+    followup = fresh_engine.ask("那黑龙江工业精品企业呢？", history)
+    # 市级品牌示范企业 shares only 企业 with the new subject: it is not about it
+    assert followup.short_answer in ("20万元", None), followup.answer
+    assert followup.short_answer != "10万元"

@@ -154,3 +154,27 @@ def test_for_english_questions_only_the_words_make_a_choice_confident() -> None:
 def test_an_english_possessor_is_not_what_is_counted() -> None:
     assert asked_for("How many model workers' homes did the city build?").classes != ("people",)
     assert asked_for("How many workers were promoted?").classes == ("people",)
+
+
+def test_the_noun_after_the_count_word_picks_the_figure_that_counts_it() -> None:
+    sentence = "《十五件民生实事任务分解》细化15项具体任务,涉及10个责任单位;"
+    facts = sentence_facts(sentence)
+    question = "十五件民生实事涉及几个责任单位？"
+    asked = asked_for(question)
+    assert asked is not None and asked.kind == "count"
+    # the words alone prefer 15项 (its attribute holds 民生实事); the counted noun decides
+    chosen = choose_fact(facts, asked, weights("民生", "实事", "涉及", "责任", "单位"), question)
+    assert chosen.best is not None and chosen.best.text == "10个" and chosen.confident
+    tasks = choose_fact(facts, asked, weights("民生", "实事", "具体", "任务"), "十五件民生实事细化多少项具体任务？")
+    assert tasks.best is not None and tasks.best.text == "15项"
+
+
+def test_tiers_before_respectively_pair_with_its_figures_when_the_items_do_not() -> None:
+    sentence = "对新认定国家级及省级制造业创新中心、技术创新示范企业,分别给予50万元、20万元一次性奖补;"
+    by_figure = {fact.text: fact.attribute for fact in sentence_facts(sentence)}
+    assert by_figure["50万元"].startswith("国家级") and "省级" not in by_figure["50万元"]
+    assert by_figure["20万元"].startswith("省级") and "国家级" not in by_figure["20万元"]
+    assert "制造业创新中心" in by_figure["50万元"], "the items' words stay with each tier's figure"
+    asked = AskedFor("amount", ("money",))
+    national = choose_fact(sentence_facts(sentence), asked, weights("国家级", "制造业", "创新", "中心"))
+    assert national.best is not None and national.best.text == "50万元"
