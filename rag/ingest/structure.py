@@ -40,7 +40,8 @@ _MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("article", re.compile(rf"第{_NUM}条(?=[\s　{CJK_RANGE}（(“])")),
     ("cn", re.compile(rf"{_CN}、")),
     ("cn_paren", re.compile(rf"{_OPEN}{_CN}{_CLOSE}")),
-    ("arabic", re.compile(r"\d{1,2}[.．、](?!\d)")),
+    # 1. / 2、 but not the decimal 2.5; 「2.2025年十五件民盼实事任务分解」 is item 2 about the year 2025
+    ("arabic", re.compile(r"\d{1,2}(?:[.．、](?!\d)|[.．](?=(?:19|20)\d{2}年))")),
     ("arabic_paren", re.compile(rf"{_OPEN}\d{{1,2}}{_CLOSE}")),
 )
 #: Kinds whose heading is the marker itself when no short title follows (第五条 names a place in

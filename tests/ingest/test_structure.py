@@ -128,3 +128,9 @@ def test_a_report_is_dated_by_its_delivery_subtitle_and_each_value_is_located() 
     assert meta.issuer is not None and meta.issuer.value == "某县人民政府"
     assert notice[meta.issuer.start : meta.issuer.end] == "某县人民政府"
     assert meta.as_meta() == document_meta(notice)
+
+
+def test_an_item_number_before_a_year_is_a_marker_and_a_decimal_is_not() -> None:
+    text = "附件：\n1.2025年县政府工作报告任务清单\n2.2025年十五件民生实事任务分解\n全年增长2.5%。\n3.5万元用于培训。\n"
+    found = [h.text for h in numbered_headings(text) if h.outline]
+    assert found == ["1.2025年县政府工作报告任务清单", "2.2025年十五件民生实事任务分解"]
