@@ -70,6 +70,19 @@ _CLAUSE_WORDS = frozenset(
 _DEMONSTRATIVE = re.compile(r"(?:这个|这一|这种|这项|这些|该|的)$")
 _QUOTED_AT_END = re.compile(_QUOTED_NAME.pattern + "$")
 _LIST_JOINER = re.compile(r"\s*(?:、|和|及|与|,|，)\s*")
+#: The question word a 「谁 / 哪个 / 哪家 / 什么」 question puts where its answer would stand.
+_WH_WORD = re.compile(r"哪一?(?:位|家|个|些|所|座|支|项|种|类|里|儿)|谁|什么|何处|何地")
+#: Characters an aligned answer is trimmed of at either end (particles, adverbs and punctuation
+#: between the answer and the words the question shares with the sentence).
+_ALIGN_TRIM = "的是为由被在就也都即将对把了、，,：: “”\"「」"
+#: Clause punctuation: an aligned answer never spans it.
+_CLAUSE_PUNCT = re.compile(r"[，,；;。！？!?]")
+#: What an aligned answer must score: up to 1 for the question's words right after it, up to 1
+#: for its words right before it (0.5 for a clause boundary there instead).
+ALIGNED_MIN_SCORE = 1.5
+ALIGNED_MAX_CHARS = 25
+#: How many of the question's characters next to the answer count as a full match on that side.
+ALIGN_WINDOW = 6
 #: How much the best name must outscore a different runner-up to be given as the short answer.
 NAME_MARGIN = 0.25
 #: What being set off in quotation marks adds to a candidate name (组建“百名劳模宣讲团”).
@@ -104,6 +117,79 @@ def _only_names(span: str, excluded: Collection[str], question: str) -> bool:
             if len(rest) <= 1 or rest in question:  # 河北 + 省, or words asked already
                 return True
     return False
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
+def _covered(sentence: str, bigrams: set[str]) -> list[bool]:
+    """Which characters of ``sentence`` lie in a two-character run that ``bigrams`` holds."""
+    covered = [False] * len(sentence)
+    for i in range(len(sentence) - 1):
+        if sentence[i : i + 2] in bigrams:
+            covered[i] = covered[i + 1] = True
+    return covered
+
+
+def aligned_answer(sentence: str, question: str) -> Span | None:
+    """The words of ``sentence`` that stand where the question's 谁/哪个/什么 stands.
+
+    Officials ask in the words of the document: 「…基地被哪个机构确定为全国首批…联系点？」 against
+    「…基地被中央文明委确定为全国首批…联系点」. Every character of the sentence that shares a
+    two-character run with the question is marked as the question's, by the side of the question
+    word it comes from; the answer is the unmarked run that the question's words after the
+    question word follow (and, better, that its words before the question word or a clause
+    boundary precede). It must be unique and short, and hold no clause punctuation: otherwise the
+    sentence does not line up with the question and nothing is returned.
+    """
+    wh = _WH_WORD.search(question)
+    if wh is None:
+        return None
+    before = _covered(sentence, _bigrams(question[: wh.start()]))
+    after = _covered(sentence, _bigrams(question[wh.end() :]))
+    runs: list[tuple[int, int]] = []
+    start = None
+    for i, char in enumerate(sentence + "。"):
+        free = i < len(sentence) and not before[i] and not after[i] and not _CLAUSE_PUNCT.match(char)
+        if free and start is None:
+            start = i
+        elif not free and start is not None:
+            runs.append((start, i))
+            start = None
+    asked_before = len(question[: wh.start()].strip())
+    asked_after = len(question[wh.end() :].strip(" ？?。"))
+    scored: list[tuple[float, Span]] = []
+    for run_start, run_end in runs:
+        text = sentence[run_start:run_end]
+        trimmed = text.strip(_ALIGN_TRIM)
+        if len(trimmed) < 2 or len(trimmed) > ALIGNED_MAX_CHARS:
+            continue
+        left = run_start + text.index(trimmed)
+        following = _run_length(after, run_end, 1)
+        preceding = _run_length(before, run_start - 1, -1)
+        score = min(1.0, following / max(1, min(ALIGN_WINDOW, asked_after)))
+        if preceding:
+            score += min(1.0, preceding / max(1, min(ALIGN_WINDOW, asked_before)))
+        elif run_start == 0 or _CLAUSE_PUNCT.match(sentence[run_start - 1]) or after[run_start - 1]:
+            score += 0.5  # a clause boundary, or the question's other words, before the answer
+        scored.append((score, Span(trimmed, left, left + len(trimmed))))
+    if not scored:
+        return None
+    scored.sort(key=lambda item: -item[0])
+    best_score, best = scored[0]
+    if best_score < ALIGNED_MIN_SCORE or (len(scored) > 1 and best_score - scored[1][0] < NAME_MARGIN):
+        return None
+    return best
+
+
+def _run_length(marks: list[bool], position: int, step: int) -> int:
+    """How many consecutive marked characters there are from ``position`` in direction ``step``."""
+    count = 0
+    while 0 <= position < len(marks) and marks[position]:
+        count += 1
+        position += step
+    return count
 
 
 class SpanFinder:
@@ -250,6 +336,25 @@ class SpanFinder:
     def _is_credit(sentence: str, start: int, end: int) -> bool:
         before, after = sentence[max(0, start - 6) : start], sentence[end : end + 4]
         return bool(_CREDIT_BEFORE.search(before) or _CREDIT_AFTER.match(after))
+
+    def aligned(self, sentence: str, kind: AnswerKind, question: str, excluded: Collection[str] = ()) -> Span | None:
+        """The answer that stands where the question word stands (:func:`aligned_answer`), when it
+        is a name of the asked kind: a person's name (a surname and at most four characters), an
+        organisation (no clause inside), or a place of the gazetteer; never a name the question
+        already holds or is about."""
+        span = aligned_answer(sentence, question)
+        if span is None or span.text in question or _only_names(span.text, excluded, question):
+            return None
+        if kind == "person":
+            names = [s for s in self._tagged(span.text, "person") if s.text == span.text]
+            ok = names or (2 <= len(span.text) <= 4 and span.text[0] in SURNAMES)
+            return span if ok and not self._is_credit(sentence, span.start, span.end) else None
+        if kind == "org":
+            return span if not any(mark in span.text for mark in "的了") else None
+        if kind == "place":
+            places = self._places(span.text)
+            return span if places and places[0].start == 0 else None
+        return None
 
     def best(
         self,

@@ -404,6 +404,8 @@ class ExtractiveBackend(AnswerBackend):
             )
         if self.spans.find(sentence, analysis.kind, asks_for_author(analysis.text)):
             return True, None
+        if self.spans.aligned(sentence, analysis.kind, analysis.text, analysis.place_names):
+            return True, None
         return bool(analysis.head and self.spans.headed(sentence, analysis.head, analysis.text)), None
 
     def _score_sentences(
@@ -577,6 +579,9 @@ class ExtractiveBackend(AnswerBackend):
             choice = chosen.choice
             return choice.best.text if choice is not None and choice.best is not None and choice.confident else None
         sentence = chosen.text
+        aligned = self.spans.aligned(sentence, analysis.kind, analysis.text, analysis.place_names)
+        if aligned is not None:
+            return aligned.text  # the sentence says it in the question's own words
         anchors = [t for t in self.tokenizer.tokenize(analysis.text) if t in sentence]
         span = self.spans.best(sentence, analysis.kind, anchors, analysis.text, analysis.place_names)
         if span is None and analysis.head:

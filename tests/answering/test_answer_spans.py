@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.answering.answer_spans import SpanFinder
+from rag.answering.answer_spans import SpanFinder, aligned_answer
 from rag.text.places import Gazetteer
 from rag.text.tokenizing import shared_tokenizer
 
@@ -111,3 +111,37 @@ def test_a_quoted_name_beats_an_unquoted_one_nearby(finder: SpanFinder) -> None:
     found = finder.headed(sentence, "宣讲团", question)
     span = finder.best(sentence, "fact", ["某市", "组建", "宣讲团"], question, found=found)
     assert span is not None and span.text == "百名劳模宣讲团"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "question", "expected"),
+    [
+        # the answer stands where the question word stands, between the question's own words
+        ("某县“产业工人实训基地”被省委宣传部确定为首批教育基地。", "某县“产业工人实训基地”被哪个机构确定为首批教育基地？", "省委宣传部"),
+        # the question's type noun (企业) and a modifier it adds need not be in the sentence
+        ("在保定，长城汽车试点做法被省总工会作为样板推广；", "河北哪家企业的“产改”试点做法被省总工会作为样板推广？", "长城汽车"),
+        # the words after the question word decide between two clauses of one sentence
+        ("市人社局负责组织实施，市财政局负责资金保障。", "哪个部门负责资金保障？", "市财政局"),
+        ("市人社局负责组织实施，市财政局负责资金保障。", "谁负责组织实施？", "市人社局"),
+    ],
+)
+def test_the_answer_aligned_with_the_question_word(sentence: str, question: str, expected: str) -> None:
+    span = aligned_answer(sentence, question)
+    assert span is not None and span.text == expected
+    assert sentence[span.start : span.end] == expected
+
+
+def test_no_aligned_answer_when_the_sentence_does_not_line_up() -> None:
+    # nothing of the question follows any unshared words of the sentence
+    assert aligned_answer("投资3000万元建设对虾工厂化养殖基地。", "对虾养殖基地这项工作由哪个单位牵头？") is None
+    # two clauses fit equally well: no answer rather than a guess
+    assert aligned_answer("甲局负责实施，乙局负责实施。", "哪个部门负责实施？") is None
+    assert aligned_answer("市财政局负责资金保障。", "资金保障怎么安排？") is None, "no question word"
+
+
+def test_an_aligned_person_must_look_like_a_name(finder: SpanFinder) -> None:
+    sentence = "全国劳模、某港口集团高级技师张海涛就是改革的受益者。"
+    question = "某港口集团的哪位全国劳模、高级技师是改革的受益者？"
+    span = finder.aligned(sentence, "person", question)
+    assert span is not None and span.text == "张海涛"
+    assert finder.aligned("在保定，长城汽车试点做法被推广；", "person", "哪位试点做法被推广？") is None
