@@ -19,11 +19,13 @@ from collections.abc import Collection, Hashable
 from rag.answering.question import QuestionAnalysis
 from rag.schema import Document
 from rag.text.numbers import ordinals_in
-from rag.text.patterns import TIER, YEAR, YEAR_RANGE
+from rag.text.patterns import CJK_RANGE, TIER, YEAR, YEAR_RANGE
 from rag.text.places import Gazetteer, Place, main_province, same_place
 from rag.text.quantities import find_quantities, unit_class
 
 _SPACE = re.compile(r"\s+")
+#: The rest of an enterprise's name after a place (哈尔滨|红光锅炉有限公司): a brand, then the kind.
+_ENTERPRISE_AFTER = re.compile(rf"[{CJK_RANGE}]{{2,16}}?(?:有限责任公司|股份有限公司|有限公司|公司|集团|厂)")
 
 
 def paragraph_around(text: str, start: int, end: int, previous: int = 0) -> str:
@@ -109,6 +111,8 @@ class EntityGuard:
         for mention in analysis.places:
             if any(same_place(mention.place, p) for p in supported):
                 continue
+            if self._names_enterprise_of(analysis.text, mention.start, len(mention.surface), document):
+                continue  # 哈尔滨红光锅炉有限公司: the place is part of a company's name the document holds
             if any(self.gazetteer.encloses(mention.place, p) for p in supported):
                 continue  # 山西省 in 山西省交城县: a qualifier of a place that is supported
             missing.append(mention.surface)
@@ -126,6 +130,17 @@ class EntityGuard:
         tier_evidence = answer_words if answer_words is not None and TIER.search(answer_words) else sentence
         missing += self._missing_tiers(analysis.text, tier_evidence)
         return missing
+
+    @staticmethod
+    def _names_enterprise_of(question: str, place_start: int, place_length: int, document: Document) -> bool:
+        """Whether the place the question names at ``place_start`` begins the name of an enterprise
+        (哈尔滨红光锅炉有限公司, 承德钒钛集团) that the document itself names: the place is then part of
+        the company's name, which the document states once and refers back to (该公司, 红光锅炉),
+        not a jurisdiction every sentence must carry."""
+        match = _ENTERPRISE_AFTER.match(question, place_start + place_length)
+        if match is None:
+            return False
+        return question[place_start : match.end()] in _SPACE.sub("", document.text)
 
     @staticmethod
     def _missing_figures(analysis: QuestionAnalysis, sentence: str, context: str) -> list[str]:

@@ -221,3 +221,22 @@ def test_a_figure_the_question_states_must_be_the_evidences(gazetteer: Gazetteer
     for text, expected in ((other, ["600亩"]), (same, [])):
         document = Document(doc_id="d.txt", title="扶持意见", text=text)
         assert guard.missing(analysis, document, 0, len(text)) == expected
+
+
+def test_a_place_that_begins_a_company_name_the_document_holds_is_not_a_jurisdiction(
+    guard: EntityGuard, analyzer: QuestionAnalyzer
+) -> None:
+    sentence = "培训过后，企业还举办焊工技能大赛，目前已有65人获得技能津贴。"
+    text = (
+        "黑龙江省产业工人队伍建设改革纪实\n"
+        "鸡西红星锅炉有限公司是一家私营企业，该公司特别注重培养一线职工技能。\n"
+        "近年来，红星锅炉举办了“三级培训”。\n"
+        "公司还组织了岗位练兵。\n"
+        f"{sentence}\n"
+    )
+    report = make_document("report.txt", "黑龙江省产业工人队伍建设改革纪实", text)
+    assert missing_for(guard, analyzer, "鸡西红星锅炉有限公司有多少人获得了技能津贴？", report, sentence) == []
+    # the city itself, not a company named after it, must still be supported
+    assert missing_for(guard, analyzer, "鸡西市有多少人获得了技能津贴？", report, sentence) == ["鸡西市"]
+    # a company the document does not name leaves the place unsupported
+    assert missing_for(guard, analyzer, "鸡西蓝天锅炉有限公司有多少人获得了技能津贴？", report, sentence) == ["鸡西"]
