@@ -44,6 +44,8 @@ _TITLES = (
     "获得者|总经理|会长|秘书长|主持人|发言人"
 )
 _TITLE = re.compile(_TITLES)
+#: A two- or three-character name after a title that closes the line or clause (县长 田兴国).
+_NAME_AFTER_TITLE = re.compile(rf"[\s:：]*([{CJK_RANGE}]{{2,3}})(?=$|[\s，,。；;）)])")
 #: A byline or photo credit around a name: 「文/张洪岩」「张洪岩供图」「记者 王某」「摄影：李某」.
 _CREDIT_BEFORE = re.compile(r"(?:文|图|摄影|摄|记者|通讯员|编辑|责编|责任编辑|作者|撰稿|来源)\s*[/／:：|｜]?\s*$")
 _CREDIT_AFTER = re.compile(r"^\s*(?:供图|摄影?|/文|／文|报道|编辑|整理|撰稿)")
@@ -319,6 +321,8 @@ class SpanFinder:
                     start += 1
                 if match.end() - start >= 3:
                     spans.append(Span(sentence[start : match.end()], start, match.end()))
+        if kind == "person":
+            spans += self._titled_names(sentence)
         wanted = _POS_FOR_KIND.get(kind, "ns")
         for word, flag, start in tagged:
             position = start + len(word)
@@ -331,6 +335,18 @@ class SpanFinder:
                     continue
             spans.append(Span(word, start, start + len(word)))
         return sorted(spans, key=lambda s: s.start)
+
+    @staticmethod
+    def _titled_names(sentence: str) -> list[Span]:
+        """A name standing alone after a title, up to the end of the line or clause (「某县人民政府
+        县长 田兴国」): jieba may read such a name as words (兴国 a county), but a surname of two or
+        three characters closing a title's line is a person."""
+        spans = []
+        for match in _TITLE.finditer(sentence):
+            name = _NAME_AFTER_TITLE.match(sentence, match.end())
+            if name and name.group(1)[0] in SURNAMES:
+                spans.append(Span(name.group(1), name.start(1), name.end(1)))
+        return spans
 
     @staticmethod
     def _is_credit(sentence: str, start: int, end: int) -> bool:

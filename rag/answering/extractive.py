@@ -67,6 +67,9 @@ RELATED_PASSAGES = 3
 CONTEXT_SHARE = 0.5
 #: The share of a follow-up's subject words (by IDF) a sentence must hold to be about that subject.
 FOCUS_SHARE = 0.5
+#: Kinds a heading-shaped line can answer: a byline or signature line names a person or a body
+#: (「某县人民政府县长 田某」).
+_SIGNED_KINDS = ("person", "org")
 #: Words by which a sentence refers back to what the one before it named, looked for in its first
 #: characters (这一次的“技运会”, 该公司, 上述企业).
 _REFERS_BACK = re.compile(r"这一|这些|这次|此次|本次|该|上述|其中|前述")
@@ -448,8 +451,10 @@ class ExtractiveBackend(AnswerBackend):
         scored = []
         for position, similarity in zip(ordered, similarities, strict=True):
             record = index.sentences[position]
-            if self._is_heading(index.document(record.doc_id), record.start, record.end):
-                continue  # a heading or signature line names a topic; it answers nothing
+            if analysis.kind not in _SIGNED_KINDS and self._is_heading(
+                index.document(record.doc_id), record.start, record.end
+            ):
+                continue  # a heading names a topic; it answers nothing
             sentence = record.text
             text = sentence.lower()
             lexical = sum(w for t, w in weights.items() if t in text) / total_weight

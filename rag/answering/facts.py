@@ -115,6 +115,8 @@ _EXPLICIT_UNIT = re.compile(
     r"(?:多少|几|多大)(万|亿)?(元|钱|人次|人|名|位|个工作日|个月|年|天|日|周|小时|个百分点|%|"
     r"场次|批次|人次|家|项|所|户|座|处|件|条|类|种|支|个|次|批|场|期|届|份|套|台|辆|股|亩|公顷|平方米|平方公里|公里|吨|篇|部|门)"
 )
+#: A counter word after 几个 / 多少个 (几个批次, 多少个场次): the figure is counted in it.
+_COUNTER_AFTER_GE = re.compile(r"人次|场次|批次|班次|车次|架次|家次|户次|轮次|届|批|期|轮")
 _MONEY_WORDS = re.compile(
     r"多少钱|金额|资金|经费|奖金|奖励|奖补|补贴|补助|资助|投资|投入|产值|收入|增加值|生产总值|GDP|营业额|营收|"
     r"税收|利润|销售额|零售总额|总额|预算|费用|成本|工资|薪酬|价格|效益|收益|标准|费|how much"
@@ -209,6 +211,9 @@ def _asked_figure(question: str) -> AskedFor | None:
     explicit = _EXPLICIT_UNIT.search(question)
     if explicit and not re.match(r"(?:多少|几)年(?:级|度)", question[explicit.start() :]):
         unit = explicit.group(2)
+        counter = _COUNTER_AFTER_GE.match(question, explicit.end()) if unit == "个" else None
+        if counter:
+            unit = counter.group(0)  # 几个批次 counts 批次, not 个
         classes = compatible_classes(unit)
         if classes == ("money",):
             return AskedFor("amount", classes, before)

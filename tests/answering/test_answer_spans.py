@@ -145,3 +145,12 @@ def test_an_aligned_person_must_look_like_a_name(finder: SpanFinder) -> None:
     span = finder.aligned(sentence, "person", question)
     assert span is not None and span.text == "张海涛"
     assert finder.aligned("在保定，长城汽车试点做法被推广；", "person", "哪位试点做法被推广？") is None
+
+
+def test_a_name_closing_a_title_line_is_a_person(finder: SpanFinder) -> None:
+    # jieba reads 兴国 in 田兴国 as a county; after a title, at the line's end, it is a name
+    byline = "某某县人民政府县长 田兴国"
+    assert [span.text for span in finder.find(byline, "person")] == ["田兴国"]
+    best = finder.best(byline, "person", ["县长"], "某某县的县长叫什么名字？")
+    assert best is not None and best.text == "田兴国"
+    assert finder.find("担任县长期间成绩突出。", "person") == [], "a title followed by words is no name"

@@ -118,3 +118,15 @@ def test_a_followup_answers_only_from_a_sentence_about_its_own_subject(
     # 市级品牌示范企业 shares only 企业 with the new subject: it is not about it
     assert followup.short_answer in ("20万元", None), followup.answer
     assert followup.short_answer != "10万元"
+
+
+def test_a_byline_heading_still_answers_who(fresh_engine: Engine, tmp_path: Path) -> None:
+    _add(fresh_engine, tmp_path / "docs", "mingshui_report.txt", (
+        "政 府 工 作 报 告\n"
+        "(2023年2月20日在明水县第十八届人民代表大会第二次会议上)\n"
+        "明水县人民政府县长 田兴国\n"
+        "各位代表:\n现在,我代表县人民政府向大会报告工作,请予审议。\n"
+    ))
+    answer = fresh_engine.ask("明水县的县长叫什么名字？")
+    assert not answer.refused, answer.answer
+    assert answer.short_answer == "田兴国"

@@ -178,3 +178,13 @@ def test_tiers_before_respectively_pair_with_its_figures_when_the_items_do_not()
     asked = AskedFor("amount", ("money",))
     national = choose_fact(sentence_facts(sentence), asked, weights("国家级", "制造业", "创新", "中心"))
     assert national.best is not None and national.best.text == "50万元"
+
+
+def test_a_counter_after_ji_ge_is_the_unit_asked_for() -> None:
+    asked = asked_for("外派支援的医务人员分了几个批次？")
+    assert asked is not None and asked.classes == ("批次",)
+    facts = sentence_facts("选派16批次162人次医务人员赶赴外地支援。")
+    chosen = choose_fact(facts, asked, weights("外派", "支援", "医务"), "外派支援的医务人员分了几个批次？")
+    assert chosen.best is not None and chosen.best.text == "16批次"
+    plain = asked_for("涉及几个责任单位？")
+    assert plain is not None and "个" in plain.classes, "a noun after 几个 is not a counter"
