@@ -315,27 +315,48 @@ class ExtractiveBackend(AnswerBackend):
         A runner-up may stand in for a best sentence that is about another year or place, but
         only when it scores close to the best and, for figure questions, holds a figure of the
         asked kind: an unrelated sentence that merely names the entity must not become an answer.
+        Sentences of documents about another place (a sibling county's report) are passed over
+        without setting the bar: the best sentence about the asked place is measured against the
+        others about it, not against another county's.
         """
-        best = candidates[0]
+        best: ScoredSentence | None = None
         first_missing: list[str] | None = None
-        for rank, candidate in enumerate(candidates[:ALTERNATIVES]):
-            if rank and candidate.score < ALTERNATIVE_RATIO * best.score:
+        considered = 0
+        for candidate in candidates[: 3 * ALTERNATIVES]:
+            if considered >= ALTERNATIVES:
                 break
-            if self._strength(candidate, analysis) < self._threshold(analysis):
-                continue
             sentence = index.sentences[candidate.position]
-            needs_span = rank > 0 or (analysis.asked is not None and analysis.language == "en")
-            if needs_span and analysis.kind not in ("fact", "list", "name") and not candidate.has_span:
-                continue
             document = index.document(sentence.doc_id)
             missing = self.guard.missing(
                 analysis, document, sentence.start, sentence.end, candidate.before_answer, candidate.answer_words,
             )
+            if missing and self._about_another_place(analysis, document, missing):
+                first_missing = first_missing or missing
+                continue
+            if best is None:
+                best = candidate
+            elif candidate.score < ALTERNATIVE_RATIO * best.score:
+                break
+            considered += 1
+            if self._strength(candidate, analysis) < self._threshold(analysis):
+                continue
+            needs_span = candidate is not best or (analysis.asked is not None and analysis.language == "en")
+            if needs_span and analysis.kind not in ("fact", "list", "name") and not candidate.has_span:
+                continue
             if not missing:
                 return candidate, []
             if first_missing is None:
                 first_missing = missing
         return None, first_missing or []
+
+    def _about_another_place(self, analysis: QuestionAnalysis, document: Document, missing: list[str]) -> bool:
+        """Whether a sentence fails the guard only because its document is about another place of
+        the question's places' level (交城县's report for a question about 玉屏县)."""
+        home = self.guard.home(document)
+        asked = [m for m in analysis.places if m.surface in missing]
+        if home is None or not asked or len(asked) != len(missing):
+            return False
+        return all(not same_place(m.place, home) and m.place.level == home.level for m in asked)
 
     # ----- scoring -----
     def _threshold(self, analysis: QuestionAnalysis) -> float:

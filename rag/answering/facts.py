@@ -41,6 +41,8 @@ _CHANGE_VERB = re.compile(
 #: 「由4名发展到82名」「从10人到50人」: a figure after 由/从 and one after 到/至 are old and new values.
 _FROM_TO_CHANGE = re.compile(r"(?:由|从)[^，,；;。|]{0,12}\|[^，,；;。]{0,12}?(?:到|至|为)\s*$")
 #: Words that pair the items before them with the figures after them, in order.
+#: What stands between a figure and its own growth rate (、增长 / ，同比增长 / ,比上年下降).
+_RATE_AFTER_FIGURE = re.compile(r"\s*[、，,]?\s*(?:同比|比上年|较上年)?(?:增长|下降|增加|减少|提高|降低|回落|上升)\s*")
 _RESPECTIVELY = re.compile(r"分别|先后|依次")
 _ITEM_SPLIT = re.compile(r"、|以及|及|和|与|，|,")
 _ENUMERATION_ITEM_SPLIT = re.compile(r"、|以及|及|和|与")
@@ -304,6 +306,7 @@ def sentence_facts(sentence: str) -> list[Fact]:
         facts.append(Fact(quantity, unit_class(quantity), attribute, bound=bound,
                           years=_clause_years(sentence, quantities, number),
                           follows=sentence[quantity.end : right]))
+    facts = _rates_of_amounts(sentence, facts)
     facts = _share_enumeration_heads(sentence, facts)
     facts = _link_changes(sentence, facts)
     return _pair_respectively(sentence, facts)
@@ -321,6 +324,20 @@ def _clause_years(sentence: str, quantities: list[Quantity], number: int) -> tup
         if q.kind == "date" and q.start >= start for year in YEAR.findall(q.text)
     ]
     return tuple(dict.fromkeys(years))
+
+
+def _rates_of_amounts(sentence: str, facts: list[Fact]) -> list[Fact]:
+    """「地区生产总值77.41亿元、增长7.9%」: a growth rate right after a figure is that figure's rate,
+    so it is described by the same words (地区生产总值), not only by 增长."""
+    described = list(facts)
+    for number in range(1, len(described)):
+        rate, figure = described[number], described[number - 1]
+        if rate.unit_class != "percent" or figure.unit_class in ("percent", "date"):
+            continue
+        between = sentence[figure.quantity.end : rate.quantity.start]
+        if _RATE_AFTER_FIGURE.fullmatch(between):
+            described[number] = replace(rate, attribute=figure.attribute + " " + rate.attribute)
+    return described
 
 
 def _share_enumeration_heads(sentence: str, facts: list[Fact]) -> list[Fact]:

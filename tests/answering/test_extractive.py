@@ -130,3 +130,20 @@ def test_a_byline_heading_still_answers_who(fresh_engine: Engine, tmp_path: Path
     answer = fresh_engine.ask("明水县的县长叫什么名字？")
     assert not answer.refused, answer.answer
     assert answer.short_answer == "田兴国"
+
+
+def test_other_counties_reports_do_not_set_the_bar_for_the_asked_county(fresh_engine: Engine, tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    for name, county, gdp in (("a.txt", "拜泉县", "107.2"), ("b.txt", "依安县", "59.33"), ("c.txt", "克山县", "77.41")):
+        _add(fresh_engine, folder, name, (
+            f"{county}2023年政府工作报告\n一、2022年工作回顾\n"
+            f"2022年全县地区生产总值完成{gdp}亿元。\n"
+        ))
+    _add(fresh_engine, folder, "d.txt", (
+        "克东县2023年政府工作报告\n一、2022年工作回顾\n"
+        "过去一年，面对错综复杂的外部环境，我们经受住了安全稳定、疫情防控、债务风险等多方面的挑战考验，"
+        "稳住了经济基本盘，完成地区生产总值105.85亿元，增长0.6%、排全市第4位，财政收支保持平衡。\n"
+    ))
+    answer = fresh_engine.ask("克东县2022年地区生产总值是多少？")
+    assert answer.short_answer == "105.85亿元", answer.answer
+    assert answer.citations[0].doc == "d.txt"

@@ -188,3 +188,12 @@ def test_a_counter_after_ji_ge_is_the_unit_asked_for() -> None:
     assert chosen.best is not None and chosen.best.text == "16批次"
     plain = asked_for("涉及几个责任单位？")
     assert plain is not None and "个" in plain.classes, "a noun after 几个 is not a counter"
+
+
+def test_a_growth_rate_after_a_figure_is_described_by_that_figures_words() -> None:
+    sentence = "地区生产总值77.41亿元、增长7.9%,固定资产投资增长31.1%,地方财政收入1.62亿元、增长7.8%。"
+    asked = AskedFor("percent", ("percent",))
+    chosen = choose_fact(sentence_facts(sentence), asked, weights("地区", "生产总值", "增速"))
+    assert chosen.best is not None and chosen.best.text == "7.9%" and chosen.confident
+    revenue = choose_fact(sentence_facts(sentence), asked, weights("地方", "财政收入", "增速"))
+    assert revenue.best is not None and revenue.best.text == "7.8%"
