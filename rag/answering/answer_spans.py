@@ -29,6 +29,7 @@ _MORE_ORG_ENDINGS = (
     "联合会|联席会议?办公室|党委会|常委会|党委|纪委|文明委|发改委|管委会|管理委员会|"
     "工作组|指挥部|事务所|研究院|研究所|医院|银行|学校|商会|合作社"
 )
+_ORG_ENDING = re.compile(rf"(?:{_MORE_ORG_ENDINGS}|{ORG_SUFFIX_ALTERNATION})$")
 _ORG_SUFFIX = re.compile(rf"[{CJK_RANGE}（）()]{{2,24}}?(?:{_MORE_ORG_ENDINGS}|{ORG_SUFFIX_ALTERNATION})")
 #: Words that open a clause, not a name: 根据中共中央办公厅 is 中共中央办公厅.
 _LEADING_FUNCTION_WORDS = re.compile(r"^(?:根据|依据|按照|经过|经|由|在|对|向|从|为|将"
@@ -103,6 +104,19 @@ class Span:
     text: str
     start: int
     end: int
+
+
+def _same_thing_as_asked(span: str, question: str) -> bool:
+    """Whether an organisation span is the thing the question is about, named more fully: its
+    head (the last words, with more than the bare ending) is in the question (工厂化循环水养殖基地
+    for a question about the 南美白对虾养殖基地). A bare ending the question shares (人民政府) does
+    not make it the same thing."""
+    for size in range(len(span) - 1, 3, -1):
+        tail = span[-size:]
+        if tail in question:
+            ending = _ORG_ENDING.search(tail)
+            return ending is None or ending.start() >= 2
+    return False
 
 
 def _only_names(span: str, excluded: Collection[str], question: str) -> bool:
@@ -389,6 +403,7 @@ class SpanFinder:
         spans = [
             s for s in candidates
             if not (question and s.text in question) and not _only_names(s.text, excluded, question)
+            and not (kind == "org" and _same_thing_as_asked(s.text, question))
         ]
         if not spans:
             return None

@@ -472,9 +472,8 @@ class ExtractiveBackend(AnswerBackend):
         scored = []
         for position, similarity in zip(ordered, similarities, strict=True):
             record = index.sentences[position]
-            if analysis.kind not in _SIGNED_KINDS and self._is_heading(
-                index.document(record.doc_id), record.start, record.end
-            ):
+            document = index.document(record.doc_id)
+            if analysis.kind not in _SIGNED_KINDS and self._is_heading(document, record.start, record.end):
                 continue  # a heading names a topic; it answers nothing
             sentence = record.text
             text = sentence.lower()

@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.answering.answer_spans import SpanFinder, aligned_answer
+from rag.answering.answer_spans import SpanFinder, _same_thing_as_asked, aligned_answer
 from rag.text.places import Gazetteer
 from rag.text.tokenizing import shared_tokenizer
 
@@ -154,3 +154,18 @@ def test_a_name_closing_a_title_line_is_a_person(finder: SpanFinder) -> None:
     best = finder.best(byline, "person", ["县长"], "某某县的县长叫什么名字？")
     assert best is not None and best.text == "田兴国"
     assert finder.find("担任县长期间成绩突出。", "person") == [], "a title followed by words is no name"
+
+
+def test_an_organisation_that_is_the_asked_thing_named_more_fully_is_not_the_answer(finder: SpanFinder) -> None:
+    question = "某县对虾养殖基地这项工作由哪个单位牵头？"
+    sentence = "1.投资3000万元建设对虾工厂化循环水养殖基地。"
+    assert finder.best(sentence, "org", ["养殖基地"], question) is None
+    led = "对虾养殖基地由县示范区管委会牵头建设。"
+    best = finder.best(led, "org", ["牵头"], question)
+    assert best is not None and best.text == "县示范区管委会"
+
+
+def test_a_bare_ending_shared_with_the_question_does_not_make_the_same_thing() -> None:
+    assert _same_thing_as_asked("工厂化循环水养殖基地", "对虾养殖基地由哪个单位牵头？")
+    assert not _same_thing_as_asked("高新区管理委员会", "哪个管理委员会负责园区运营？")
+    assert not _same_thing_as_asked("市财政局", "哪个部门负责资金保障？")
