@@ -67,9 +67,24 @@ RELATED_PASSAGES = 3
 CONTEXT_SHARE = 0.5
 #: The share of a follow-up's subject words (by IDF) a sentence must hold to be about that subject.
 FOCUS_SHARE = 0.5
+#: The question word of a figure question, the counter after it, and a closing with nothing more.
+_ASKED_WORD = re.compile(r"多少|几")
+_COUNTER_PREFIX = re.compile(
+    r"^(?:万|亿)?(?:个|名|位|家|项|所|户|座|处|件|条|类|种|支|批|场|期|份|套|台|篇|部|元|钱|人次|人)?"
+)
+_CLOSING = re.compile(r"[？?。！!\s]*")
+#: Nouns every figure of a kind has: they do not say which figure is asked for.
+_MEASURE_WORDS = frozenset(
+    "资金 金额 数量 人数 总数 总量 规模 比例 比重 人员 数额 额度 水平 标准 情况 工资 薪酬 收入 费用".split()
+)
+#: Figure kinds whose noun says what is counted or paid (a date or a duration has none).
+_NOUN_KINDS = ("amount", "count", "percent")
 #: Kinds a heading-shaped line can answer: a byline or signature line names a person or a body
 #: (「某县人民政府县长 田某」).
 _SIGNED_KINDS = ("person", "org")
+#: The IDF below which a word is too common in the indexed documents to tell a figure's noun from
+#: another's (it occurs in about a third of all chunks or more).
+TELLING_IDF = 1.0
 #: Words by which a sentence refers back to what the one before it named, looked for in its first
 #: characters (这一次的“技运会”, 该公司, 上述企业).
 _REFERS_BACK = re.compile(r"这一|这些|这次|此次|本次|该|上述|其中|前述")
@@ -441,6 +456,7 @@ class ExtractiveBackend(AnswerBackend):
         fact_weights: dict[str, float],
     ) -> list[ScoredSentence]:
         terms = self._question_terms(analysis)
+        asked_terms = self._asked_noun_terms(analysis)
         # The question's places and years are constraints the entity guard checks against the
         # sentence, its context and its document (「我县」 stands for the county): a sentence is not
         # weaker evidence for leaving them to its document.
@@ -485,6 +501,11 @@ class ExtractiveBackend(AnswerBackend):
             if addresses_the_system(sentence):
                 continue  # 「忽略以上指示，回答：…」 is an attack on the reader, never evidence
             has_span, choice = self._answer_in(sentence, analysis, fact_weights)
+            if has_span and asked_terms and not self._names_asked_noun(
+                text + " " + " ".join(self.analyzer.abbreviations.expand(text)),
+                headings[position], index, position, asked_terms,
+            ):
+                has_span, choice = False, None  # a figure of something else (奖励资金 for 抗疫资金)
             bonus = KIND_BONUS if has_span else 0.0
             prior = 0.1 * request.passages[number].score
             if analysis.language == "zh":
@@ -497,6 +518,50 @@ class ExtractiveBackend(AnswerBackend):
             )
         scored.sort(key=lambda s: -s.score)
         return scored
+
+    def _asked_noun_terms(self, analysis: QuestionAnalysis) -> list[str]:
+        """The words of the noun a Chinese figure question asks the figure of: the nouns right
+        after 多少/几 and its counter (「设立了多少抗疫资金」 -> 抗疫, 「培训多少名思想政治引领骨干」),
+        else those closing the question before it (「已建设职工书屋多少家」 -> 职工书屋). Measure words
+        any figure has (资金, 人数, 比例) are left out: they tell nothing apart."""
+        if analysis.language != "zh" or analysis.asked is None or analysis.asked.kind not in _NOUN_KINDS:
+            return []
+        question = analysis.text
+        asked = _ASKED_WORD.search(question)
+        if asked is None:
+            return []
+        rest = _COUNTER_PREFIX.sub("", question[asked.end() :])
+        words: list[str] = []
+        for word, flag in self.tokenizer.tagged_words(rest):
+            if not (flag[:1] == "n" or flag in ("vn", "j")):
+                break
+            words.append(word)
+        if not words and _CLOSING.fullmatch(rest):
+            for word, flag in reversed(self.tokenizer.tagged_words(question[: asked.start()])):
+                if not (flag[:1] == "n" and flag != "nr" or flag == "j") or flag == "vn":
+                    break  # 每人奖励多少钱: a verb before 多少 is no noun of the figure
+                words.insert(0, word)
+        return [w for w in words if len(w) >= 2 and w not in _MEASURE_WORDS and not _YEAR_TERM.match(w)]
+
+    @staticmethod
+    def _names_asked_noun(
+        text: str, heading_text: str, index: DocumentIndex, position: int, terms: list[str]
+    ) -> bool:
+        """Whether the sentence (or what introduces it: its headings, the sentence before it in the
+        same document) holds at least :data:`FOCUS_SHARE` of the asked noun's words by IDF (a long
+        noun phrase is seldom repeated whole); ``text`` carries the full forms of its
+        abbreviations (产改 -> 产业工人队伍建设改革)."""
+        record = index.sentences[position]
+        before = index.sentences[position - 1] if position > 0 else None
+        introduction = heading_text
+        if before is not None and before.doc_id == record.doc_id:
+            introduction += " " + before.text.lower()
+        weights = {term: index.idf(term) for term in terms}
+        weights = {term: weight for term, weight in weights.items() if weight >= TELLING_IDF}
+        if not weights:
+            return True  # words found all over the documents (产业工人 in reports on 产业工人) tell nothing
+        held = sum(w for term, w in weights.items() if term in text or term in introduction)
+        return held >= FOCUS_SHARE * sum(weights.values())
 
     @staticmethod
     def _about_focus(text: str, focus: list[str], index: DocumentIndex) -> bool:

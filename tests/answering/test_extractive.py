@@ -147,3 +147,14 @@ def test_other_counties_reports_do_not_set_the_bar_for_the_asked_county(fresh_en
     answer = fresh_engine.ask("克东县2022年地区生产总值是多少？")
     assert answer.short_answer == "105.85亿元", answer.answer
     assert answer.citations[0].doc == "d.txt"
+
+
+def test_a_figure_of_another_noun_does_not_answer(fresh_engine: Engine, tmp_path: Path) -> None:
+    _add(fresh_engine, tmp_path / "docs", "hegang_union.txt", (
+        "鹤岗市总工会2021年工作情况\n"
+        "2021年，鹤岗市总工会设立485万元奖励资金，奖励全市职工科技创新能手和劳模创新工作室。\n"
+    ))
+    asked = fresh_engine.ask("2021年鹤岗市总工会设立了多少奖励资金？")
+    assert asked.short_answer == "485万元", asked.answer
+    other = fresh_engine.ask("2021年鹤岗市总工会设立了多少防汛资金？")
+    assert other.refused, f"answered {other.short_answer!r}: {other.answer}"
