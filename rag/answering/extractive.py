@@ -501,9 +501,9 @@ class ExtractiveBackend(AnswerBackend):
             if addresses_the_system(sentence):
                 continue  # 「忽略以上指示，回答：…」 is an attack on the reader, never evidence
             has_span, choice = self._answer_in(sentence, analysis, fact_weights)
+            introduction = self._introduction(index, position, headings[position])
             if has_span and asked_terms and not self._names_asked_noun(
-                text + " " + " ".join(self.analyzer.abbreviations.expand(text)),
-                headings[position], index, position, asked_terms,
+                text + " " + " ".join(self.analyzer.abbreviations.expand(text)), introduction, index, asked_terms,
             ):
                 has_span, choice = False, None  # a figure of something else (奖励资金 for 抗疫资金)
             bonus = KIND_BONUS if has_span else 0.0
@@ -512,7 +512,7 @@ class ExtractiveBackend(AnswerBackend):
                 score = lexical + 0.6 * dense + bonus + prior
             else:
                 score = 1.2 * dense + 0.5 * lexical + bonus + prior
-            context = self._context_coverage(index, position, headings[position], text, weights) / total_weight
+            context = self._context_coverage(introduction, text, weights) / total_weight
             scored.append(
                 ScoredSentence(position, number, lexical, dense, score, has_span, sentence, choice, context=context)
             )
@@ -544,49 +544,45 @@ class ExtractiveBackend(AnswerBackend):
         return [w for w in words if len(w) >= 2 and w not in _MEASURE_WORDS and not _YEAR_TERM.match(w)]
 
     @staticmethod
-    def _names_asked_noun(
-        text: str, heading_text: str, index: DocumentIndex, position: int, terms: list[str]
-    ) -> bool:
-        """Whether the sentence (or what introduces it: its headings, the sentence before it in the
-        same document) holds at least :data:`FOCUS_SHARE` of the asked noun's words by IDF (a long
-        noun phrase is seldom repeated whole); ``text`` carries the full forms of its
-        abbreviations (产改 -> 产业工人队伍建设改革)."""
+    def _introduction(index: DocumentIndex, position: int, heading_text: str) -> str:
+        """What introduces a sentence (lower-cased): its headings and the sentence before it in the
+        same document, where a report names once what the sentence then refers to."""
         record = index.sentences[position]
         before = index.sentences[position - 1] if position > 0 else None
-        introduction = heading_text
         if before is not None and before.doc_id == record.doc_id:
-            introduction += " " + before.text.lower()
+            return heading_text + " " + before.text.lower()
+        return heading_text
+
+    @staticmethod
+    def _holds_share(texts: tuple[str, ...], weights: dict[str, float]) -> bool:
+        """Whether the texts together hold at least :data:`FOCUS_SHARE` of the words by weight."""
+        held = sum(weight for term, weight in weights.items() if any(term in text for text in texts))
+        return held >= FOCUS_SHARE * (sum(weights.values()) or 1.0)
+
+    def _names_asked_noun(self, text: str, introduction: str, index: DocumentIndex, terms: list[str]) -> bool:
+        """Whether the sentence or its introduction holds at least :data:`FOCUS_SHARE` of the asked
+        noun's telling words by IDF (a long noun phrase is seldom repeated whole); ``text`` carries
+        the full forms of its abbreviations (产改 -> 产业工人队伍建设改革)."""
         weights = {term: index.idf(term) for term in terms}
         weights = {term: weight for term, weight in weights.items() if weight >= TELLING_IDF}
         if not weights:
             return True  # words found all over the documents (产业工人 in reports on 产业工人) tell nothing
-        held = sum(w for term, w in weights.items() if term in text or term in introduction)
-        return held >= FOCUS_SHARE * sum(weights.values())
+        return self._holds_share((text, introduction), weights)
 
-    @staticmethod
-    def _about_focus(text: str, focus: list[str], index: DocumentIndex) -> bool:
+    def _about_focus(self, text: str, focus: list[str], index: DocumentIndex) -> bool:
         """Whether a sentence is about a follow-up's (or a comparison part's) own subject: it holds
         at least :data:`FOCUS_SHARE` of the subject's words by IDF weight. One shared common word
         (企业 of 「那安徽工业精品企业呢」 in 「市级品牌示范企业」) is not the same subject."""
-        weights = {term: index.idf(term) for term in focus}
-        total = sum(weights.values()) or 1.0
-        return sum(w for term, w in weights.items() if term in text) / total >= FOCUS_SHARE
+        return self._holds_share((text,), {term: index.idf(term) for term in focus})
 
     @staticmethod
-    def _context_coverage(
-        index: DocumentIndex, position: int, heading_text: str, sentence: str, weights: dict[str, float]
-    ) -> float:
-        """The weight of the question's words that the sentence lacks but the sentence before it (in
-        the same document) or its headings hold: the words a report says once and then refers back
-        to (这一次, 该公司, 其中). Only a sentence that says it refers back (an anaphor near its start)
-        borrows them: otherwise the sentence after a matching one would pass for it."""
+    def _context_coverage(introduction: str, sentence: str, weights: dict[str, float]) -> float:
+        """The weight of the question's words that the sentence lacks but its introduction holds:
+        the words a report says once and then refers back to (这一次, 该公司, 其中). Only a sentence
+        that says it refers back (an anaphor near its start) borrows them: otherwise the sentence
+        after a matching one would pass for it."""
         if not _REFERS_BACK.search(sentence[:REFERENCE_WINDOW]):
             return 0.0
-        record = index.sentences[position]
-        before = index.sentences[position - 1] if position > 0 else None
-        introduction = heading_text
-        if before is not None and before.doc_id == record.doc_id:
-            introduction += " " + before.text.lower()
         return sum(w for t, w in weights.items() if t not in sentence and t in introduction)
 
     @staticmethod
