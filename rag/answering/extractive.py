@@ -496,7 +496,7 @@ class ExtractiveBackend(AnswerBackend):
             lexical = sum(w for t, w in weights.items() if t in text) / total_weight
             dense = float(np.clip((similarity - floor) / (ceiling - floor), 0, 1))
             number = positions[position]
-            if focus and not self._about_focus(text, focus, index):
+            if focus and not self._about_focus(self._described(sentence, text, analysis), focus, index):
                 continue  # a follow-up's new subject is not in this sentence
             if addresses_the_system(sentence):
                 continue  # 「忽略以上指示，回答：…」 is an attack on the reader, never evidence
@@ -542,6 +542,14 @@ class ExtractiveBackend(AnswerBackend):
                     break  # 每人奖励多少钱: a verb before 多少 is no noun of the figure
                 words.insert(0, word)
         return [w for w in words if len(w) >= 2 and w not in _MEASURE_WORDS and not _YEAR_TERM.match(w)]
+
+    @staticmethod
+    def _described(sentence: str, text: str, analysis: QuestionAnalysis) -> str:
+        """What a sentence speaks of: its words and, for a figure question, the words its figures
+        are paired with (第三名 for the third figure of 「前三名获得者分获3000元、2000元、1000元」)."""
+        if analysis.asked is None:
+            return text
+        return text + " " + " ".join(fact.attribute.lower() for fact in _facts_of(sentence))
 
     @staticmethod
     def _introduction(index: DocumentIndex, position: int, heading_text: str) -> str:

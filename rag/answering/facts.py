@@ -25,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from rag.text.numbers import chinese_number
 from rag.text.patterns import CJK_RANGE, TIER, YEAR
 from rag.text.quantities import GENERIC_COUNTERS, Quantity, find_quantities, unit_class
 
@@ -43,7 +44,10 @@ _FROM_TO_CHANGE = re.compile(r"(?:由|从)[^，,；;。|]{0,12}\|[^，,；;。]{
 #: Words that pair the items before them with the figures after them, in order.
 #: What stands between a figure and its own growth rate (、增长 / ，同比增长 / ,比上年下降).
 _RATE_AFTER_FIGURE = re.compile(r"\s*[、，,]?\s*(?:同比|比上年|较上年)?(?:增长|下降|增加|减少|提高|降低|回落|上升)\s*")
-_RESPECTIVELY = re.compile(r"分别|先后|依次")
+_RESPECTIVELY = re.compile(r"分别|先后|依次|分获|分得")
+_CHINESE_DIGITS = "零一二三四五六七八九十"
+#: 「前三名获得者分获3000元、2000元、1000元」: a top-N range whose places pair with the figures.
+_TOP_RANGE = re.compile(r"前([一二三四五六七八九十\d]{1,2})(名|位)")
 _ITEM_SPLIT = re.compile(r"、|以及|及|和|与|，|,")
 _ENUMERATION_ITEM_SPLIT = re.compile(r"、|以及|及|和|与")
 #: Words before a figure in its clause that make it a limit (不少于60%, 不少于企业职工人选的60%,
@@ -410,6 +414,8 @@ def _pair_respectively(sentence: str, facts: list[Fact]) -> list[Fact]:
                 paired.update({id(f): f"{tier} {untiered}" for f, tier in zip(group, tiers, strict=True)})
                 break
     if not paired:
+        paired = _pair_places(sentence[clause_start:position], after)
+    if not paired:
         return facts  # which item goes with which figure is unclear
     result = []
     for fact in facts:
@@ -420,6 +426,16 @@ def _pair_respectively(sentence: str, facts: list[Fact]) -> list[Fact]:
         years = tuple(YEAR.findall(item)) or fact.years
         result.append(replace(fact, attribute=item + " " + fact.attribute, years=years))
     return result
+
+
+def _pair_places(clause: str, figures: list[Fact]) -> dict[int, str]:
+    """The places of a top-N range (前三名) paired in order with N figures (第一名 -> the first)."""
+    top = _TOP_RANGE.search(clause)
+    count = chinese_number(top.group(1)) if top else None
+    if top is None or count is None or int(count) != len(figures) or len(figures) < 2:
+        return {}
+    names = [f"第{_CHINESE_DIGITS[n]}{top.group(2)}" for n in range(1, len(figures) + 1)]
+    return {id(f): f"{name} {clause}" for f, name in zip(figures, names, strict=True)}
 
 
 def _enumeration_before(sentence: str, position: int) -> list[str]:

@@ -158,3 +158,15 @@ def test_a_figure_of_another_noun_does_not_answer(fresh_engine: Engine, tmp_path
     assert asked.short_answer == "485万元", asked.answer
     other = fresh_engine.ask("2021年鹤岗市总工会设立了多少防汛资金？")
     assert other.refused, f"answered {other.short_answer!r}: {other.answer}"
+
+
+def test_a_followup_about_a_place_of_a_top_range(fresh_engine: Engine, tmp_path: Path) -> None:
+    _add(fresh_engine, tmp_path / "docs", "shuangyashan_games.txt", (
+        "双鸭山市职工技术运动会情况\n"
+        "双鸭山市职工技术运动会市级通用工种前三名获得者分获3000元、2000元、1000元奖励。\n"
+    ))
+    first = fresh_engine.ask("双鸭山市职工技术运动会市级通用工种第一名获得者奖励多少钱？")
+    assert first.short_answer == "3000元", first.answer
+    history = [ChatTurn(role="user", content=first.question), ChatTurn(role="assistant", content=first.answer)]
+    third = fresh_engine.ask("第三名呢？", history)
+    assert third.short_answer == "1000元", third.answer

@@ -197,3 +197,15 @@ def test_a_growth_rate_after_a_figure_is_described_by_that_figures_words() -> No
     assert chosen.best is not None and chosen.best.text == "7.9%" and chosen.confident
     revenue = choose_fact(sentence_facts(sentence), asked, weights("地方", "财政收入", "增速"))
     assert revenue.best is not None and revenue.best.text == "7.8%"
+
+
+def test_the_places_of_a_top_range_pair_with_its_figures() -> None:
+    sentence = "市级通用工种前三名获得者分获3000元、2000元、1000元奖励。"
+    by_figure = {fact.text: fact.attribute for fact in sentence_facts(sentence)}
+    assert by_figure["3000元"].startswith("第一名") and by_figure["1000元"].startswith("第三名")
+    asked = AskedFor("amount", ("money",))
+    third = choose_fact(sentence_facts(sentence), asked, weights("第三名", "获得者", "奖励"))
+    assert third.best is not None and third.best.text == "1000元" and third.confident
+    # a range whose size is not the number of figures pairs nothing
+    unpaired = {f.text: f.attribute for f in sentence_facts("前两名获得者分获3000元、2000元、1000元奖励。")}
+    assert not any(attribute.startswith("第") for attribute in unpaired.values())
