@@ -215,8 +215,10 @@ class LocatedMeta:
 
 
 #: A report or a speech dated by the meeting where it was delivered: 「——2023年4月25日在交城县第十七届
-#: 人民代表大会第四次会议上」, usually its subtitle.
-_DELIVERED = re.compile(r"[—–-]{1,2}\s*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*在[^。\n]{2,60}?(?:会议|大会|会)上")
+#: 人民代表大会第四次会议上」 or 「（2023年2月23日在自治县十届人大二次会议上）」, usually its subtitle.
+_DELIVERED = re.compile(
+    r"(?:[—–-]{1,2}|[（(])\s*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*在[^。\n]{2,60}?(?:会议|大会|会)上"
+)
 #: How many lines from the top a delivery subtitle may stand.
 _DELIVERED_LINES = 6
 

@@ -136,3 +136,10 @@ def test_an_issuer_named_only_by_the_file_title_is_not_cited() -> None:
     stated = Document(doc_id="s.txt", title="某县人民政府关于加快发展的意见", text="某县人民政府关于加快发展的意见\n正文。\n")
     issuer = document_statement(stated, "issuer")
     assert issuer is not None and stated.text[issuer.start : issuer.end] == "某县人民政府"
+
+
+def test_a_report_subtitle_in_parentheses_dates_it_too() -> None:
+    text = "政 府 工 作 报 告\n(2023年2月23日在自治县十届人大二次会议上)\n某某自治县人民政府县长 田某\n各位代表:\n现在,我代表自治县人民政府向大会报告工作。\n"
+    date = document_statement(Document(doc_id="p.txt", title="政府工作报告", text=text), "date")
+    assert date is not None and date.value == "2023年2月23日"
+    assert text[date.start : date.end] == "2023年2月23日"
