@@ -79,6 +79,8 @@ _MEASURE_WORDS = frozenset(
 )
 #: Figure kinds whose noun says what is counted or paid (a date or a duration has none).
 _NOUN_KINDS = ("amount", "count", "percent")
+#: How long a run of the question's characters two sentences must share to be about one event.
+BRIDGE_CHARS = 8
 #: Kinds a heading-shaped line can answer: a byline or signature line names a person or a body
 #: (「某县人民政府县长 田某」).
 _SIGNED_KINDS = ("person", "org")
@@ -660,11 +662,30 @@ class ExtractiveBackend(AnswerBackend):
             if not candidate.has_span or self._strength(candidate, analysis) < self._threshold(analysis):
                 continue
             sentence = index.sentences[candidate.position]
-            if not self.guard.missing(
+            missing = self.guard.missing(
                 analysis, index.document(sentence.doc_id), sentence.start, sentence.end,
                 candidate.before_answer, candidate.answer_words,
-            ):
-                yield candidate
+            )
+            places = {mention.surface for mention in analysis.places}
+            if not missing or (set(missing) <= places and self._bridged(best, candidate, analysis)):
+                yield candidate  # a bridge to the best sentence stands in for its places, never its years
+
+    @staticmethod
+    def _bridged(best: ScoredSentence, candidate: ScoredSentence, analysis: QuestionAnalysis) -> bool:
+        """Whether a runner-up is about the same event as the best sentence, which is about the
+        question's entities: both name it in the question's own words (a run of at least
+        :data:`BRIDGE_CHARS` characters of the question that both sentences hold). 「龙江产改经验在
+        全国推进产业工人队伍建设改革工作经验交流会上被作为典型推广」 and 「全国推进…经验交流会议在
+        江苏无锡召开」 are one meeting: where it was held answers the question about 龙江's meeting.
+        Only for name questions, whose best sentence names no answer itself."""
+        if analysis.kind not in NAME_KINDS or candidate is best:
+            return False
+        question, first, second = analysis.text, best.text, candidate.text
+        for start in range(len(question) - BRIDGE_CHARS + 1):
+            run = question[start : start + BRIDGE_CHARS]
+            if run in first and run in second:
+                return True
+        return False
 
     # ----- composing -----
     def _short_answer(self, analysis: QuestionAnalysis, chosen: ScoredSentence) -> str | None:

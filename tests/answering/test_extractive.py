@@ -170,3 +170,20 @@ def test_a_followup_about_a_place_of_a_top_range(fresh_engine: Engine, tmp_path:
     history = [ChatTurn(role="user", content=first.question), ChatTurn(role="assistant", content=first.answer)]
     third = fresh_engine.ask("第三名呢？", history)
     assert third.short_answer == "1000元", third.answer
+
+
+def test_a_runner_up_about_the_same_event_answers_where_it_was_held(fresh_engine: Engine, tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    _add(fresh_engine, folder, "jilin_reform.txt", (
+        "吉林省职业教育改革纪实\n"
+        "5月12日，吉林职教改革经验在全国推进职业教育改革工作经验交流会上被作为典型推广，为我省下一步工作注入动力。\n"
+    ))
+    _add(fresh_engine, folder, "national_reform.txt", (
+        "全国职业教育改革综述\n"
+        "2021年5月12日，全国推进职业教育改革工作经验交流会议在浙江宁波召开，会议对改革进行再部署。\n"
+    ))
+    answer = fresh_engine.ask("吉林职教改革经验被作为典型推广的那次全国推进职业教育改革工作经验交流会议是在哪里召开的？")
+    assert answer.short_answer == "浙江宁波", answer.answer
+    # a year the bridge cannot stand in for
+    trap = fresh_engine.ask("2019年吉林全国推进职业教育改革工作经验交流会议是在哪里召开的？")
+    assert trap.short_answer != "浙江宁波", trap.answer
