@@ -75,6 +75,12 @@ _COUNT = re.compile(
     rf"(?:{_NUMBER}{_MAGNITUDE}?(?:{_COUNTERS})?{_RANGE_SEP})?{_NUMBER}{_MAGNITUDE}?(?:多|余)?{_MAGNITUDE}?(?:{_COUNTERS})"
     rf"(?![{_NOT_AFTER_COUNTER}])"
 )
+#: A small Chinese number right before a noun that 公文 count without a counter (人社部等七部门,
+#: 三部委, 两省份): a count of that noun, answering 几个部门 like 七个部门 would.
+_BARE_NOUN_COUNT = re.compile(
+    rf"(?<![{_CN_DIGITS}\d第])[两二三四五六七八九十]{{1,2}}(?=部门|部委|省份|省市|城市|单位)"
+)
+_BARE_COUNTED_NOUNS = re.compile(r"部门|部委|省份|省市|城市|单位")
 _MEASURE = re.compile(rf"(?:{_NUMBER}{_MAGNITUDE}?{_RANGE_SEP})?{_NUMBER}{_MAGNITUDE}?(?:多|余)?(?:{_MEASURES})")
 _MAGNITUDES = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3, "百": 1e2}
 _ONLY_ONE = re.compile(r"^[一]$")
@@ -248,6 +254,14 @@ def find_quantities(text: str) -> list[Quantity]:
             if unit == "余人":
                 unit = "人"
             add(match, kind, unit, _scaled_value(_range_upper(surface)))  # type: ignore[arg-type]
+    for match in _BARE_NOUN_COUNT.finditer(text):
+        noun = _BARE_COUNTED_NOUNS.match(text, match.end())
+        if noun is not None and free(match.start(), noun.end()):
+            found.append(Quantity(
+                text[match.start() : noun.end()], match.start(), noun.end(), "count", "个",
+                parse_number(match.group(0)),
+            ))
+            taken.append((match.start(), noun.end()))
     found.sort(key=lambda q: q.start)
     return found
 

@@ -72,3 +72,9 @@ def test_ratios_and_fractions_are_shares() -> None:
     assert [(q.text, unit_class(q), q.value) for q in found] == [
         ("1:1", "percent", 50.0), ("1/6", "percent", 16.67), ("三分之一", "percent", 33.33),
     ]
+
+
+def test_a_small_number_before_a_noun_counted_without_a_counter_is_a_count() -> None:
+    found = find_quantities("人力资源社会保障部等七部门联合印发，三部委随后跟进，第二部门不算。")
+    counts = [(q.text, q.value, q.unit) for q in found if q.kind == "count"]
+    assert counts == [("七部门", 7.0, "个"), ("三部委", 3.0, "个")]
