@@ -148,6 +148,20 @@ def _facts_of(sentence: str) -> tuple[Fact, ...]:
     return tuple(sentence_facts(sentence))
 
 
+def _pieced(term: str, texts: tuple[str, ...]) -> bool:
+    """Whether ``term`` is spelled out by pieces of two or more characters that the texts hold
+    (农村居民 from 农村 and 居民), taking the longest piece at each step."""
+    position, pieces = 0, 0
+    while position < len(term):
+        for end in range(len(term), position + 1, -1):
+            if any(term[position:end] in text for text in texts):
+                position, pieces = end, pieces + 1
+                break
+        else:
+            return False
+    return pieces > 1
+
+
 class ExtractiveBackend(AnswerBackend):
     """Answers by quoting one sentence of the passages; refuses on weak or off-entity evidence."""
 
@@ -565,8 +579,12 @@ class ExtractiveBackend(AnswerBackend):
 
     @staticmethod
     def _holds_share(texts: tuple[str, ...], weights: dict[str, float]) -> bool:
-        """Whether the texts together hold at least :data:`FOCUS_SHARE` of the words by weight."""
-        held = sum(weight for term, weight in weights.items() if any(term in text for text in texts))
+        """Whether the texts together hold at least :data:`FOCUS_SHARE` of the words by weight. A
+        compound whose words are all held is held (农村居民: 农村 paired with a figure, 居民 in the
+        sentence), and so is a search-mode fragment of a held compound (村居 of 农村居民)."""
+        found = {term for term in weights if any(term in text for text in texts) or _pieced(term, texts)}
+        found |= {term for term in weights if any(term in other for other in found if other != term)}
+        held = sum(weight for term, weight in weights.items() if term in found)
         return held >= FOCUS_SHARE * (sum(weights.values()) or 1.0)
 
     def _names_asked_noun(self, text: str, introduction: str, index: DocumentIndex, terms: list[str]) -> bool:

@@ -414,7 +414,8 @@ def _pair_respectively(sentence: str, facts: list[Fact]) -> list[Fact]:
                 paired.update({id(f): f"{tier} {untiered}" for f, tier in zip(group, tiers, strict=True)})
                 break
     if not paired:
-        paired = _pair_places(sentence[clause_start:position], after)
+        runs = _figure_runs(sentence, after)
+        paired = _pair_places(sentence[clause_start:position], runs[0] if runs else after)
     if not paired:
         return facts  # which item goes with which figure is unclear
     result = []
@@ -429,7 +430,11 @@ def _pair_respectively(sentence: str, facts: list[Fact]) -> list[Fact]:
 
 
 def _pair_places(clause: str, figures: list[Fact]) -> dict[int, str]:
-    """The places of a top-N range (前三名) paired in order with N figures (第一名 -> the first)."""
+    """Items a clause implies rather than lists, paired in order with its figures: the places of a
+    top-N range (前三名: 第一名 -> the first of N figures), or the two halves of 城乡 (「城乡居民人均
+    可支配收入分别增长4.6%和7.1%」: 城镇 4.6%, 农村 7.1%, the order official statistics use)."""
+    if "城乡" in clause and len(figures) == 2:
+        return {id(f): f"{half} {clause}" for f, half in zip(figures, ("城镇", "农村"), strict=True)}
     top = _TOP_RANGE.search(clause)
     count = chinese_number(top.group(1)) if top else None
     if top is None or count is None or int(count) != len(figures) or len(figures) < 2:

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from rag.answering.extractive import _pieced
 from rag.engine import Engine
 from rag.schema import ChatTurn
 from tests.conftest import HARBIN_DOC
@@ -187,3 +188,9 @@ def test_a_runner_up_about_the_same_event_answers_where_it_was_held(fresh_engine
     # a year the bridge cannot stand in for
     trap = fresh_engine.ask("2019年吉林全国推进职业教育改革工作经验交流会议是在哪里召开的？")
     assert trap.short_answer != "浙江宁波", trap.answer
+
+
+def test_a_compound_is_held_when_pieces_of_it_are() -> None:
+    assert _pieced("农村居民", ("城乡居民人均可支配收入", "农村 城乡居民"))
+    assert not _pieced("工业精品", ("市级品牌示范企业",))
+    assert not _pieced("农村居民", ("农村居民",)), "a whole word is found directly, not pieced"

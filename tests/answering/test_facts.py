@@ -209,3 +209,10 @@ def test_the_places_of_a_top_range_pair_with_its_figures() -> None:
     # a range whose size is not the number of figures pairs nothing
     unpaired = {f.text: f.attribute for f in sentence_facts("前两名获得者分获3000元、2000元、1000元奖励。")}
     assert not any(attribute.startswith("第") for attribute in unpaired.values())
+
+
+def test_chengxiang_before_respectively_pairs_urban_then_rural() -> None:
+    sentence = "城乡居民人均可支配收入分别增长4.6%和7.1%,社会消费品零售总额29.67亿元、增长2.7%。"
+    by_figure = {fact.text: fact.attribute for fact in sentence_facts(sentence)}
+    assert by_figure["4.6%"].startswith("城镇") and by_figure["7.1%"].startswith("农村")
+    assert not by_figure["2.7%"].startswith(("城镇", "农村")), "only the run right after 分别 pairs"
