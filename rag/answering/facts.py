@@ -121,6 +121,8 @@ _EXPLICIT_UNIT = re.compile(
     r"(?:多少|几|多大)(万|亿)?(元|钱|人次|人|名|位|个工作日|个月|年|天|日|周|小时|个百分点|%|"
     r"场次|批次|人次|家|项|所|户|座|处|件|条|类|种|支|个|次|批|场|期|届|份|套|台|辆|股|亩|公顷|平方米|平方公里|公里|吨|篇|部|门)"
 )
+#: What makes a figure of the question a threshold that selects a tier (300亩以上, 50人以下).
+_THRESHOLD_AFTER = re.compile(r"(?:及)?(?:以上|以下|以内|不足|不满)")
 #: A counter word after 几个 / 多少个 (几个批次, 多少个场次): the figure is counted in it.
 _COUNTER_AFTER_GE = re.compile(r"人次|场次|批次|班次|车次|架次|家次|户次|轮次|届|批|期|轮")
 _MONEY_WORDS = re.compile(
@@ -535,6 +537,10 @@ def choose_fact(
     asked_years = set(YEAR.findall(question))
     dated = asked_years and any(f.years for f in compatible)
     counted = counted_noun(question) if asked.kind == "count" else ""
+    conditions = [
+        q.text for q in find_quantities(question)
+        if q.kind in ("measure", "count") and _THRESHOLD_AFTER.match(question, q.end)
+    ]
 
     def score(fact: Fact) -> float:
         value = attribute_score(fact, telling)
@@ -548,6 +554,8 @@ def choose_fact(
             value -= _SCOPE_WEIGHT
         if counted and counts(fact, counted):
             value += _SCOPE_WEIGHT
+        if any(condition in fact.attribute for condition in conditions):
+            value += _SCOPE_WEIGHT  # 「300亩以上的补助2万元」 for a question about the 300亩以上 tier
         return value
 
     ranked = sorted(compatible, key=lambda f: (-score(f), f.quantity.start))

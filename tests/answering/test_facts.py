@@ -216,3 +216,17 @@ def test_chengxiang_before_respectively_pairs_urban_then_rural() -> None:
     by_figure = {fact.text: fact.attribute for fact in sentence_facts(sentence)}
     assert by_figure["4.6%"].startswith("城镇") and by_figure["7.1%"].startswith("农村")
     assert not by_figure["2.7%"].startswith(("城镇", "农村")), "only the run right after 分别 pairs"
+
+
+def test_a_threshold_the_question_names_picks_the_figure_of_its_tier() -> None:
+    sentence = "2、早稻示范方:集中连片100亩以上的示范方补助1万元,300亩以上的补助2万元。"
+    facts = sentence_facts(sentence)
+    asked = AskedFor("amount", ("money",))
+    question = "早稻示范方集中连片300亩以上补助多少？"
+    chosen = choose_fact(facts, asked, weights("早稻", "示范方", "集中", "连片", "补助"), question)
+    assert chosen.best is not None and chosen.best.text == "2万元" and chosen.confident
+    # a figure that only names something (十五件 of 十五件民生实事) is not a threshold
+    names = "《十五件民生实事任务分解》细化15项具体任务,涉及10个责任单位;"
+    counted = choose_fact(sentence_facts(names), AskedFor("count", ()), weights("民生", "实事", "责任", "单位"),
+                          "十五件民生实事涉及几个责任单位？")
+    assert counted.best is not None and counted.best.text == "10个"
