@@ -555,7 +555,9 @@ def choose_fact(
         if counted and counts(fact, counted):
             value += _SCOPE_WEIGHT
         if any(condition in fact.attribute for condition in conditions):
-            value += _SCOPE_WEIGHT  # 「300亩以上的补助2万元」 for a question about the 300亩以上 tier
+            # 「300亩以上的补助2万元」 for a question about the 300亩以上 tier: the stated threshold
+            # outweighs any match of words (the first tier's 示范方补助).
+            value += 1.0 + 2 * CONFIDENCE_MARGIN
         return value
 
     ranked = sorted(compatible, key=lambda f: (-score(f), f.quantity.start))
