@@ -128,6 +128,9 @@ class ScoredSentence:
     #: before it, its headings): 「这一次的“技运会”共设置48个…」 after the sentence that names the
     #: 哈尔滨市第十七届职工技术运动会.
     context: float = 0.0
+    #: For a figure question, the share of the question's words that the chosen figure's own words
+    #: hold (its attribute): 「惠企奖励46.7万元」 for 「惠企奖励发了多少钱」.
+    alignment: float = 0.0
 
     @property
     def before_answer(self) -> str | None:
@@ -146,6 +149,12 @@ class ScoredSentence:
 def _facts_of(sentence: str) -> tuple[Fact, ...]:
     """The typed facts of a sentence (cached: the same sentences come back question after question)."""
     return tuple(sentence_facts(sentence))
+
+
+def _in_documents(index: DocumentIndex, term: str) -> bool:
+    """Whether any indexed chunk holds ``term``. A question word found in no document (发了, 钱)
+    can match no sentence: it would only lower every sentence's coverage alike."""
+    return index.vocabulary.get(term) is not None
 
 
 def _pieced(term: str, texts: tuple[str, ...]) -> bool:
@@ -402,11 +411,12 @@ class ExtractiveBackend(AnswerBackend):
         return list(dict.fromkeys(terms))
 
     def _strength(self, candidate: ScoredSentence, analysis: QuestionAnalysis) -> float:
-        """How well a sentence alone covers the question: its words for a Chinese question, its
-        embedding similarity for an English one (which shares no words with the documents)."""
+        """How well a sentence alone covers the question: its words (or, for a figure question, the
+        chosen figure's own words, when they match the question better) for a Chinese question,
+        its embedding similarity for an English one (which shares no words with the documents)."""
         if analysis.language != "zh":
             return candidate.dense
-        return candidate.lexical + CONTEXT_SHARE * candidate.context
+        return max(candidate.lexical + CONTEXT_SHARE * candidate.context, candidate.alignment)
 
     def content_weights(
         self, analysis: QuestionAnalysis, index: DocumentIndex, focus: list[str] | None = None
@@ -481,7 +491,9 @@ class ExtractiveBackend(AnswerBackend):
             t for t in terms
             if not _YEAR_TERM.match(t) and t not in _QUESTION_WORDS and not any(t in c for c in constraints)
         ] or terms
-        weights = {t: index.idf(t) for t in query_terms}
+        weights = {t: index.idf(t) for t in query_terms if _in_documents(index, t)} or {
+            t: index.idf(t) for t in query_terms
+        }
         total_weight = sum(weights.values()) or 1.0
         positions: dict[int, int] = {}
         headings: dict[int, str] = {}
@@ -529,9 +541,12 @@ class ExtractiveBackend(AnswerBackend):
             else:
                 score = 1.2 * dense + 0.5 * lexical + bonus + prior
             context = self._context_coverage(introduction, text, weights) / total_weight
-            scored.append(
-                ScoredSentence(position, number, lexical, dense, score, has_span, sentence, choice, context=context)
-            )
+            best = choice.best if choice is not None and choice.confident else None
+            alignment = attribute_score(best, fact_weights) if best is not None else 0.0
+            scored.append(ScoredSentence(
+                position, number, lexical, dense, score, has_span, sentence, choice,
+                context=context, alignment=alignment,
+            ))
         scored.sort(key=lambda s: -s.score)
         return scored
 

@@ -194,3 +194,22 @@ def test_a_compound_is_held_when_pieces_of_it_are() -> None:
     assert _pieced("农村居民", ("城乡居民人均可支配收入", "农村 城乡居民"))
     assert not _pieced("工业精品", ("市级品牌示范企业",))
     assert not _pieced("农村居民", ("农村居民",)), "a whole word is found directly, not pieced"
+
+
+def test_question_words_found_in_no_document_do_not_weaken_the_evidence(fresh_engine: Engine, tmp_path: Path) -> None:
+    _add(fresh_engine, tmp_path / "docs", "hailun_report.txt", (
+        "海伦市2023年政府工作报告\n"
+        "强力落实稳经济的一揽子政策,出台助企纾困政策24条,减税降费2.08亿元、惠企奖励46.7万元,"
+        "发放纾困贷款3379.3万元,发放政府消费券208.6万元,有效提振了市场信心。\n"
+    ))
+    question = "海伦市的惠企奖励咔嚓嘀嗒多少？"  # 咔嚓, 嘀嗒: words of no document
+    answer = fresh_engine.ask(question)
+    assert answer.short_answer == "46.7万元", answer.answer
+    backend = fresh_engine.backends.get("extractive")
+    request = fresh_engine._request(question, [], None, None)
+    analysis = request.analysis
+    assert analysis is not None and request.index is not None
+    weights = backend.content_weights(analysis, request.index)
+    best = backend._score_sentences(request, analysis, request.index, [], weights)[0]
+    assert "惠企奖励46.7万元" in best.text
+    assert best.lexical == 1.0, "the words no document holds are left out of the sentence's coverage"
