@@ -59,6 +59,34 @@ def years_in(text: str) -> set[str]:
     return years
 
 
+#: A list item's label before its colon (「3、单季晚稻示范方:集中连片400亩以上…」): the item the
+#: item's figures belong to.
+_ITEM_LABEL = re.compile(
+    rf"^\s*(?:\d{{1,2}}[、.．]|[（(][一二三四五六七八九十\d]{{1,3}}[）)]|[一二三四五六七八九十]{{1,3}}、)\s*"
+    rf"([{CJK_RANGE}“”\"]{{2,16}}?)[:：]"
+)
+#: How many closing characters of an item's label name its kind (示范方 of 早稻示范方).
+_LABEL_HEAD = 3
+
+
+def _rival_label(question: str, sentence: str) -> list[str]:
+    """The question's item when the sentence is a list item about a sibling: its label ends with
+    the kind the question names (单季晚稻示范方, 示范方) but the words the question puts before that
+    kind (油菜) are nowhere in the sentence. Each item of a 公文 list has its own figures."""
+    label = _ITEM_LABEL.match(sentence)
+    if label is None:
+        return []
+    name = re.sub(r"[“”\"]", "", label.group(1))
+    head = name[-_LABEL_HEAD:]
+    at = question.find(head)
+    if len(name) <= _LABEL_HEAD or name in question or at < 2:
+        return []
+    modifier = question[at - 2 : at]
+    if not re.fullmatch(rf"[{CJK_RANGE}]{{2}}", modifier) or modifier in sentence:
+        return []
+    return [modifier + head]
+
+
 class EntityGuard:
     """Says which of a question's entities a piece of evidence fails to mention."""
 
@@ -126,6 +154,7 @@ class EntityGuard:
             if _SPACE.sub("", quoted) not in with_title:
                 missing.append(quoted)
         missing += self._missing_figures(analysis, sentence, with_title)
+        missing += _rival_label(analysis.text, sentence)
         # The answer's own words decide when they name a tier; else the sentence does.
         tier_evidence = answer_words if answer_words is not None and TIER.search(answer_words) else sentence
         missing += self._missing_tiers(analysis.text, tier_evidence)

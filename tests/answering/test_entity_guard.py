@@ -240,3 +240,15 @@ def test_a_place_that_begins_a_company_name_the_document_holds_is_not_a_jurisdic
     assert missing_for(guard, analyzer, "鸡西市有多少人获得了技能津贴？", report, sentence) == ["鸡西市"]
     # a company the document does not name leaves the place unsupported
     assert missing_for(guard, analyzer, "鸡西蓝天锅炉有限公司有多少人获得了技能津贴？", report, sentence) == ["鸡西"]
+
+
+def test_a_list_item_about_a_sibling_kind_does_not_answer(
+    guard: EntityGuard, analyzer: QuestionAnalyzer
+) -> None:
+    late = "3、单季晚稻示范方:集中连片400亩以上的示范方补助1万元,600亩以上的补助2万元。"
+    rape = "4、“双低”油菜示范方:集中连片300亩以上的示范方补助0.6万元。"
+    text = f"某县扶持粮食生产的意见\n{late}\n{rape}\n"
+    notice = make_document("grain.txt", "某县扶持粮食生产的意见", text)
+    assert missing_for(guard, analyzer, "油菜示范方集中连片600亩以上补助多少？", notice, late) == ["油菜示范方"]
+    assert missing_for(guard, analyzer, "油菜示范方集中连片300亩以上补助多少？", notice, rape) == []
+    assert missing_for(guard, analyzer, "单季晚稻示范方集中连片600亩以上补助多少？", notice, late) == []
