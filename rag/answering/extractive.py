@@ -77,6 +77,9 @@ _CLOSING = re.compile(r"[？?。！!\s]*")
 _MEASURE_WORDS = frozenset(
     "资金 金额 数量 人数 总数 总量 规模 比例 比重 人员 数额 额度 水平 标准 情况 工资 薪酬 收入 费用".split()
 )
+#: Nouns of totals that jieba tags as verbs (预算 in 「专项资金每年预算多少」): a per-item award is
+#: no answer to them.
+_AGGREGATE_NOUNS = frozenset("预算 总额 产值 增加值 营业额 销售额 利润 税收 投资额".split())
 #: Figure kinds whose noun says what is counted or paid (a date or a duration has none).
 _NOUN_KINDS = ("amount", "count", "percent")
 #: How long a run of the question's characters two sentences must share to be about one event.
@@ -569,7 +572,8 @@ class ExtractiveBackend(AnswerBackend):
             words.append(word)
         if not words and _CLOSING.fullmatch(rest):
             for word, flag in reversed(self.tokenizer.tagged_words(question[: asked.start()])):
-                if not (flag[:1] == "n" and flag != "nr" or flag == "j") or flag == "vn":
+                noun = (flag[:1] == "n" and flag not in ("nr", "vn")) or flag == "j" or word in _AGGREGATE_NOUNS
+                if not noun:
                     break  # 每人奖励多少钱: a verb before 多少 is no noun of the figure
                 words.insert(0, word)
         return [w for w in words if len(w) >= 2 and w not in _MEASURE_WORDS and not _YEAR_TERM.match(w)]

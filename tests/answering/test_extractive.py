@@ -213,3 +213,14 @@ def test_question_words_found_in_no_document_do_not_weaken_the_evidence(fresh_en
     best = backend._score_sentences(request, analysis, request.index, [], weights)[0]
     assert "惠企奖励46.7万元" in best.text
     assert best.lexical == 1.0, "the words no document holds are left out of the sentence's coverage"
+
+
+def test_a_per_item_figure_does_not_answer_a_question_about_a_budget(fresh_engine: Engine, tmp_path: Path) -> None:
+    _add(fresh_engine, tmp_path / "docs", "baiquan_awards.txt", (
+        "拜泉县规上企业培育奖励办法\n"
+        "对全县符合条件的在统规上企业,县政府每年给予企业2400元奖补,主要用于改善统计工作条件。\n"
+    ))
+    per_item = fresh_engine.ask("拜泉县每年给予在统规上企业多少奖补？")
+    assert per_item.short_answer == "2400元", per_item.answer
+    budget = fresh_engine.ask("拜泉县对在统规上企业每年给予的奖补预算多少？")
+    assert budget.refused, f"answered {budget.short_answer!r}: {budget.answer}"
