@@ -26,22 +26,22 @@ DATASETS = PROJECT_ROOT / "eval" / "datasets"
 TEST_CORPUS = PROJECT_ROOT / "eval" / "test_corpus"
 GATES = {
     "dev": {
-        "--max-wrong": "0.065",
-        "--min-short": "0.68",
-        "--min-accuracy": "0.80",
-        "--min-refusal": "0.84",
-        "--min-citation": "0.93",
+        "--max-wrong": "0.055",
+        "--min-short": "0.72",
+        "--min-accuracy": "0.84",
+        "--min-refusal": "0.88",
+        "--min-citation": "0.95",
         "--min-hit5": "0.94",
-        "--max-false-refusal": "0.16",
+        "--max-false-refusal": "0.125",
     },
     "test": {
-        "--max-wrong": "0.12",
-        "--min-short": "0.58",
-        "--min-accuracy": "0.74",
-        "--min-refusal": "0.90",
-        "--min-citation": "0.88",
-        "--min-hit5": "0.96",
-        "--max-false-refusal": "0.18",
+        "--max-wrong": "0.06",
+        "--min-short": "0.69",
+        "--min-accuracy": "0.82",
+        "--min-refusal": "0.93",
+        "--min-citation": "0.93",
+        "--min-hit5": "0.97",
+        "--max-false-refusal": "0.14",
     },
 }
 
