@@ -238,8 +238,7 @@ class Indexer:
         """The documents whose content is not already in ``index`` under their id."""
         changed = []
         for doc in documents:
-            existing = index.documents.get(doc.doc_id)
-            if existing is None or existing.document.content_hash != doc.content_hash:
+            if index.content_hash(doc.doc_id) != doc.content_hash:
                 changed.append(doc)
         return changed
 

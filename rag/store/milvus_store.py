@@ -56,10 +56,9 @@ from rag.store.index_store import (
     FORMAT_VERSION,
     READABLE_FORMATS,
     IndexStore,
-    _document_from_record,
-    _document_record,
     segment_name,
 )
+from rag.store.records import document_from_record, document_record
 
 logger = logging.getLogger("rag.store")
 
@@ -464,7 +463,7 @@ class MilvusStore(IndexStore):
                 if record is None:
                     logger.warning("Milvus record %s is incomplete (an interrupted save); left out", key)
                     continue
-                ordered.append((int(rows[0]["ordinal"]), _document_from_record(record, empty, empty)))
+                ordered.append((int(rows[0]["ordinal"]), document_from_record(record, empty, empty)))
         except (ValueError, KeyError, TypeError) as exc:
             raise IndexCorruptError(
                 f"a record in Milvus at {self.location} is damaged ({type(exc).__name__}: {exc}); "
@@ -509,7 +508,7 @@ class MilvusStore(IndexStore):
                 ordinal, next_ordinal = next_ordinal, next_ordinal + 1
             collections.delete_rows([key])  # what an interrupted save of this document left
             collections.write_rows(key, item)
-            collections.write_blob(key, entries[key], ordinal, _document_record(item))
+            collections.write_blob(key, entries[key], ordinal, document_record(item))
         collections.flush()
         collections.write_blob(MANIFEST_OWNER, "", 0, manifest)
         collections.flush()

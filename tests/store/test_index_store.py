@@ -8,7 +8,7 @@ import pytest
 
 from rag.errors import IndexCorruptError, IndexNotFoundError, ModelMismatchError
 from rag.schema import Chunk, Document, Heading
-from rag.store import index_store
+from rag.store import columns, index_store, records
 from rag.store.index import DocumentIndex, IndexedDocument
 from rag.store.index_store import IndexStore
 
@@ -77,7 +77,7 @@ def test_crash_during_save_keeps_last_good_index(tmp_path: Path, monkeypatch: py
     store.save(make_index(entry("a.txt", "甲乙丙", 1)))
 
     calls = {"n": 0}
-    real_write = index_store._write_array
+    real_write = index_store.write_array
 
     def crashing_write(path: Path, array: np.ndarray) -> None:
         calls["n"] += 1
@@ -85,7 +85,7 @@ def test_crash_during_save_keeps_last_good_index(tmp_path: Path, monkeypatch: py
             raise OSError("disk full (simulated)")
         real_write(path, array)
 
-    monkeypatch.setattr(index_store, "_write_array", crashing_write)
+    monkeypatch.setattr(index_store, "write_array", crashing_write)
     with pytest.raises(OSError, match="simulated"):
         store.save(make_index(entry("a.txt", "甲乙丙", 1), entry("b.txt", "丁戊己", 2)))
     monkeypatch.undo()
@@ -162,17 +162,18 @@ def test_a_base_is_memory_mapped_not_rebuilt(tmp_path: Path, monkeypatch: pytest
 def test_a_crash_writing_a_base_keeps_the_last_good_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     store = IndexStore(tmp_path)
     store.save(make_index(entry("z.txt", "子丑", 9)))
-    real_write = index_store._write_array
+    real_write = columns.write_array
 
     def crashing_write(path: Path, array: np.ndarray) -> None:
-        if path.name == "sentence_vectors.npy":
+        if path.name == "term_rows.npy":  # after the records and the vectors
             raise OSError("disk full (simulated)")
         real_write(path, array)
 
-    monkeypatch.setattr(index_store, "_write_array", crashing_write)
+    monkeypatch.setattr(columns, "write_array", crashing_write)
     with pytest.raises(OSError, match="simulated"):
         store.save(merged_index(monkeypatch))
-    monkeypatch.setattr(index_store, "_write_array", real_write)
+    assert not any(store.spill_directory.iterdir())  # the half-written base is gone
+    monkeypatch.setattr(columns, "write_array", real_write)
     assert list(IndexStore(tmp_path).load().documents) == ["z.txt"]
     store.save(merged_index(monkeypatch))
     assert sorted(store.load().documents) == ["b.txt", "c.txt"]
@@ -199,7 +200,7 @@ def test_a_format_1_index_still_loads(tmp_path: Path) -> None:
     generation.mkdir()
     item = entry("a.txt", "甲乙丙", 1)
     (generation / "documents.json").write_text(
-        json.dumps([index_store._document_record(item)], ensure_ascii=False), encoding="utf-8"
+        json.dumps([records.document_record(item)], ensure_ascii=False), encoding="utf-8"
     )
     np.save(generation / "chunk_vectors.npy", item.chunk_vectors)
     np.save(generation / "sentence_vectors.npy", item.sentence_vectors)
@@ -274,4 +275,4 @@ def test_the_document_structure_and_metadata_survive_a_reload(tmp_path: Path) ->
 
 
 def test_an_index_written_before_the_heading_tree_still_loads() -> None:
-    assert index_store._heading([5, "标题"]) == Heading(5, "标题")
+    assert records._heading([5, "标题"]) == Heading(5, "标题")
