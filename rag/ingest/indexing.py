@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from importlib import metadata, resources
@@ -36,6 +36,10 @@ from rag.text.tokenizing import ChineseTokenizer, resource_digests
 
 #: Documents embedded per encode call by ``Indexer.update``: enough texts for full batches.
 DOCUMENTS_PER_BATCH = 16
+#: An empty index given at least this many documents is built in bulk: one base written a batch
+#: at a time, no merges and no checkpoints (a killed run starts again), where adding batch after
+#: batch rewrote a growing base at every merge (and held it twice in memory).
+BULK_MIN_DOCUMENTS = 2000
 #: Least seconds between two checkpoints of a long ``Indexer.update`` (each saves the whole index).
 CHECKPOINT_SECONDS = 60.0
 
@@ -215,6 +219,8 @@ class Indexer:
         interval = CHECKPOINT_SECONDS if checkpoint_seconds is None else checkpoint_seconds
         documents, failures = load_documents(paths, ParseLimits.from_settings(self.settings))
         report = IndexReport(failed=failures)
+        if not index.documents and len(documents) >= BULK_MIN_DOCUMENTS:
+            return self._bulk(index, documents, report, progress), report
         last_checkpoint = time.monotonic()
         with tqdm(total=len(documents), desc="Indexing", unit="doc", disable=not progress) as bar:
             for start in range(0, len(documents), DOCUMENTS_PER_BATCH):
@@ -226,6 +232,25 @@ class Indexer:
                     checkpoint(index)
                     last_checkpoint = time.monotonic()
         return index, report
+
+    def _bulk(self, index: DocumentIndex, documents: list[Document], report: IndexReport,
+              progress: bool) -> DocumentIndex:
+        """Many documents into an empty index: entries made ``DOCUMENTS_PER_BATCH`` at a time and
+        written straight into one base (``DocumentIndex.bulk_built``), never merged."""
+        seen: set[str] = set()
+
+        def batches() -> Iterator[list[IndexedDocument]]:
+            with tqdm(total=len(documents), desc="Indexing", unit="doc", disable=not progress) as bar:
+                for start in range(0, len(documents), DOCUMENTS_PER_BATCH):
+                    batch = documents[start : start + DOCUMENTS_PER_BATCH]
+                    added_at = datetime.now(UTC).isoformat(timespec="seconds")
+                    for doc in batch:
+                        (report.replaced if doc.doc_id in seen else report.added).append(doc.doc_id)
+                        seen.add(doc.doc_id)
+                    yield [replace(entry, added_by="cli", added_at=added_at) for entry in self.build_entries(batch)]
+                    bar.update(len(batch))
+
+        return index.bulk_built(batches(), self.pipeline)
 
     def add_documents(
         self, index: DocumentIndex, documents: list[Document], progress: bool = False, added_by: str = "",

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -102,9 +102,10 @@ class MemorySink:
 class FolderSink:
     """Columns written to files in ``folder`` as they come; ``finish`` maps them back."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, create: bool = True) -> None:
         self.folder = folder
-        folder.mkdir(parents=True)
+        if create:
+            folder.mkdir(parents=True)
         self._open: list[tuple[Path, np.memmap]] = []
 
     def matrix(self, name: str, rows: int, dimension: int, dtype: Any) -> np.ndarray:
@@ -186,3 +187,83 @@ def _format_3_records(folder: Path) -> dict[str, Any]:
         "chunk_counts": np.array([len(r["chunks"]) for r in records], dtype=np.int64),
         "sentence_counts": np.array([len(r["sentence_spans"]) for r in records], dtype=np.int64),
     }
+
+
+class BaseWriter:
+    """A base written a batch of documents at a time (a bulk build: memory of one batch, no
+    merges): records, vectors and the BM25 rows are appended to files; ``finish`` turns them into
+    the columns a merge writes (the by-term postings sorted once, the dense index built once)."""
+
+    RAW = ("records", "chunk_vectors", "sentence_vectors", "row_terms", "row_tf", "lengths")
+
+    def __init__(self, folder: Path, dimension: int) -> None:
+        self.folder = folder
+        self.dimension = dimension
+        folder.mkdir(parents=True)
+        self._files = {name: (folder / f".{name}.raw").open("wb") for name in self.RAW}
+        self.offsets = [0]
+        self.doc_ids: list[str] = []
+        self.content_hashes: list[str] = []
+        self.chunk_counts: list[int] = []
+        self.sentence_counts: list[int] = []
+        self.row_sizes: list[np.ndarray] = []
+
+    def add(self, raws: list[bytes], doc_ids: list[str], content_hashes: list[str], chunk_counts: list[int],
+            sentence_counts: list[int], chunk_vectors: np.ndarray, sentence_vectors: np.ndarray,
+            postings: Postings) -> None:
+        for raw in raws:
+            self._files["records"].write(raw)
+            self.offsets.append(self.offsets[-1] + len(raw))
+        self.doc_ids += doc_ids
+        self.content_hashes += content_hashes
+        self.chunk_counts += chunk_counts
+        self.sentence_counts += sentence_counts
+        self._files["chunk_vectors"].write(np.ascontiguousarray(chunk_vectors, dtype=np.float32).tobytes())
+        self._files["sentence_vectors"].write(np.ascontiguousarray(sentence_vectors, dtype=np.float16).tobytes())
+        self._files["row_terms"].write(np.asarray(postings.row_terms, dtype=np.int32).tobytes())
+        self._files["row_tf"].write(np.asarray(postings.row_tf, dtype=np.float32).tobytes())
+        self._files["lengths"].write(np.asarray(postings.lengths, dtype=np.float32).tobytes())
+        self.row_sizes.append(np.diff(postings.row_ptr))
+
+    def _raw(self, name: str, dtype: Any, shape: tuple[int, ...]) -> np.ndarray:
+        path = self.folder / f".{name}.raw"
+        if not path.stat().st_size:
+            return np.zeros(shape, dtype=dtype)
+        return np.memmap(path, dtype=dtype, mode="r", shape=shape)
+
+    def finish(self, vocabulary: Vocabulary, dense: Callable[[np.ndarray], faiss.Index]) -> dict[str, Any]:
+        """Write the final files (``dense`` makes the FAISS index from the chunk matrix) and map them."""
+        for handle in self._files.values():
+            handle.flush()
+            os.fsync(handle.fileno())
+            handle.close()
+        folder = self.folder
+        os.replace(folder / ".records.raw", folder / RECORDS_BLOB)
+        write_array(folder / RECORD_OFFSETS, np.asarray(self.offsets, dtype=np.int64))
+        write_json(folder / CATALOG_FILE, {"doc_ids": self.doc_ids, "content_hashes": self.content_hashes})
+        write_array(folder / "chunk_counts.npy", np.asarray(self.chunk_counts, dtype=np.int64))
+        write_array(folder / "sentence_counts.npy", np.asarray(self.sentence_counts, dtype=np.int64))
+        sink = FolderSink(folder, create=False)  # the same writer of the remaining columns
+        chunks, sentences = sum(self.chunk_counts), sum(self.sentence_counts)
+        for name, dtype, rows in (("chunk_vectors", np.float32, chunks), ("sentence_vectors", np.float16, sentences)):
+            raw = self._raw(name, dtype, (rows, self.dimension))
+            gather_rows(sink.matrix(name, rows, self.dimension, dtype), [(raw, np.ones(rows, dtype=bool))])
+            del raw
+        sizes = np.concatenate([np.zeros(0, np.int64), *self.row_sizes])
+        nnz = int(sizes.sum())
+        postings = Postings.from_rows(
+            np.concatenate(([0], np.cumsum(sizes))).astype(np.int64), self._raw("row_terms", np.int32, (nnz,)),
+            self._raw("row_tf", np.float32, (nnz,)), self._raw("lengths", np.float32, (chunks,)), len(vocabulary),
+        )
+        sink.put("postings", postings)
+        del postings
+        sink.put("vocabulary", vocabulary)
+        columns = sink.finish()
+        index = dense(columns["chunk_vectors"])
+        if not isinstance(index, faiss.IndexFlat):
+            sink.put("dense", index)
+        del index
+        for name in self.RAW[1:]:
+            (folder / f".{name}.raw").unlink()
+        fsync_dir(folder)
+        return open_columns(folder)

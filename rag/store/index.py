@@ -24,9 +24,10 @@ from __future__ import annotations
 import gc
 import os
 import shutil
+import tempfile
 import uuid
 import weakref
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -37,7 +38,7 @@ import faiss
 import numpy as np
 
 from rag.schema import Chunk, Document
-from rag.store.columns import FolderSink, MemorySink, gather_rows
+from rag.store.columns import BaseWriter, FolderSink, MemorySink, gather_rows
 from rag.store.lexical import LiveStatistics, Postings, Vocabulary, idf, live_statistics, score
 from rag.store.records import IndexedDocument, LazyItems, Records, SentenceRef, base_record
 
@@ -437,6 +438,39 @@ class DocumentIndex:
         part = IndexPart.build(list(latest.values()), self.vocabulary, self.dimension, self.index_type)
         return self._maintained([*self.parts, part], [*alive, np.ones(len(part.doc_ids), dtype=bool)],
                                 pipeline or self.pipeline)
+
+    def bulk_built(self, batches: Iterable[Sequence[IndexedDocument]],
+                   pipeline: dict[str, Any] | None = None) -> DocumentIndex:
+        """A snapshot of the documents of ``batches`` alone, written straight into one base a batch
+        at a time (in the spill folder, or a temporary one): a bulk build holds one batch in
+        memory and merges nothing, where adding batch after batch would rewrite a growing base
+        at every merge. A later entry of the same id replaces an earlier one."""
+        if self._where:
+            raise ValueError("a bulk build starts from an empty index")
+        spill = self.spill or Path(tempfile.mkdtemp(prefix="rag-base-"))
+        name = uuid.uuid4().hex[:24]
+        writer = BaseWriter(spill / f".{name}.partial", self.dimension)
+        try:
+            for batch in batches:
+                items = list(batch)
+                if not items:
+                    continue
+                part = IndexPart.build(items, self.vocabulary, self.dimension, "flat")
+                writer.add([base_record(item) for item in part.items], part.doc_ids, part.content_hashes,
+                           part.chunk_counts.tolist(), part.sentence_counts.tolist(), part.chunk_matrix,
+                           part.sentence_matrix, part.postings)
+            columns = writer.finish(self.vocabulary, lambda matrix: _faiss_index(matrix, self.index_type))
+        except BaseException:
+            shutil.rmtree(writer.folder, ignore_errors=True)
+            raise
+        folder = spill / name
+        os.replace(writer.folder, folder)
+        base = IndexPart.from_columns(columns, self.index_type, folder=folder)
+        base.spilled(folder if self.spill else spill)
+        last = {doc_id: n for n, doc_id in enumerate(base.doc_ids)}
+        alive = np.zeros(len(base.doc_ids), dtype=bool)
+        alive[list(last.values())] = True
+        return self.assembled([base], [alive], pipeline or self.pipeline)
 
     def without_documents(self, doc_ids: list[str]) -> DocumentIndex:
         """A new snapshot without the given documents (unknown ids are ignored)."""

@@ -41,7 +41,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -351,6 +351,14 @@ class MilvusIndex(DocumentIndex):
         documents = dict(self.documents)
         documents.update((item.document.doc_id, item) for item in added)
         return self._like(documents, pipeline or self.pipeline)
+
+    def bulk_built(self, batches: Iterable[Sequence[IndexedDocument]],
+                   pipeline: dict[str, Any] | None = None) -> MilvusIndex:
+        """Milvus holds the vectors, so there is no local base to write: the batches are added."""
+        index = self
+        for batch in batches:
+            index = index.with_documents(list(batch), pipeline)
+        return index
 
     def without_documents(self, doc_ids: list[str]) -> MilvusIndex:
         gone = set(doc_ids)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import zlib
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from rag.engine import Engine
@@ -86,3 +88,42 @@ def test_killed_run_resumes_without_embedding_saved_documents(
     assert sorted(report.unchanged) == names[:2]
     assert sorted(report.added) == sorted(embedded) == names[2:]
     assert sorted(IndexStore(settings.index_path).load().documents) == names
+
+
+class HashEmbedder(Embedder):
+    """Unit vectors from a hash of each text: the bulk build's mechanism needs no model."""
+
+    def __init__(self) -> None:  # noqa: D107 - no model to load
+        self._model_name, self._dimension = "hash-model", 8
+        self.query_prefix = self.passage_prefix = ""
+        self.batch_size, self.runtime = 0, "onnx"
+
+    def _encode(self, texts: list[str], show_progress: bool) -> np.ndarray:
+        vectors = np.array([np.random.default_rng(zlib.crc32(t.encode())).normal(size=8) for t in texts],
+                           dtype=np.float32).reshape(len(texts), 8)
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def test_many_documents_into_an_empty_index_are_built_in_bulk_and_search_alike(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    names = write_files(tmp_path / "docs")
+    monkeypatch.setattr(indexing, "DOCUMENTS_PER_BATCH", 2)
+    found = {}
+    for bulk_min in (3, 1000):  # bulk, then one batch after another
+        monkeypatch.setattr(indexing, "BULK_MIN_DOCUMENTS", bulk_min)
+        settings = make_settings(tmp_path / f"index-{bulk_min}")
+        embedder = HashEmbedder()
+        engine = Engine(settings, embedder, DocumentIndex(embedder.model_name, embedder.dimension, "flat"))
+        report = engine.index_paths([tmp_path / "docs"])
+        assert sorted(report.added) == names
+        index = IndexStore(settings.index_path).load()
+        query = embedder.encode_queries(["技能大师工作室"])[0]
+        found[bulk_min] = (
+            sorted(index.documents), index.info().chunks, [d.added_by for d in index.documents.values()],
+            [index.chunks[i].chunk_id for i, _ in index.dense_search(query, 3)],
+            [index.chunks[i].chunk_id for i, _ in index.bm25_search(["技能", "大师"], 3)],
+            any(part.base for part in index.parts),
+        )
+    assert found[3][:5] == found[1000][:5]
+    assert found[3][5] and not found[1000][5]  # only the bulk build wrote a base

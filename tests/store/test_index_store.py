@@ -9,6 +9,7 @@ import pytest
 from rag.errors import IndexCorruptError, IndexNotFoundError, ModelMismatchError
 from rag.schema import Chunk, Document, Heading
 from rag.store import columns, index_store, records
+from rag.store.columns import open_columns
 from rag.store.index import DocumentIndex, IndexedDocument
 from rag.store.index_store import IndexStore
 
@@ -276,3 +277,52 @@ def test_the_document_structure_and_metadata_survive_a_reload(tmp_path: Path) ->
 
 def test_an_index_written_before_the_heading_tree_still_loads() -> None:
     assert records._heading([5, "标题"]) == Heading(5, "标题")
+
+
+def test_a_merged_base_is_moved_into_the_store_not_written_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rag.store import index as index_module
+
+    monkeypatch.setattr(index_module, "MERGE_MIN_CHUNKS", 1)
+    store = IndexStore(tmp_path)
+    index = store.snapshot(make_index(entry("a.txt", "甲乙丙", 1)))
+    index = index.with_documents([entry("b.txt", "丁戊己", 2)])
+    spilled = index.parts[0].folder
+    assert spilled is not None and spilled.parent == store.spill_directory
+    written: list[str] = []
+    monkeypatch.setattr(columns, "write_array", lambda path, array: written.append(path.name))
+    store.save(index)
+    assert written == []  # the merge's files are the base's
+    assert index.parts[0].folder == tmp_path / index_store.BASES_DIR / index.parts[0].name
+    assert not spilled.exists() and not any(store.spill_directory.iterdir())
+    monkeypatch.undo()
+    assert sorted(store.load().documents) == ["a.txt", "b.txt"]
+
+
+def test_cleaning_removes_the_spill_folders_of_dead_processes_only(tmp_path: Path) -> None:
+    store = IndexStore(tmp_path)
+    store.save(make_index(entry("a.txt", "甲乙丙", 1)))
+    spills = tmp_path / index_store.SPILL_DIR
+    dead, running = spills / "999999999", spills / "1"  # no such process; init is always running
+    for folder in (dead, running, store.spill_directory):
+        (folder / "base").mkdir(parents=True)
+    store.clean()
+    assert not dead.exists() and running.exists() and store.spill_directory.exists()
+
+
+def test_a_format_3_base_still_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A base written before records were kept as bytes: one records.json, no catalog."""
+    store = IndexStore(tmp_path)
+    original = merged_index(monkeypatch)
+    store.save(original)
+    folder = tmp_path / index_store.BASES_DIR / store.read_manifest()["base"]
+    stored = open_columns(folder)["records"]
+    old_records = [stored.record(n) for n in range(len(stored.offsets) - 1)]
+    (folder / "records.json").write_text(json.dumps(old_records, ensure_ascii=False), encoding="utf-8")
+    for name in ("records.bin", "record_offsets.npy", "catalog.json", "chunk_counts.npy", "sentence_counts.npy"):
+        (folder / name).unlink()
+    loaded = IndexStore(tmp_path).load()
+    assert sorted(loaded.documents) == ["b.txt", "c.txt"]
+    assert loaded.bm25_search(["丁", "甲"], 3) == original.bm25_search(["丁", "甲"], 3)
+    assert loaded.chunks[loaded.chunk_position("c.txt#0")].text == "甲丁"
