@@ -233,7 +233,10 @@ def serve(args: argparse.Namespace) -> dict[str, Any]:
     figures: dict[str, Any] = {"load_s": load_seconds, "rss_after_load_mb": rss_mb(), "rss_empty_mb": baseline}
     questions = questions_of(PROJECT_ROOT / "eval/datasets/corpus_qa.jsonl")
     warmup, timed = questions[: args.warmup], questions[args.warmup : args.warmup + args.questions]
-    for question in warmup:
+    started = time.perf_counter()
+    engine.ask(warmup[0])  # the first question also gathers every document's place (Engine)
+    figures["first_ask_ms"] = (time.perf_counter() - started) * 1000
+    for question in warmup[1:]:
         engine.ask(question)
     figures["ask_ms"] = timed_calls(engine.ask, timed, args.time_limit)
     figures["search_ms"] = timed_calls(engine.search, timed, args.time_limit)
@@ -339,6 +342,7 @@ def report(args: argparse.Namespace, built: dict[str, Any], served: dict[str, An
           f"(engine with an empty index: {served['rss_empty_mb']:.0f} MB); "
           f"serve peak RSS {served['serve_peak_rss_mb']:.0f} MB")
     ask, search = served["ask_ms"], served["search_ms"]
+    print(f"first question after load: {served['first_ask_ms']:.0f} ms")
     print(f"ask (extractive), {len(ask)} questions: p50 {statistics.median(ask):.1f} ms, "
           f"p95 {percentile(ask, 95):.1f} ms")
     print(f"search only, {len(search)} questions: p50 {statistics.median(search):.1f} ms, "

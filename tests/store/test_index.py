@@ -140,3 +140,27 @@ def test_dense_search_looks_past_many_dead_chunks(monkeypatch: pytest.MonkeyPatc
     query = items[3].chunk_vectors[0]  # nearest to dead chunks
     hits = index.dense_search(query, 2)
     assert {index.chunks[i].doc_id for i, _ in hits} == {"d19.txt"} and len(hits) == 2
+
+
+def test_a_merge_made_meanwhile_rebases_the_current_snapshot_keeping_later_changes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(index_module, "MERGE_MIN_CHUNKS", 3)
+    index = DocumentIndex("m", DIM, "flat", defer_merges=True)
+    for n in range(3):
+        index = index.with_documents([entry(n)])
+    assert index.merge_due() and not any(p.base for p in index.parts)  # deferred: nothing merged inline
+    source = index
+    base = source.merged()
+    # meanwhile: one upload, one replacement and one deletion
+    current = source.with_documents([entry(3)]).with_documents([entry(0, "子丑寅卯")]).without_documents(["d1.txt"])
+    rebased = current.rebased(source, base)
+    assert rebased is not None and rebased.parts[0] is base and rebased.defer_merges
+    live = [entry(0, "子丑寅卯"), entry(2), entry(3)]
+    assert sorted(rebased.documents) == sorted(i.document.doc_id for i in live)
+    query = entry(2).chunk_vectors[0]
+    expected, got = results(fresh(live), query), results(rebased, query)
+    assert got[:3] == expected[:3]
+    np.testing.assert_allclose(got[3], expected[3], atol=2e-3)
+    unrelated = DocumentIndex("m", DIM, "flat", {"d9.txt": entry(9)})
+    assert unrelated.rebased(source, base) is None
