@@ -36,6 +36,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+import faiss
 import numpy as np
 
 from rag.engine import Engine
@@ -43,7 +44,7 @@ from rag.ingest.indexing import chunk_context_text
 from rag.ingest.loading import load_document
 from rag.settings import PROJECT_ROOT, Settings
 from rag.store.embedding import Embedder
-from rag.store.index import DocumentIndex
+from rag.store.index import IVF_NPROBE, DocumentIndex
 from rag.store.index_store import IndexStore
 from rag.text.sentences import split_sentences
 
@@ -212,10 +213,32 @@ def real_model_rate(settings: Settings, engine: Engine, sample: int, seed: int) 
     load_seconds = time.perf_counter() - started
     texts = chunk_sample + sentence_sample
     started = time.perf_counter()
-    model.encode_passages(texts)
+    vectors = model.encode_passages(texts)
     seconds = time.perf_counter() - started
+    questions = questions_of(PROJECT_ROOT / "eval/datasets/corpus_qa.jsonl")[:100]
+    stand_in = StandInEmbedder(model.model_name)
     return {"real_model": model.model_name, "real_sample": len(texts), "real_sample_s": seconds,
-            "real_model_load_s": load_seconds, "real_texts_per_s": len(texts) / seconds}
+            "real_model_load_s": load_seconds, "real_texts_per_s": len(texts) / seconds,
+            "ivf_recall_real": ivf_recall(vectors, model.encode_queries(questions)),
+            "ivf_recall_standin": ivf_recall(stand_in.encode_passages(texts), stand_in.encode_queries(questions))}
+
+
+def ivf_recall(vectors: np.ndarray, queries: np.ndarray, k: int = 10, at_chunks: int = 1_000_000) -> float:
+    """Recall@k against exact search of an IVF index over ``vectors`` (about sqrt(n) lists, as the
+    index makes) probing the share of its lists that the index probes at ``at_chunks`` chunks: how
+    well the vectors' clusters suit IVF, for real model vectors and for the stand-in's."""
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    lists = max(1, round(len(vectors) ** 0.5))
+    ivf = faiss.IndexIVFFlat(faiss.IndexFlatIP(vectors.shape[1]), vectors.shape[1], lists, faiss.METRIC_INNER_PRODUCT)
+    ivf.train(vectors)
+    ivf.add(vectors)
+    ivf.nprobe = max(1, round(lists * IVF_NPROBE / round(at_chunks ** 0.5)))
+    exact = faiss.IndexFlatIP(vectors.shape[1])
+    exact.add(vectors)
+    queries = np.ascontiguousarray(queries, dtype=np.float32)
+    _, approximate_ids = ivf.search(queries, k)
+    _, exact_ids = exact.search(queries, k)
+    return float(np.mean([len(set(a) & set(b)) / k for a, b in zip(approximate_ids, exact_ids, strict=True)]))
 
 
 def serve(args: argparse.Namespace) -> dict[str, Any]:
@@ -337,6 +360,9 @@ def report(args: argparse.Namespace, built: dict[str, Any], served: dict[str, An
         print(f"real model {built['real_model']}: {built['real_sample']} texts in {built['real_sample_s']:.1f} s = "
               f"{built['real_texts_per_s']:.1f} texts/s; build with embedding (extrapolated): "
               f"{without + embed:.0f} s = {without:.0f} s + {embed:.0f} s embedding")
+        print(f"IVF recall@10 over these {built['real_sample']} texts, probing the share of lists probed at 1M "
+              f"({IVF_NPROBE} of 1,000), 100 questions: real model vectors {built['ivf_recall_real']:.3f}, "
+              f"stand-in vectors {built['ivf_recall_standin']:.3f}")
     print(f"disk: {built['disk_mb']:.0f} MB ({built['disk_mb'] * 1e6 / max(chunks, 1):.0f} bytes/chunk)")
     print(f"load: {served['load_s']:.2f} s; RSS after load {served['rss_after_load_mb']:.0f} MB "
           f"(engine with an empty index: {served['rss_empty_mb']:.0f} MB); "
