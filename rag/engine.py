@@ -224,16 +224,22 @@ class Engine:
     def _is_indexed_place(self, index: DocumentIndex, place: Place) -> bool:
         """Whether some indexed document is about ``place`` or a place inside it: how an English
         name that reads alike for two counties (Pujiang) is resolved to the one the documents at
-        hand are about. The documents' places are gathered once per index snapshot, each
-        document's computed once per content (reading a base document parses its record: at 1M
-        chunks, doing it for every document after every upload took tens of seconds)."""
+        hand are about. The documents' places are gathered once per index snapshot from the
+        places recorded at index time (an index made before they were recorded computes each
+        document's once per content: at 1M chunks that reads every record, a minute)."""
         if self._document_places is None or self._document_places[0] is not index:
             gazetteer = self.analyzer.gazetteer
             known = self._place_of
             current: dict[tuple[str, str], Place | None] = {}
             for doc_id in index.documents:
-                key = (doc_id, index.content_hash(doc_id) or "")
-                current[key] = known[key] if key in known else gazetteer.document_place(index.document(doc_id))
+                entry = index.catalog(doc_id)
+                key = (doc_id, entry.content_hash)
+                if key in known:
+                    current[key] = known[key]
+                elif entry.place is not None:
+                    current[key] = gazetteer.by_key(entry.place)
+                else:
+                    current[key] = gazetteer.document_place(index.document(doc_id))
             self._place_of = current
             self._document_places = (index, [p for p in current.values() if p is not None])
         gazetteer = self.analyzer.gazetteer
@@ -440,18 +446,21 @@ class Engine:
             self._merge.join(timeout)
 
     def documents(self) -> list[DocumentSummary]:
-        return [
-            DocumentSummary(
-                doc_id=item.document.doc_id,
-                title=item.document.title,
-                chunks=len(item.chunks),
-                characters=len(item.document.text),
-                content_hash=item.document.content_hash,
-                added_by=item.added_by,
-                added_at=item.added_at,
-            )
-            for item in self._index.documents.values()
-        ]
+        """Every document, from the index's catalog (no document's record is read)."""
+        index = self._index
+        summaries = []
+        for doc_id in index.documents:
+            entry = index.catalog(doc_id)
+            summaries.append(DocumentSummary(
+                doc_id=doc_id,
+                title=entry.title,
+                chunks=index.chunk_count(doc_id),
+                characters=entry.characters,
+                content_hash=entry.content_hash,
+                added_by=entry.added_by,
+                added_at=entry.added_at,
+            ))
+        return summaries
 
     def info(self) -> IndexInfo:
         return self._index.info()

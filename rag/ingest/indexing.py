@@ -30,7 +30,7 @@ from rag.schema import Chunk, Document
 from rag.settings import Settings
 from rag.store.embedding import RUNTIME_PRECISION, Embedder
 from rag.store.index import DocumentIndex, IndexedDocument
-from rag.text.places import Gazetteer
+from rag.text.places import Gazetteer, Place, place_key
 from rag.text.sentences import split_sentences
 from rag.text.tokenizing import ChineseTokenizer, resource_digests
 
@@ -138,11 +138,11 @@ class Indexer:
         self.gazetteer = gazetteer
         self.pipeline = index_pipeline(settings, embedder.model_name, embedder.precision)
 
-    def place_hint(self, document: Document) -> str:
-        """The place the document is about (from its opening lines or its main province) when its
-        title does not already name it: a chunk that says only 我县 or 全省 is then still found by a
-        question that names the place."""
-        place = self.gazetteer.document_place(document)
+    def place_hint(self, document: Document, place: Place | None = None) -> str:
+        """The place the document is about (from its opening lines or its main province; ``place``
+        when already known) when its title does not already name it: a chunk that says only 我县
+        or 全省 is then still found by a question that names the place."""
+        place = place or self.gazetteer.document_place(document)
         if place is None or self.gazetteer.mentions_place(document.title, place):
             return ""
         return place.name
@@ -158,7 +158,8 @@ class Indexer:
     def build_entries(self, documents: list[Document], progress: bool = False) -> list[IndexedDocument]:
         """Chunk, tokenize and embed documents; one batched encode for all of them."""
         chunked: list[tuple[Document, list[Chunk], list[tuple[int, int]], list[str]]] = []
-        hints = {doc.doc_id: self.place_hint(doc) for doc in documents}
+        places = {doc.doc_id: self.gazetteer.document_place(doc) for doc in documents}
+        hints = {doc.doc_id: self.place_hint(doc, places[doc.doc_id]) for doc in documents}
         for doc in documents:
             chunks = chunk_document(doc, self.settings.chunk_size, self.settings.chunk_overlap)
             spans, texts = [], []
@@ -188,6 +189,7 @@ class Indexer:
                     sentence_spans=spans,
                     sentence_texts=texts,
                     sentence_vectors=sentence_vectors[s_pos : s_pos + len(texts)],
+                    place=place_key(places[doc.doc_id]),
                 )
             )
             c_pos += len(chunks)

@@ -26,7 +26,7 @@ import faiss
 import numpy as np
 
 from rag.store.lexical import Postings, Vocabulary
-from rag.store.records import Records
+from rag.store.records import CatalogEntry, Records, catalog_columns
 
 RECORDS_BLOB = "records.bin"
 RECORD_OFFSETS = "record_offsets.npy"
@@ -202,20 +202,18 @@ class BaseWriter:
         folder.mkdir(parents=True)
         self._files = {name: (folder / f".{name}.raw").open("wb") for name in self.RAW}
         self.offsets = [0]
-        self.doc_ids: list[str] = []
-        self.content_hashes: list[str] = []
+        self.entries: list[CatalogEntry] = []
         self.chunk_counts: list[int] = []
         self.sentence_counts: list[int] = []
         self.row_sizes: list[np.ndarray] = []
 
-    def add(self, raws: list[bytes], doc_ids: list[str], content_hashes: list[str], chunk_counts: list[int],
+    def add(self, raws: list[bytes], entries: list[CatalogEntry], chunk_counts: list[int],
             sentence_counts: list[int], chunk_vectors: np.ndarray, sentence_vectors: np.ndarray,
             postings: Postings) -> None:
         for raw in raws:
             self._files["records"].write(raw)
             self.offsets.append(self.offsets[-1] + len(raw))
-        self.doc_ids += doc_ids
-        self.content_hashes += content_hashes
+        self.entries += entries
         self.chunk_counts += chunk_counts
         self.sentence_counts += sentence_counts
         self._files["chunk_vectors"].write(np.ascontiguousarray(chunk_vectors, dtype=np.float32).tobytes())
@@ -240,7 +238,7 @@ class BaseWriter:
         folder = self.folder
         os.replace(folder / ".records.raw", folder / RECORDS_BLOB)
         write_array(folder / RECORD_OFFSETS, np.asarray(self.offsets, dtype=np.int64))
-        write_json(folder / CATALOG_FILE, {"doc_ids": self.doc_ids, "content_hashes": self.content_hashes})
+        write_json(folder / CATALOG_FILE, catalog_columns(self.entries))
         write_array(folder / "chunk_counts.npy", np.asarray(self.chunk_counts, dtype=np.int64))
         write_array(folder / "sentence_counts.npy", np.asarray(self.sentence_counts, dtype=np.int64))
         sink = FolderSink(folder, create=False)  # the same writer of the remaining columns

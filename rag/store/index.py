@@ -40,7 +40,15 @@ import numpy as np
 from rag.schema import Chunk, Document
 from rag.store.columns import BaseWriter, FolderSink, MemorySink, gather_rows
 from rag.store.lexical import LiveStatistics, Postings, Vocabulary, idf, live_statistics, score
-from rag.store.records import IndexedDocument, LazyItems, Records, SentenceRef, base_record
+from rag.store.records import (
+    CatalogEntry,
+    IndexedDocument,
+    LazyItems,
+    Records,
+    SentenceRef,
+    base_record,
+    catalog_columns,
+)
 
 __all__ = ["DocumentIndex", "IndexInfo", "IndexPart", "IndexType", "IndexedDocument", "SentenceRef"]
 
@@ -140,13 +148,15 @@ class IndexPart:
     for (``rag.store.records``) and its arrays are memory-mapped once on disk. ``name`` is set once
     the part is saved; ``folder`` is where its columns are when they are files."""
 
-    def __init__(self, items: Sequence[IndexedDocument], doc_ids: list[str], content_hashes: list[str],
+    def __init__(self, items: Sequence[IndexedDocument], catalog: dict[str, list[Any]],
                  chunk_counts: np.ndarray, sentence_counts: np.ndarray, chunk_matrix: np.ndarray,
                  sentence_matrix: np.ndarray, postings: Postings, dense: faiss.Index, base: bool,
                  records: Records | None = None, name: str = "", folder: Path | None = None) -> None:
         self.items = items
-        self.doc_ids = doc_ids
-        self.content_hashes = content_hashes
+        #: per document: ``CatalogEntry.FIELDS`` (a format-3 base has only ids and content hashes)
+        self.catalog = catalog
+        self.doc_ids: list[str] = catalog["doc_ids"]
+        self.content_hashes: list[str] = catalog["content_hashes"]
         self.chunk_counts = np.asarray(chunk_counts, dtype=np.int64)
         self.sentence_counts = np.asarray(sentence_counts, dtype=np.int64)
         self.chunk_matrix = chunk_matrix
@@ -158,7 +168,7 @@ class IndexPart:
         self.name = name
         self.folder = folder
         self._finalizer: weakref.finalize | None = None
-        self.numbers = {doc_id: n for n, doc_id in enumerate(doc_ids)}
+        self.numbers = {doc_id: n for n, doc_id in enumerate(self.doc_ids)}
         self.chunk_starts = np.concatenate(([0], np.cumsum(self.chunk_counts))).astype(np.int64)
         self.sentence_starts = np.concatenate(([0], np.cumsum(self.sentence_counts))).astype(np.int64)
         self.n_chunks = int(self.chunk_starts[-1])
@@ -173,7 +183,7 @@ class IndexPart:
                  postings: Postings, index_type: IndexType) -> IndexPart:
         """A delta part of entries held in memory."""
         items = tuple(items)
-        return cls(items, [i.document.doc_id for i in items], [i.document.content_hash for i in items],
+        return cls(items, catalog_columns([CatalogEntry.of(i) for i in items]),
                    np.array([len(i.chunks) for i in items], dtype=np.int64),
                    np.array([len(i.sentence_spans) for i in items], dtype=np.int64),
                    chunk_matrix, sentence_matrix, postings, _faiss_index(chunk_matrix, index_type), base=False)
@@ -197,9 +207,8 @@ class IndexPart:
         ivf = faiss.try_extract_index_ivf(dense)
         if ivf is not None:
             ivf.nprobe = IVF_NPROBE
-        catalog = columns["catalog"]
-        return cls(LazyItems(records, vectors), list(catalog["doc_ids"]), list(catalog["content_hashes"]),
-                   columns["chunk_counts"], columns["sentence_counts"], chunk_matrix, sentence_matrix,
+        return cls(LazyItems(records, vectors), columns["catalog"], columns["chunk_counts"],
+                   columns["sentence_counts"], chunk_matrix, sentence_matrix,
                    columns["postings"], dense, base=True, records=records, name=name, folder=folder)
 
     def chunk_mask(self, alive: np.ndarray) -> np.ndarray:
@@ -219,6 +228,13 @@ class IndexPart:
         k = local - int(self.sentence_starts[n])
         start, end = item.sentence_spans[k]
         return SentenceRef(item.document.doc_id, start, end, item.sentence_texts[k])
+
+    def entry(self, n: int) -> CatalogEntry:
+        """Document ``n``'s catalog entry, from the catalog (its record only in an old base)."""
+        catalog = self.catalog
+        if all(name in catalog for name in CatalogEntry.FIELDS):
+            return CatalogEntry(*(catalog[name][n] for name in CatalogEntry.FIELDS))
+        return CatalogEntry.of(self.items[n])
 
     def raw_record(self, n: int) -> bytes:
         """Document ``n``'s base record (copied as bytes from a base, made for a delta entry)."""
@@ -273,8 +289,7 @@ class IndexPart:
         try:
             kept = [(part, np.flatnonzero(alive)) for part, alive in parts]
             sink.records(part.raw_record(int(n)) for part, numbers in kept for n in numbers)
-            sink.put("catalog", {"doc_ids": [p.doc_ids[n] for p, numbers in kept for n in numbers],
-                                 "content_hashes": [p.content_hashes[n] for p, numbers in kept for n in numbers]})
+            sink.put("catalog", catalog_columns([p.entry(int(n)) for p, numbers in kept for n in numbers]))
             chunk_counts = np.concatenate([np.zeros(0, np.int64), *(p.chunk_counts[a] for p, a in parts)])
             sentence_counts = np.concatenate([np.zeros(0, np.int64), *(p.sentence_counts[a] for p, a in parts)])
             sink.put("chunk_counts", chunk_counts)
@@ -469,7 +484,7 @@ class DocumentIndex:
                 if not items:
                     continue
                 part = IndexPart.build(items, self.vocabulary, self.dimension, "flat")
-                writer.add([base_record(item) for item in part.items], part.doc_ids, part.content_hashes,
+                writer.add([base_record(item) for item in part.items], [part.entry(n) for n in range(len(items))],
                            part.chunk_counts.tolist(), part.sentence_counts.tolist(), part.chunk_matrix,
                            part.sentence_matrix, part.postings)
             columns = writer.finish(self.vocabulary, lambda matrix: _faiss_index(matrix, self.index_type))
@@ -571,6 +586,16 @@ class DocumentIndex:
             chunks=sum(int(p.chunk_counts[a].sum()) for p, a in zip(self.parts, self.alive, strict=True)),
             sentences=sum(int(p.sentence_counts[a].sum()) for p, a in zip(self.parts, self.alive, strict=True)),
         )
+
+    def catalog(self, doc_id: str) -> CatalogEntry:
+        """The live document's catalog entry (``KeyError`` when absent), without its record."""
+        number, n = self._where[doc_id]
+        return self.parts[number].entry(n)
+
+    def chunk_count(self, doc_id: str) -> int:
+        """The live document's number of chunks (``KeyError`` when absent)."""
+        number, n = self._where[doc_id]
+        return int(self.parts[number].chunk_counts[n])
 
     def content_hash(self, doc_id: str) -> str | None:
         """The live document's content hash (None when absent), without reading its record."""

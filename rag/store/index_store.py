@@ -1,17 +1,19 @@
 """Saving and loading an index on disk, atomically, in time proportional to what changed.
 
-Layout (format 3): ``INDEX_DIR/CURRENT`` names the generation folder in use (``gen-000007``). The
+Layout (format 4): ``INDEX_DIR/CURRENT`` names the generation folder in use (``gen-000007``). The
 index's *base* part (``DocumentIndex``: most documents, merged) is a folder in ``INDEX_DIR/bases/``
-written once in columns: ``records.json`` (documents, chunks without their text, which is a slice
-of the document's, sentences; no tokens), ``chunk_vectors.npy`` (float32), ``sentence_vectors.npy``
-(float16), the BM25 postings (``rag.store.lexical``, one ``.npy`` per array), ``vocab.json`` and, for
-HNSW, ``dense.faiss``. Arrays are memory-mapped on load: start-up parses the records and maps the
-rest, and nothing is re-tokenised or re-scored. Each document of a *delta* part (uploads since the
-last merge) is a *segment* in ``INDEX_DIR/segments/`` (record with tokens, and two vector files),
-named by a digest of its id, content hash and pipeline and written once (temp file, fsync, rename).
-A generation holds only the manifest: the base's name, the base documents deleted or replaced
-since, and the delta segments in order. So an upload writes one segment and a manifest, a deletion
-only a manifest; a merge writes a new base.
+written once in columns (``rag.store.columns``: records kept as bytes with an offsets array, a
+catalog of ids and content hashes, chunk and sentence counts, float32 chunk and float16 sentence
+vectors, the BM25 postings, the vocabulary and, for IVF or HNSW, the FAISS index). Everything but
+the catalog and the vocabulary is memory-mapped on load: start-up parses no record, and a
+document's record is parsed when a query first needs it. A merge writes its base into this
+store's spill folder (``INDEX_DIR/spill/<pid>/``) as it makes it, and a save only moves that folder
+into ``bases/``. Each document of a *delta* part (uploads since the last merge) is a *segment* in
+``INDEX_DIR/segments/`` (record with tokens, and two vector files), named by a digest of its id,
+content hash and pipeline and written once (temp file, fsync, rename). A generation holds only the
+manifest: the base's name, the base documents deleted or replaced since, and the delta segments in
+order. So an upload writes one segment and a manifest, a deletion only a manifest; a merge moves a
+new base in.
 
 Every file is written under a temporary name, fsynced and renamed; a base is written in a hidden
 folder renamed when complete. A save writes a complete new generation beside the old one, fsyncs
@@ -19,9 +21,10 @@ it, and only then replaces ``CURRENT`` with ``os.replace`` (atomic on POSIX). A 
 moment before that leaves ``CURRENT`` pointing at the last good generation, whose base and
 segments are all still there (they are only removed once no kept generation lists them). The
 previous generation is kept as a fallback; older ones, unreferenced bases and segments and the
-leftovers of an interrupted save are removed after each save and at start (``clean``). Indexes of
-format 1 (one ``documents.json`` per generation) and 2 (segments and a bm25s index) still load,
-their documents as one delta part; the next save writes format 3.
+leftovers of an interrupted save are removed after each save and at start (``clean``), with the
+spill folders of processes that are gone. Indexes of format 1 (one ``documents.json`` per
+generation) and 2 (segments and a bm25s index) still load, their documents as one delta part, and a
+format-3 base (one ``records.json``) is read into memory; the next merge writes format 4.
 
 The manifest records the embedding model and dimension, so an index is never silently searched
 with vectors of another model (FlashRAG #73's bare ``assert d == self.d``), and the whole pipeline

@@ -43,6 +43,37 @@ class IndexedDocument:
     added_by: str = ""
     #: When it was added (UTC, ISO 8601), empty when not recorded.
     added_at: str = ""
+    #: The place the document is about (``Gazetteer.document_place``, computed at index time) as
+    #: its national code, else its name; empty for none, None when not recorded.
+    place: str | None = None
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    """What listings and the engine's place lookup need of a document, kept in memory for every
+    document of a base (its catalog), so neither parses the document's record."""
+
+    doc_id: str
+    content_hash: str
+    title: str
+    characters: int
+    added_by: str
+    added_at: str
+    place: str | None
+
+    FIELDS = ("doc_ids", "content_hashes", "titles", "characters", "added_by", "added_at", "places")
+
+    @classmethod
+    def of(cls, item: IndexedDocument) -> CatalogEntry:
+        doc = item.document
+        return cls(doc.doc_id, doc.content_hash, doc.title, len(doc.text), item.added_by, item.added_at, item.place)
+
+
+def catalog_columns(entries: Sequence[CatalogEntry]) -> dict[str, list[Any]]:
+    """A base's catalog: one list per field (``CatalogEntry.FIELDS``)."""
+    rows = [(e.doc_id, e.content_hash, e.title, e.characters, e.added_by, e.added_at, e.place) for e in entries]
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in CatalogEntry.FIELDS]
+    return {name: list(values) for name, values in zip(CatalogEntry.FIELDS, columns, strict=True)}
 
 
 @dataclass(slots=True)
@@ -73,6 +104,7 @@ def document_record(item: IndexedDocument) -> dict[str, Any]:
         "sentence_texts": item.sentence_texts,
         "added_by": item.added_by,
         "added_at": item.added_at,
+        "place": item.place,
     }
 
 
@@ -125,6 +157,7 @@ def document_from_record(record: dict[str, Any], chunk_vectors: np.ndarray,
         sentence_vectors=sentence_vectors,
         added_by=str(record.get("added_by", "")),
         added_at=str(record.get("added_at", "")),
+        place=None if record.get("place") is None else str(record["place"]),
     )
 
 

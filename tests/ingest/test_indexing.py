@@ -111,3 +111,19 @@ def test_many_documents_into_an_empty_index_are_built_in_bulk_and_search_alike(
         )
     assert found[3][:5] == found[1000][:5]
     assert found[3][5] and not found[1000][5]  # only the bulk build wrote a base
+
+
+def test_each_entry_records_the_place_its_document_is_about(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    harbin_text = "哈尔滨市人民政府关于大工匠的通知\n\n哈尔滨市大工匠每人奖励5万元。"
+    (tmp_path / "docs" / "harbin.txt").write_text(harbin_text, encoding="utf-8")
+    (tmp_path / "docs" / "none.txt").write_text("每年评选大工匠50人。", encoding="utf-8")
+    embedder = HashEmbedder()
+    engine = Engine(make_settings(tmp_path / "index"), embedder, DocumentIndex(embedder.model_name, embedder.dimension))
+    engine.index_paths([tmp_path / "docs"])
+    gazetteer = engine.analyzer.gazetteer
+    places = {doc_id: engine.index.catalog(doc_id).place for doc_id in engine.index.documents}
+    assert places["none.txt"] == ""
+    harbin = gazetteer.by_key(places["harbin.txt"])
+    assert harbin is not None and harbin.code == "230100"  # 哈尔滨
+    assert harbin == gazetteer.document_place(engine.index.document("harbin.txt"))

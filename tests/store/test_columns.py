@@ -9,7 +9,7 @@ import pytest
 
 from rag.store.columns import BaseWriter, FolderSink, MemorySink, gather_rows, open_columns
 from rag.store.lexical import Postings, Vocabulary
-from rag.store.records import Records
+from rag.store.records import CatalogEntry, Records, catalog_columns
 
 
 def faiss_flat(matrix: np.ndarray) -> faiss.Index:
@@ -38,7 +38,8 @@ def test_a_folder_and_a_bulk_writer_give_the_columns_memory_gives(tmp_path: Path
     chunks = np.random.default_rng(1).normal(size=(4, 3)).astype(np.float32)
     sentences = np.random.default_rng(2).normal(size=(5, 3)).astype(np.float16)
     raws = [b'{"doc_id": "a"}', b'{"doc_id": "b"}']
-    catalog = {"doc_ids": ["a", "b"], "content_hashes": ["ha", "hb"]}
+    entries = [CatalogEntry("a", "ha", "甲", 3, "cli", "t", "230100"), CatalogEntry("b", "hb", "乙", 1, "", "", None)]
+    catalog = catalog_columns(entries)
     results = []
     for sink in (MemorySink(), FolderSink(tmp_path / "folder")):
         sink.records(iter(raws))
@@ -53,7 +54,7 @@ def test_a_folder_and_a_bulk_writer_give_the_columns_memory_gives(tmp_path: Path
     writer = BaseWriter(tmp_path / "bulk", 3)
     for rows, docs in ((slice(0, 3), slice(0, 1)), (slice(3, 4), slice(1, 2))):
         part = Postings.build(tokens[rows], vocabulary)
-        writer.add(raws[docs], catalog["doc_ids"][docs], catalog["content_hashes"][docs], [3, 1][docs],
+        writer.add(raws[docs], entries[docs], [3, 1][docs],
                    [2, 3][docs], chunks[rows], sentences[[0, 1] if docs.start == 0 else [2, 3, 4]], part)
     results.append(writer.finish(vocabulary, faiss_flat))
     memory = results[0]

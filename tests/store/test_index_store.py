@@ -326,3 +326,24 @@ def test_a_format_3_base_still_loads(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert sorted(loaded.documents) == ["b.txt", "c.txt"]
     assert loaded.bm25_search(["丁", "甲"], 3) == original.bm25_search(["丁", "甲"], 3)
     assert loaded.chunks[loaded.chunk_position("c.txt#0")].text == "甲丁"
+
+
+def test_a_loaded_base_lists_its_documents_from_the_catalog_without_reading_records(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = IndexStore(tmp_path)
+    original = merged_index(monkeypatch)
+    store.save(original)
+    loaded = store.load()
+    expected = records.CatalogEntry.of(original.documents["c.txt"])
+
+    def no_reading(self: records.Records, number: int) -> dict:
+        raise AssertionError("a record was read")
+
+    monkeypatch.setattr(records.Records, "record", no_reading)
+    entry_c = loaded.catalog("c.txt")
+    assert entry_c == expected
+    assert (entry_c.title, entry_c.characters, loaded.chunk_count("c.txt")) == ("title c.txt", 2, 1)
+    assert loaded.content_hash("b.txt") == "h2" and loaded.content_hash("a.txt") is None
+    with pytest.raises(AssertionError, match="read"):
+        loaded.document("c.txt")  # the text itself is read from the record
