@@ -247,6 +247,7 @@ class BaseWriter:
             raw = self._raw(name, dtype, (rows, self.dimension))
             gather_rows(sink.matrix(name, rows, self.dimension, dtype), [(raw, np.ones(rows, dtype=bool))])
             del raw
+            (folder / f".{name}.raw").unlink()  # disk: never both copies of every column at once
         sizes = np.concatenate([np.zeros(0, np.int64), *self.row_sizes])
         nnz = int(sizes.sum())
         postings = Postings.from_rows(
@@ -255,13 +256,13 @@ class BaseWriter:
         )
         sink.put("postings", postings)
         del postings
+        for name in self.RAW[3:]:
+            (folder / f".{name}.raw").unlink()
         sink.put("vocabulary", vocabulary)
         columns = sink.finish()
         index = dense(columns["chunk_vectors"])
         if not isinstance(index, faiss.IndexFlat):
             sink.put("dense", index)
         del index
-        for name in self.RAW[1:]:
-            (folder / f".{name}.raw").unlink()
         fsync_dir(folder)
         return open_columns(folder)
