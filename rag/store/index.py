@@ -39,7 +39,15 @@ import numpy as np
 
 from rag.schema import Chunk, Document
 from rag.store.columns import BaseWriter, FolderSink, MemorySink, gather_rows
-from rag.store.lexical import LiveStatistics, Postings, Vocabulary, idf, live_statistics, score
+from rag.store.lexical import (
+    LiveStatistics,
+    Postings,
+    Vocabulary,
+    idf,
+    length_norms,
+    live_statistics,
+    score,
+)
 from rag.store.records import (
     CatalogEntry,
     IndexedDocument,
@@ -648,8 +656,8 @@ class DocumentIndex:
         if not ids or not len(self.chunks):
             return []
         scores = np.concatenate([
-            np.where(alive, score(part.postings, ids, self._statistics), np.float32(0))
-            for part, alive in zip(self.parts, self._chunk_alive, strict=True)
+            np.where(alive, score(part.postings, ids, self._statistics, norms), np.float32(0))
+            for part, alive, norms in zip(self.parts, self._chunk_alive, self._norms, strict=True)
         ])
         k = min(k, len(scores))
         top = np.argpartition(-scores, k - 1)[:k] if len(scores) > k else np.arange(len(scores))
@@ -659,6 +667,10 @@ class DocumentIndex:
     @cached_property
     def _statistics(self) -> LiveStatistics:
         return live_statistics([(p.postings, a) for p, a in zip(self.parts, self._chunk_alive, strict=True)])
+
+    @cached_property
+    def _norms(self) -> list[np.ndarray]:
+        return [length_norms(p.postings, self._statistics) for p in self.parts]
 
     def idf(self, token: str) -> float:
         """Inverse document frequency over chunks: rare terms weigh more in answer scoring."""
