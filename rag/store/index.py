@@ -1,4 +1,4 @@
-"""The in-memory search index: FAISS over chunk vectors plus BM25 over jieba tokens.
+"""The search index: FAISS over chunk vectors plus BM25 over jieba tokens.
 
 A ``DocumentIndex`` is an immutable snapshot. Adding or deleting documents returns a *new* snapshot,
 so a reader holding the old snapshot never sees a half-updated index (the API swaps the reference
@@ -12,11 +12,16 @@ replacement only marks the old chunks dead (a boolean per chunk of each part). B
 the live statistics of all parts (``rag.store.lexical``), so scores equal those of a full rebuild;
 dense search asks each part's FAISS index for enough extra hits to skip its dead chunks. When the
 deltas and the dead chunks together outgrow ``MERGE_RATIO`` of the base (and ``MERGE_MIN_CHUNKS``),
-all live chunks are merged into a new base by concatenating arrays (no re-tokenising); when there
-are more than ``MAX_DELTA_PARTS`` deltas, they are merged into one.
+all live chunks are merged into a new base by concatenating arrays (no re-tokenising), inline or,
+with ``defer_merges``, by the engine in a thread (``merged``, ``rebased``); when there are more than
+``MAX_DELTA_PARTS`` deltas, they are merged into one. An empty index given many documents at once
+is written straight into one base (``bulk_built``).
 
-Positions (``chunks[i]``, ``sentences[i]``) are positions in one snapshot: a snapshot's lists hold
-its parts' items one after the other, dead ones included (they are never returned by a search).
+A base keeps its documents' records as bytes and parses one when it is asked for
+(``rag.store.records``), so nothing grows per chunk in Python objects: ``chunks``, ``sentences``
+and ``documents`` are views that read on demand. Positions (``chunks[i]``, ``sentences[i]``) are
+positions in one snapshot: its parts' items one after the other, dead ones included (they are never
+returned by a search).
 """
 
 from __future__ import annotations
@@ -209,6 +214,11 @@ class IndexPart:
             return (chunk_matrix[chunk_starts[n] : chunk_starts[n + 1]],
                     sentence_matrix[sentence_starts[n] : sentence_starts[n + 1]])
 
+        catalog, counts = columns["catalog"], columns["chunk_counts"]
+        if not len(records) == len(catalog["doc_ids"]) == len(counts) == len(columns["sentence_counts"]):
+            raise ValueError("the base's records, catalog and counts disagree")
+        if int(records.offsets[-1]) != len(records.blob):
+            raise ValueError("the base's records file is truncated")
         dense = columns.get("dense")
         if dense is None:
             dense = _faiss_index(chunk_matrix, index_type)

@@ -164,3 +164,19 @@ def test_a_merge_made_meanwhile_rebases_the_current_snapshot_keeping_later_chang
     np.testing.assert_allclose(got[3], expected[3], atol=2e-3)
     unrelated = DocumentIndex("m", DIM, "flat", {"d9.txt": entry(9)})
     assert unrelated.rebased(source, base) is None
+
+
+def test_the_chunks_and_sentences_of_a_snapshot_read_like_lists(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(index_module, "MERGE_MIN_CHUNKS", 3)
+    items = [entry(n) for n in range(4)]
+    index = fresh(items[:2]).with_documents([items[2]]).with_documents([items[3]])  # a base and a delta
+    assert [p.base for p in index.parts] == [True, False]
+    expected_chunks = [c for i in items for c in i.chunks]
+    assert len(index.chunks) == 8 and list(index.chunks) == expected_chunks
+    assert index.chunks[-1] == expected_chunks[-1] and index.chunks[2:4] == expected_chunks[2:4]
+    assert [(s.doc_id, s.start, s.text) for s in index.sentences] == [
+        (i.document.doc_id, start, text)
+        for i in items for (start, _), text in zip(i.sentence_spans, i.sentence_texts, strict=True)
+    ]
+    with pytest.raises(IndexError):
+        index.chunks[8]

@@ -347,3 +347,19 @@ def test_a_loaded_base_lists_its_documents_from_the_catalog_without_reading_reco
     assert loaded.content_hash("b.txt") == "h2" and loaded.content_hash("a.txt") is None
     with pytest.raises(AssertionError, match="read"):
         loaded.document("c.txt")  # the text itself is read from the record
+
+
+@pytest.mark.parametrize("damage", ["truncate records", "drop catalog"])
+def test_a_damaged_base_is_reported_at_load_not_at_a_question(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str
+) -> None:
+    store = IndexStore(tmp_path)
+    store.save(merged_index(monkeypatch))
+    folder = tmp_path / index_store.BASES_DIR / store.read_manifest()["base"]
+    if damage == "truncate records":
+        blob = folder / "records.bin"
+        blob.write_bytes(blob.read_bytes()[:-10])
+    else:
+        (folder / "catalog.json").unlink()
+    with pytest.raises(IndexCorruptError, match="damaged"):
+        IndexStore(tmp_path).load()
