@@ -61,8 +61,10 @@ import sys, random, numpy as np
 from pathlib import Path
 from rag.schema import Chunk, Document
 from rag.store.index import DocumentIndex, IndexedDocument
+from rag.store import index as index_module
 from rag.store.index_store import IndexStore
 DIM = 8
+index_module.MERGE_MIN_CHUNKS = int(sys.argv[3])
 def entry(doc_id, seed):
     rng = np.random.default_rng(seed)
     v = rng.normal(size=(2, DIM)).astype(np.float32); v /= np.linalg.norm(v, axis=1, keepdims=True)
@@ -71,7 +73,7 @@ def entry(doc_id, seed):
     chunk = Chunk(f"{doc_id}#0", doc_id, doc_id, "", text, text, 0, len(text))
     return IndexedDocument(doc, [chunk], [list(text)], v[:1], [(0, len(text))], [text], v[1:])
 store = IndexStore(Path(sys.argv[1]))
-index = store.load() if store.exists() else DocumentIndex("bench-model", DIM, "flat")
+index = store.load() if store.exists() else store.snapshot(DocumentIndex("bench-model", DIM, "flat"))
 rng = random.Random(int(sys.argv[2]))
 print("ready", "-", flush=True)
 while True:
@@ -100,8 +102,10 @@ class KillFigures:
     writes_committed: int = 0
 
 
-def store_kills(count: int, seed: int = 0) -> KillFigures:
-    """Kill a writing child ``count`` times; after each kill check the index (see module doc)."""
+def store_kills(count: int, seed: int = 0, merge_chunks: int = 1000) -> KillFigures:
+    """Kill a writing child ``count`` times; after each kill check the index (see module doc).
+    ``merge_chunks``: the child's ``MERGE_MIN_CHUNKS`` (small: a new base, written through the
+    store's spill folder, on most saves)."""
     from rag.store.index_store import IndexStore
 
     figures = KillFigures()
@@ -112,7 +116,7 @@ def store_kills(count: int, seed: int = 0) -> KillFigures:
         directory = Path(scratch) / "index"
         for number in range(count):
             child = subprocess.Popen(
-                [sys.executable, "-c", CHILD, str(directory), str(rng.randrange(10**9))],
+                [sys.executable, "-c", CHILD, str(directory), str(rng.randrange(10**9)), str(merge_chunks)],
                 stdout=subprocess.PIPE, env=env, text=True,
             )
             lines: list[str] = []
@@ -126,7 +130,9 @@ def store_kills(count: int, seed: int = 0) -> KillFigures:
             child.wait()
             reader.join(timeout=10)
             in_flight = ""  # the write the kill interrupted: either outcome is consistent
-            for action, doc_id in (line.split() for line in lines[1:]):
+            # A kill can cut the last line short ("adding" alone): that write had not begun.
+            complete = [line.split() for line in lines[1:] if len(line.split()) == 2 or line is not lines[-1]]
+            for action, doc_id in complete:
                 if action in ("added", "deleted"):
                     (expected.add if action == "added" else expected.discard)(doc_id)
                     figures.writes_committed += 1
@@ -402,6 +408,8 @@ def build_index(index_dir: Path, source: Path | None) -> None:
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--store-kills", type=int, default=0)
+    parser.add_argument("--store-merge-chunks", type=int, default=1000,
+                        help="--store-kills: merge into a new base past this many chunks (the index's default: 1000)")
     parser.add_argument("--server-kills", type=int, default=0)
     parser.add_argument("--fuzz-examples", type=int, default=0, help="schemathesis examples per operation")
     parser.add_argument("--clients", type=int, default=0)
@@ -414,7 +422,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     command = shlex.join(["python", "bench/reliability.py", *(sys.argv[1:] if argv is None else argv)])
     results: dict[str, Any] = {"command": command}
     if args.store_kills:
-        results["store_kills"] = vars(store_kills(args.store_kills, args.seed))
+        results["store_kills"] = vars(store_kills(args.store_kills, args.seed, args.store_merge_chunks))
     if args.fuzz_examples or args.clients or args.server_kills or args.memory_rounds:
         with tempfile.TemporaryDirectory(prefix="rag-reliability-") as scratch:
             index_dir = Path(scratch) / "index"

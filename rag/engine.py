@@ -151,9 +151,12 @@ class Engine:
             analyzer=self.analyzer,
         )
         self.backends = BackendRegistry(settings, self.tokenizer, self.analyzer)
-        self._index = index
+        self._index = index.deferring(settings.merge_in_background)
         self._write_lock = threading.Lock()
+        self._merge: threading.Thread | None = None
         self._document_places: tuple[DocumentIndex, list[Place]] | None = None
+        #: each document's place by (id, content hash), kept across snapshots
+        self._place_of: dict[tuple[str, str], Place | None] = {}
 
     # ----- opening -----
     @classmethod
@@ -221,11 +224,24 @@ class Engine:
     def _is_indexed_place(self, index: DocumentIndex, place: Place) -> bool:
         """Whether some indexed document is about ``place`` or a place inside it: how an English
         name that reads alike for two counties (Pujiang) is resolved to the one the documents at
-        hand are about. The documents' places are computed once per index snapshot."""
+        hand are about. The documents' places are gathered once per index snapshot from the
+        places recorded at index time (an index made before they were recorded computes each
+        document's once per content: at 1M chunks that reads every record, a minute)."""
         if self._document_places is None or self._document_places[0] is not index:
             gazetteer = self.analyzer.gazetteer
-            places = [gazetteer.document_place(index.document(doc_id)) for doc_id in index.documents]
-            self._document_places = (index, [p for p in places if p is not None])
+            known = self._place_of
+            current: dict[tuple[str, str], Place | None] = {}
+            for doc_id in index.documents:
+                entry = index.catalog(doc_id)
+                key = (doc_id, entry.content_hash)
+                if key in known:
+                    current[key] = known[key]
+                elif entry.place is not None:
+                    current[key] = gazetteer.by_key(entry.place)
+                else:
+                    current[key] = gazetteer.document_place(index.document(doc_id))
+            self._place_of = current
+            self._document_places = (index, [p for p in current.values() if p is not None])
         gazetteer = self.analyzer.gazetteer
         return any(gazetteer.encloses(place, home) for home in self._document_places[1])
 
@@ -342,6 +358,7 @@ class Engine:
         and embed on the Ray at that address (``local``: a local Ray), see ``rag.ingest.ray_ingest``."""
         with self._write_lock:
             base = self.store.snapshot(self.indexer.empty_index()) if rebuild else self._index
+            base = base.deferring(False)  # a long run merges as it goes: no thread could swap meanwhile
             if ray is None:
                 # Saved along the way (not for a rebuild, which must not replace the index with part
                 # of the new one): a run killed midway resumes from the last save.
@@ -385,22 +402,65 @@ class Engine:
             return present
 
     def _commit(self, new_index: DocumentIndex) -> None:
+        """Save, then switch readers to ``new_index`` (under the write lock); start a base merge
+        in a thread when one falls due."""
+        new_index = new_index.deferring(self.settings.merge_in_background)
         self.store.save(new_index)  # atomic on disk first ...
         self._index = new_index  # ... then readers switch to it
+        if new_index.defer_merges and new_index.merge_due() and not self.merging():
+            self._merge = threading.Thread(target=self._merge_in_background, args=(new_index,),
+                                           name="index-merge", daemon=True)
+            self._merge.start()
+
+    def _merge_in_background(self, source: DocumentIndex) -> None:
+        """Merge ``source`` into a new base while it and later snapshots serve; then, under the
+        write lock, rebase the current snapshot on it and commit (saved atomically like any
+        update: a crash before the manifest leaves the last good index). Again while uploads
+        made meanwhile keep a merge due."""
+        while True:
+            try:
+                started = time.perf_counter()
+                base = source.merged()
+                with self._write_lock:
+                    rebased = self._index.rebased(source, base)
+                    if rebased is None:
+                        logger.warning("index merge dropped: the index changed under it")
+                        return
+                    self.store.save(rebased)
+                    self._index = rebased
+                logger.info("index merged in the background in %.1f s", time.perf_counter() - started)
+            except Exception:
+                logger.exception("index merge failed; the index keeps its parts and serves as before")
+                return
+            if not rebased.merge_due():
+                return
+            source = rebased
+
+    def merging(self) -> bool:
+        """Whether a background merge is running."""
+        return self._merge is not None and self._merge.is_alive()
+
+    def wait_for_merge(self, timeout: float | None = None) -> None:
+        """Wait until a running background merge has finished (tests, shutdown)."""
+        if self._merge is not None:
+            self._merge.join(timeout)
 
     def documents(self) -> list[DocumentSummary]:
-        return [
-            DocumentSummary(
-                doc_id=item.document.doc_id,
-                title=item.document.title,
-                chunks=len(item.chunks),
-                characters=len(item.document.text),
-                content_hash=item.document.content_hash,
-                added_by=item.added_by,
-                added_at=item.added_at,
-            )
-            for item in self._index.documents.values()
-        ]
+        """Every document, from the index's catalog (no document's record is read)."""
+        index = self._index
+        summaries = []
+        for doc_id in index.documents:
+            entry = index.catalog(doc_id)
+            summaries.append(DocumentSummary(
+                doc_id=doc_id,
+                title=entry.title,
+                chunks=index.chunk_count(doc_id),
+                characters=entry.characters,
+                content_hash=entry.content_hash,
+                added_by=entry.added_by,
+                added_at=entry.added_at,
+            ))
+        return summaries
 
     def info(self) -> IndexInfo:
         return self._index.info()

@@ -109,7 +109,15 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(1, ge=0, le=5, description="Sentences shared by neighbouring chunks.")
 
     # --- index ---
-    index_type: Literal["flat", "hnsw"] = Field("flat", description="FAISS index: exact or HNSW.")
+    index_type: Literal["flat", "hnsw", "auto"] = Field(
+        "auto",
+        description="FAISS index: exact (flat), HNSW, or auto: exact below 200,000 chunks a part, IVF above.",
+    )
+    merge_in_background: bool = Field(
+        True,
+        description="Merge an index's uploads into its base in a thread (the index serves meanwhile); "
+        "false = inline, in the upload that makes it due.",
+    )
     store: Literal["embedded", "milvus"] = Field(
         "embedded", description="Where the index lives: files under index_dir (FAISS + BM25), or Milvus."
     )

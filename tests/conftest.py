@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import os
 import shutil
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from rag.engine import Engine
 from rag.settings import PROJECT_ROOT, Settings
+from rag.store.embedding import Embedder
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # no test may reach a model hub
 
@@ -37,6 +40,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+
+
+class HashEmbedder(Embedder):
+    """Unit vectors from a hash of each text, for tests of mechanisms that need no model."""
+
+    def __init__(self, dimension: int = 8) -> None:  # noqa: D107 - no model to load
+        self._model_name, self._dimension = "hash-model", dimension
+        self.query_prefix = self.passage_prefix = ""
+        self.batch_size, self.runtime = 0, "onnx"
+
+    def _encode(self, texts: list[str], show_progress: bool) -> np.ndarray:
+        vectors = np.array([np.random.default_rng(zlib.crc32(t.encode())).normal(size=self._dimension)
+                            for t in texts], dtype=np.float32).reshape(len(texts), self._dimension)
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
 
 def make_settings(index_dir: Path, **overrides: object) -> Settings:

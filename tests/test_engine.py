@@ -8,9 +8,9 @@ import pytest
 
 from rag.engine import Engine, validate_question
 from rag.errors import InvalidQuestionError
-from rag.store.index_store import IndexStore
 from rag.ingest.loading import load_bytes
-from tests.conftest import make_settings
+from rag.store.index_store import IndexStore
+from tests.conftest import HashEmbedder, make_settings
 
 NEW_FACT = "绥芬河市对首席技师每人奖励3万元，每年评选20人。"
 QUESTION = "绥芬河市对首席技师每人奖励多少钱？"
@@ -97,3 +97,39 @@ def test_contentless_or_invalid_unicode_questions_are_rejected(bad: str, reason:
 )
 def test_short_real_questions_are_accepted(good: str) -> None:
     assert validate_question(good, 2000) == good
+
+
+def test_a_base_merge_runs_in_the_background_and_keeps_uploads_made_meanwhile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from rag.store import index as index_module
+    from rag.store.index import DocumentIndex
+
+    monkeypatch.setattr(index_module, "MERGE_MIN_CHUNKS", 2)
+    release, started = threading.Event(), threading.Event()
+    real_merged = DocumentIndex.merged
+
+    def slow_merged(self: DocumentIndex) -> index_module.IndexPart:
+        started.set()
+        assert release.wait(10)
+        return real_merged(self)
+
+    monkeypatch.setattr(DocumentIndex, "merged", slow_merged)
+    settings = make_settings(tmp_path / "index")
+    embedder = HashEmbedder()
+    engine = Engine(settings, embedder, DocumentIndex(embedder.model_name, embedder.dimension, "flat"))
+    texts = ["哈尔滨市大工匠每人奖励5万元。", "全省建成高技能人才培训基地98个。", "技能大师工作室共有155个。"]
+    for n, text in enumerate(texts):
+        engine.add_documents([load_bytes(f"{n}.txt", text.encode())])
+    assert started.wait(10) and engine.merging()
+    engine.add_documents([load_bytes("late.txt", "每年评选大工匠50人。".encode())])  # not blocked by the merge
+    engine.delete_documents(["1.txt"])
+    assert not any(part.base for part in engine.index.parts)
+    release.set()
+    engine.wait_for_merge(10)
+    assert not engine.merging() and engine.index.parts[0].base
+    assert sorted(engine.index.documents) == ["0.txt", "2.txt", "late.txt"]
+    assert sorted(IndexStore(settings.index_path).load().documents) == ["0.txt", "2.txt", "late.txt"]
+    assert engine.search("大工匠")[0].doc in {"0.txt", "late.txt"}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from importlib import metadata, resources
@@ -30,12 +30,16 @@ from rag.schema import Chunk, Document
 from rag.settings import Settings
 from rag.store.embedding import RUNTIME_PRECISION, Embedder
 from rag.store.index import DocumentIndex, IndexedDocument
-from rag.text.places import Gazetteer
+from rag.text.places import Gazetteer, Place, place_key
 from rag.text.sentences import split_sentences
 from rag.text.tokenizing import ChineseTokenizer, resource_digests
 
 #: Documents embedded per encode call by ``Indexer.update``: enough texts for full batches.
 DOCUMENTS_PER_BATCH = 16
+#: An empty index given at least this many documents is built in bulk: one base written a batch
+#: at a time, no merges and no checkpoints (a killed run starts again), where adding batch after
+#: batch rewrote a growing base at every merge (and held it twice in memory).
+BULK_MIN_DOCUMENTS = 2000
 #: Least seconds between two checkpoints of a long ``Indexer.update`` (each saves the whole index).
 CHECKPOINT_SECONDS = 60.0
 
@@ -134,11 +138,11 @@ class Indexer:
         self.gazetteer = gazetteer
         self.pipeline = index_pipeline(settings, embedder.model_name, embedder.precision)
 
-    def place_hint(self, document: Document) -> str:
-        """The place the document is about (from its opening lines or its main province) when its
-        title does not already name it: a chunk that says only 我县 or 全省 is then still found by a
-        question that names the place."""
-        place = self.gazetteer.document_place(document)
+    def place_hint(self, document: Document, place: Place | None = None) -> str:
+        """The place the document is about (from its opening lines or its main province; ``place``
+        when already known) when its title does not already name it: a chunk that says only 我县
+        or 全省 is then still found by a question that names the place."""
+        place = place or self.gazetteer.document_place(document)
         if place is None or self.gazetteer.mentions_place(document.title, place):
             return ""
         return place.name
@@ -154,7 +158,8 @@ class Indexer:
     def build_entries(self, documents: list[Document], progress: bool = False) -> list[IndexedDocument]:
         """Chunk, tokenize and embed documents; one batched encode for all of them."""
         chunked: list[tuple[Document, list[Chunk], list[tuple[int, int]], list[str]]] = []
-        hints = {doc.doc_id: self.place_hint(doc) for doc in documents}
+        places = {doc.doc_id: self.gazetteer.document_place(doc) for doc in documents}
+        hints = {doc.doc_id: self.place_hint(doc, places[doc.doc_id]) for doc in documents}
         for doc in documents:
             chunks = chunk_document(doc, self.settings.chunk_size, self.settings.chunk_overlap)
             spans, texts = [], []
@@ -184,6 +189,7 @@ class Indexer:
                     sentence_spans=spans,
                     sentence_texts=texts,
                     sentence_vectors=sentence_vectors[s_pos : s_pos + len(texts)],
+                    place=place_key(places[doc.doc_id]),
                 )
             )
             c_pos += len(chunks)
@@ -215,6 +221,8 @@ class Indexer:
         interval = CHECKPOINT_SECONDS if checkpoint_seconds is None else checkpoint_seconds
         documents, failures = load_documents(paths, ParseLimits.from_settings(self.settings))
         report = IndexReport(failed=failures)
+        if not index.documents and len(documents) >= BULK_MIN_DOCUMENTS:
+            return self._bulk(index, documents, report, progress), report
         last_checkpoint = time.monotonic()
         with tqdm(total=len(documents), desc="Indexing", unit="doc", disable=not progress) as bar:
             for start in range(0, len(documents), DOCUMENTS_PER_BATCH):
@@ -227,6 +235,25 @@ class Indexer:
                     last_checkpoint = time.monotonic()
         return index, report
 
+    def _bulk(self, index: DocumentIndex, documents: list[Document], report: IndexReport,
+              progress: bool) -> DocumentIndex:
+        """Many documents into an empty index: entries made ``DOCUMENTS_PER_BATCH`` at a time and
+        written straight into one base (``DocumentIndex.bulk_built``), never merged."""
+        seen: set[str] = set()
+
+        def batches() -> Iterator[list[IndexedDocument]]:
+            with tqdm(total=len(documents), desc="Indexing", unit="doc", disable=not progress) as bar:
+                for start in range(0, len(documents), DOCUMENTS_PER_BATCH):
+                    batch = documents[start : start + DOCUMENTS_PER_BATCH]
+                    added_at = datetime.now(UTC).isoformat(timespec="seconds")
+                    for doc in batch:
+                        (report.replaced if doc.doc_id in seen else report.added).append(doc.doc_id)
+                        seen.add(doc.doc_id)
+                    yield [replace(entry, added_by="cli", added_at=added_at) for entry in self.build_entries(batch)]
+                    bar.update(len(batch))
+
+        return index.bulk_built(batches(), self.pipeline)
+
     def add_documents(
         self, index: DocumentIndex, documents: list[Document], progress: bool = False, added_by: str = "",
     ) -> tuple[DocumentIndex, IndexReport]:
@@ -238,8 +265,7 @@ class Indexer:
         """The documents whose content is not already in ``index`` under their id."""
         changed = []
         for doc in documents:
-            existing = index.documents.get(doc.doc_id)
-            if existing is None or existing.document.content_hash != doc.content_hash:
+            if index.content_hash(doc.doc_id) != doc.content_hash:
                 changed.append(doc)
         return changed
 

@@ -128,7 +128,7 @@ def ray_update(
 ) -> tuple[DocumentIndex, IndexReport]:
     """``Indexer.update`` with loading, chunking and embedding on Ray: the new snapshot and report."""
     files = document_files(paths)
-    known = {doc_id: item.document.content_hash for doc_id, item in index.documents.items()}
+    known = {doc_id: index.content_hash(doc_id) or "" for doc_id in index.documents}
     rows: list[dict[str, Any]] = []
     if files:
         started = start_ray(address)

@@ -1,17 +1,19 @@
 """Saving and loading an index on disk, atomically, in time proportional to what changed.
 
-Layout (format 3): ``INDEX_DIR/CURRENT`` names the generation folder in use (``gen-000007``). The
+Layout (format 4): ``INDEX_DIR/CURRENT`` names the generation folder in use (``gen-000007``). The
 index's *base* part (``DocumentIndex``: most documents, merged) is a folder in ``INDEX_DIR/bases/``
-written once in columns: ``records.json`` (documents, chunks without their text, which is a slice
-of the document's, sentences; no tokens), ``chunk_vectors.npy`` (float32), ``sentence_vectors.npy``
-(float16), the BM25 postings (``rag.store.lexical``, one ``.npy`` per array), ``vocab.json`` and, for
-HNSW, ``dense.faiss``. Arrays are memory-mapped on load: start-up parses the records and maps the
-rest, and nothing is re-tokenised or re-scored. Each document of a *delta* part (uploads since the
-last merge) is a *segment* in ``INDEX_DIR/segments/`` (record with tokens, and two vector files),
-named by a digest of its id, content hash and pipeline and written once (temp file, fsync, rename).
-A generation holds only the manifest: the base's name, the base documents deleted or replaced
-since, and the delta segments in order. So an upload writes one segment and a manifest, a deletion
-only a manifest; a merge writes a new base.
+written once in columns (``rag.store.columns``: records kept as bytes with an offsets array, a
+catalog of ids and content hashes, chunk and sentence counts, float32 chunk and float16 sentence
+vectors, the BM25 postings, the vocabulary and, for IVF or HNSW, the FAISS index). Everything but
+the catalog and the vocabulary is memory-mapped on load: start-up parses no record, and a
+document's record is parsed when a query first needs it. A merge writes its base into this
+store's spill folder (``INDEX_DIR/spill/<pid>/``) as it makes it, and a save only moves that folder
+into ``bases/``. Each document of a *delta* part (uploads since the last merge) is a *segment* in
+``INDEX_DIR/segments/`` (record with tokens, and two vector files), named by a digest of its id,
+content hash and pipeline and written once (temp file, fsync, rename). A generation holds only the
+manifest: the base's name, the base documents deleted or replaced since, and the delta segments in
+order. So an upload writes one segment and a manifest, a deletion only a manifest; a merge moves a
+new base in.
 
 Every file is written under a temporary name, fsynced and renamed; a base is written in a hidden
 folder renamed when complete. A save writes a complete new generation beside the old one, fsyncs
@@ -19,9 +21,10 @@ it, and only then replaces ``CURRENT`` with ``os.replace`` (atomic on POSIX). A 
 moment before that leaves ``CURRENT`` pointing at the last good generation, whose base and
 segments are all still there (they are only removed once no kept generation lists them). The
 previous generation is kept as a fallback; older ones, unreferenced bases and segments and the
-leftovers of an interrupted save are removed after each save and at start (``clean``). Indexes of
-format 1 (one ``documents.json`` per generation) and 2 (segments and a bm25s index) still load,
-their documents as one delta part; the next save writes format 3.
+leftovers of an interrupted save are removed after each save and at start (``clean``), with the
+spill folders of processes that are gone. Indexes of format 1 (one ``documents.json`` per
+generation) and 2 (segments and a bm25s index) still load, their documents as one delta part, and a
+format-3 base (one ``records.json``) is read into memory; the next merge writes format 4.
 
 The manifest records the embedding model and dimension, so an index is never silently searched
 with vectors of another model (FlashRAG #73's bare ``assert d == self.d``), and the whole pipeline
@@ -38,29 +41,26 @@ import logging
 import os
 import shutil
 import uuid
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-import faiss
 import numpy as np
 
 from rag.errors import IndexCorruptError, IndexNotFoundError, ModelMismatchError
-from rag.schema import Chunk, Document, DocumentMeta, Heading, Page
-from rag.store.index import DocumentIndex, IndexedDocument, IndexPart, paused_gc
-from rag.store.lexical import Postings, Vocabulary
+from rag.store.columns import fsync_dir, open_columns, write_array, write_json
+from rag.store.index import DocumentIndex, IndexedDocument, IndexPart, IndexType, paused_gc
+from rag.store.lexical import Vocabulary
+from rag.store.records import document_from_record, document_record
 
 logger = logging.getLogger("rag.store")
 
-FORMAT_VERSION = 3
-READABLE_FORMATS = frozenset({1, 2, 3})
+FORMAT_VERSION = 4
+READABLE_FORMATS = frozenset({1, 2, 3, 4})
 CURRENT_FILE = "CURRENT"
 MANIFEST_FILE = "manifest.json"
 SEGMENTS_DIR = "segments"
 BASES_DIR = "bases"
-RECORDS_FILE = "records.json"
-VOCABULARY_FILE = "vocab.json"
-DENSE_FILE = "dense.faiss"
+SPILL_DIR = "spill"
 KEEP_GENERATIONS = 2
 REBUILD_HINT = "Re-index with `rag index --rebuild`"
 
@@ -115,33 +115,6 @@ def _shown(value: Any) -> str:
     return str(value) if isinstance(value, int) else repr(value)
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _write_json(path: Path, payload: Any) -> None:
-    with path.open("w", encoding="utf-8") as handle:
-        json.dump(payload, handle, ensure_ascii=False)
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
-def _write_array(path: Path, array: np.ndarray) -> None:
-    with path.open("wb") as handle:
-        np.save(handle, np.asarray(array), allow_pickle=False)
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
-def _fsync_file(path: Path) -> None:
-    with path.open("rb") as handle:
-        os.fsync(handle.fileno())
-
-
 def segment_name(item: IndexedDocument, pipeline: dict[str, Any] | None) -> str:
     """A segment's file stem: a digest of the document's id, content and provenance and of the
     pipeline that made its entry, so the same name always means the same bytes."""
@@ -150,69 +123,14 @@ def segment_name(item: IndexedDocument, pipeline: dict[str, Any] | None) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:40]
 
 
-def _document_record(item: IndexedDocument) -> dict[str, Any]:
-    doc = item.document
-    return {
-        "doc_id": doc.doc_id,
-        "title": doc.title,
-        "text": doc.text,
-        "source": doc.source,
-        "content_hash": doc.content_hash,
-        "headings": [[h.start, h.text, h.level, h.end, h.outline] for h in doc.headings],
-        "meta": asdict(doc.meta),
-        "pages": [asdict(page) for page in doc.pages],
-        "chunks": [asdict(c) for c in item.chunks],
-        "chunk_tokens": item.chunk_tokens,
-        "sentence_spans": [list(s) for s in item.sentence_spans],
-        "sentence_texts": item.sentence_texts,
-        "added_by": item.added_by,
-        "added_at": item.added_at,
-    }
-
-
-def _base_record(item: IndexedDocument) -> dict[str, Any]:
-    """A base's record: no tokens (the postings hold them) and no chunk text (a slice of the
-    document's text, restored on load)."""
-    record = _document_record(item)
-    del record["chunk_tokens"]
-    for chunk in record["chunks"]:
-        del chunk["text"]
-    return record
-
-
-def _heading(fields: list[Any]) -> Heading:
-    """A heading from its record: [start, text] in indexes written before the heading tree, then
-    level, end and outline."""
-    start, text, *rest = fields
-    level, end, outline = (rest + [0, None, False][len(rest) :])[:3]
-    return Heading(int(start), str(text), int(level), None if end is None else int(end), bool(outline))
-
-
-def _document_from_record(record: dict[str, Any], chunk_vectors: np.ndarray,
-                          sentence_vectors: np.ndarray) -> IndexedDocument:
-    """An entry from its record; a base record's chunks get their text back from the document."""
-    document = Document(
-        doc_id=record["doc_id"],
-        title=record["title"],
-        text=record["text"],
-        source=record.get("source", ""),
-        content_hash=record["content_hash"],
-        headings=[_heading(h) for h in record["headings"]],
-        meta=DocumentMeta(**record.get("meta", {})),
-        pages=[Page(**page) for page in record.get("pages", [])],
-    )
-    return IndexedDocument(
-        document=document,
-        chunks=[Chunk(**c) if "text" in c else Chunk(text=document.text[c["start"] : c["end"]], **c)
-                for c in record["chunks"]],
-        chunk_tokens=[list(t) for t in record.get("chunk_tokens", [])],
-        chunk_vectors=chunk_vectors,
-        sentence_spans=[(int(s), int(e)) for s, e in record["sentence_spans"]],
-        sentence_texts=list(record["sentence_texts"]),
-        sentence_vectors=sentence_vectors,
-        added_by=str(record.get("added_by", "")),
-        added_at=str(record.get("added_at", "")),
-    )
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 class IndexStore:
@@ -229,7 +147,8 @@ class IndexStore:
     def snapshot(self, index: DocumentIndex) -> DocumentIndex:
         """``index`` as this store searches it. Files are searched in memory (FAISS and BM25 of
         the snapshot itself); another store (``MilvusStore``) returns a snapshot whose searches go
-        to it."""
+        to it. Its merges write new bases to this store's spill folder."""
+        index.spill = self.spill_directory
         return index
 
     def exists(self) -> bool:
@@ -318,7 +237,7 @@ class IndexStore:
                 else:
                     if manifest.get("base"):
                         base, vocabulary = self._load_base(manifest["base"], index_type)
-                        mask = np.ones(len(base.items), dtype=bool)
+                        mask = np.ones(len(base.doc_ids), dtype=bool)
                         for doc_id in manifest.get("base_deleted", []):
                             mask[base.numbers[doc_id]] = False
                         parts, alive = [base], [mask]
@@ -332,6 +251,7 @@ class IndexStore:
                     parts=parts,
                     alive=alive,
                     vocabulary=vocabulary,
+                    spill=self.spill_directory,
                 )
         except (OSError, ValueError, KeyError, TypeError, EOFError, RuntimeError) as exc:
             raise IndexCorruptError(
@@ -351,7 +271,7 @@ class IndexStore:
         for record in records:
             n_chunks = len(record["chunks"])
             n_sentences = len(record["sentence_spans"])
-            item = _document_from_record(
+            item = document_from_record(
                 record,
                 chunk_matrix[chunk_pos : chunk_pos + n_chunks],
                 sentence_matrix[sentence_pos : sentence_pos + n_sentences],
@@ -372,52 +292,36 @@ class IndexStore:
             sentence_vectors = np.load(folder / f"{name}.sentences.npy", allow_pickle=False)
             if len(chunk_vectors) != len(record["chunks"]) or len(sentence_vectors) != len(record["sentence_spans"]):
                 raise ValueError(f"segment {name}: vector counts do not match the document")
-            item = _document_from_record(record, chunk_vectors, sentence_vectors)
+            item = document_from_record(record, chunk_vectors, sentence_vectors)
             documents[item.document.doc_id] = item
         return documents
 
-    def _load_base(self, name: str, index_type: Any) -> tuple[IndexPart, Vocabulary]:
-        """A base part: records parsed, arrays memory-mapped (read when a query touches them)."""
+    def _load_base(self, name: str, index_type: IndexType) -> tuple[IndexPart, Vocabulary]:
+        """A base part: nothing parsed but its catalog and vocabulary, arrays memory-mapped."""
         folder = self.directory / BASES_DIR / name
-        records = json.loads((folder / RECORDS_FILE).read_text(encoding="utf-8"))
-        chunk_matrix = np.load(folder / "chunk_vectors.npy", mmap_mode="r", allow_pickle=False)
-        sentence_matrix = np.load(folder / "sentence_vectors.npy", mmap_mode="r", allow_pickle=False)
-        postings = Postings(*(np.load(folder / f"{array}.npy", mmap_mode="r", allow_pickle=False)
-                              for array in Postings.ARRAYS))
-        vocabulary = Vocabulary(json.loads((folder / VOCABULARY_FILE).read_text(encoding="utf-8")))
-        items = []
-        c = s = 0
-        for record in records:
-            n_chunks, n_sentences = len(record["chunks"]), len(record["sentence_spans"])
-            items.append(_document_from_record(
-                record, chunk_matrix[c : c + n_chunks], sentence_matrix[s : s + n_sentences]
-            ))
-            c += n_chunks
-            s += n_sentences
-        dense = (faiss.read_index(str(folder / DENSE_FILE), faiss.IO_FLAG_MMAP)
-                 if (folder / DENSE_FILE).is_file() else None)
-        part = IndexPart(items, chunk_matrix, sentence_matrix, postings, index_type, base=True, name=name, dense=dense)
-        return part, vocabulary
+        columns = open_columns(folder)
+        return IndexPart.from_columns(columns, index_type, name=name, folder=folder), Vocabulary(columns["vocabulary"])
 
-    def _write_base(self, part: IndexPart, vocabulary: Vocabulary) -> str:
-        """Write a base part once, in a hidden folder renamed when complete; returns its name."""
+    @property
+    def spill_directory(self) -> Path:
+        """Where this process's merges write new bases until a save moves them into ``bases/``
+        (one folder per process, so starting another never removes a running one's)."""
+        return self.directory / SPILL_DIR / str(os.getpid())
+
+    def _write_base(self, part: IndexPart, index: DocumentIndex) -> str:
+        """Put a base part in ``bases/`` once: a part merged into this store's spill folder is moved
+        there (its files are complete and fsynced); any other is written to the spill folder first.
+        Returns its name."""
         name = uuid.uuid4().hex[:24]
         folder = self.directory / BASES_DIR
         folder.mkdir(exist_ok=True)
-        staging = folder / f".{name}.partial"
-        staging.mkdir()
-        _write_json(staging / RECORDS_FILE, [_base_record(item) for item in part.items])
-        _write_json(staging / VOCABULARY_FILE, vocabulary.tokens[:])
-        _write_array(staging / "chunk_vectors.npy", np.asarray(part.chunk_matrix, dtype=np.float32))
-        _write_array(staging / "sentence_vectors.npy", np.asarray(part.sentence_matrix, dtype=np.float16))
-        for array in Postings.ARRAYS:
-            _write_array(staging / f"{array}.npy", getattr(part.postings, array))
-        if isinstance(part.dense, faiss.IndexHNSWFlat):
-            faiss.write_index(part.dense, str(staging / DENSE_FILE))
-            _fsync_file(staging / DENSE_FILE)
-        _fsync_dir(staging)
-        os.replace(staging, folder / name)
-        _fsync_dir(folder)
+        if part.folder is None or part.folder.parent != self.spill_directory:
+            written = IndexPart.merge([(part, np.ones(len(part.doc_ids), dtype=bool))], index.vocabulary,
+                                      index.dimension, index.index_type, base=True, spill=self.spill_directory)
+            written.adopt(folder / name)
+        else:
+            part.adopt(folder / name)
+        fsync_dir(folder)
         return name
 
     def save(self, index: DocumentIndex) -> Path:
@@ -427,19 +331,18 @@ class IndexStore:
         base, deleted, names = "", [], []
         for part, alive in zip(index.parts, index.alive, strict=True):
             if part.base:
-                part.name = part.name or self._write_base(part, index.vocabulary)
+                part.name = part.name or self._write_base(part, index)
                 base = part.name
-                deleted = [item.document.doc_id for item, keep in zip(part.items, alive, strict=True) if not keep]
+                deleted = [part.doc_ids[n] for n in np.flatnonzero(~alive).tolist()]
             else:
-                names += [self._write_segment(item, index.pipeline)
-                          for item, keep in zip(part.items, alive, strict=True) if keep]
+                names += [self._write_segment(part.items[n], index.pipeline) for n in np.flatnonzero(alive).tolist()]
         generation = self._next_generation_name()
         staging = self.directory / f".{generation}.partial"
         if staging.exists():
             shutil.rmtree(staging)
         staging.mkdir()
         info = index.info()
-        _write_json(
+        write_json(
             staging / MANIFEST_FILE,
             {
                 "format_version": FORMAT_VERSION,
@@ -455,7 +358,7 @@ class IndexStore:
                 **({"pipeline": index.pipeline} if index.pipeline is not None else {}),
             },
         )
-        _fsync_dir(staging)
+        fsync_dir(staging)
         final = self.directory / generation
         os.replace(staging, final)
         pointer_tmp = self.directory / f".{CURRENT_FILE}.tmp"
@@ -463,7 +366,7 @@ class IndexStore:
         with pointer_tmp.open("rb+") as handle:
             os.fsync(handle.fileno())
         os.replace(pointer_tmp, self.directory / CURRENT_FILE)
-        _fsync_dir(self.directory)
+        fsync_dir(self.directory)
         self._remove_old_generations(keep=generation)
         return final
 
@@ -473,9 +376,9 @@ class IndexStore:
         folder.mkdir(exist_ok=True)
         name = segment_name(item, pipeline)
         files = {
-            f"{name}.chunks.npy": lambda path: _write_array(path, np.asarray(item.chunk_vectors, np.float32)),
-            f"{name}.sentences.npy": lambda path: _write_array(path, np.asarray(item.sentence_vectors, np.float32)),
-            f"{name}.json": lambda path: _write_json(path, _document_record(item)),  # last: marks it complete
+            f"{name}.chunks.npy": lambda path: write_array(path, np.asarray(item.chunk_vectors, np.float32)),
+            f"{name}.sentences.npy": lambda path: write_array(path, np.asarray(item.sentence_vectors, np.float32)),
+            f"{name}.json": lambda path: write_json(path, document_record(item)),  # last: marks it complete
         }
         if (folder / f"{name}.json").is_file():
             return name
@@ -483,16 +386,28 @@ class IndexStore:
             temporary = folder / f".{file_name}.tmp"
             write(temporary)
             os.replace(temporary, folder / file_name)
-        _fsync_dir(folder)
+        fsync_dir(folder)
         return name
 
     def clean(self) -> None:
         """Remove what an interrupted save left (partial generations, temp files), generations
         older than the kept ones, and segments no kept generation lists; run at start. Never
         touches the current generation or anything it lists."""
+        self._remove_dead_spills()
         if not self.exists():
             return
         self._remove_old_generations(keep=self.current_generation().name)
+
+    def _remove_dead_spills(self) -> None:
+        """Spill folders of processes that are gone (a merge's base never saved, or a crash)."""
+        spills = self.directory / SPILL_DIR
+        if not spills.is_dir():
+            return
+        for folder in spills.iterdir():
+            if folder.name.isdigit() and int(folder.name) != os.getpid() and _process_alive(int(folder.name)):
+                continue
+            if folder.name != str(os.getpid()):
+                shutil.rmtree(folder, ignore_errors=True)
 
     def size_bytes(self) -> int:
         """Bytes on disk of the current generation: its own files, its base and its segments."""

@@ -41,7 +41,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -56,10 +56,9 @@ from rag.store.index_store import (
     FORMAT_VERSION,
     READABLE_FORMATS,
     IndexStore,
-    _document_from_record,
-    _document_record,
     segment_name,
 )
+from rag.store.records import document_from_record, document_record
 
 logger = logging.getLogger("rag.store")
 
@@ -353,6 +352,21 @@ class MilvusIndex(DocumentIndex):
         documents.update((item.document.doc_id, item) for item in added)
         return self._like(documents, pipeline or self.pipeline)
 
+    def deferring(self, defer: bool) -> MilvusIndex:
+        """Milvus merges its own segments: a Milvus snapshot never merges parts."""
+        return self
+
+    def merge_due(self) -> bool:
+        return False
+
+    def bulk_built(self, batches: Iterable[Sequence[IndexedDocument]],
+                   pipeline: dict[str, Any] | None = None) -> MilvusIndex:
+        """Milvus holds the vectors, so there is no local base to write: the batches are added."""
+        index = self
+        for batch in batches:
+            index = index.with_documents(list(batch), pipeline)
+        return index
+
     def without_documents(self, doc_ids: list[str]) -> MilvusIndex:
         gone = set(doc_ids)
         return self._like({k: v for k, v in self.documents.items() if k not in gone}, self.pipeline)
@@ -464,7 +478,7 @@ class MilvusStore(IndexStore):
                 if record is None:
                     logger.warning("Milvus record %s is incomplete (an interrupted save); left out", key)
                     continue
-                ordered.append((int(rows[0]["ordinal"]), _document_from_record(record, empty, empty)))
+                ordered.append((int(rows[0]["ordinal"]), document_from_record(record, empty, empty)))
         except (ValueError, KeyError, TypeError) as exc:
             raise IndexCorruptError(
                 f"a record in Milvus at {self.location} is damaged ({type(exc).__name__}: {exc}); "
@@ -509,7 +523,7 @@ class MilvusStore(IndexStore):
                 ordinal, next_ordinal = next_ordinal, next_ordinal + 1
             collections.delete_rows([key])  # what an interrupted save of this document left
             collections.write_rows(key, item)
-            collections.write_blob(key, entries[key], ordinal, _document_record(item))
+            collections.write_blob(key, entries[key], ordinal, document_record(item))
         collections.flush()
         collections.write_blob(MANIFEST_OWNER, "", 0, manifest)
         collections.flush()

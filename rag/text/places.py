@@ -222,6 +222,10 @@ class Gazetteer:
     def by_code(self, code: str) -> Place | None:
         return self._by_code.get(code)
 
+    def by_key(self, key: str) -> Place | None:
+        """The place ``place_key`` recorded (None for "")."""
+        return (self.by_code(key) or self.get(key)) if key else None
+
     def mentions_place(self, text: str, place: Place) -> bool:
         """True when ``text`` names ``place`` in any of its forms."""
         return any(same_place(m.place, place) for m in self.find(text))
@@ -282,6 +286,12 @@ def _word_boundaries(text: str) -> set[int]:
         position += len(word)
         offsets.add(position)
     return offsets
+
+
+def place_key(place: Place | None) -> str:
+    """How an index records a document's place: its national code, else its name ("" for none);
+    ``Gazetteer.by_key`` reads it back."""
+    return "" if place is None else place.code or place.name
 
 
 def same_place(a: Place, b: Place) -> bool:

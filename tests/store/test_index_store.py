@@ -8,7 +8,8 @@ import pytest
 
 from rag.errors import IndexCorruptError, IndexNotFoundError, ModelMismatchError
 from rag.schema import Chunk, Document, Heading
-from rag.store import index_store
+from rag.store import columns, index_store, records
+from rag.store.columns import open_columns
 from rag.store.index import DocumentIndex, IndexedDocument
 from rag.store.index_store import IndexStore
 
@@ -77,7 +78,7 @@ def test_crash_during_save_keeps_last_good_index(tmp_path: Path, monkeypatch: py
     store.save(make_index(entry("a.txt", "甲乙丙", 1)))
 
     calls = {"n": 0}
-    real_write = index_store._write_array
+    real_write = index_store.write_array
 
     def crashing_write(path: Path, array: np.ndarray) -> None:
         calls["n"] += 1
@@ -85,7 +86,7 @@ def test_crash_during_save_keeps_last_good_index(tmp_path: Path, monkeypatch: py
             raise OSError("disk full (simulated)")
         real_write(path, array)
 
-    monkeypatch.setattr(index_store, "_write_array", crashing_write)
+    monkeypatch.setattr(index_store, "write_array", crashing_write)
     with pytest.raises(OSError, match="simulated"):
         store.save(make_index(entry("a.txt", "甲乙丙", 1), entry("b.txt", "丁戊己", 2)))
     monkeypatch.undo()
@@ -162,17 +163,18 @@ def test_a_base_is_memory_mapped_not_rebuilt(tmp_path: Path, monkeypatch: pytest
 def test_a_crash_writing_a_base_keeps_the_last_good_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     store = IndexStore(tmp_path)
     store.save(make_index(entry("z.txt", "子丑", 9)))
-    real_write = index_store._write_array
+    real_write = columns.write_array
 
     def crashing_write(path: Path, array: np.ndarray) -> None:
-        if path.name == "sentence_vectors.npy":
+        if path.name == "term_rows.npy":  # after the records and the vectors
             raise OSError("disk full (simulated)")
         real_write(path, array)
 
-    monkeypatch.setattr(index_store, "_write_array", crashing_write)
+    monkeypatch.setattr(columns, "write_array", crashing_write)
     with pytest.raises(OSError, match="simulated"):
         store.save(merged_index(monkeypatch))
-    monkeypatch.setattr(index_store, "_write_array", real_write)
+    assert not any(store.spill_directory.iterdir())  # the half-written base is gone
+    monkeypatch.setattr(columns, "write_array", real_write)
     assert list(IndexStore(tmp_path).load().documents) == ["z.txt"]
     store.save(merged_index(monkeypatch))
     assert sorted(store.load().documents) == ["b.txt", "c.txt"]
@@ -199,7 +201,7 @@ def test_a_format_1_index_still_loads(tmp_path: Path) -> None:
     generation.mkdir()
     item = entry("a.txt", "甲乙丙", 1)
     (generation / "documents.json").write_text(
-        json.dumps([index_store._document_record(item)], ensure_ascii=False), encoding="utf-8"
+        json.dumps([records.document_record(item)], ensure_ascii=False), encoding="utf-8"
     )
     np.save(generation / "chunk_vectors.npy", item.chunk_vectors)
     np.save(generation / "sentence_vectors.npy", item.sentence_vectors)
@@ -274,4 +276,90 @@ def test_the_document_structure_and_metadata_survive_a_reload(tmp_path: Path) ->
 
 
 def test_an_index_written_before_the_heading_tree_still_loads() -> None:
-    assert index_store._heading([5, "标题"]) == Heading(5, "标题")
+    assert records._heading([5, "标题"]) == Heading(5, "标题")
+
+
+def test_a_merged_base_is_moved_into_the_store_not_written_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rag.store import index as index_module
+
+    monkeypatch.setattr(index_module, "MERGE_MIN_CHUNKS", 1)
+    store = IndexStore(tmp_path)
+    index = store.snapshot(make_index(entry("a.txt", "甲乙丙", 1)))
+    index = index.with_documents([entry("b.txt", "丁戊己", 2)])
+    spilled = index.parts[0].folder
+    assert spilled is not None and spilled.parent == store.spill_directory
+    written: list[str] = []
+    monkeypatch.setattr(columns, "write_array", lambda path, array: written.append(path.name))
+    store.save(index)
+    assert written == []  # the merge's files are the base's
+    assert index.parts[0].folder == tmp_path / index_store.BASES_DIR / index.parts[0].name
+    assert not spilled.exists() and not any(store.spill_directory.iterdir())
+    monkeypatch.undo()
+    assert sorted(store.load().documents) == ["a.txt", "b.txt"]
+
+
+def test_cleaning_removes_the_spill_folders_of_dead_processes_only(tmp_path: Path) -> None:
+    store = IndexStore(tmp_path)
+    store.save(make_index(entry("a.txt", "甲乙丙", 1)))
+    spills = tmp_path / index_store.SPILL_DIR
+    dead, running = spills / "999999999", spills / "1"  # no such process; init is always running
+    for folder in (dead, running, store.spill_directory):
+        (folder / "base").mkdir(parents=True)
+    store.clean()
+    assert not dead.exists() and running.exists() and store.spill_directory.exists()
+
+
+def test_a_format_3_base_still_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A base written before records were kept as bytes: one records.json, no catalog."""
+    store = IndexStore(tmp_path)
+    original = merged_index(monkeypatch)
+    store.save(original)
+    folder = tmp_path / index_store.BASES_DIR / store.read_manifest()["base"]
+    stored = open_columns(folder)["records"]
+    old_records = [stored.record(n) for n in range(len(stored.offsets) - 1)]
+    (folder / "records.json").write_text(json.dumps(old_records, ensure_ascii=False), encoding="utf-8")
+    for name in ("records.bin", "record_offsets.npy", "catalog.json", "chunk_counts.npy", "sentence_counts.npy"):
+        (folder / name).unlink()
+    loaded = IndexStore(tmp_path).load()
+    assert sorted(loaded.documents) == ["b.txt", "c.txt"]
+    assert loaded.bm25_search(["丁", "甲"], 3) == original.bm25_search(["丁", "甲"], 3)
+    assert loaded.chunks[loaded.chunk_position("c.txt#0")].text == "甲丁"
+
+
+def test_a_loaded_base_lists_its_documents_from_the_catalog_without_reading_records(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = IndexStore(tmp_path)
+    original = merged_index(monkeypatch)
+    store.save(original)
+    loaded = store.load()
+    expected = records.CatalogEntry.of(original.documents["c.txt"])
+
+    def no_reading(self: records.Records, number: int) -> dict:
+        raise AssertionError("a record was read")
+
+    monkeypatch.setattr(records.Records, "record", no_reading)
+    entry_c = loaded.catalog("c.txt")
+    assert entry_c == expected
+    assert (entry_c.title, entry_c.characters, loaded.chunk_count("c.txt")) == ("title c.txt", 2, 1)
+    assert loaded.content_hash("b.txt") == "h2" and loaded.content_hash("a.txt") is None
+    with pytest.raises(AssertionError, match="read"):
+        loaded.document("c.txt")  # the text itself is read from the record
+
+
+@pytest.mark.parametrize("damage", ["truncate records", "drop catalog"])
+def test_a_damaged_base_is_reported_at_load_not_at_a_question(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str
+) -> None:
+    store = IndexStore(tmp_path)
+    store.save(merged_index(monkeypatch))
+    folder = tmp_path / index_store.BASES_DIR / store.read_manifest()["base"]
+    if damage == "truncate records":
+        blob = folder / "records.bin"
+        blob.write_bytes(blob.read_bytes()[:-10])
+    else:
+        (folder / "catalog.json").unlink()
+    with pytest.raises(IndexCorruptError, match="damaged"):
+        IndexStore(tmp_path).load()

@@ -3,7 +3,7 @@
 import bm25s
 import numpy as np
 
-from rag.store.lexical import Postings, Vocabulary, live_statistics, score
+from rag.store.lexical import Postings, Vocabulary, length_norms, live_statistics, score
 
 CORPUS = [
     ["人才", "工匠", "奖励", "工匠"],
@@ -52,3 +52,13 @@ def test_concat_keeps_only_live_rows_and_equals_a_fresh_build() -> None:
     fresh = Postings.build([CORPUS[0], CORPUS[2], *CORPUS[3:]], vocabulary)
     for name in Postings.ARRAYS:
         np.testing.assert_array_equal(getattr(merged, name), getattr(fresh, name), err_msg=name)
+
+
+def test_length_norms_kept_by_the_caller_give_the_same_scores() -> None:
+    vocabulary = Vocabulary()
+    postings = Postings.build([["甲", "乙", "甲"], ["乙"], ["丙", "甲", "丁", "戊"]], vocabulary)
+    stats = live_statistics([(postings, np.array([True, True, True]))])
+    ids = vocabulary.ids(["甲", "乙", "甲"])
+    kept = score(postings, ids, stats, length_norms(postings, stats))
+    assert kept.dtype == np.float32 and kept.any()
+    np.testing.assert_array_equal(kept, score(postings, ids, stats))

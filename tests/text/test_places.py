@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.text.places import Gazetteer, prefer_places
+from rag.text.places import Gazetteer, place_key, prefer_places
 
 
 @pytest.fixture(scope="module")
@@ -35,3 +35,10 @@ def test_a_one_character_county_is_found_by_its_english_name(gazetteer: Gazettee
     assert found == [("Qin County", "沁县")]
     assert [m.place.name for m in gazetteer.find("Qinxian County")] == ["沁县"]
     assert all(m.place.name != "沁县" for m in gazetteer.find("the Qin dynasty")), "only with its ending"
+
+
+def test_a_recorded_place_key_reads_back_as_the_same_place(gazetteer: Gazetteer) -> None:
+    [mention] = [m for m in gazetteer.find("哈尔滨市大工匠") if m.reliable]
+    key = place_key(mention.place)
+    assert key == mention.place.code and gazetteer.by_key(key) == mention.place
+    assert place_key(None) == "" and gazetteer.by_key("") is None
