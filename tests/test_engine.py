@@ -8,6 +8,7 @@ import pytest
 
 from rag.engine import Engine, validate_question
 from rag.errors import InvalidQuestionError
+from rag.llm.translation import QuestionTranslator
 from rag.store.index_store import IndexStore
 from rag.ingest.loading import load_bytes
 from tests.conftest import make_settings
@@ -97,3 +98,42 @@ def test_contentless_or_invalid_unicode_questions_are_rejected(bad: str, reason:
 )
 def test_short_real_questions_are_accepted(good: str) -> None:
     assert validate_question(good, 2000) == good
+
+
+UNION_REPORT = (
+    "绥芬河市总工会2023年工作总结\n"
+    "2023年，绥芬河市总工会新建职工书屋12家，选聘工会联络员35名，走访慰问困难职工480人次。\n"
+)
+
+
+def test_an_english_question_is_answered_through_its_translation(
+    fresh_engine: Engine, fresh_index_dir: Path, corpus_engine: Engine, translation_model_path: Path
+) -> None:
+    settings = make_settings(fresh_index_dir, question_translation="local", question_translation_timeout=60)
+    engine = Engine(settings, corpus_engine.embedder, IndexStore(settings.index_path).load())
+    try:
+        engine.add_documents([load_bytes("suifenhe_union.txt", UNION_REPORT.encode())])
+        answer = engine.ask("How many trade-union liaison officers did Suifenhe appoint in 2023?")
+        assert engine.translator is not None and engine.translator.used == 1, engine.translator.unavailable
+        assert not answer.refused and answer.citations[0].doc == "suifenhe_union.txt"
+        assert answer.short_answer is not None and "35" in answer.short_answer
+        assert answer.answer.startswith(answer.short_answer), "the answer stays English-facing"
+        # the English question's own place stays the constraint, whatever the translation says
+        other = engine.ask("How many trade-union liaison officers did Dongning appoint in 2023?")
+        assert other.refused, other.answer
+    finally:
+        engine.close()
+
+
+def test_without_the_model_english_questions_are_answered_as_before(
+    fresh_engine: Engine, fresh_index_dir: Path, corpus_engine: Engine, tmp_path: Path
+) -> None:
+    settings = make_settings(fresh_index_dir, question_translation="local")
+    engine = Engine(settings, corpus_engine.embedder, IndexStore(settings.index_path).load())
+    engine.translator = QuestionTranslator(settings, model_path=tmp_path / "missing.gguf")
+    question = "How much did Harbin award each of its great craftsmen?"
+    answer = engine.ask(question)
+    assert engine.translator is not None and engine.translator.unavailable is not None
+    plain = fresh_engine.ask(question)
+    assert (answer.answer, answer.short_answer, answer.refused) == (plain.answer, plain.short_answer, plain.refused)
+    engine.close()
