@@ -226,6 +226,22 @@ class Engine:
                 return text, translation.text, replace(translated, translation=translation.text), follow_up
         return text, resolved, self.analyzer.with_translation(analysis, translation.text), follow_up
 
+    @staticmethod
+    def _translated(analysis: QuestionAnalysis) -> bool:
+        """Whether the question answered is the Chinese translation of an English one (``replace``)."""
+        return bool(analysis.translation) and analysis.text == analysis.translation
+
+    def _english_facing(self, answer: Answer, analysis: QuestionAnalysis) -> Answer:
+        """An answer to the translated question worded for the English reader, as the English path
+        words its answers: the short answer first, then the Chinese evidence; refusals in English."""
+        if not self._translated(analysis):
+            return answer
+        if answer.refused:
+            missing = answer.refusal.missing if answer.refusal is not None else []
+            return answer.model_copy(update={"answer": refusal_text("en", missing)})
+        lead = f"{answer.short_answer}. " if answer.short_answer else ""
+        return answer.model_copy(update={"answer": f"{lead}The documents state (in Chinese): {answer.answer}"})
+
     def _local_backend_url(self) -> str | None:
         """The local backend's server when it already serves the translation model (one model in
         memory, not two); None otherwise."""
@@ -305,9 +321,10 @@ class Engine:
         composite = split_composite(resolved, self._place_at_start)
         if composite is not None:
             result = self._answer_composite(composite, original or resolved, analysis.language, index, top_k, mode)
+            result = self._english_facing(result, analysis)
         else:
             result = chosen.answer(self._answer_request(resolved, analysis, index, top_k, mode, follow_up))
-        return self._finish(result, original, resolved, started, index)
+        return self._finish(self._english_facing(result, analysis), original, resolved, started, index)
 
     def _answer_composite(
         self, composite: CompositeQuestion, question: str, language: str, index: DocumentIndex,
@@ -339,9 +356,12 @@ class Engine:
         original = text if resolved != text else ""
         index = self._index
         composite = split_composite(resolved, self._place_at_start)
-        if composite is not None:
-            answer = self._answer_composite(composite, original or resolved, analysis.language, index, top_k, None)
-            result = self._finish(answer, original, resolved, started, index)
+        if composite is not None or self._translated(analysis):
+            if composite is not None:
+                answer = self._answer_composite(composite, original or resolved, analysis.language, index, top_k, None)
+            else:  # answered in Chinese, worded for the English reader: sent as one piece
+                answer = chosen.answer(self._answer_request(resolved, analysis, index, top_k, None, follow_up))
+            result = self._finish(self._english_facing(answer, analysis), original, resolved, started, index)
             yield StreamEvent(kind="citations", citations=result.citations)
             yield StreamEvent(kind="delta", delta=result.answer)
             yield StreamEvent(kind="answer", answer=result)

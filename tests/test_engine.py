@@ -125,6 +125,30 @@ def test_an_english_question_is_answered_through_its_translation(
         engine.close()
 
 
+def test_in_replace_mode_the_translated_question_is_answered_and_worded_in_english(
+    fresh_engine: Engine, fresh_index_dir: Path, corpus_engine: Engine, translation_model_path: Path
+) -> None:
+    settings = make_settings(
+        fresh_index_dir, question_translation="local", question_translation_mode="replace",
+        question_translation_timeout=60,
+    )
+    engine = Engine(settings, corpus_engine.embedder, IndexStore(settings.index_path).load())
+    try:
+        engine.add_documents([load_bytes("suifenhe_union.txt", UNION_REPORT.encode())])
+        question = "How many trade-union liaison officers (工会联络员) did Suifenhe select in 2023?"
+        answer = engine.ask(question)
+        assert answer.question == question
+        assert answer.resolved_question is not None and "工会联络员" in answer.resolved_question
+        assert "绥芬河" in answer.resolved_question, "the translation names the question's place"
+        if answer.refused:
+            assert answer.answer.startswith("The documents do not contain"), answer.answer
+        else:
+            assert answer.short_answer is not None and "35" in answer.short_answer
+            assert answer.answer.startswith(f"{answer.short_answer}. The documents state (in Chinese):")
+    finally:
+        engine.close()
+
+
 def test_without_the_model_english_questions_are_answered_as_before(
     fresh_engine: Engine, fresh_index_dir: Path, corpus_engine: Engine, tmp_path: Path
 ) -> None:

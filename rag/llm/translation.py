@@ -44,11 +44,6 @@ SYSTEM_PROMPT = (
     "把用户的英文问题翻译成简体中文公文用语的问题。地名、机构名用中文全称。"
     "括号里的中文原样保留。不要回答问题，只输出译文。"
 )
-#: One worked example (cached by llama.cpp with the system prompt: it costs prompt time once).
-EXAMPLE = (
-    "How much does Wuhan pay each newly hired graduate (应届毕业生) as a one-off subsidy?",
-    "武汉市给每名新招用的应届毕业生发放多少一次性补贴？",
-)
 
 #: Words that make a Chinese sentence a question; an output without one is an answer or a statement.
 _QUESTION_MARKERS = re.compile(r"[？?]|多少|几|哪|什么|谁|何|吗|如何|怎么|怎样|是否|为何|为什么")
@@ -241,9 +236,8 @@ class QuestionTranslator:
         if client is None:
             return None
         messages = [
+            # No worked example: the model copied its phrases into other questions' translations.
             {"role": "system", "content": SYSTEM_PROMPT},
-            {"role": "user", "content": EXAMPLE[0]},
-            {"role": "assistant", "content": EXAMPLE[1]},
             {"role": "user", "content": question},
         ]
         self.calls += 1
