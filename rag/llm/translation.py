@@ -49,6 +49,8 @@ SYSTEM_PROMPT = (
 _QUESTION_MARKERS = re.compile(r"[？?]|多少|几|哪|什么|谁|何|吗|如何|怎么|怎样|是否|为何|为什么")
 #: A run of CJK text the user wrote (工会联络员): the translation must keep it.
 _CJK_RUN = re.compile(f"[{CJK_RANGE}]+")
+#: An English word the model left untranslated (appoint了…liaison官员); acronyms (GDP) may stay.
+_ENGLISH_WORD = re.compile(r"[A-Za-z]*[a-z]{3,}[A-Za-z]*")
 #: Digit runs (figures, years): a translation must not add one the question lacks.
 _DIGITS = re.compile(r"\d+(?:\.\d+)?")
 #: A piece of two or more characters repeated three times in a row: the model looping.
@@ -70,7 +72,8 @@ def rejection(question: str, translation: str, max_chars: int) -> str | None:
     """Why ``translation`` cannot stand for ``question`` (None when it can).
 
     Rejected: no Chinese; longer than ``max_chars`` (a translation is shorter than its English
-    question; a long output explains or answers); a loop; a figure the question does not state (an
+    question; a long output explains or answers); a loop; English words left in it (a half
+    translation's words match nothing in Chinese documents); a figure the question does not state (an
     answer, not a translation); no question word while the question asks one (a statement, an
     answer); a Chinese term the user wrote in the question that the translation lost.
     """
@@ -80,6 +83,9 @@ def rejection(question: str, translation: str, max_chars: int) -> str | None:
         return f"longer than {max_chars} characters"
     if _LOOP.search(translation):
         return "repeats itself"
+    left = _ENGLISH_WORD.findall(translation)
+    if left:
+        return f"left English words untranslated ({', '.join(left[:3])})"
     added = set(_DIGITS.findall(translation)) - set(_DIGITS.findall(question))
     if added:
         return f"states a figure the question lacks ({', '.join(sorted(added))})"
@@ -191,7 +197,7 @@ class QuestionTranslator:
         self._client: ChatCompletionsClient | None = None
         self._acquired: Path | None = None
         self._unavailable: str | None = None  # why, once the model failed to start
-        #: Counters for reports: translations used, outputs rejected, model calls.
+        #: Counters for reports: translations used (cached ones too), outputs rejected, model calls.
         self.used = 0
         self.rejected = 0
         self.calls = 0
@@ -231,7 +237,10 @@ class QuestionTranslator:
         key = (self.model, question)
         found, cached = _CACHE.get(key)
         if found:
-            return Translation(question, cached) if cached is not None else None
+            if cached is None:
+                return None
+            self.used += 1
+            return Translation(question, cached)
         client = self._connect()
         if client is None:
             return None

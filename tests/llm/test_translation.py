@@ -27,6 +27,7 @@ def test_a_faithful_translation_passes() -> None:
         ("该县工会2021年选举了联络员。", "not a question"),
         ("该县工会2021年选举了多少名工作人员？", "lost the question's Chinese (联络员)"),
         ("联络员联络员联络员联络员多少？", "repeats itself"),
+        ("2021年该县 appoint了多少个 liaison联络员？", "left English words untranslated (appoint, liaison)"),
         ("该县工会2021年选举了多少名联络员？" + "这些联络员负责联系职工群众并反映诉求" * 2, "longer than"),
     ],
 )
@@ -35,9 +36,11 @@ def test_a_bad_output_is_rejected_with_its_reason(output: str, reason: str) -> N
     assert found is not None and reason in found
 
 
-def test_the_question_figures_may_be_kept() -> None:
+def test_the_question_figures_and_acronyms_may_be_kept() -> None:
     question = "How much did the city spend on 3 programmes in 2022?"
     assert rejection(question, "该市2022年在3个项目上花了多少钱？", max_chars_for(question)) is None
+    question = "How much did the city's GDP grow in 2022?"
+    assert rejection(question, "该市2022年GDP增长了多少？", max_chars_for(question)) is None
 
 
 def test_labels_quotes_and_later_lines_are_cleaned_off() -> None:
@@ -71,10 +74,10 @@ def test_the_cache_keeps_the_most_recent_entries() -> None:
 
 
 def test_the_real_model_translates_a_question_and_keeps_the_users_chinese(translation_model_path: Path) -> None:
-    settings = Settings(question_translation="local", question_translation_timeout=60)
+    settings = Settings(question_translation="local", question_translation_timeout=180)
     translator = QuestionTranslator(settings, model_path=translation_model_path)
     try:
-        question = "How many trade-union liaison officers (工会联络员) did Suifenhe appoint in 2023?"
+        question = "How many trade-union liaison officers (工会联络员) did Suifenhe select in 2023?"
         result = translator.translate(question)
         assert result is not None, "a plain question is translated and passes the checks"
         assert "工会联络员" in result.text and "2023" in result.text
