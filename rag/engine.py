@@ -25,6 +25,7 @@ from rag.answering.refusal import refusal_text
 from rag.answering.registry import BackendRegistry
 from rag.errors import BackendUnavailableError, InvalidQuestionError
 from rag.ingest.indexing import Indexer, IndexReport, embedder_for, index_pipeline
+from rag.llm.translation import QuestionTranslator
 from rag.retrieval.retriever import FusionWeights, HybridRetriever, RetrievalMode, RetrievalResult
 from rag.schema import Answer, ChatTurn, Citation, Document, Passage
 from rag.settings import Settings
@@ -151,6 +152,11 @@ class Engine:
             analyzer=self.analyzer,
         )
         self.backends = BackendRegistry(settings, self.tokenizer, self.analyzer)
+        # English questions translated into Chinese by the local model (started on the first one).
+        self.translator = (
+            QuestionTranslator(settings, base_url=self._local_backend_url)
+            if settings.question_translation == "local" else None
+        )
         self._index = index.deferring(settings.merge_in_background)
         self._write_lock = threading.Lock()
         self._merge: threading.Thread | None = None
@@ -203,12 +209,58 @@ class Engine:
         text = validate_question(query, self.settings.max_question_chars)
         return self.retrieve(text, k, mode).passages
 
-    def _prepare(self, question: str, history: Sequence[ChatTurn]) -> tuple[str, str, QuestionAnalysis]:
-        """The question as typed (validated), as resolved against the history, and its analysis,
-        made once: retrieval and the backend share it."""
+    def _prepare(self, question: str, history: Sequence[ChatTurn]) -> tuple[str, str, QuestionAnalysis, str]:
+        """The question as typed (validated); the question to answer (resolved against the
+        history; for an English question in ``replace`` translation mode, its Chinese translation);
+        its analysis, made once: retrieval and the backend share it; and the typed question when
+        it was a follow-up (the backend's ``original_question``), else ''."""
         text = validate_question(question, self.settings.max_question_chars)
         resolved = self.resolve(text, history)
-        return text, resolved, self._analyze(resolved, self._index, follow_up=text)
+        follow_up = text if resolved != text else ""
+        analysis = self._analyze(resolved, self._index, follow_up=text)
+        if self.translator is None or analysis.language != "en":
+            return text, resolved, analysis, follow_up
+        translation = self.translator.translate(resolved)
+        if translation is None:
+            return text, resolved, analysis, follow_up
+        if self.settings.question_translation_mode == "replace":
+            translated = self._analyze(translation.text, self._index)
+            if translated.language == "zh" and self.analyzer.agrees(analysis, translated):
+                return text, translation.text, replace(translated, translation=translation.text), follow_up
+        return text, resolved, self.analyzer.with_translation(analysis, translation.text), follow_up
+
+    @staticmethod
+    def _translated(analysis: QuestionAnalysis) -> bool:
+        """Whether the question answered is the Chinese translation of an English one (``replace``)."""
+        return bool(analysis.translation) and analysis.text == analysis.translation
+
+    def _english_facing(self, answer: Answer, analysis: QuestionAnalysis) -> Answer:
+        """An answer to the translated question worded for the English reader, as the English path
+        words its answers: the short answer first, then the Chinese evidence; refusals in English."""
+        if not self._translated(analysis):
+            return answer
+        if answer.refused:
+            missing = answer.refusal.missing if answer.refusal is not None else []
+            return answer.model_copy(update={"answer": refusal_text("en", missing)})
+        lead = f"{answer.short_answer}. " if answer.short_answer else ""
+        return answer.model_copy(update={"answer": f"{lead}The documents state (in Chinese): {answer.answer}"})
+
+    def _local_backend_url(self) -> str | None:
+        """The local backend's server when it already serves the translation model (one model in
+        memory, not two); None otherwise."""
+        backend = self.backends.loaded().get("local")
+        server = getattr(backend, "server", None)
+        if (
+            server is None or not server.running
+            or self.settings.local_model != self.settings.question_translation_model
+        ):
+            return None
+        return str(server.base_url)
+
+    def close(self) -> None:
+        """Release what the engine started besides the backends: the translation model's server."""
+        if self.translator is not None:
+            self.translator.close()
 
     def _analyze(self, question: str, index: DocumentIndex, follow_up: str | None = None) -> QuestionAnalysis:
         """The question's analysis, with ambiguous place names read as the indexed documents' places."""
@@ -265,9 +317,8 @@ class Engine:
         self, question: str, history: Sequence[ChatTurn], top_k: int | None,
         mode: RetrievalMode | None,
     ) -> AnswerRequest:
-        text, resolved, analysis = self._prepare(question, history)
-        original = text if resolved != text else ""
-        return self._answer_request(resolved, analysis, self._index, top_k, mode, original)
+        _, resolved, analysis, follow_up = self._prepare(question, history)
+        return self._answer_request(resolved, analysis, self._index, top_k, mode, follow_up)
 
     def ask(
         self,
@@ -280,15 +331,16 @@ class Engine:
         """Answer one question (with optional conversation history) and time it."""
         started = time.perf_counter()
         chosen = self.backends.get(backend)
-        text, resolved, analysis = self._prepare(question, history)
+        text, resolved, analysis, follow_up = self._prepare(question, history)
         original = text if resolved != text else ""
         index = self._index
         composite = split_composite(resolved, self._place_at_start)
         if composite is not None:
             result = self._answer_composite(composite, original or resolved, analysis.language, index, top_k, mode)
+            result = self._english_facing(result, analysis)
         else:
-            result = chosen.answer(self._answer_request(resolved, analysis, index, top_k, mode, original))
-        return self._finish(result, original, resolved, started, index)
+            result = chosen.answer(self._answer_request(resolved, analysis, index, top_k, mode, follow_up))
+        return self._finish(self._english_facing(result, analysis), original, resolved, started, index)
 
     def _answer_composite(
         self, composite: CompositeQuestion, question: str, language: str, index: DocumentIndex,
@@ -316,18 +368,21 @@ class Engine:
         """Stream an answer: citations, text deltas, then the final answer object."""
         started = time.perf_counter()
         chosen = self.backends.get(backend)
-        text, resolved, analysis = self._prepare(question, history)
+        text, resolved, analysis, follow_up = self._prepare(question, history)
         original = text if resolved != text else ""
         index = self._index
         composite = split_composite(resolved, self._place_at_start)
-        if composite is not None:
-            answer = self._answer_composite(composite, original or resolved, analysis.language, index, top_k, None)
-            result = self._finish(answer, original, resolved, started, index)
+        if composite is not None or self._translated(analysis):
+            if composite is not None:
+                answer = self._answer_composite(composite, original or resolved, analysis.language, index, top_k, None)
+            else:  # answered in Chinese, worded for the English reader: sent as one piece
+                answer = chosen.answer(self._answer_request(resolved, analysis, index, top_k, None, follow_up))
+            result = self._finish(self._english_facing(answer, analysis), original, resolved, started, index)
             yield StreamEvent(kind="citations", citations=result.citations)
             yield StreamEvent(kind="delta", delta=result.answer)
             yield StreamEvent(kind="answer", answer=result)
             return
-        request = self._answer_request(resolved, analysis, index, top_k, None, original)
+        request = self._answer_request(resolved, analysis, index, top_k, None, follow_up)
         for event in chosen.stream(request):
             if event.kind == "answer" and event.answer is not None:
                 yield StreamEvent(kind="answer", answer=self._finish(event.answer, original, resolved, started, index))

@@ -160,6 +160,25 @@ class Settings(BaseSettings):
     llm_context: int = Field(2048, ge=256)
     llm_max_tokens: int = Field(256, ge=16)
 
+    # --- English questions translated into Chinese (rag.llm.translation) ---
+    question_translation: Literal["none", "local"] = Field(
+        "none",
+        description="Translate English questions into Chinese with the local model ('local') to add "
+        "the documents' words to retrieval and answering; 'none' = never.",
+    )
+    question_translation_model: Literal["qwen2.5-1.5b"] = Field(
+        "qwen2.5-1.5b", description="The packaged model that translates (the 0.5B translates badly)."
+    )
+    question_translation_timeout: float = Field(
+        20.0, gt=0, description="Seconds one translation may take; then the question goes untranslated."
+    )
+    question_translation_mode: Literal["add", "replace"] = Field(
+        "add",
+        description="'add': the translation adds Chinese words, the English question's places, years "
+        "and editions stay the constraints; 'replace': the translated question is answered as a "
+        "Chinese question when its places agree with the English question's.",
+    )
+
     # --- API ---
     api_keys: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Bearer keys; empty = none."

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Run every test on a fresh machine: set up .venv with the test, LLM, Milvus and Ray extras, install Debian's
+# Run every test on a fresh machine: set up .venv with the test, LLM (0.5B and 1.5B), Milvus and Ray extras, install Debian's
 # Chromium for the browser tests, lint rag/ (ruff, mypy: any finding fails), run pytest, then the
 # evaluation gate on the project's dataset. Arguments are passed to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/bootstrap.sh test,llm,milvus,ray
+bash scripts/bootstrap.sh test,llm,llm-large,milvus,ray
 echo "==> ruff check rag/ (ruff.toml)" >&2
 .venv/bin/ruff check rag/
 echo "==> mypy rag/ (mypy.ini)" >&2

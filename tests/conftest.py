@@ -31,7 +31,7 @@ HARBIN_DOC = "000_02af32df5c880f4c.txt"
 #: test using any of them (directly or through another fixture) is marked ``slow``.
 SLOW_FIXTURES = frozenset(
     {"model_cache_dir", "corpus_index_dir", "corpus_engine", "fresh_index_dir", "fresh_engine",
-     "model_path", "llm_server"}
+     "model_path", "llm_server", "translation_model_path"}
 )
 
 
@@ -80,6 +80,19 @@ def corpus_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     report = engine.index_paths([CORPUS_DIR])
     assert len(report.added) == 5, report
     return index_dir
+
+
+@pytest.fixture(scope="session")
+def translation_model_path() -> Path:
+    """The packaged Qwen2.5-1.5B that translates English questions, assembled into the cache."""
+    from rag.errors import BackendUnavailableError
+    from rag.llm.model_files import ensure_model
+
+    settings = Settings()
+    try:
+        return ensure_model("qwen2.5-1.5b", settings.resolve(settings.cache_dir))
+    except BackendUnavailableError as exc:  # scripts/test.sh installs the 'llm-large' extra
+        pytest.fail(f"the packaged 1.5B model is missing: {exc}")
 
 
 @pytest.fixture(scope="session")

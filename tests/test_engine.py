@@ -8,6 +8,7 @@ import pytest
 
 from rag.engine import Engine, validate_question
 from rag.errors import InvalidQuestionError
+from rag.llm.translation import QuestionTranslator
 from rag.ingest.loading import load_bytes
 from rag.store.index_store import IndexStore
 from tests.conftest import HashEmbedder, make_settings
@@ -133,3 +134,71 @@ def test_a_base_merge_runs_in_the_background_and_keeps_uploads_made_meanwhile(
     assert sorted(engine.index.documents) == ["0.txt", "2.txt", "late.txt"]
     assert sorted(IndexStore(settings.index_path).load().documents) == ["0.txt", "2.txt", "late.txt"]
     assert engine.search("大工匠")[0].doc in {"0.txt", "late.txt"}
+
+
+UNION_REPORT = (
+    "绥芬河市总工会2023年工作总结\n"
+    "2023年，绥芬河市总工会新建职工书屋12家，选聘工会联络员35名，走访慰问困难职工480人次。\n"
+)
+
+
+def test_an_english_question_is_answered_through_its_translation(
+    fresh_engine: Engine, fresh_index_dir: Path, corpus_engine: Engine, translation_model_path: Path
+) -> None:
+    settings = make_settings(fresh_index_dir, question_translation="local", question_translation_timeout=180)
+    engine = Engine(settings, corpus_engine.embedder, IndexStore(settings.index_path).load())
+    try:
+        engine.add_documents([load_bytes("suifenhe_union.txt", UNION_REPORT.encode())])
+        question = "How many trade-union liaison officers (工会联络员) did Suifenhe select in 2023?"
+        answer = engine.ask(question)
+        assert engine.translator is not None and engine.translator.used == 1, engine.translator.unavailable
+        calls = engine.translator.calls
+        _, _, analysis, _ = engine._prepare(question, [])
+        assert engine.translator.calls == calls, "the translation comes from the cache now"
+        assert "工会联络员" in analysis.translation and analysis.translation in analysis.expansions
+        assert [m.place.name for m in analysis.places] == ["绥芬河市"], "the places are the English question's"
+        assert not answer.refused and answer.citations[0].doc == "suifenhe_union.txt"
+        assert answer.answer.startswith(f"{answer.short_answer}. " if answer.short_answer else "The documents state")
+        # the English question's own place stays the constraint, whatever the translation says
+        other = engine.ask("How many trade-union liaison officers (工会联络员) did Dongning select in 2023?")
+        assert other.refused, other.answer
+    finally:
+        engine.close()
+
+
+def test_in_replace_mode_the_translated_question_is_answered_and_worded_in_english(
+    fresh_engine: Engine, fresh_index_dir: Path, corpus_engine: Engine, translation_model_path: Path
+) -> None:
+    settings = make_settings(
+        fresh_index_dir, question_translation="local", question_translation_mode="replace",
+        question_translation_timeout=180,
+    )
+    engine = Engine(settings, corpus_engine.embedder, IndexStore(settings.index_path).load())
+    try:
+        engine.add_documents([load_bytes("suifenhe_union.txt", UNION_REPORT.encode())])
+        # the Chinese in parentheses must survive translation (else it is rejected), so the
+        # translated question names the same place and agrees with the English one
+        question = "How many trade-union liaison officers (工会联络员) did Suifenhe (绥芬河市) select in 2023?"
+        answer = engine.ask(question)
+        assert answer.question == question
+        assert answer.resolved_question is not None, "the translated question was answered"
+        assert "工会联络员" in answer.resolved_question and "绥芬河市" in answer.resolved_question
+        assert not answer.refused and answer.citations[0].doc == "suifenhe_union.txt"
+        lead = f"{answer.short_answer}. " if answer.short_answer else ""
+        assert answer.answer.startswith(f"{lead}The documents state (in Chinese):"), answer.answer
+    finally:
+        engine.close()
+
+
+def test_without_the_model_english_questions_are_answered_as_before(
+    fresh_engine: Engine, fresh_index_dir: Path, corpus_engine: Engine, tmp_path: Path
+) -> None:
+    settings = make_settings(fresh_index_dir, question_translation="local")
+    engine = Engine(settings, corpus_engine.embedder, IndexStore(settings.index_path).load())
+    engine.translator = QuestionTranslator(settings, model_path=tmp_path / "missing.gguf")
+    question = "How much did Harbin award each of its great craftsmen?"
+    answer = engine.ask(question)
+    assert engine.translator is not None and engine.translator.unavailable is not None
+    plain = fresh_engine.ask(question)
+    assert (answer.answer, answer.short_answer, answer.refused) == (plain.answer, plain.short_answer, plain.refused)
+    engine.close()

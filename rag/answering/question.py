@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from rag.answering.facts import AskedFor, asked_for
@@ -132,6 +132,9 @@ class QuestionAnalysis:
     # Figures the question states as qualifiers (集中连片600亩以上, 5亿元以上项目): the evidence
     # must state the same figure; a sentence about 300亩以上 answers another question.
     figures: list[Quantity] = field(default_factory=list)
+    # For an English question: its checked machine translation into Chinese (rag.llm.translation),
+    # whose words are also in ``expansions``; empty when there is none.
+    translation: str = ""
 
     @property
     def place_names(self) -> set[str]:
@@ -175,6 +178,39 @@ class QuestionAnalyzer:
                 analysis.asked = own
                 analysis.kind = own.kind  # type: ignore[assignment]
         return analysis
+
+    def with_translation(self, analysis: QuestionAnalysis, translation: str) -> QuestionAnalysis:
+        """The English question's analysis with the Chinese words of its ``translation`` added to
+        ``expansions`` (retrieval, question terms, fact choice). Its places, years and editions stay
+        the English question's own: a translation cannot change what the entity guard checks, and
+        a place the translation names that the question does not (a mistranslated 胜利油田 ->
+        大庆油田) is cut out of the added words, so it does not pull in another place's passages."""
+        own = [m.place for m in analysis.places]
+        words = translation
+        for mention in sorted(self.gazetteer.find(translation), key=lambda m: -m.start):
+            if not any(self.gazetteer.encloses(mention.place, place) for place in own):
+                words = words[: mention.start] + " " + words[mention.start + len(mention.surface) :]
+        added = [w.strip() for w in words.split(" ") if w.strip()]
+        return replace(
+            analysis,
+            translation=translation,
+            expansions=list(dict.fromkeys([*analysis.expansions, *added])),
+        )
+
+    def agrees(self, question: QuestionAnalysis, translated: QuestionAnalysis) -> bool:
+        """Whether the analysis of a translated question is about what the English question is
+        about: every place of the question named by the translation and no other place (the
+        translation may add an enclosing one: Harbin -> 黑龙江省哈尔滨市), the same years and editions."""
+        own = [m.place for m in question.places]
+        theirs = [m.place for m in translated.places]
+        named = all(any(self.gazetteer.encloses(place, o) and self.gazetteer.encloses(o, place)
+                        for place in theirs) for o in own)
+        no_other = all(any(self.gazetteer.encloses(place, o) for o in own) for place in theirs)
+        return (
+            named and no_other
+            and set(question.years) == set(translated.years)
+            and set(question.ordinals) == set(translated.ordinals)
+        )
 
     def _analyze(self, question: str, known_place: Callable[[Place], bool] | None = None) -> QuestionAnalysis:
         kind: AnswerKind = "fact"

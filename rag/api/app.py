@@ -93,6 +93,7 @@ def create_app(
                     await asyncio.wait_for(serving_pages, timeout=10)
             for loaded in owned:  # only engines this app opened; a given engine belongs to the caller
                 close_backends(loaded.backends.loaded().values())
+                loaded.close()
 
     app = FastAPI(
         title="rag: answers from Chinese official documents",

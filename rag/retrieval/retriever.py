@@ -26,9 +26,10 @@ RetrievalMode = Literal["hybrid", "dense", "bm25"]
 
 class QueryAnalysis(Protocol):
     """What retrieval reads of a question's analysis (``rag.answering.question.QuestionAnalysis``):
-    the Chinese terms an English question stands for."""
+    the Chinese terms an English question stands for, and its machine translation ('' if none)."""
 
     expansions: list[str]
+    translation: str
 
 
 class QueryAnalyzer(Protocol):
@@ -108,7 +109,10 @@ class HybridRetriever:
             # Chinese terms in an English question (places, quoted terms) make BM25 useful again.
             weights = FusionWeights(dense=weights.dense, bm25=max(weights.bm25, 1.0))
         depth = max(self.candidate_k, k)
-        query_vector = self.embedder.encode_queries([query])[0]
+        # An English question's checked Chinese translation, when there is one, is what the dense
+        # search embeds: Chinese to Chinese matches closer than English to Chinese.
+        translation = analysis.translation if analysis is not None and language == "en" else ""
+        query_vector = self.embedder.encode_queries([translation or query])[0]
         dense = index.dense_search(query_vector, depth) if mode != "bm25" else []
         lexical = index.bm25_search(tokens, depth) if mode != "dense" else []
         dense_w = weights.dense if mode != "bm25" else 0.0

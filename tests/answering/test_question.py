@@ -98,3 +98,22 @@ def test_only_qualifying_figures_are_constraints() -> None:
     for question in ("哪两个省份印发了规划？", "工作部署中的两个“10”分别指什么？", "十三届全国人大代表是谁？",
                      "开展“五个百万”竞赛多少场？", "2023年生产总值是多少？"):
         assert qualifying_figures(question) == [], question
+
+
+def test_a_translation_adds_words_but_not_another_place(analyzer: QuestionAnalyzer) -> None:
+    question = analyzer.analyze("How many model workers did Harbin commend?")
+    translated = analyzer.with_translation(question, "齐齐哈尔市表彰了多少名劳动模范？")
+    assert translated.translation == "齐齐哈尔市表彰了多少名劳动模范？"
+    assert any("劳动模范" in term for term in translated.expansions)
+    assert not any("齐齐哈尔" in term for term in translated.expansions), "a rival place is cut out"
+    assert [m.place.name for m in translated.places] == [m.place.name for m in question.places]
+    faithful = analyzer.with_translation(question, "黑龙江省哈尔滨市表彰了多少名劳动模范？")
+    assert any("哈尔滨" in term for term in faithful.expansions), "the question's own place (and its province) stay"
+
+
+def test_a_translated_question_must_agree_on_places_years_and_editions(analyzer: QuestionAnalyzer) -> None:
+    question = analyzer.analyze("How many model workers did Harbin commend in 2020?")
+    assert analyzer.agrees(question, analyzer.analyze("2020年黑龙江省哈尔滨市表彰了多少名劳动模范？"))
+    assert not analyzer.agrees(question, analyzer.analyze("2020年齐齐哈尔市表彰了多少名劳动模范？"))
+    assert not analyzer.agrees(question, analyzer.analyze("2021年哈尔滨市表彰了多少名劳动模范？"))
+    assert not analyzer.agrees(question, analyzer.analyze("2020年表彰了多少名劳动模范？")), "the place was dropped"

@@ -1,5 +1,6 @@
 """Hybrid retrieval finds known passages, in Chinese and in English, and explains its matches."""
 
+import numpy as np
 import pytest
 
 from rag.engine import Engine
@@ -51,3 +52,15 @@ def test_language_detection() -> None:
     assert detect_language("How much did Harbin award?") == "en"
     assert detect_language("What did the 产改 reform achieve in Hebei?") == "en"
     assert detect_language("产改是什么? (reform)") == "zh"
+
+
+def test_an_english_questions_translation_is_what_the_dense_search_embeds(corpus_engine: Engine) -> None:
+    query = "How much did Harbin award each of its great craftsmen?"
+    translation = "哈尔滨市对大工匠每人奖励多少钱？"
+    analysis = corpus_engine.analyzer.with_translation(corpus_engine.analyzer.analyze(query), translation)
+    translated = corpus_engine.retrieve(query, k=5, mode="dense", analysis=analysis)
+    expected = corpus_engine.embedder.encode_queries([translation])[0]
+    assert translated.query_vector is not None and np.allclose(translated.query_vector, expected)
+    plain = corpus_engine.retrieve(query, k=5, mode="dense")
+    assert plain.query_vector is not None and not np.allclose(plain.query_vector, expected)
+    assert any(p.doc == HARBIN_DOC and HARBIN_SENTENCE in p.text for p in translated.passages[:1])
