@@ -155,8 +155,8 @@ def _facts_of(sentence: str) -> tuple[Fact, ...]:
 
 
 def _in_documents(index: DocumentIndex, term: str) -> bool:
-    """Whether any indexed chunk holds ``term``. A question word found in no document (发了, 钱)
-    can match no sentence: it would only lower every sentence's coverage alike."""
+    """Whether any indexed chunk holds ``term``. A question word found in no document (发了) can
+    match no sentence: it would only lower every sentence's coverage alike."""
     return index.vocabulary.get(term) is not None
 
 
@@ -494,9 +494,11 @@ class ExtractiveBackend(AnswerBackend):
             t for t in terms
             if not _YEAR_TERM.match(t) and t not in _QUESTION_WORDS and not any(t in c for c in constraints)
         ] or terms
-        weights = {t: index.idf(t) for t in query_terms if _in_documents(index, t)} or {
-            t: index.idf(t) for t in query_terms
-        }
+        # A word no document holds weighs nothing when it says no more than how the question is
+        # put (发了); a noun no document holds (火星, 企鹅) is what the question is about, and stays.
+        weights = {
+            t: index.idf(t) for t in query_terms if _in_documents(index, t) or self._names_a_thing(t)
+        } or {t: index.idf(t) for t in query_terms}
         total_weight = sum(weights.values()) or 1.0
         positions: dict[int, int] = {}
         headings: dict[int, str] = {}
@@ -585,6 +587,10 @@ class ExtractiveBackend(AnswerBackend):
         if analysis.asked is None:
             return text
         return text + " " + " ".join(fact.attribute.lower() for fact in _facts_of(sentence))
+
+    def _names_a_thing(self, term: str) -> bool:
+        """Whether a question word is a noun (or holds one): the thing asked about, not the asking."""
+        return any(flag[:1] == "n" for _, flag in self.tokenizer.tagged_words(term))
 
     @staticmethod
     def _introduction(index: DocumentIndex, position: int, heading_text: str) -> str:
