@@ -46,7 +46,7 @@ _TITLES = (
 )
 _TITLE = re.compile(_TITLES)
 #: A two- or three-character name after a title that closes the line or clause (县长 田兴国).
-_NAME_AFTER_TITLE = re.compile(rf"[\s:：]*([{CJK_RANGE}]{{2,3}})(?=$|[\s，,。；;）)])")
+_NAME_AFTER_TITLE = re.compile(rf"[\s:：]*([{CJK_RANGE}]{{2,6}})(?=$|[\s，,。；;）)])")
 #: A byline or photo credit around a name: 「文/张洪岩」「张洪岩供图」「记者 王某」「摄影：李某」.
 _CREDIT_BEFORE = re.compile(r"(?:文|图|摄影|摄|记者|通讯员|编辑|责编|责任编辑|作者|撰稿|来源)\s*[/／:：|｜]?\s*$")
 _CREDIT_AFTER = re.compile(r"^\s*(?:供图|摄影?|/文|／文|报道|编辑|整理|撰稿)")
@@ -117,6 +117,19 @@ def _same_thing_as_asked(span: str, question: str) -> bool:
             ending = _ORG_ENDING.search(tail)
             return ending is None or ending.start() >= 2
     return False
+
+
+def _split_names(run: str) -> list[str]:
+    """A run of two or three names of two or three characters each, each starting with a surname
+    (方玉婷陈心贝 -> 方玉婷, 陈心贝); [] when the run does not read so. A lone name is two or three
+    characters; two names are read three + three, else two + two (a split that is not unique is
+    none)."""
+    if 2 <= len(run) <= 3:
+        return [run] if run[0] in SURNAMES else []
+    if len(run) in (4, 6) and run[0] in SURNAMES and run[len(run) // 2] in SURNAMES:
+        half = len(run) // 2
+        return [run[:half], run[half:]]
+    return []
 
 
 def _only_names(span: str, excluded: Collection[str], question: str) -> bool:
@@ -351,15 +364,32 @@ class SpanFinder:
         return sorted(spans, key=lambda s: s.start)
 
     @staticmethod
+    def _one_list(sentence: str, tied: list[Span], titles_of: dict[Span, set[str]]) -> Span | None:
+        """Equally good names that stand side by side after one title, as one span
+        (「方玉婷、陈心贝」), or None when they are not one such list."""
+        ordered = sorted({(s.start, s.end): s for s in tied}.values(), key=lambda s: s.start)
+        if len(ordered) < 2 or len({frozenset(titles_of[s]) for s in ordered}) != 1:
+            return None
+        for first, second in zip(ordered, ordered[1:], strict=False):
+            if not re.fullmatch(r"\s*(?:[、,，和及与]\s*)?", sentence[first.end : second.start]):
+                return None
+        return Span("、".join(s.text for s in ordered), ordered[0].start, ordered[-1].end)
+
+    @staticmethod
     def _titled_names(sentence: str) -> list[Span]:
-        """A name standing alone after a title, up to the end of the line or clause (「某县人民政府
-        县长 田兴国」): jieba may read such a name as words (兴国 a county), but a surname of two or
-        three characters closing a title's line is a person."""
+        """Names standing alone after a title, up to the end of the line or clause (「某县人民政府
+        县长 田兴国」, 「联系人:方玉婷陈心贝」 whose space the text repair folded): jieba may read such
+        a name as words (兴国 a county), but surnames of two or three characters closing a title's
+        line are people."""
         spans = []
         for match in _TITLE.finditer(sentence):
             name = _NAME_AFTER_TITLE.match(sentence, match.end())
-            if name and name.group(1)[0] in SURNAMES:
-                spans.append(Span(name.group(1), name.start(1), name.end(1)))
+            if name is None:
+                continue
+            start = name.start(1)
+            for part in _split_names(name.group(1)):
+                spans.append(Span(part, start, start + len(part)))
+                start += len(part)
         return spans
 
     @staticmethod
@@ -419,7 +449,8 @@ class SpanFinder:
             if asks_author and self._is_credit(sentence, span.start, span.end):
                 titles.add("作者")
             # 「联系人：方玉婷、陈心贝」: names listed after a title share it.
-            if not titles and previous is not None and _LIST_JOINER.fullmatch(sentence[previous.end : span.start]):
+            gap = sentence[previous.end : span.start] if previous is not None else None
+            if not titles and previous is not None and (gap == "" or _LIST_JOINER.fullmatch(gap or "")):
                 titles = titles_of[previous]
             titles_of[span] = titles
             previous = span
@@ -449,6 +480,9 @@ class SpanFinder:
 
         ranked = sorted(spans, key=lambda s: (-score(s), s.start))
         best = ranked[0]
+        listed = self._one_list(sentence, [s for s in ranked if score(s) >= score(best) - 1e-9], titles_of)
+        if kind == "person" and listed is not None:
+            return listed  # 「联系人：方玉婷、陈心贝」: the names of one list answer together
         rivals = [s for s in ranked[1:] if s.text != best.text]
         if rivals and score(best) - score(rivals[0]) < NAME_MARGIN:
             return None

@@ -25,7 +25,8 @@ def test_a_byline_or_photo_credit_is_never_the_person(finder: SpanFinder) -> Non
 
 
 def test_two_names_that_answer_equally_give_no_short_answer(finder: SpanFinder) -> None:
-    assert finder.best("联系人：方玉婷、陈心贝。", "person", [], "联系人是谁？") is None
+    # each with a title of its own, not one list: no guess between them
+    assert finder.best("市长李明，副市长王刚。", "person", [], "市长是谁？") is None
 
 
 def test_organisation_names_lose_leading_function_words(finder: SpanFinder) -> None:
@@ -169,3 +170,13 @@ def test_a_bare_ending_shared_with_the_question_does_not_make_the_same_thing() -
     assert _same_thing_as_asked("工厂化循环水养殖基地", "对虾养殖基地由哪个单位牵头？")
     assert not _same_thing_as_asked("高新区管理委员会", "哪个管理委员会负责园区运营？")
     assert not _same_thing_as_asked("市财政局", "哪个部门负责资金保障？")
+
+
+def test_names_listed_after_one_title_answer_together(finder: SpanFinder) -> None:
+    # the text repair folded the space between the two names: they are split by their surnames
+    glued = "联系人:方玉婷陈心贝"
+    assert [span.text for span in finder.find(glued, "person")] == ["方玉婷", "陈心贝"]
+    best = finder.best(glued, "person", [], "Who are the contact persons?")
+    assert best is not None and best.text == "方玉婷、陈心贝"
+    listed = finder.best("联系人：方玉婷、陈心贝。", "person", [], "联系人是谁？")
+    assert listed is not None and listed.text == "方玉婷、陈心贝"
