@@ -24,6 +24,8 @@ from rag.text.places import Gazetteer, Place, main_province, same_place
 from rag.text.quantities import find_quantities, unit_class
 
 _SPACE = re.compile(r"\s+")
+#: A full date in a question: its year and its month and day (2021年4月6日 -> 2021, 4月6日).
+_FULL_DATE = re.compile(r"((?:19|20)\d{2})年(\d{1,2}月\d{1,2}日)")
 #: The rest of an enterprise's name after a place (哈尔滨|红光锅炉有限公司): a brand, then the kind.
 _ENTERPRISE_AFTER = re.compile(rf"[{CJK_RANGE}]{{2,16}}?(?:有限责任公司|股份有限公司|有限公司|公司|集团|厂)")
 
@@ -144,7 +146,10 @@ class EntityGuard:
             if any(self.gazetteer.encloses(mention.place, p) for p in supported):
                 continue  # 山西省 in 山西省交城县: a qualifier of a place that is supported
             missing.append(mention.surface)
+        dated_days = {year: day for year, day in _FULL_DATE.findall(analysis.text)}
         for year in analysis.years:
+            if year in dated_days and dated_days[year] in sentence and not years_in(sentence):
+                continue  # 「2021年4月6日…出台的方案」 and a sentence of 4月6日 with no year of its own
             if not self._marker_supported(year, years_in(sentence), years_in(with_title)):
                 missing.append(f"{year}年")
         for ordinal in analysis.ordinals:

@@ -252,3 +252,17 @@ def test_a_list_item_about_a_sibling_kind_does_not_answer(
     assert missing_for(guard, analyzer, "油菜示范方集中连片600亩以上补助多少？", notice, late) == ["油菜示范方"]
     assert missing_for(guard, analyzer, "油菜示范方集中连片300亩以上补助多少？", notice, rape) == []
     assert missing_for(guard, analyzer, "单季晚稻示范方集中连片600亩以上补助多少？", notice, late) == []
+
+
+def test_the_day_of_a_full_date_stands_for_its_year_in_a_sentence_with_no_year(
+    guard: EntityGuard, analyzer: QuestionAnalyzer
+) -> None:
+    sentence = "4月6日,省总工会出台方案,培训1.5万名思想政治引领骨干。"
+    text = f"某省工会工作纪实\n第一段写别的事情。\n第二段也写别的事情。\n{sentence}\n"
+    report = make_document("union.txt", "某省工会工作纪实", text)
+    question = "2021年4月6日省总工会出台的方案计划培训多少名思想政治引领骨干？"
+    assert missing_for(guard, analyzer, question, report, sentence) == []
+    assert missing_for(guard, analyzer, "2021年5月6日省总工会出台的方案计划培训多少名骨干？", report, sentence) == ["2021年"]
+    dated = "2020年4月6日,省总工会出台方案,培训1.5万名思想政治引领骨干。"
+    other = make_document("other.txt", "某省工会工作纪实", f"某省工会工作纪实\n{dated}\n")
+    assert missing_for(guard, analyzer, question, other, dated) == ["2021年"], "a sentence's own year decides"
