@@ -25,6 +25,8 @@ import os
 import shutil
 import tempfile
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -167,6 +169,28 @@ def export_fp32(source: SourceModel, target: Path) -> None:
         )
 
 
+class _AtMostWarning(logging.Filter):
+    """Drops records of level WARNING and below."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno > logging.WARNING
+
+
+@contextmanager
+def root_warnings_silenced() -> Iterator[None]:
+    """Drop warnings logged on the root logger itself while the block runs. A filter on the root
+    logger applies only to records logged there directly, not to those of other loggers that
+    propagate through it, so a server's access log in another thread keeps flowing (a global
+    ``logging.disable`` silenced it: a request served during a quantisation left no log line)."""
+    root = logging.getLogger()
+    advice = _AtMostWarning()
+    root.addFilter(advice)
+    try:
+        yield
+    finally:
+        root.removeFilter(advice)
+
+
 def quantize_int8(fp32_file: Path, target: Path) -> None:
     """Dynamic int8 quantisation of every MatMul and Gather (the embedding table) weight.
 
@@ -175,11 +199,8 @@ def quantize_int8(fp32_file: Path, target: Path) -> None:
     """
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    logging.disable(logging.WARNING)  # the quantiser's advice to pre-process, on the root logger
-    try:
+    with root_warnings_silenced():  # the quantiser's advice to pre-process, on the root logger
         quantize_dynamic(fp32_file, target, weight_type=QuantType.QInt8, per_channel=True)
-    finally:
-        logging.disable(logging.NOTSET)
 
 
 def build_onnx_model(source: SourceModel, cache_dir: Path, variant: Variant) -> Path:

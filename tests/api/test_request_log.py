@@ -6,7 +6,6 @@ import json
 import logging
 
 import httpx
-import pytest
 
 from rag.api.request_log import JsonFormatter, RequestIdFilter, request_id_var
 
@@ -38,10 +37,29 @@ def test_exceptions_stay_inside_the_json_line() -> None:
     assert "\n" not in line and "ValueError" in json.loads(line)["exception"]
 
 
-def test_access_log_has_request_id_route_and_status(client: httpx.Client, caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.INFO, logger="rag.api.access"):
+class _Collect(logging.Handler):
+    """Keeps the records it is given (attached to the access logger itself, so a test elsewhere
+    that replaces the root logger's handlers cannot take the records away)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def test_access_log_has_request_id_route_and_status(client: httpx.Client) -> None:
+    access = logging.getLogger("rag.api.access")
+    collect, level = _Collect(), access.level
+    access.addHandler(collect)
+    access.setLevel(logging.INFO)
+    try:
         client.get("/search", params={"q": "大工匠"}, headers={"X-Request-ID": "trace-search-1"})
-    records = [r for r in caplog.records if getattr(r, "request_id", None) == "trace-search-1"
+    finally:
+        access.removeHandler(collect)
+        access.setLevel(level)
+    records = [r for r in collect.records if getattr(r, "request_id", None) == "trace-search-1"
                or getattr(r, "path", None) == "/search"]
     assert records, "no access log record"
     record = records[-1]

@@ -214,3 +214,19 @@ def test_interrupted_build_leaves_nothing_that_looks_finished(tmp_path: Path, mo
     exports = tmp_path / "cache" / "onnx"
     assert list(exports.iterdir()) == []  # no staging folder left, no target without a marker
     assert not list(exports.rglob(MARKER_FILE))
+
+
+def test_silencing_the_quantisers_advice_leaves_other_loggers_flowing(caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    from rag.store.onnx_embedding import root_warnings_silenced
+
+    with caplog.at_level(logging.INFO):
+        with root_warnings_silenced():
+            logging.warning("Please consider to run pre-processing before quantization.")
+            logging.getLogger("rag.api.access").info("request served")
+        logging.warning("after the block")
+    messages = [record.getMessage() for record in caplog.records]
+    assert "request served" in messages, "another logger's records still reach the handlers"
+    assert "Please consider to run pre-processing before quantization." not in messages
+    assert "after the block" in messages, "the filter is removed afterwards"
