@@ -37,6 +37,7 @@ from rag.answering.document_questions import (
 )
 from rag.answering.entity_guard import EntityGuard
 from rag.answering.facts import (
+    QUESTION_COUNTERS,
     Fact,
     FactChoice,
     attribute_score,
@@ -69,9 +70,7 @@ CONTEXT_SHARE = 0.5
 FOCUS_SHARE = 0.5
 #: The question word of a figure question, the counter after it, and a closing with nothing more.
 _ASKED_WORD = re.compile(r"多少|几")
-_COUNTER_PREFIX = re.compile(
-    r"^(?:万|亿)?(?:个|名|位|家|项|所|户|座|处|件|条|类|种|支|批|场|期|份|套|台|篇|部|元|钱|人次|人)?"
-)
+_COUNTER_PREFIX = re.compile(rf"^(?:万|亿)?(?:人次|元|钱|人|{QUESTION_COUNTERS})?")
 _CLOSING = re.compile(r"[？?。！!\s]*")
 #: Nouns every figure of a kind has: they do not say which figure is asked for.
 _MEASURE_WORDS = frozenset(

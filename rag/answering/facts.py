@@ -473,10 +473,9 @@ def _figure_runs(sentence: str, facts: list[Fact]) -> list[list[Fact]]:
 
 # ----- choosing -----
 #: 几个责任单位 / 多少名骨干: the noun after the question's count word and classifier is what is counted.
-_QUESTION_COUNTED = re.compile(
-    rf"(?:多少|几)(?:万|亿)?(?:个|名|位|家|项|所|户|座|处|件|条|类|种|支|次|批|场|期|届|份|套|台|辆|篇|部|门)"
-    rf"([{CJK_RANGE}]{{2,}})"
-)
+#: The counters a question puts after 多少/几 before the noun it counts (多少名骨干, 几个单位).
+QUESTION_COUNTERS = "个|名|位|家|项|所|户|座|处|件|条|类|种|支|次|批|场|期|届|份|套|台|辆|篇|部|门"
+_QUESTION_COUNTED = re.compile(rf"(?:多少|几)(?:万|亿)?(?:{QUESTION_COUNTERS})([{CJK_RANGE}]{{2,}})")
 #: Words that may stand between a figure and the noun it counts (10个左右的单位, 500余名职工).
 _COUNT_FILLERS = "左右以上余多的 "
 
