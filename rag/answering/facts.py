@@ -87,6 +87,9 @@ class Fact:
     bound: bool = False
     #: The words right after the figure in its clause (「10个责任单位」 -> 责任单位): what it counts.
     follows: str = ""
+    #: For a part of a breakdown (「其中柯城区承担0.15万元」): its own words, without those of the
+    #: total's clause that its attribute also holds.
+    own: str = ""
 
     @property
     def text(self) -> str:
@@ -167,7 +170,7 @@ _ENGLISH_COUNTER = {
     "projects": "项", "items": "项", "measures": "条", "articles": "条", "schools": "所",
     "times": "次", "batches": "批", "sessions": "场", "events": "场", "acres": "亩", "mu": "亩",
 }
-_CN_QUESTION_COUNT = re.compile(r"多少|几")
+_CN_QUESTION_COUNT = re.compile(r"多少|几|多大")
 #: 多少 followed by a noun counts that noun (资助多少农民工, 多少企业): the figure is a count even when
 #: the question also speaks of money.
 _COUNTED_NOUN = re.compile(rf"(?:多少|几)(?!钱|元|万|亿|倍|%|个百分点|是|呢|吗|？|\?)([{CJK_RANGE}]{{1,4}})")
@@ -284,14 +287,32 @@ def _clause_start(sentence: str, position: int, marks: str = _DELIMITERS) -> int
     return max(sentence.rfind(mark, 0, position) for mark in marks) + 1
 
 
-def _clause_end(sentence: str, position: int) -> int:
-    ends = [i for i in (sentence.find(mark, position) for mark in _DELIMITERS) if i >= 0]
+def _clause_end(sentence: str, position: int, marks: str = _DELIMITERS) -> int:
+    """Where the clause holding ``position`` ends: at the first of ``marks`` after it."""
+    ends = [i for i in (sentence.find(mark, position) for mark in marks) if i >= 0]
     return min(ends, default=len(sentence))
+
+
+#: A bracketed aside without figures (「17个省(区、市)的省委副书记」): its 、 and brackets end no clause.
+_ASIDE = re.compile(r"[（(][^（()）\d]{1,12}[)）]")
+#: 「共计14.5万元,其中市本级承担0.35万元,柯城区承担0.15万元」: the figures after 其中 break down the
+#: total before it, so the words of the total's clause describe each part too.
+_BREAKDOWN = re.compile(r"其中")
+#: Words that make a figure a total; a part does not inherit them from the total's clause.
+_TOTAL_WORDS = re.compile(r"共计|合计|总计|累计|总共|一共|共有|共")
+#: A clause after its figure that is only a noun phrase (个省(区、市)的省委副书记): no predicate.
+_NOUN_PHRASE_ONLY = re.compile(r"[^，,；;。]{0,12}的[^，,；;。的]{1,8}")
+
+
+def _without_asides(sentence: str) -> str:
+    """``sentence`` with every bracketed aside blanked out (same length, so offsets still hold)."""
+    return _ASIDE.sub(lambda m: "·" * len(m.group(0)), sentence)
 
 
 def sentence_facts(sentence: str) -> list[Fact]:
     """Every figure of ``sentence`` as a fact with its attribute words and change role."""
     quantities = [q for q in find_quantities(sentence) if q.kind != "ordinal"]
+    plain = _without_asides(sentence)
     facts: list[Fact] = []
     for number, quantity in enumerate(quantities):
         previous = quantities[number - 1] if number else None
@@ -305,14 +326,16 @@ def sentence_facts(sentence: str) -> list[Fact]:
         else:
             previous_end = previous.end
         next_start = quantities[number + 1].start if number + 1 < len(quantities) else len(sentence)
-        left = max(_clause_start(sentence, quantity.start), previous_end)
-        right = min(_clause_end(sentence, quantity.end), next_start)
+        left = max(_clause_start(plain, quantity.start), previous_end)
+        right = min(_clause_end(plain, quantity.end), next_start)
         attribute = sentence[left : quantity.start] + " " + sentence[quantity.end : right]
         bound = bool(_BOUND_BEFORE.search(sentence[left : quantity.start]))
         facts.append(Fact(quantity, unit_class(quantity), attribute, bound=bound,
                           years=_clause_years(sentence, quantities, number),
                           follows=sentence[quantity.end : right]))
     facts = _rates_of_amounts(sentence, facts)
+    facts = _share_breakdown_heads(sentence, facts)
+    facts = _share_verbless_predicates(sentence, facts)
     facts = _share_enumeration_heads(sentence, facts)
     facts = _link_changes(sentence, facts)
     return _pair_respectively(sentence, facts)
@@ -346,9 +369,60 @@ def _rates_of_amounts(sentence: str, facts: list[Fact]) -> list[Fact]:
     return described
 
 
+def _share_breakdown_heads(sentence: str, facts: list[Fact]) -> list[Fact]:
+    """「下达认证奖补资金共计14.5万元,其中市本级承担0.35万元,柯城区承担0.15万元」: the clause before
+    其中 (less its figures and total words) describes every part after it, so its words no longer
+    tell the parts from each other or from the total; the parts' own words (柯城区) do. Only a
+    clause-initial 其中 after a total of the parts' unit class breaks it down (not 「占其中的71.1%」)."""
+    shared = list(facts)
+    for marker in _BREAKDOWN.finditer(sentence):
+        if marker.start() == 0 or sentence[marker.start() - 1] not in _CLAUSE_MARKS:
+            continue
+        end = _clause_end(sentence, marker.end(), "；;。")
+        totals = [f for f in facts if f.quantity.end < marker.start()]
+        if not totals:
+            continue
+        total = totals[-1]
+        # the total's own clause (「下达…资金共计14.5万元」), not the whole sentence before it
+        start = _clause_start(_without_asides(sentence), total.quantity.start, _CLAUSE_MARKS)
+        head = sentence[start : marker.start()].replace(total.text, " ")
+        head = _TOTAL_WORDS.sub(" ", head)
+        for number, fact in enumerate(shared):
+            if fact is total:
+                shared[number] = replace(fact, attribute=head + " " + fact.attribute)
+            elif marker.end() <= fact.quantity.start < end and fact.unit_class == total.unit_class:
+                shared[number] = replace(fact, attribute=head + " " + fact.attribute, own=fact.attribute)
+    return shared
+
+
+def _share_verbless_predicates(sentence: str, facts: list[Fact]) -> list[Fact]:
+    """「17个省(区、市)的省委副书记，9个省(市)的省委常委担任协调小组组长」: a figure's clause that is only
+    a noun phrase (N个X的Y) shares the predicate of the next figure's clause (担任…组长)."""
+    shared = list(facts)
+    plain = _without_asides(sentence)
+    for number in range(len(shared) - 1):
+        fact, following = shared[number], shared[number + 1]
+        clause_end = _clause_end(plain, fact.quantity.end, _CLAUSE_MARKS)
+        tail = plain[fact.quantity.end : clause_end]
+        between = plain[clause_end : following.quantity.start]
+        if (
+            fact.unit_class != following.unit_class
+            or not _NOUN_PHRASE_ONLY.fullmatch(tail)
+            or not re.fullmatch(r"[，,]\s*", between)
+        ):
+            continue
+        predicate = following.follows
+        noun_end = predicate.find("的")
+        predicate = predicate[noun_end + 1 :] if noun_end >= 0 else predicate
+        shared[number] = replace(fact, attribute=fact.attribute + " " + predicate)
+    return shared
+
+
 def _share_enumeration_heads(sentence: str, facts: list[Fact]) -> list[Fact]:
     """「培养1000名甲、200名乙」: the words before the first item (培养) govern every item of the
-    enumeration, so they describe all of them and single out none."""
+    enumeration, so they describe all of them and single out none. Items that carry their own label
+    before their figure (「减税降费2.08亿元、惠企奖励46.7万元」) share nothing: the first label is
+    the first item's own."""
     shared = list(facts)
     start = 0
     while start < len(shared):
@@ -359,6 +433,9 @@ def _share_enumeration_heads(sentence: str, facts: list[Fact]) -> list[Fact]:
                 break
             if any(mark in between for mark in "，,；;。"):
                 break
+            label = re.split(r"、|和|及|与", between)[-1]
+            if len(re.findall(rf"[{CJK_RANGE}]", label)) >= 2:
+                break  # 「减税降费2.08亿元、惠企奖励46.7万元」: each item has its own label before it
             end += 1
         if end > start:
             first = shared[start].quantity
@@ -543,6 +620,8 @@ def choose_fact(
 
     def score(fact: Fact) -> float:
         value = attribute_score(fact, telling)
+        if fact.own and not attribute_score(replace(fact, attribute=fact.own), telling):
+            value -= CONFIDENCE_MARGIN  # a part the question names none of its own words of: the total
         if fact.role == "before":
             value += 0.5 if asked.before else -0.5
         elif fact.role == "after" and not asked.before:

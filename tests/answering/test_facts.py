@@ -230,3 +230,55 @@ def test_a_threshold_the_question_names_picks_the_figure_of_its_tier() -> None:
     counted = choose_fact(sentence_facts(names), AskedFor("count", ()), weights("民生", "实事", "责任", "单位"),
                           "十五件民生实事涉及几个责任单位？")
     assert counted.best is not None and counted.best.text == "10个"
+
+
+BREAKDOWN = "下达认证奖补资金共计20万元,其中甲县承担5万元,乙县承担3万元,丙镇承担12万元。"
+
+
+def test_a_breakdown_part_is_chosen_by_its_own_words_and_the_total_otherwise() -> None:
+    facts = sentence_facts(BREAKDOWN)
+    asked = AskedFor("amount", ("money",))
+    part = choose_fact(facts, asked, weights("认证", "奖补", "乙县", "承担"))
+    assert part.best is not None and part.best.text == "3万元" and part.confident
+    total = choose_fact(facts, asked, weights("认证", "奖补", "资金"))
+    assert total.best is not None and total.best.text == "20万元" and total.confident
+
+
+def test_qizhong_inside_a_clause_is_no_breakdown() -> None:
+    sentence = "某市劳模中，企业职工占总人数的40%，一线工人占其中的70%。"
+    facts = {f.text: f for f in sentence_facts(sentence)}
+    assert "总人数" not in facts["70%"].attribute
+    choice = choose_fact(list(facts.values()), AskedFor("percent", ("percent",)), weights("企业职工", "总人数"))
+    assert choice.best is not None and choice.best.text == "40%"
+
+
+def test_a_bracketed_aside_does_not_cut_a_figures_clause() -> None:
+    sentence = "全国8个省(区、市)将改革纳入考核，5个省(区、市)设立专项资金。"
+    facts = {f.text: f for f in sentence_facts(sentence)}
+    assert "纳入考核" in facts["8个"].attribute and "专项资金" in facts["5个"].attribute
+    choice = choose_fact(list(facts.values()), AskedFor("count", ("个",)), weights("专项资金"))
+    assert choice.best is not None and choice.best.text == "5个"
+
+
+def test_a_noun_phrase_clause_shares_the_next_clauses_predicate() -> None:
+    sentence = "6个市的副市长，4个市的秘书长担任领导小组组长，3个市设立办公室。"
+    facts = {f.text: f for f in sentence_facts(sentence)}
+    assert "担任领导小组组长" in facts["6个"].attribute
+    choice = choose_fact(
+        list(facts.values()), AskedFor("count", ("个",)), weights("副市长", "担任", "领导小组", "组长")
+    )
+    assert choice.best is not None and choice.best.text == "6个" and choice.confident
+
+
+def test_duoda_asks_for_a_figure() -> None:
+    area = asked_for("某园区占地面积有多大？")
+    assert area is not None and area.kind == "count"  # any figure; its words decide which
+    money = asked_for("某县减税降费规模有多大？")
+    assert money is not None and money.kind == "amount"
+
+
+def test_labelled_items_of_an_enumeration_keep_their_own_labels() -> None:
+    facts = {f.text: f for f in sentence_facts("出台政策20条，减税降费1.5亿元、惠企奖励30万元。")}
+    assert "减税降费" not in facts["30万元"].attribute
+    choice = choose_fact(list(facts.values()), AskedFor("amount", ("money",)), weights("减税降费"))
+    assert choice.best is not None and choice.best.text == "1.5亿元" and choice.confident
