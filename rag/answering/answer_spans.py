@@ -265,6 +265,11 @@ class SpanFinder:
             spans.append(Span(sentence[start:end], start, end))
         return spans
 
+    def listed(self, sentence: str, size: int) -> list[Span]:
+        """The enumerations of ``sentence`` with exactly ``size`` items: the answer to a question
+        that says how many things it asks for (「哪三支通道」「“四项机制”是什么」)."""
+        return [s for s in self._enumerations(sentence) if len(_ENUMERATION_SPLIT.split(s.text)) == size]
+
     def _cut_item(self, item: str, typical: int, from_right: bool) -> str:
         """The run of whole words at one end of ``item`` whose length is nearest ``typical``."""
         words = [w for w, _ in self.tokenizer.tagged_words(item)]

@@ -469,6 +469,8 @@ class ExtractiveBackend(AnswerBackend):
             return True, choose_fact(
                 facts, analysis.asked, fact_weights, analysis.text, words_must_decide=analysis.language == "en"
             )
+        if analysis.list_size:
+            return bool(self.spans.listed(sentence, analysis.list_size)), None
         if self.spans.find(sentence, analysis.kind, asks_for_author(analysis.text)):
             return True, None
         if self.spans.aligned(sentence, analysis.kind, analysis.text, analysis.place_names):
@@ -736,10 +738,15 @@ class ExtractiveBackend(AnswerBackend):
             choice = chosen.choice
             return choice.best.text if choice is not None and choice.best is not None and choice.confident else None
         sentence = chosen.text
+        anchors = [t for t in self.tokenizer.tokenize(analysis.text) if t in sentence]
+        if analysis.list_size:
+            # 「哪三支通道」: only an enumeration of that many items answers
+            listed = self.spans.listed(sentence, analysis.list_size)
+            span = self.spans.best(sentence, analysis.kind, anchors, analysis.text, analysis.place_names, listed)
+            return span.text if span else None
         aligned = self.spans.aligned(sentence, analysis.kind, analysis.text, analysis.place_names)
         if aligned is not None:
             return aligned.text  # the sentence says it in the question's own words
-        anchors = [t for t in self.tokenizer.tokenize(analysis.text) if t in sentence]
         span = self.spans.best(sentence, analysis.kind, anchors, analysis.text, analysis.place_names)
         if span is None and analysis.head:
             named = self.spans.headed(sentence, analysis.head, analysis.text)

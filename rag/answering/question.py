@@ -17,7 +17,7 @@ from rag.answering.facts import AskedFor, asked_for
 from rag.text.dictionary import EnglishChinese, packaged_dictionary
 from rag.text.glossary import Glossary
 from rag.text.language import detect_language
-from rag.text.numbers import english_ordinals, ordinals_in
+from rag.text.numbers import chinese_number, english_ordinals, ordinals_in
 from rag.text.patterns import CJK, CJK_RANGE, YEAR
 from rag.text.places import Gazetteer, Place, PlaceMention, prefer_places
 from rag.text.quantities import Quantity, find_quantities
@@ -135,6 +135,9 @@ class QuestionAnalysis:
     # For an English question: its checked machine translation into Chinese (rag.llm.translation),
     # whose words are also in ``expansions``; empty when there is none.
     translation: str = ""
+    # How many things a list question asks for (「哪三支通道」 -> 3, 「“四项机制”是什么」 -> 4); 0
+    # when it does not say.
+    list_size: int = 0
 
     @property
     def place_names(self) -> set[str]:
@@ -221,7 +224,10 @@ class QuestionAnalyzer:
         # A figure kind is decided by what the question asks for (多少, 何时, 几年): a question
         # that merely mentions 资金 but asks 由哪个会议审定 asks for no figure.
         asked = None
-        if kind in ("amount", "count", "percent", "date", "fact"):
+        size = list_size(question)
+        if size:
+            kind = "list"
+        elif kind in ("amount", "count", "percent", "date", "fact"):
             asked = asked_for(question)
             kind = asked.kind if asked is not None else "fact"  # type: ignore[assignment]
         language = detect_language(question)
@@ -250,7 +256,27 @@ class QuestionAnalyzer:
             head=_head_noun(question),
             figures=qualifying_figures(question) if language == "zh" else [],
             translations=self.dictionary().translate(question) if language == "en" else [],
+            list_size=size,
         )
+
+
+#: A question that counts the things it asks for: 「哪三支」「哪两个省份」「哪“四个体系”」, or
+#: 「“四项机制”是什么」「两个“10”分别指什么」.
+_LIST_SIZE = re.compile(
+    r"哪\s*[“「\"]?(?P<which>[两二三四五六七八九十]|\d{1,2})(?:个|项|支|类|种|大|条|方面|家|位|名|所|批)"
+    r"|[“「\"]?(?P<named>[两二三四五六七八九十]|\d{1,2})(?:个|项|支|类|种|大|条|方面)[^，,。？?]{0,10}?[”」\"]?"
+    r"(?:是什么|是哪些|分别是|分别指|指什么|包括哪些|有哪些)"
+)
+
+
+def list_size(question: str) -> int:
+    """How many things ``question`` asks to be listed (see :data:`_LIST_SIZE`), 0 when it does not
+    say: the answer is then an enumeration of exactly that many items."""
+    match = _LIST_SIZE.search(question)
+    if match is None:
+        return 0
+    value = chinese_number(match.group("which") or match.group("named"))
+    return int(value) if value is not None and 2 <= value <= 12 else 0
 
 
 def _head_noun(question: str) -> str:

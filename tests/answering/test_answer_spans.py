@@ -180,3 +180,10 @@ def test_names_listed_after_one_title_answer_together(finder: SpanFinder) -> Non
     assert best is not None and best.text == "方玉婷、陈心贝"
     listed = finder.best("联系人：方玉婷、陈心贝。", "person", [], "联系人是谁？")
     assert listed is not None and listed.text == "方玉婷、陈心贝"
+
+
+def test_only_an_enumeration_of_the_asked_size_is_listed(finder: SpanFinder) -> None:
+    sentence = "某市构建了政治建设、政策制度、技能培训“三个体系”，走访企业、学校。"
+    assert [s.text for s in finder.listed(sentence, 3)] == ["政治建设、政策制度、技能培训"]
+    assert [s.text for s in finder.listed(sentence, 2)] == ["企业、学校"]
+    assert finder.listed(sentence, 4) == []

@@ -117,3 +117,23 @@ def test_a_translated_question_must_agree_on_places_years_and_editions(analyzer:
     assert not analyzer.agrees(question, analyzer.analyze("2020年齐齐哈尔市表彰了多少名劳动模范？"))
     assert not analyzer.agrees(question, analyzer.analyze("2021年哈尔滨市表彰了多少名劳动模范？"))
     assert not analyzer.agrees(question, analyzer.analyze("2020年表彰了多少名劳动模范？")), "the place was dropped"
+
+
+@pytest.mark.parametrize(
+    ("question", "size"),
+    [
+        ("某集团畅通的三支人才发展通道是哪三支？", 3),
+        ("哪两个省份印发了改革规划？", 2),
+        ("某市构建了哪“四个体系”？", 4),
+        ("协调小组建立的“四项机制”是什么？", 4),
+        ("某市有哪些试点单位？", 0),
+        ("某县有多少个试点？", 0),
+    ],
+)
+def test_a_question_that_counts_what_it_asks_for_is_a_list_of_that_size(
+    analyzer: QuestionAnalyzer, question: str, size: int
+) -> None:
+    analysis = analyzer.analyze(question)
+    assert analysis.list_size == size
+    if size:
+        assert analysis.kind == "list" and analysis.asked is None
