@@ -84,6 +84,10 @@ _CLAUSE_PUNCT = re.compile(r"[，,；;。！？!?]")
 #: for its words right before it (0.5 for a clause boundary there instead).
 ALIGNED_MIN_SCORE = 1.5
 ALIGNED_MAX_CHARS = 25
+#: The longest quotation an aligned answer takes whole.
+QUOTED_MAX_CHARS = 40
+_CJK_WORD = re.compile(rf"[{CJK_RANGE}]{{2,}}")
+_OPENING_QUOTES = {"“": "”", "「": "」", "『": "』", "《": "》"}
 #: How many of the question's characters next to the answer count as a full match on that side.
 ALIGN_WINDOW = 6
 #: How much the best name must outscore a different runner-up to be given as the short answer.
@@ -187,6 +191,7 @@ def aligned_answer(sentence: str, question: str) -> Span | None:
             runs.append((start, i))
             start = None
     asked_before = len(question[: wh.start()].strip())
+    last_words = _bigrams(question[max(0, wh.start() - ALIGN_WINDOW) : wh.start()])
     asked_after = len(question[wh.end() :].strip(" ？?。"))
     scored: list[tuple[float, Span]] = []
     for run_start, run_end in runs:
@@ -195,9 +200,21 @@ def aligned_answer(sentence: str, question: str) -> Span | None:
         if len(trimmed) < 2 or len(trimmed) > ALIGNED_MAX_CHARS:
             continue
         left = run_start + text.index(trimmed)
+        if left and sentence[left - 1] in _OPENING_QUOTES:
+            # a quotation answers whole, even across its own commas (「主线工作：“造就…大军,当好主人翁”」)
+            close = sentence.find(_OPENING_QUOTES[sentence[left - 1]], left)
+            if 0 < close - left <= QUOTED_MAX_CHARS:
+                trimmed = sentence[left:close]
         following = _run_length(after, run_end, 1)
         preceding = _run_length(before, run_start - 1, -1)
-        score = min(1.0, following / max(1, min(ALIGN_WINDOW, asked_after)))
+        if asked_after:
+            score = min(1.0, following / min(ALIGN_WINDOW, asked_after))
+        else:
+            # 「…第4到10名的选手晋级为什么？」: nothing follows the question word, so the answer runs
+            # to the end of its clause (「第4到10名晋级高级工。」), right after the question's own last
+            # words before it (晋级), not after any other words of the question
+            at_end = run_end == len(sentence) or bool(_CLAUSE_PUNCT.match(sentence[run_end]))
+            score = 1.0 if at_end and sentence[max(0, run_start - 2) : run_start] in last_words else 0.0
         if preceding:
             score += min(1.0, preceding / max(1, min(ALIGN_WINDOW, asked_before)))
         elif run_start == 0 or _CLAUSE_PUNCT.match(sentence[run_start - 1]) or after[run_start - 1]:
@@ -419,6 +436,17 @@ class SpanFinder:
         if kind == "place":
             places = self._places(span.text)
             return span if places and places[0].start == 0 else None
+        wh = _WH_WORD.search(question)
+        if kind == "fact" and wh is not None and len(_WH_WORD.findall(question)) == 1:
+            # 「晋级为什么」 -> 高级工: the words where the question's 什么 stands, when nothing follows
+            # it; or with the noun that follows it, when the sentence has that noun right after them
+            # too (哪些部门初审 -> 县统计…等相关部门); otherwise the sentence is put another way.
+            rest = question[wh.end() :].strip(" ？?。")
+            if not rest:
+                return span
+            words = self.tokenizer.tokenize(rest)
+            if _CJK_WORD.fullmatch(words[0]) and sentence.startswith(words[0], span.end):
+                return Span(span.text + words[0], span.start, span.end + len(words[0]))
         return None
 
     def best(

@@ -187,3 +187,23 @@ def test_only_an_enumeration_of_the_asked_size_is_listed(finder: SpanFinder) -> 
     assert [s.text for s in finder.listed(sentence, 3)] == ["政治建设、政策制度、技能培训"]
     assert [s.text for s in finder.listed(sentence, 2)] == ["企业、学校"]
     assert finder.listed(sentence, 4) == []
+
+
+def test_a_question_ending_in_its_question_word_is_answered_by_the_clause_after_its_last_words() -> None:
+    sentence = "甲地区总工会联合有关部门，为竞赛前3名的选手晋升为技师，第4到10名晋级高级工。"
+    span = aligned_answer(sentence, "甲地区竞赛中获得第4到10名的选手可以晋级为什么？")
+    assert span is not None and span.text == "高级工"
+
+
+def test_an_aligned_quotation_answers_whole_across_its_commas() -> None:
+    sentence = "会议确定了今后一个时期的主线工作:“造就一支产业工人大军,当好主人翁”。"
+    span = aligned_answer(sentence, "会议确定的今后一个时期的工作主线是什么？")
+    assert span is not None and span.text == "造就一支产业工人大军,当好主人翁"
+
+
+def test_a_fact_answer_takes_the_asked_noun_only_where_the_sentence_has_it(finder: SpanFinder) -> None:
+    sentence = "奖励资金由企业提出申请,县统计、经贸、发改等相关部门初审后,报县政府审批。"
+    span = finder.aligned(sentence, "fact", "某县奖励资金由哪些部门初审？")
+    assert span is not None and span.text == "县统计、经贸、发改等相关部门"
+    # the noun after 什么 is not right after the aligned words: the sentence is put another way
+    assert finder.aligned("某市成立非公企业党建联盟，打造党建共同体。", "fact", "某市成立了什么联盟来打造党建共同体？") is None
