@@ -333,6 +333,7 @@ def sentence_facts(sentence: str) -> list[Fact]:
         facts.append(Fact(quantity, unit_class(quantity), attribute, bound=bound,
                           years=_clause_years(sentence, quantities, number),
                           follows=sentence[quantity.end : right]))
+    facts = _scope_of_since(sentence, facts)
     facts = _rates_of_amounts(sentence, facts)
     facts = _share_breakdown_heads(sentence, facts)
     facts = _share_verbless_predicates(sentence, facts)
@@ -353,6 +354,22 @@ def _clause_years(sentence: str, quantities: list[Quantity], number: int) -> tup
         if q.kind == "date" and q.start >= start for year in YEAR.findall(q.text)
     ]
     return tuple(dict.fromkeys(years))
+
+
+#: 「自2018年起，…」 opening a sentence: the time every figure of the sentence holds from.
+_SINCE_OPENING = re.compile(r"^(?:自|从)?((?:19|20)\d{2})年(?:起|以来|开始)[，,]")
+
+
+def _scope_of_since(sentence: str, facts: list[Fact]) -> list[Fact]:
+    """「自2018年起，…要求不得低于35%」: a figure with no year of its own holds from the year the
+    sentence opens with, so a question "since 2018" is about it as much as about a dated figure."""
+    opening = _SINCE_OPENING.match(sentence)
+    if opening is None:
+        return facts
+    year = opening.group(1)
+    return [
+        replace(f, years=(year,)) if not f.years and f.unit_class != "date" else f for f in facts
+    ]
 
 
 def _rates_of_amounts(sentence: str, facts: list[Fact]) -> list[Fact]:
@@ -647,7 +664,9 @@ def choose_fact(
     confident = margin >= CONFIDENCE_MARGIN
     undecided = attribute_score(best, telling) <= attribute_score(rivals[0], telling)
     new_over_old = best.role == "after" and rivals[0].role == "before"
-    if words_must_decide and undecided and not new_over_old:
+    # 「不得低于35%」 for "what is the minimum share": the question itself asks for the limit
+    limit_asked = asked.bound and best.bound and not rivals[0].bound
+    if words_must_decide and undecided and not new_over_old and not limit_asked:
         # An English question's words reach the Chinese attributes only through translations: a
         # choice they do not make (by position or a year alone) is not trusted; the new value of a
         # change over its old one is, as in Chinese.

@@ -65,7 +65,8 @@ _KIND_PATTERNS: list[tuple[AnswerKind, re.Pattern[str]]] = [
         r"which (organi[sz]ation|company|department|agency|unit|body)|what (organi[sz]ation|company|body)", re.I
     )),
     ("place", re.compile(
-        r"哪里|在哪|哪个(?:省|市|城市|县|区)(?![直级属委厅局])|什么地方|\bwhere\b|which (city|province|county)", re.I
+        r"哪里|在哪|哪个(?:省|市|城市|县|区)(?![直级属委厅局])|什么地方|\bwhere\b"
+        r"|which (?:[\w'’-]+ ){0,2}?(?:city|province|county|district|town)\b", re.I
     )),
     ("list", re.compile(r"哪些|有哪几|包括什么|包括哪|分别是|what are the|which are the|\blist\b", re.I)),
 ]

@@ -282,3 +282,14 @@ def test_labelled_items_of_an_enumeration_keep_their_own_labels() -> None:
     assert "减税降费" not in facts["30万元"].attribute
     choice = choose_fact(list(facts.values()), AskedFor("amount", ("money",)), weights("减税降费"))
     assert choice.best is not None and choice.best.text == "1.5亿元" and choice.confident
+
+
+def test_a_limit_asked_for_decides_even_when_the_words_cannot() -> None:
+    facts = sentence_facts("该奖项中一线职工所占比例不得低于35%，2020年达到42.5%。")
+    choice = choose_fact(facts, asked_for("what is the minimum share?") or AskedFor("percent"), {}, words_must_decide=True)
+    assert choice.best is not None and choice.best.text == "35%" and choice.confident
+
+
+def test_a_since_opening_dates_the_figures_without_a_year_of_their_own() -> None:
+    facts = {f.text: f for f in sentence_facts("自2018年起，该奖项要求不得低于35%，2019年达到40%。")}
+    assert facts["35%"].years == ("2018",) and facts["40%"].years == ("2019",)

@@ -28,6 +28,7 @@ def analyzer() -> QuestionAnalyzer:
         ("甲省哪个省直部门率先实行企业技能人才自主评价？", "org"),
         ("乙市总工会将哪家快递企业列为试点单位？", "org"),
         ("会议在哪个城市举行？", "place"),
+        ("Which Shandong city first created the platform?", "place"),
         # the name of a thing (found in quotation marks), but a person's name is still a person
         ("丙县总工会上线的APP叫什么名字？", "name"),
         ("该活动被称为什么？", "name"),
