@@ -93,6 +93,8 @@ TELLING_IDF = 1.0
 #: characters (这一次的“技运会”, 该公司, 上述企业).
 _REFERS_BACK = re.compile(r"这一|这些|这次|此次|本次|该|上述|其中|前述")
 REFERENCE_WINDOW = 15
+#: A sentence this short between a sentence and what introduced it carries the introduction on.
+SHORT_SENTENCE_CHARS = 30
 #: How far down, and how close to the best score, a sentence that holds the asked kind of answer may
 #: stand in for a best sentence that holds none.
 RUNNER_UPS, RUNNER_UP_RATIO = 8, 0.45
@@ -596,12 +598,19 @@ class ExtractiveBackend(AnswerBackend):
     @staticmethod
     def _introduction(index: DocumentIndex, position: int, heading_text: str) -> str:
         """What introduces a sentence (lower-cased): its headings and the sentence before it in the
-        same document, where a report names once what the sentence then refers to."""
+        same document, where a report names once what the sentence then refers to (and the one
+        before that, when the sentence between is short)."""
         record = index.sentences[position]
         before = index.sentences[position - 1] if position > 0 else None
-        if before is not None and before.doc_id == record.doc_id:
-            return heading_text + " " + before.text.lower()
-        return heading_text
+        if before is None or before.doc_id != record.doc_id:
+            return heading_text
+        introduction = heading_text + " " + before.text.lower()
+        earlier = index.sentences[position - 2] if position > 1 else None
+        if len(before.text) <= SHORT_SENTENCE_CHARS and earlier is not None and earlier.doc_id == record.doc_id:
+            # 「在…建议人选中，…更加凸显。在推荐人选中，职工770名，农民170名。其中，企业职工人选535名」:
+            # a short sentence between carries on what the one before it introduced
+            introduction += " " + earlier.text.lower()
+        return introduction
 
     @staticmethod
     def _holds_share(texts: tuple[str, ...], weights: dict[str, float]) -> bool:

@@ -598,7 +598,23 @@ def attribute_score(fact: Fact, weights: Mapping[str, float]) -> float:
 def candidate_facts(facts: Sequence[Fact], asked: AskedFor, question: str = "") -> list[Fact]:
     """The facts that could answer: of the asked kind, and not a figure the question itself names
     (its year, its own 600亩)."""
-    return [f for f in facts if is_compatible(asked, f) and f.text not in question]
+    return [f for f in facts if is_compatible(asked, f) and not _stated_by_question(f, question)]
+
+
+def _stated_by_question(fact: Fact, question: str) -> bool:
+    """Whether the fact is one the question itself states: its text is in the question followed
+    by the same words (「在国家确定的5个技能等级基础上，增设了几个发展层级」 states 5个技能等级, not
+    the sentence's 5个发展层级, which answers). A date the question names is always its own."""
+    if fact.text not in question:
+        return False
+    own_words = fact.follows.lstrip(_COUNT_FILLERS)[:2]
+    if fact.unit_class == "date" or not own_words:
+        return True
+    return any(
+        _THRESHOLD_AFTER.match(question, m.end())  # 5亿元以上项目: a condition, however worded after
+        or question[m.end() :].lstrip(_COUNT_FILLERS)[:2] == own_words
+        for m in re.finditer(re.escape(fact.text), question)
+    )
 
 
 def choose_fact(

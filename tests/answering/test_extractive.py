@@ -224,3 +224,14 @@ def test_a_per_item_figure_does_not_answer_a_question_about_a_budget(fresh_engin
     assert per_item.short_answer == "2400元", per_item.answer
     budget = fresh_engine.ask("拜泉县对在统规上企业每年给予的奖补预算多少？")
     assert budget.refused, f"answered {budget.short_answer!r}: {budget.answer}"
+
+
+def test_a_short_sentence_between_carries_the_introduction_on(fresh_engine: Engine, tmp_path: Path) -> None:
+    _add(fresh_engine, tmp_path / "docs", "nenjiang_models.txt", (
+        "嫩江市劳模评选工作综述\n"
+        "在刚刚公示出的嫩江市第五届劳动模范建议人选中，重点向一线倾斜的特点更加凸显。"
+        "在推荐人选中，职工77名，农民17名。"
+        "其中，企业职工人选53名，占总名额的56.4%。\n"
+    ))
+    answer = fresh_engine.ask("嫩江市第五届劳动模范推荐人选中，企业职工人选有多少名？")
+    assert answer.short_answer == "53名", answer.answer

@@ -293,3 +293,11 @@ def test_a_limit_asked_for_decides_even_when_the_words_cannot() -> None:
 def test_a_since_opening_dates_the_figures_without_a_year_of_their_own() -> None:
     facts = {f.text: f for f in sentence_facts("自2018年起，该奖项要求不得低于35%，2019年达到40%。")}
     assert facts["35%"].years == ("2018",) and facts["40%"].years == ("2019",)
+
+
+def test_a_figure_equal_to_one_the_question_states_still_answers_when_it_counts_something_else() -> None:
+    question = "某集团在国家确定的5个技能等级基础上，为技术工人增设了几个发展层级？"
+    facts = sentence_facts("某集团在国家确定5个技能等级基础上，为技术工人增设5个发展层级。")
+    choice = choose_fact(facts, asked_for(question) or AskedFor("count"), weights("增设", "发展层级"), question)
+    assert choice.best is not None and choice.best.follows.startswith("发展层级") and choice.confident
+    assert [f.follows[:4] for f in choice.compatible] == ["发展层级"]
