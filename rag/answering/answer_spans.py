@@ -19,7 +19,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from rag.answering.question import AnswerKind
-from rag.text.patterns import CJK_RANGE, DOCUMENT_NUMBER, ORG_SUFFIX_ALTERNATION
+from rag.text.patterns import CJK_RANGE, DOCUMENT_NOUNS, DOCUMENT_NUMBER, ORG_SUFFIX_ALTERNATION
 from rag.text.places import Gazetteer
 from rag.text.quantities import find_quantities
 from rag.text.tokenizing import ChineseTokenizer
@@ -86,6 +86,9 @@ ALIGNED_MIN_SCORE = 1.5
 ALIGNED_MAX_CHARS = 25
 #: The longest quotation an aligned answer takes whole.
 QUOTED_MAX_CHARS = 40
+#: A head noun that asks for a document (文件, 实施意见, 管理办法).
+_DOCUMENT_HEAD = re.compile(rf"(?:{DOCUMENT_NOUNS})$")
+_DOCUMENT_TITLE = re.compile(r"《[^《》]{2,60}》")
 _CJK_WORD = re.compile(rf"[{CJK_RANGE}]{{2,}}")
 _OPENING_QUOTES = {"“": "”", "「": "」", "『": "』", "《": "》"}
 #: How many of the question's characters next to the answer count as a full match on that side.
@@ -306,6 +309,9 @@ class SpanFinder:
         that name it (组建“百名劳模宣讲团” -> 百名劳模宣讲团; 抓住“技工教育”这个纽带 -> 技工教育;
         成立全省首家非公党建学院 -> 非公党建学院 when the question says 全省首家). An X with nothing
         before it but the question's own words names nothing."""
+        if _DOCUMENT_HEAD.search(head):
+            # 「率先出台了什么产改文件」: a document is named by its title in 《》
+            return [Span(m.group(0), m.start(), m.end()) for m in _DOCUMENT_TITLE.finditer(sentence)]
         spans = []
         for match in re.finditer(re.escape(head), sentence):
             before = sentence[: match.start()]

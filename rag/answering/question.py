@@ -18,7 +18,7 @@ from rag.text.dictionary import EnglishChinese, packaged_dictionary
 from rag.text.glossary import Glossary
 from rag.text.language import detect_language
 from rag.text.numbers import chinese_number, english_ordinals, ordinals_in
-from rag.text.patterns import CJK, CJK_RANGE, YEAR
+from rag.text.patterns import CJK, CJK_RANGE, DOCUMENT_NOUNS, YEAR
 from rag.text.places import Gazetteer, Place, PlaceMention, prefer_places
 from rag.text.quantities import Quantity, find_quantities
 
@@ -280,10 +280,17 @@ def list_size(question: str) -> int:
     return int(value) if value is not None and 2 <= value <= 12 else 0
 
 
+#: 「依据的是哪个文件」「出台了哪份意见」: a question asking which document; its X is the head too.
+_WHICH_DOCUMENT = re.compile(
+    rf"(?:哪个|哪份|哪一份|哪部|哪一个)([{CJK_RANGE}]{{0,4}}?(?:{DOCUMENT_NOUNS}))(?=[，,？?。]|$|呢|吗)"
+)
+
+
 def _head_noun(question: str) -> str:
-    """The X of 「什么X」 when it names a kind of thing (宣讲团, 学院, 纽带), else ''. A question that
-    asks two such things (实施什么工程、构建了什么体系) has no single head."""
-    heads = _HEAD_NOUN.findall(question)
+    """The X of 「什么X」 (or of 「哪个X」 for a document) when it names a kind of thing (宣讲团,
+    学院, 纽带, 文件), else ''. A question that asks two such things (实施什么工程、构建了什么体系)
+    has no single head."""
+    heads = _HEAD_NOUN.findall(question) + _WHICH_DOCUMENT.findall(question)
     if len(heads) != 1 or any(heads[0].startswith(word) for word in _NOT_HEADS):
         return ""
     return str(heads[0])

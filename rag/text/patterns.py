@@ -53,3 +53,7 @@ TIER = re.compile(r"(?:国家|省|市|县|区|乡镇)级|城市|城镇|农村")
 DOCUMENT_NUMBER = re.compile(
     rf"[{CJK_RANGE}]{{1,10}}\s*[〔\[［(（]\s*(?:19|20)\d{{2}}\s*[〕\]］)）]\s*\d+\s*号"
 )
+
+#: Nouns that name an official document (a question asking 「什么文件」「哪份实施意见」 is answered
+#: by a title in 《》).
+DOCUMENT_NOUNS = "文件|意见|方案|办法|通知|规定|条例|规划|细则|决定|纲要|政策"

@@ -207,3 +207,12 @@ def test_a_fact_answer_takes_the_asked_noun_only_where_the_sentence_has_it(finde
     assert span is not None and span.text == "县统计、经贸、发改等相关部门"
     # the noun after 什么 is not right after the aligned words: the sentence is put another way
     assert finder.aligned("某市成立非公企业党建联盟，打造党建共同体。", "fact", "某市成立了什么联盟来打造党建共同体？") is None
+
+
+def test_a_question_asking_which_document_is_answered_by_the_title_its_verb_introduces(finder: SpanFinder) -> None:
+    sentence = "贯彻国务院《改革方案》安排部署，省委在全国率先出台《关于产业工人队伍建设改革的实施意见》。"
+    question = "某省在全国率先出台了什么改革文件？"
+    named = finder.headed(sentence, "改革文件", question)
+    assert [s.text for s in named] == ["《改革方案》", "《关于产业工人队伍建设改革的实施意见》"]
+    span = finder.best(sentence, "fact", ["率先", "出台"], question, (), named)
+    assert span is not None and span.text == "《关于产业工人队伍建设改革的实施意见》"

@@ -301,3 +301,8 @@ def test_a_figure_equal_to_one_the_question_states_still_answers_when_it_counts_
     choice = choose_fact(facts, asked_for(question) or AskedFor("count"), weights("增设", "发展层级"), question)
     assert choice.best is not None and choice.best.follows.startswith("发展层级") and choice.confident
     assert [f.follows[:4] for f in choice.compatible] == ["发展层级"]
+
+
+def test_by_how_much_did_it_grow_asks_for_a_rate() -> None:
+    asked = asked_for("By how much did the county's fixed-asset investment grow in 2022?")
+    assert asked is not None and asked.kind == "percent"

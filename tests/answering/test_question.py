@@ -138,3 +138,13 @@ def test_a_question_that_counts_what_it_asks_for_is_a_list_of_that_size(
     assert analysis.list_size == size
     if size:
         assert analysis.kind == "list" and analysis.asked is None
+
+
+@pytest.mark.parametrize(
+    ("question", "head"),
+    [("某市奖励依据的是哪个文件？", "文件"), ("某省率先出台了什么改革文件？", "改革文件"), ("某市由哪个单位牵头？", "")],
+)
+def test_a_question_asking_which_document_has_the_document_as_its_head(
+    analyzer: QuestionAnalyzer, question: str, head: str
+) -> None:
+    assert analyzer.analyze(question).head == head
