@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from rag.schema import ChatTurn
 from rag.text.patterns import TIER, YEAR
 from rag.text.places import Gazetteer
+from rag.text.quantities import Quantity, find_quantities, unit_class
 
 _FOLLOWUP_START = re.compile(
     r"^\s*(那么|那|还有|另外|同样|同时|以及|and\b|what about\b|how about\b|and what about\b|what of\b)",
@@ -80,7 +81,24 @@ class FollowUpResolver:
             else:
                 resolved = f"{year}{resolved}"
             swapped = True
+        figure = _qualifying_figure(question)
+        if figure is not None:
+            # 「800亩以上呢？」 after 「…集中连片400亩以上补助多少？」: the same question for the
+            # other threshold, as for another place or year
+            old = [
+                q for q in find_quantities(resolved)
+                if q.kind == figure.kind and unit_class(q) == unit_class(figure)
+            ]
+            if old:
+                resolved = resolved[: old[0].start] + figure.text + resolved[old[0].end :]
+                swapped = True
         if swapped:
             return resolved
         topic = _TAIL.sub("", _TRIM.sub("", question)).strip()
         return f"{previous.rstrip('？?。. ')}，{topic}？" if topic else previous
+
+
+def _qualifying_figure(question: str) -> Quantity | None:
+    """The figure a follow-up names as its new condition (800亩, 1000亿元), not a date or edition."""
+    figures = [q for q in find_quantities(question) if q.kind in ("count", "measure", "amount")]
+    return figures[0] if figures else None

@@ -54,3 +54,10 @@ def test_tier_swapped(resolver: FollowUpResolver) -> None:
     resolved = resolver.resolve("那农村的呢？", turns("某区城市低保标准提高到多少？"))
     assert "农村" in resolved and "城市" not in resolved
     assert "低保标准" in resolved
+
+
+def test_a_threshold_follow_up_swaps_the_figure_of_its_unit(resolver: FollowUpResolver) -> None:
+    history = [ChatTurn(role="user", content="某县示范方集中连片400亩以上补助多少？"), ChatTurn(role="assistant", content="1万元。")]
+    assert resolver.resolve("800亩以上呢？", history) == "某县示范方集中连片800亩以上补助多少？"
+    revenue = [ChatTurn(role="user", content="对年营业收入首次突破300亿元的园区奖励多少？")]
+    assert resolver.resolve("突破1000亿元的呢？", revenue) == "对年营业收入首次突破1000亿元的园区奖励多少？"
