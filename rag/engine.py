@@ -138,7 +138,7 @@ class Engine:
         self.embedder = embedder
         self.tokenizer = shared_tokenizer(settings.domain_pack_dir)
         self.analyzer = QuestionAnalyzer(glossary=Glossary(settings.domain_pack_dir))
-        self.resolver = FollowUpResolver(self.analyzer.gazetteer)
+        self.resolver = FollowUpResolver(self.analyzer.gazetteer, self.tokenizer)
         self.store = store or open_store(settings)
         self.indexer = Indexer(settings, embedder, self.tokenizer, self.analyzer.gazetteer)
         self.retriever = HybridRetriever(

@@ -15,6 +15,7 @@ from rag.schema import ChatTurn
 from rag.text.patterns import TIER, YEAR
 from rag.text.places import Gazetteer
 from rag.text.quantities import Quantity, find_quantities, unit_class
+from rag.text.tokenizing import ChineseTokenizer
 
 _FOLLOWUP_START = re.compile(
     r"^\s*(那么|那|还有|另外|同样|同时|以及|and\b|what about\b|how about\b|and what about\b|what of\b)",
@@ -25,20 +26,37 @@ _YEAR = re.compile(YEAR.pattern + "年?")  # with its 年, which is swapped too
 _TRIM = re.compile(r"^\s*(那么|那|还有|另外|同样|and|what about|how about|what of)\s*", re.I)
 _TAIL = re.compile(r"(呢|怎么样|如何|的情况)?\s*[？?。.!！]*\s*$")
 MAX_FOLLOWUP_CHARS = 20
+#: Where a Chinese question's question word starts (what comes before it is its subject).
+_QUESTION_WORD = re.compile(r"多少|几|什么|哪|谁|是否|如何|怎样|怎么")
+#: A question opening with a verb is a follow-up only this short: a longer one states its own topic.
+SUBJECTLESS_MAX_CHARS = 12
+#: jieba tags of a verb (v), a verbal noun used as a verb (vn) or a verb with its object (vi, vg).
+_VERB_TAGS = frozenset({"v", "vn", "vi", "vg", "vd"})
 
 
 class FollowUpResolver:
     """Rewrites a follow-up question into a standalone one using the earlier user turns."""
 
-    def __init__(self, gazetteer: Gazetteer) -> None:
+    def __init__(self, gazetteer: Gazetteer, tokenizer: ChineseTokenizer | None = None) -> None:
         self.gazetteer = gazetteer
+        self.tokenizer = tokenizer
 
     def is_followup(self, question: str) -> bool:
-        """Short questions that open with 那/还有/"what about" or close with 呢."""
+        """Short questions that open with 那/还有/"what about" or close with 呢, or that have no
+        subject of their own (「发展了多少会员？」 after a question about 上海市总工会)."""
         stripped = question.strip()
         if len(stripped) > MAX_FOLLOWUP_CHARS * (3 if stripped.isascii() else 1):
             return False
-        return bool(_FOLLOWUP_START.search(stripped) or _FOLLOWUP_END.search(stripped))
+        return bool(_FOLLOWUP_START.search(stripped) or _FOLLOWUP_END.search(stripped)) or self._subjectless(stripped)
+
+    def _subjectless(self, question: str) -> bool:
+        """Whether a short Chinese question opens with a verb (发展了多少会员, 有多少人参加): its
+        subject is the previous question's. Needs the tokenizer's part-of-speech tags."""
+        if self.tokenizer is None or question.isascii() or len(question) > SUBJECTLESS_MAX_CHARS:
+            return False
+        words = self.tokenizer.tagged_words(question)
+        # 「对应的公示期是多久」: a verb before 的 modifies the noun that is the subject
+        return bool(words) and words[0][1] in _VERB_TAGS and (len(words) < 2 or words[1][0] != "的")
 
     def resolve(self, question: str, history: Sequence[ChatTurn]) -> str:
         """The standalone question; ``question`` itself when it is not a follow-up."""
@@ -95,7 +113,14 @@ class FollowUpResolver:
         if swapped:
             return resolved
         topic = _TAIL.sub("", _TRIM.sub("", question)).strip()
-        return f"{previous.rstrip('？?。. ')}，{topic}？" if topic else previous
+        if not topic:
+            return previous
+        asks = _QUESTION_WORD.search(previous)
+        if _QUESTION_WORD.search(topic) and asks and asks.start() > 0:
+            # 「发展了多少会员？」 asks its own question about the previous one's subject: keep that
+            # subject, not the previous question word (…推动建会多少个), which would ask for 个
+            return f"{previous[: asks.start()].rstrip('，, ')}，{topic}？"
+        return f"{previous.rstrip('？?。. ')}，{topic}？"
 
 
 def _qualifying_figure(question: str) -> Quantity | None:

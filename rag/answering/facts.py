@@ -90,6 +90,9 @@ class Fact:
     #: For a part of a breakdown (「其中柯城区承担0.15万元」): its own words, without those of the
     #: total's clause that its attribute also holds.
     own: str = ""
+    #: A figure that names an item 分别 pairs with another figure (「首次突破500亿元的…分别奖励…300万元」):
+    #: a condition of the answer, never the answer itself.
+    key: bool = False
 
     @property
     def text(self) -> str:
@@ -126,6 +129,8 @@ _EXPLICIT_UNIT = re.compile(
 )
 #: What makes a figure of the question a threshold that selects a tier (300亩以上, 50人以下).
 _THRESHOLD_AFTER = re.compile(r"(?:及)?(?:以上|以下|以内|不足|不满)")
+#: 「首次突破500亿元」「超过1000人」: a figure the question reaches is a threshold too.
+_THRESHOLD_BEFORE = re.compile(r"(?:突破|超过|达到|满)$")
 #: A counter word after 几个 / 多少个 (几个批次, 多少个场次): the figure is counted in it.
 _COUNTER_AFTER_GE = re.compile(r"人次|场次|批次|班次|车次|架次|家次|户次|轮次|届|批|期|轮")
 _MONEY_WORDS = re.compile(
@@ -491,15 +496,31 @@ def _pair_respectively(sentence: str, facts: list[Fact]) -> list[Fact]:
     position = marker.start()
     after = [f for f in facts if f.quantity.start > position]
     clause_start = _clause_start(sentence, position, "；;。")
-    items = [item.strip() for item in _ITEM_SPLIT.split(sentence[clause_start:position]) if item.strip()]
-    groups = [after]
-    if len(after) < 2 or len(items) != len(after):
-        items = _enumeration_before(sentence, position)
-        groups = _figure_runs(sentence, after)
+    listed = [item.strip() for item in _ITEM_SPLIT.split(sentence[clause_start:position]) if item.strip()]
+    item_lists = [_framed(listed), _framed(_enumeration_before(sentence, position))]
     paired: dict[int, str] = {}
-    for group in groups:
-        if len(items) >= 2 and len(group) == len(items):
-            paired.update({id(f): item for f, item in zip(group, items, strict=True)})
+    used: list[str] = []
+    for items in item_lists:
+        with_figures = sum(bool(find_quantities(item)) for item in items)
+        if len(items) < 2 or 0 < with_figures < len(items):
+            continue  # 「固定资产投资增长31.1%,城乡居民…分别」: a clause of its own, not an item
+        groups = [after] if len(after) == len(items) else _figure_runs(sentence, after)
+        for group in groups:
+            if len(group) == len(items):
+                paired.update({id(f): item for f, item in zip(group, items, strict=True)})
+                used = items
+        if paired:
+            break
+    if paired:
+        # 「突破100亿元、300亿元…的，分别奖励100万元、200万元…」: figures of the paired figures' class
+        # that the items name are conditions, not answers
+        classes = {f.unit_class for f in facts if id(f) in paired}
+        facts = [
+            replace(f, key=True)
+            if f.quantity.start < position and f.unit_class in classes and any(f.text in item for item in used)
+            else f
+            for f in facts
+        ]
     if not paired:
         # 「国家级及省级甲、乙，分别给予50万元、20万元」: the items do not pair with the figures one to
         # one, but the tiers do (国家级 -> 50万元, 省级 -> 20万元, for 甲 and for 乙 alike).
@@ -526,12 +547,26 @@ def _pair_respectively(sentence: str, facts: list[Fact]) -> list[Fact]:
     return result
 
 
+def _framed(items: list[str]) -> list[str]:
+    """「对…首次突破100亿元、300亿元、500亿元的省级工业集中区」: when every item is a figure, the
+    words before the first and after the last frame all of them, so each item is its figure in
+    that frame (「对…首次突破300亿元的省级工业集中区」), and only the figures tell them apart."""
+    figures = [next(iter(find_quantities(item)), None) for item in items]
+    if len(items) < 2 or any(figure is None for figure in figures):
+        return items
+    first, last = figures[0], figures[-1]
+    assert first is not None and last is not None
+    head, tail = items[0][: first.start], items[-1][last.end :]
+    return [f"{head}{item[f.start : f.end]}{tail}" for item, f in zip(items, figures, strict=True) if f is not None]
+
+
 def _pair_places(clause: str, figures: list[Fact]) -> dict[int, str]:
     """Items a clause implies rather than lists, paired in order with its figures: the places of a
     top-N range (前三名: 第一名 -> the first of N figures), or the two halves of 城乡 (「城乡居民人均
     可支配收入分别增长4.6%和7.1%」: 城镇 4.6%, 农村 7.1%, the order official statistics use)."""
     if "城乡" in clause and len(figures) == 2:
-        return {id(f): f"{half} {clause}" for f, half in zip(figures, ("城镇", "农村"), strict=True)}
+        own = re.split(r"[，,]", clause)[-1]  # 「…,城乡居民人均可支配收入分别增长」: its own clause
+        return {id(f): f"{half} {own}" for f, half in zip(figures, ("城镇", "农村"), strict=True)}
     top = _TOP_RANGE.search(clause)
     count = chinese_number(top.group(1)) if top else None
     if top is None or count is None or int(count) != len(figures) or len(figures) < 2:
@@ -599,7 +634,7 @@ def attribute_score(fact: Fact, weights: Mapping[str, float]) -> float:
 def candidate_facts(facts: Sequence[Fact], asked: AskedFor, question: str = "") -> list[Fact]:
     """The facts that could answer: of the asked kind, and not a figure the question itself names
     (its year, its own 600亩)."""
-    return [f for f in facts if is_compatible(asked, f) and not _stated_by_question(f, question)]
+    return [f for f in facts if is_compatible(asked, f) and not f.key and not _stated_by_question(f, question)]
 
 
 def _stated_by_question(fact: Fact, question: str) -> bool:
@@ -649,7 +684,8 @@ def choose_fact(
     counted = counted_noun(question) if asked.kind == "count" else ""
     conditions = [
         q.text for q in find_quantities(question)
-        if q.kind in ("measure", "count") and _THRESHOLD_AFTER.match(question, q.end)
+        if q.kind in ("measure", "count", "amount")
+        and (_THRESHOLD_AFTER.match(question, q.end) or _THRESHOLD_BEFORE.search(question, 0, q.start))
     ]
 
     def score(fact: Fact) -> float:

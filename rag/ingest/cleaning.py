@@ -53,7 +53,8 @@ def repair(text: str, start: int = 0, end: int | None = None) -> str:
     """The clean search text of ``text[start:end]``: what is embedded, indexed and quoted.
 
     Soft (broken) line breaks disappear (a space between two Latin words), hard breaks become one
-    newline, other whitespace runs fold to one space and vanish between two CJK characters.
+    newline, other whitespace runs fold to one space and vanish between two CJK characters or
+    between a digit and a CJK character.
     Given a whole document and offsets it judges each break with the full lines around it; given
     only a slice, a slice that starts mid-line is judged as if that were the start of the line.
     """
@@ -71,7 +72,10 @@ def repair(text: str, start: int = 0, end: int | None = None) -> str:
             latin = left.isascii() and left.isalnum() and right.isascii() and right.isalnum()
             out.append(" " if latin else "")
         else:
-            out.append("" if is_wide(left) and is_wide(right) else " ")
+            # 「突破100 亿元」: a space between a figure and a CJK unit or word (PDF extraction)
+            # splits the figure from its unit; Chinese text never needs it
+            digit_by_wide = (left.isdigit() and is_wide(right)) or (is_wide(left) and right.isdigit())
+            out.append("" if (is_wide(left) and is_wide(right)) or digit_by_wide else " ")
         pos = b
     out.append(text[pos:end])
     return _ZERO_WIDTH.sub("", "".join(out))

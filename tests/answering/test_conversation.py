@@ -61,3 +61,13 @@ def test_a_threshold_follow_up_swaps_the_figure_of_its_unit(resolver: FollowUpRe
     assert resolver.resolve("800亩以上呢？", history) == "某县示范方集中连片800亩以上补助多少？"
     revenue = [ChatTurn(role="user", content="对年营业收入首次突破300亿元的园区奖励多少？")]
     assert resolver.resolve("突破1000亿元的呢？", revenue) == "对年营业收入首次突破1000亿元的园区奖励多少？"
+
+
+def test_a_question_opening_with_a_verb_asks_about_the_previous_subject() -> None:
+    from rag.text.tokenizing import shared_tokenizer
+
+    resolver = FollowUpResolver(Gazetteer(), shared_tokenizer())
+    history = [ChatTurn(role="user", content="某市总工会推动建会多少个？"), ChatTurn(role="assistant", content="2622个。")]
+    assert resolver.resolve("发展了多少会员？", history) == "某市总工会推动建会，发展了多少会员？"
+    assert resolver.resolve("职工书屋有多少家？", history) == "职工书屋有多少家？"  # a subject of its own
+    assert resolver.resolve("对应的公示期是多久？", history) == "对应的公示期是多久？"  # 对应的 modifies the subject

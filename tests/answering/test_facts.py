@@ -306,3 +306,18 @@ def test_a_figure_equal_to_one_the_question_states_still_answers_when_it_counts_
 def test_by_how_much_did_it_grow_asks_for_a_rate() -> None:
     asked = asked_for("By how much did the county's fixed-asset investment grow in 2022?")
     assert asked is not None and asked.kind == "percent"
+
+
+def test_figures_naming_the_items_of_respectively_are_conditions_not_answers() -> None:
+    sentence = "对年营业收入首次突破100亿元、300亿元、500亿元的园区,分别奖励100万元、200万元、300万元。"
+    question = "园区年营业收入首次突破300亿元奖励多少？"
+    facts = sentence_facts(sentence)
+    assert [f.text for f in facts if f.key] == ["100亿元", "300亿元", "500亿元"]
+    choice = choose_fact(facts, asked_for(question) or AskedFor("amount"), weights("园区", "营业收入", "突破", "奖励"), question)
+    assert choice.best is not None and choice.best.text == "200万元" and choice.confident
+
+
+def test_the_halves_of_chengxiang_take_only_their_own_clause() -> None:
+    sentence = "固定资产投资增长31.1%,城乡居民人均可支配收入分别增长4.6%和7.1%。"
+    facts = {f.text: f for f in sentence_facts(sentence)}
+    assert "固定资产投资" not in facts["4.6%"].attribute and "农村" in facts["7.1%"].attribute

@@ -198,3 +198,9 @@ def test_caption_and_sentence_lines_are_not_headings() -> None:
     title, headings = detect_title_and_headings(text)
     assert title == "正式标题"
     assert [h.text for h in headings] == ["正式标题"]
+
+
+def test_a_space_between_a_figure_and_its_chinese_unit_is_dropped() -> None:
+    assert repair("首次突破100 亿元、1000 亿元的园区") == "首次突破100亿元、1000亿元的园区"
+    assert repair("奖励 5万元") == "奖励5万元"
+    assert repair("version 2 of the notice") == "version 2 of the notice"
