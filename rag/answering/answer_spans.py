@@ -89,6 +89,9 @@ QUOTED_MAX_CHARS = 40
 #: A head noun that asks for a document (文件, 实施意见, 管理办法).
 _DOCUMENT_HEAD = re.compile(rf"(?:{DOCUMENT_NOUNS})$")
 _DOCUMENT_TITLE = re.compile(r"《[^《》]{2,60}》")
+#: 「由谁承担」「需要谁核准」「向谁申请」: 谁 asks for whoever acts, a unit as often as a person.
+_ASKS_AGENT = re.compile(r"(?:由|需要|需|向|经|报)谁")
+AGENT_MAX_CHARS = 16
 _CJK_WORD = re.compile(rf"[{CJK_RANGE}]{{2,}}")
 _OPENING_QUOTES = {"“": "”", "「": "」", "『": "』", "《": "》"}
 #: How many of the question's characters next to the answer count as a full match on that side.
@@ -436,6 +439,10 @@ class SpanFinder:
         if kind == "person":
             names = [s for s in self._tagged(span.text, "person") if s.text == span.text]
             ok = names or (2 <= len(span.text) <= 4 and span.text[0] in SURNAMES)
+            if not ok and _ASKS_AGENT.search(question):
+                # 「该费用由智造新城承担」 for 「费用由谁承担」: in official documents the one who bears,
+                # approves or leads is usually a unit, named where the question's 谁 stands
+                ok = not any(mark in span.text for mark in "的了") and len(span.text) <= AGENT_MAX_CHARS
             return span if ok and not self._is_credit(sentence, span.start, span.end) else None
         if kind == "org":
             return span if not any(mark in span.text for mark in "的了") else None

@@ -216,3 +216,11 @@ def test_a_question_asking_which_document_is_answered_by_the_title_its_verb_intr
     assert [s.text for s in named] == ["《改革方案》", "《关于产业工人队伍建设改革的实施意见》"]
     span = finder.best(sentence, "fact", ["率先", "出台"], question, (), named)
     assert span is not None and span.text == "《关于产业工人队伍建设改革的实施意见》"
+
+
+def test_who_bears_or_approves_may_be_a_unit(finder: SpanFinder) -> None:
+    sentence = "本次下达奖补资金共计30万元,该费用由开发区管委会承担。"
+    span = finder.aligned(sentence, "person", "奖补费用由谁承担？")
+    assert span is not None and span.text == "开发区管委会"
+    # a plain 「谁」 still wants a person's name
+    assert finder.aligned("会议由开发区管委会主持。", "person", "会议是谁主持的？") is None
