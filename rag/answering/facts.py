@@ -69,6 +69,9 @@ _ASKS_BEFORE = re.compile(r"原来|原先|此前|之前|以前|调整前|提高�
     r"|previously|before the (?:increase|change)|originally|used to", re.I)
 #: How much a winning attribute score must beat the best fact of another value by.
 CONFIDENCE_MARGIN = 0.2
+#: How much a figure's lead (the words since the previous figure of its kind) counts beside its
+#: own words.
+LEAD_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,10 @@ class Fact:
     #: A figure that names an item 分别 pairs with another figure (「首次突破500亿元的…分别奖励…300万元」):
     #: a condition of the answer, never the answer itself.
     key: bool = False
+    #: The words since the previous figure of the same kind, before the figure's own clause
+    #: (「获得绿色产品认证奖补的企业共3家,累计奖补资金30万元」 -> 获得绿色产品认证奖补的企业共3家): what the
+    #: record the figure closes is about. They break a tie of the figure's own words.
+    lead: str = ""
 
     @property
     def text(self) -> str:
@@ -336,9 +343,13 @@ def sentence_facts(sentence: str) -> list[Fact]:
         right = min(_clause_end(plain, quantity.end), next_start)
         attribute = sentence[left : quantity.start] + " " + sentence[quantity.end : right]
         bound = bool(_BOUND_BEFORE.search(sentence[left : quantity.start]))
+        same_class_before = [q for q in quantities[:number] if q.kind == quantity.kind]
+        # the sentence's first figure has no lead: the words opening the sentence govern them all
+        lead_start = same_class_before[-1].end if same_class_before else 0 if number else left
         facts.append(Fact(quantity, unit_class(quantity), attribute, bound=bound,
                           years=_clause_years(sentence, quantities, number),
-                          follows=sentence[quantity.end : right]))
+                          follows=sentence[quantity.end : right],
+                          lead=sentence[lead_start:left] if lead_start < left else ""))
     facts = _scope_of_since(sentence, facts)
     facts = _rates_of_amounts(sentence, facts)
     facts = _share_breakdown_heads(sentence, facts)
@@ -688,8 +699,20 @@ def choose_fact(
         and (_THRESHOLD_AFTER.match(question, q.end) or _THRESHOLD_BEFORE.search(question, 0, q.start))
     ]
 
+    # Words of the figures' leads that tell them apart decide what their own words cannot.
+    # Only when every candidate closes a record of its own (each has a lead of words): a figure
+    # that follows another in the same clause (由1万元提高到5万元) has none.
+    led = [(f.attribute + " " + f.lead).lower() for f in compatible]
+    every_led = all(len(re.findall(rf"[{CJK_RANGE}]", f.lead)) >= 2 for f in compatible)
+    lead_telling = {
+        t: w for t, w in weights.items() if t not in telling and 0 < sum(t in text for text in led) < len(led)
+    } if every_led else {}
+
     def score(fact: Fact) -> float:
         value = attribute_score(fact, telling)
+        if lead_telling:
+            with_lead = replace(fact, attribute=fact.attribute + " " + fact.lead)
+            value += LEAD_WEIGHT * attribute_score(with_lead, lead_telling)
         if fact.own and not attribute_score(replace(fact, attribute=fact.own), telling):
             value -= CONFIDENCE_MARGIN  # a part the question names none of its own words of: the total
         if fact.role == "before":

@@ -321,3 +321,20 @@ def test_the_halves_of_chengxiang_take_only_their_own_clause() -> None:
     sentence = "固定资产投资增长31.1%,城乡居民人均可支配收入分别增长4.6%和7.1%。"
     facts = {f.text: f for f in sentence_facts(sentence)}
     assert "固定资产投资" not in facts["4.6%"].attribute and "农村" in facts["7.1%"].attribute
+
+
+def test_the_words_since_the_previous_figure_tell_records_apart() -> None:
+    sentence = "获得甲类认证奖补的企业共3家,累计奖补资金30万元,获得乙类认证奖补的企业共14家,累计奖补资金14.5万元。"
+    facts = sentence_facts(sentence)
+    asked = AskedFor("amount", ("money",))
+    first = choose_fact(facts, asked, weights("甲类", "认证", "奖补", "资金"))
+    assert first.best is not None and first.best.text == "30万元" and first.confident
+    second = choose_fact(facts, asked, weights("乙类", "认证", "奖补", "资金"))
+    assert second.best is not None and second.best.text == "14.5万元" and second.confident
+
+
+def test_a_figure_after_another_in_its_clause_has_no_lead_to_tie_break_with() -> None:
+    facts = sentence_facts(CHANGE)
+    assert not facts[0].lead  # the sentence's first figure: its opening governs every figure
+    choice = choose_fact(facts, AskedFor("amount", ("money",)), weights("哈尔滨", "大工匠", "奖励"))
+    assert choice.best is not None and choice.best.text == "5万元"
