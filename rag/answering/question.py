@@ -231,10 +231,12 @@ class QuestionAnalyzer:
         elif kind in ("amount", "count", "percent", "date", "fact"):
             asked = asked_for(question)
             kind = asked.kind if asked is not None else "fact"  # type: ignore[assignment]
-        language = detect_language(question)
         places = self.gazetteer.find(question)
         if known_place is not None:
             places = prefer_places(places, known_place)
+        language = detect_language(question)
+        if language == "en":
+            places = [m for m in places if not _ENGLISH_NAME_GOES_ON.match(question, m.start + len(m.surface))]
         expansions: list[str] = self.abbreviations.expand(question)
         if language == "en":
             expansions = list(dict.fromkeys(
@@ -267,6 +269,14 @@ _LIST_SIZE = re.compile(
     r"哪\s*[“「\"]?(?P<which>[两二三四五六七八九十]|\d{1,2})(?:个|项|支|类|种|大|条|方面|家|位|名|所|批)"
     r"|[“「\"]?(?P<named>[两二三四五六七八九十]|\d{1,2})(?:个|项|支|类|种|大|条|方面)[^，,。？?]{0,10}?[”」\"]?"
     r"(?:是什么|是哪些|分别是|分别指|指什么|包括哪些|有哪些)"
+)
+
+
+#: 「Harbin Electric Group」「Jiamusi Electric Machine Co.」: a place word that a name of an
+#: organisation goes on from is part of that name, not the place the question is about.
+_ENGLISH_NAME_GOES_ON = re.compile(
+    r"(?:\s+[A-Z][\w&'’.-]*){0,3}?\s+(?:Group|Co\b|Co\.|Company|Corporation|Corp\b|Ltd|Limited|University|"
+    r"College|Bank|Hospital|Factory|Plant|Oilfield|Railway|Works|Mill|Mine|Institute)\b"
 )
 
 

@@ -148,3 +148,12 @@ def test_a_question_asking_which_document_has_the_document_as_its_head(
     analyzer: QuestionAnalyzer, question: str, head: str
 ) -> None:
     assert analyzer.analyze(question).head == head
+
+
+def test_an_english_place_word_that_starts_an_organisations_name_is_no_place_constraint(
+    analyzer: QuestionAnalyzer,
+) -> None:
+    named = analyzer.analyze("What salary can a chief technician at Harbin Electric Group receive?")
+    assert [m.surface for m in named.places] == []
+    place = analyzer.analyze("How much did Harbin award each of its great craftsmen?")
+    assert [m.surface for m in place.places] == ["Harbin"]
