@@ -182,6 +182,7 @@ _ENGLISH_COUNTER = {
     "enterprises": "家", "companies": "家", "firms": "家", "businesses": "家", "households": "户",
     "projects": "项", "items": "项", "measures": "条", "articles": "条", "schools": "所",
     "times": "次", "batches": "批", "sessions": "场", "events": "场", "acres": "亩", "mu": "亩",
+    "attendances": "人次", "person-times": "人次", "trips": "人次", "classes": "期", "studios": "家",
 }
 _CN_QUESTION_COUNT = re.compile(r"多少|几|多大")
 #: 多少 followed by a noun counts that noun (资助多少农民工, 多少企业): the figure is a count even when
@@ -248,7 +249,7 @@ def _asked_figure(question: str) -> AskedFor | None:
         return AskedFor("count", classes, before)
     if _ENGLISH_PEOPLE.search(question):
         return AskedFor("count", _PEOPLE_CLASSES, before)
-    english_counter = re.search(r"how many (?:\w+ ){0,2}?(" + "|".join(_ENGLISH_COUNTER) + r")\b", question, re.I)
+    english_counter = re.search(r"how many (?:[\w-]+ ){0,3}?(" + "|".join(_ENGLISH_COUNTER) + r")\b", question, re.I)
     if english_counter:
         return AskedFor("count", compatible_classes(_ENGLISH_COUNTER[english_counter.group(1).lower()]), before)
     if re.search(r"\bhow many\b", question, re.I) and not _DURATION_WORDS.search(question):

@@ -338,3 +338,10 @@ def test_a_figure_after_another_in_its_clause_has_no_lead_to_tie_break_with() ->
     assert not facts[0].lead  # the sentence's first figure: its opening governs every figure
     choice = choose_fact(facts, AskedFor("amount", ("money",)), weights("哈尔滨", "大工匠", "奖励"))
     assert choice.best is not None and choice.best.text == "5万元"
+
+
+def test_an_english_count_of_attendances_asks_for_person_times() -> None:
+    asked = asked_for("How many industrial-worker trainee attendances did the classes reach?")
+    assert asked is not None and asked.classes == ("人次",)
+    choice = choose_fact(sentence_facts("先后举办各类培训班27期，培训产业工人3600多人次。"), asked, {})
+    assert choice.best is not None and choice.best.text == "3600多人次"
