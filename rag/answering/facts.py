@@ -100,6 +100,9 @@ class Fact:
     #: (「获得绿色产品认证奖补的企业共3家,累计奖补资金30万元」 -> 获得绿色产品认证奖补的企业共3家): what the
     #: record the figure closes is about. They break a tie of the figure's own words.
     lead: str = ""
+    #: The tier 分别 pairs the figure with (「按照国家级、省级、市级…分别给予10万元、8万元、5万元」 ->
+    #: 市级 for 5万元): a question naming that tier asks for this figure.
+    tier: str = ""
 
     @property
     def text(self) -> str:
@@ -533,19 +536,26 @@ def _pair_respectively(sentence: str, facts: list[Fact]) -> list[Fact]:
             else f
             for f in facts
         ]
+    tier_of: dict[int, str] = {}
     if not paired:
         # 「国家级及省级甲、乙，分别给予50万元、20万元」: the items do not pair with the figures one to
         # one, but the tiers do (国家级 -> 50万元, 省级 -> 20万元, for 甲 and for 乙 alike).
-        clause = sentence[clause_start:position]
+        # the tiers' own stretch: after the last figure before the marker (「…满10年以上，在办理退休
+        # 手续时，按照国家级、省级、市级获奖类别，分别给予…」), not the whole sentence
+        earlier = [f.quantity.end for f in facts if f.quantity.end <= position]
+        clause = sentence[max([clause_start, *earlier]) : position]
         tiers = list(dict.fromkeys(TIER.findall(clause)))
         for group in [after, *_figure_runs(sentence, after)]:
             if len(tiers) >= 2 and len(group) == len(tiers):
                 untiered = TIER.sub("", clause)
                 paired.update({id(f): f"{tier} {untiered}" for f, tier in zip(group, tiers, strict=True)})
+                tier_of.update({id(f): tier for f, tier in zip(group, tiers, strict=True)})
                 break
     if not paired:
         runs = _figure_runs(sentence, after)
         paired = _pair_places(sentence[clause_start:position], runs[0] if runs else after)
+        # the halves of 城乡 are tiers a question names (「农村居民人均可支配收入增长多少」)
+        tier_of = {key: item.split(" ", 1)[0] for key, item in paired.items() if TIER.fullmatch(item.split(" ", 1)[0])}
     if not paired:
         return facts  # which item goes with which figure is unclear
     result = []
@@ -555,7 +565,7 @@ def _pair_respectively(sentence: str, facts: list[Fact]) -> list[Fact]:
             result.append(fact)
             continue
         years = tuple(YEAR.findall(item)) or fact.years
-        result.append(replace(fact, attribute=item + " " + fact.attribute, years=years))
+        result.append(replace(fact, attribute=item + " " + fact.attribute, years=years, tier=tier_of.get(id(fact), "")))
     return result
 
 
@@ -709,6 +719,8 @@ def choose_fact(
         t: w for t, w in weights.items() if t not in telling and 0 < sum(t in text for text in led) < len(led)
     } if every_led else {}
 
+    asked_tiers = set(TIER.findall(question))
+
     def score(fact: Fact) -> float:
         value = attribute_score(fact, telling)
         if lead_telling:
@@ -726,6 +738,10 @@ def choose_fact(
             value -= _SCOPE_WEIGHT
         if counted and counts(fact, counted):
             value += _SCOPE_WEIGHT
+        if fact.tier and fact.tier in asked_tiers:
+            # 「按照国家级、省级、市级获奖类别，分别给予10万元、8万元、5万元」 for 「按市级…给予多少」: the
+            # tier the question names is the figure's own, paired by 分别
+            value += 1.0 + 2 * CONFIDENCE_MARGIN
         if any(condition in fact.attribute for condition in conditions):
             # 「300亩以上的补助2万元」 for a question about the 300亩以上 tier: the stated threshold
             # outweighs any match of words (the first tier's 示范方补助).

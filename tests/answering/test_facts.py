@@ -345,3 +345,22 @@ def test_an_english_count_of_attendances_asks_for_person_times() -> None:
     assert asked is not None and asked.classes == ("人次",)
     choice = choose_fact(sentence_facts("先后举办各类培训班27期，培训产业工人3600多人次。"), asked, {})
     assert choice.best is not None and choice.best.text == "3600多人次"
+
+
+def test_the_tier_a_question_names_picks_the_figure_respectively_pairs_with_it() -> None:
+    sentence = ("对于高技能人才，每月可以获得500元的生活补贴，领军人才工作满10年以上，在办理退休手续时，"
+                "按照国家级、省级、市级获奖类别，分别给予一次性10万元、8万元、5万元退休补助。")
+    question = "领军人才工作满10年以上，退休时按市级获奖类别一次性给予多少退休补助？"
+    facts = sentence_facts(sentence)
+    assert "生活补贴" not in next(f for f in facts if f.text == "8万元").attribute
+    choice = choose_fact(facts, asked_for(question) or AskedFor("amount"), weights("退休", "市级", "获奖", "补助"), question)
+    assert choice.best is not None and choice.best.text == "5万元" and choice.confident
+
+
+def test_a_tier_word_opening_a_clause_is_not_a_paired_tier() -> None:
+    sentence = "农村低保保障标准提高到320元/月,月人均救助水平不低于197元。"
+    facts = sentence_facts(sentence)
+    assert all(not f.tier for f in facts)
+    question = "某区农村低保月人均救助水平不低于多少？"
+    choice = choose_fact(facts, asked_for(question) or AskedFor("amount"), weights("农村", "月人均", "救助", "水平"), question)
+    assert choice.best is not None and choice.best.text == "197元"
