@@ -235,3 +235,16 @@ def test_a_short_sentence_between_carries_the_introduction_on(fresh_engine: Engi
     ))
     answer = fresh_engine.ask("嫩江市第五届劳动模范推荐人选中，企业职工人选有多少名？")
     assert answer.short_answer == "53名", answer.answer
+
+
+def test_a_follow_ups_own_place_decides_between_the_figures_of_one_sentence(fresh_engine: Engine, tmp_path: Path) -> None:
+    _add(fresh_engine, tmp_path / "docs", "lishui_awards.txt", (
+        "丽水市市场监督管理局关于下达认证奖补资金的通知\n"
+        "下达管理体系认证奖补资金共计14.5万元,其中市本级承担金额0.35万元,莲都区承担0.15万元,"
+        "经开区承担金额9.5万元。\n"
+    ))
+    first = "丽水市管理体系认证奖补中市本级承担多少？"
+    assert fresh_engine.ask(first).short_answer == "0.35万元"
+    history = [ChatTurn(role="user", content=first), ChatTurn(role="assistant", content="0.35万元。")]
+    follow_up = fresh_engine.ask("莲都区呢？", history=history)
+    assert follow_up.short_answer == "0.15万元", follow_up.answer
