@@ -183,8 +183,9 @@ class EntityGuard:
         threshold; one that gives none is judged by its context."""
         if not analysis.figures:
             return []
+        # spaces out of the raw text first: 「突破1000 亿元」 states 1000亿元
         in_sentence, in_context = (
-            {(unit_class(q), q.value) for q in find_quantities(text)} for text in (sentence, context)
+            {(unit_class(q), q.value) for q in find_quantities(_SPACE.sub("", text))} for text in (sentence, context)
         )
         missing = []
         for figure in analysis.figures:

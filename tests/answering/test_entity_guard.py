@@ -266,3 +266,11 @@ def test_the_day_of_a_full_date_stands_for_its_year_in_a_sentence_with_no_year(
     dated = "2020年4月6日,省总工会出台方案,培训1.5万名思想政治引领骨干。"
     other = make_document("other.txt", "某省工会工作纪实", f"某省工会工作纪实\n{dated}\n")
     assert missing_for(guard, analyzer, question, other, dated) == ["2021年"], "a sentence's own year decides"
+
+
+def test_a_figure_split_from_its_unit_by_a_space_still_states_the_asked_threshold() -> None:
+    analysis = QuestionAnalyzer().analyze("园区年营业收入首次突破1000亿元奖励多少？")
+    assert [f.text for f in analysis.figures] == ["1000亿元"]
+    stated = "对年营业收入首次突破100 亿元、1000 亿元的园区,分别奖励100万元、500万元。"
+    assert EntityGuard._missing_figures(analysis, stated, "") == []
+    assert EntityGuard._missing_figures(analysis, "对年营业收入首次突破300 亿元的园区奖励200万元。", "") == ["1000亿元"]
