@@ -340,6 +340,7 @@ class ExtractiveBackend(AnswerBackend):
                 or fact.unit_class != own.unit_class
                 or fact.quantity.value is None
                 or fact.quantity.value in values
+                or (not analysis.years and set(fact.years) != set(own.years))  # 2020年以来 vs 首次: two times
                 or attribute_score(fact, weights) < CONFLICT_RATIO * alignment
                 or self._strength(candidate, analysis) < CONFLICT_RATIO * self._strength(chosen, analysis)
             ):

@@ -378,19 +378,22 @@ def _clause_years(sentence: str, quantities: list[Quantity], number: int) -> tup
 
 
 #: 「自2018年起，…」 opening a sentence: the time every figure of the sentence holds from.
-_SINCE_OPENING = re.compile(r"^(?:自|从)?((?:19|20)\d{2})年(?:起|以来|开始)[，,]")
+_SINCE_OPENING = re.compile(r"(?:^|[，,；;])(?:自|从)?((?:19|20)\d{2})年(?:起|以来|开始)[，,]")
 
 
 def _scope_of_since(sentence: str, facts: list[Fact]) -> list[Fact]:
-    """「自2018年起，…要求不得低于35%」: a figure with no year of its own holds from the year the
-    sentence opens with, so a question "since 2018" is about it as much as about a dated figure."""
-    opening = _SINCE_OPENING.match(sentence)
-    if opening is None:
-        return facts
-    year = opening.group(1)
-    return [
-        replace(f, years=(year,)) if not f.years and f.unit_class != "date" else f for f in facts
-    ]
+    """「自2018年起，…要求不得低于35%」「…，2020年以来，全省各级工会共举办竞赛3.4万场」: a figure
+    with no year of its own after a since-clause holds from that year, so a question "since 2018"
+    is about it as much as about a dated figure, and it is not the figure of another time."""
+    scoped = list(facts)
+    for opening in _SINCE_OPENING.finditer(sentence):
+        year = opening.group(1)
+        scoped = [
+            replace(f, years=(year,))
+            if not f.years and f.unit_class != "date" and f.quantity.start > opening.end() else f
+            for f in scoped
+        ]
+    return scoped
 
 
 def _rates_of_amounts(sentence: str, facts: list[Fact]) -> list[Fact]:

@@ -75,3 +75,13 @@ def test_the_loaders_issue_date_is_preferred() -> None:
     document = _document("正文提到2019年3月1日的会议。\n2023年5月6日\n")
     document.meta = DocumentMeta(date="2024-01-02")
     assert document_date(document) == ("2024-01-02", 2024.0)
+
+
+def test_a_figure_of_another_time_scope_is_no_conflict(fresh_engine: Engine, tmp_path: Path) -> None:
+    _plant(
+        fresh_engine, tmp_path / "planted", "later_summary.txt",
+        "哈尔滨市工匠工作综述\n哈尔滨市持续推进工匠培育，2015年以来，哈尔滨市大工匠每人奖励100万元。\n",
+    )
+    answer = fresh_engine.ask(HARBIN_QUESTION)
+    assert answer.short_answer == "5万元", answer.answer
+    assert not answer.conflicting_values

@@ -364,3 +364,8 @@ def test_a_tier_word_opening_a_clause_is_not_a_paired_tier() -> None:
     question = "某区农村低保月人均救助水平不低于多少？"
     choice = choose_fact(facts, asked_for(question) or AskedFor("amount"), weights("农村", "月人均", "救助", "水平"), question)
     assert choice.best is not None and choice.best.text == "197元"
+
+
+def test_a_since_clause_inside_a_sentence_dates_the_figures_after_it() -> None:
+    facts = {f.text: f for f in sentence_facts("全省各领域持续推进，2020年以来，全省共举办竞赛3.4万场。")}
+    assert facts["3.4万场"].years == ("2020",)
