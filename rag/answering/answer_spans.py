@@ -42,9 +42,10 @@ SURNAMES = frozenset(
 _TITLES = (
     "主席|副主席|书记|副书记|主任|副主任|部长|厅长|局长|处长|科长|院长|校长|经理|董事长|厂长|总裁|"
     "省长|市长|县长|区长|镇长|乡长|村长|主任委员|组长|队长|负责人|联系人|代表|劳模|工匠|技师|同志|教授|委员|"
-    "获得者|总经理|会长|秘书长|主持人|发言人"
+    "获得者|总经理|会长|秘书长|主持人|发言人|委员长"
 )
 _TITLE = re.compile(_TITLES)
+_TITLE_AT_END = re.compile(f"(?:{_TITLES})$")
 #: A two- or three-character name after a title that closes the line or clause (县长 田兴国).
 _NAME_AFTER_TITLE = re.compile(rf"[\s:：]*([{CJK_RANGE}]{{2,6}})(?=$|[\s，,。；;）)])")
 #: A byline or photo credit around a name: 「文/张洪岩」「张洪岩供图」「记者 王某」「摄影：李某」.
@@ -92,6 +93,9 @@ _DOCUMENT_TITLE = re.compile(r"《[^《》]{2,60}》")
 #: 「由谁承担」「需要谁核准」「向谁申请」: 谁 asks for whoever acts, a unit as often as a person.
 _ASKS_AGENT = re.compile(r"(?:由|需要|需|向|经|报)谁")
 AGENT_MAX_CHARS = 16
+#: Heads of a question asking what post someone holds (担任什么职务).
+_POSITION_HEADS = ("职务", "职位", "头衔")
+_ASKED_POSITION = re.compile(rf"([{CJK_RANGE}]{{2,12}}?)(?:的)?(?:什么|哪些|哪个)(?:{'|'.join(_POSITION_HEADS)})")
 _CJK_WORD = re.compile(rf"[{CJK_RANGE}]{{2,}}")
 _OPENING_QUOTES = {"“": "”", "「": "」", "『": "』", "《": "》"}
 #: How many of the question's characters next to the answer count as a full match on that side.
@@ -235,6 +239,11 @@ def aligned_answer(sentence: str, question: str) -> Span | None:
     return best
 
 
+def _tail_words(qualifier: str) -> list[str]:
+    """The last words of a qualifier (「当时担任全国总工会」 -> 全国总工会, 总工会): what a title holds."""
+    return [qualifier[-n:] for n in range(min(len(qualifier), 8), 2, -1)]
+
+
 def _run_length(marks: list[bool], position: int, step: int) -> int:
     """How many consecutive marked characters there are from ``position`` in direction ``step``."""
     count = 0
@@ -288,6 +297,25 @@ class SpanFinder:
             spans.append(Span(sentence[start:end], start, end))
         return spans
 
+    def _positions(self, sentence: str, question: str) -> list[Span]:
+        """The titles a sentence puts before the name of the person a 「担任什么职务」 question is
+        about (「全国人大常委会副委员长、全国总工会主席王东明」): each title of the run, or only those
+        holding the words the question puts before 什么 (全国总工会什么职务 -> 全国总工会主席)."""
+        names = [word for word, flag in self.tokenizer.tagged_words(question) if flag == "nr"]
+        asked = _ASKED_POSITION.search(question)
+        qualifier = asked.group(1) if asked else ""
+        spans = []
+        for name in names:
+            for match in re.finditer(re.escape(name), sentence):
+                start = max(sentence.rfind(mark, 0, match.start()) for mark in "，,。；;：:（(") + 1
+                position = start
+                for part in sentence[start : match.start()].split("、"):
+                    if part and _TITLE_AT_END.search(part):
+                        spans.append(Span(part, position, position + len(part)))
+                    position += len(part) + 1
+        fitting = [span for span in spans if any(word in span.text for word in _tail_words(qualifier))]
+        return fitting or spans
+
     def listed(self, sentence: str, size: int) -> list[Span]:
         """The enumerations of ``sentence`` with exactly ``size`` items: the answer to a question
         that says how many things it asks for (「哪三支通道」「“四项机制”是什么」)."""
@@ -315,6 +343,8 @@ class SpanFinder:
         if _DOCUMENT_HEAD.search(head):
             # 「率先出台了什么产改文件」: a document is named by its title in 《》
             return [Span(m.group(0), m.start(), m.end()) for m in _DOCUMENT_TITLE.finditer(sentence)]
+        if head in _POSITION_HEADS:
+            return self._positions(sentence, question)
         spans = []
         for match in re.finditer(re.escape(head), sentence):
             before = sentence[: match.start()]

@@ -224,3 +224,11 @@ def test_who_bears_or_approves_may_be_a_unit(finder: SpanFinder) -> None:
     assert span is not None and span.text == "开发区管委会"
     # a plain 「谁」 still wants a person's name
     assert finder.aligned("会议由开发区管委会主持。", "person", "会议是谁主持的？") is None
+
+
+def test_a_question_about_someones_post_is_answered_by_the_title_before_the_name(finder: SpanFinder) -> None:
+    sentence = "会议在北京召开，全国人大常委会副委员长、全国总工会主席王东明作出部署。"
+    posts = finder.headed(sentence, "职务", "王东明担任全国总工会什么职务？")
+    assert [s.text for s in posts] == ["全国总工会主席"]
+    both = finder.headed(sentence, "职务", "王东明担任什么职务？")
+    assert [s.text for s in both] == ["全国人大常委会副委员长", "全国总工会主席"]
