@@ -51,7 +51,7 @@ from rag.ingest.structure import text_lines
 from rag.schema import Answer, Document, Passage, Refusal, RefusalReason
 from rag.store.index import DocumentIndex
 from rag.text.instructions import addresses_the_system
-from rag.text.patterns import TIER
+from rag.text.patterns import DOCUMENT_NOUNS, TIER
 from rag.text.places import Place, same_place
 from rag.text.sentences import is_title_line
 from rag.text.tokenizing import ChineseTokenizer
@@ -95,6 +95,8 @@ _REFERS_BACK = re.compile(r"这一|这些|这次|此次|本次|该|上述|其中
 REFERENCE_WINDOW = 15
 #: A sentence this short between a sentence and what introduced it carries the introduction on.
 SHORT_SENTENCE_CHARS = 30
+#: A line ending in the name of a kind of document (…实施细则, …的通知) is a document's title.
+_NAMES_A_DOCUMENT = re.compile(rf"(?:{DOCUMENT_NOUNS})$")
 #: How much more a follow-up's own word weighs than its IDF (besides all inherited words' weight).
 FOCUS_WEIGHT = 3.0
 #: How far down, and how close to the best score, a sentence that holds the asked kind of answer may
@@ -679,6 +681,8 @@ class ExtractiveBackend(AnswerBackend):
         (「市财政每年安排不低于2亿元的工业发展专项资金」) and stays a candidate."""
         if not is_title_line(document.text, start, end):
             return False
+        if _NAMES_A_DOCUMENT.search(document.text[start:end].strip()):
+            return True  # 「东莞市困难家庭住房保障办法实施细则」 alone on its line: an attachment's title
         return any(abs(heading.start - start) <= 2 for heading in document.headings)
 
     @staticmethod

@@ -49,12 +49,16 @@ _NOISE_WORDS = re.compile(
 _CAPTION = re.compile(r"^图\s*\d*\s*[:：为/]|\s摄$|/摄$")
 
 
+#: The digits a figure is written in (not ① or ²: caption numbers and footnote marks).
+_FIGURE_DIGITS = frozenset("0123456789０１２３４５６７８９")
+
+
 def repair(text: str, start: int = 0, end: int | None = None) -> str:
     """The clean search text of ``text[start:end]``: what is embedded, indexed and quoted.
 
     Soft (broken) line breaks disappear (a space between two Latin words), hard breaks become one
     newline, other whitespace runs fold to one space and vanish between two CJK characters or
-    between a digit and a CJK character.
+    between a digit and the CJK character after it.
     Given a whole document and offsets it judges each break with the full lines around it; given
     only a slice, a slice that starts mid-line is judged as if that were the start of the line.
     """
@@ -72,10 +76,10 @@ def repair(text: str, start: int = 0, end: int | None = None) -> str:
             latin = left.isascii() and left.isalnum() and right.isascii() and right.isalnum()
             out.append(" " if latin else "")
         else:
-            # 「突破100 亿元」: a space between a figure and a CJK unit or word (PDF extraction)
-            # splits the figure from its unit; Chinese text never needs it
-            digit_by_wide = (left.isdigit() and is_wide(right)) or (is_wide(left) and right.isdigit())
-            out.append("" if (is_wide(left) and is_wide(right)) or digit_by_wide else " ")
+            # 「突破100 亿元」: a space between a figure and the CJK unit after it (PDF extraction)
+            # splits the figure from its unit; a space before a figure (「建章立制 40余项」) stays
+            figure_then_unit = left in _FIGURE_DIGITS and is_wide(right)
+            out.append("" if (is_wide(left) and is_wide(right)) or figure_then_unit else " ")
         pos = b
     out.append(text[pos:end])
     return _ZERO_WIDTH.sub("", "".join(out))

@@ -248,3 +248,15 @@ def test_a_follow_ups_own_place_decides_between_the_figures_of_one_sentence(fres
     history = [ChatTurn(role="user", content=first), ChatTurn(role="assistant", content="0.35万元。")]
     follow_up = fresh_engine.ask("莲都区呢？", history=history)
     assert follow_up.short_answer == "0.15万元", follow_up.answer
+
+
+def test_an_attached_documents_title_line_is_never_quoted_as_the_answer(fresh_engine: Engine, tmp_path: Path) -> None:
+    _add(fresh_engine, tmp_path / "docs", "anqing_housing.txt", (
+        "关于印发安庆市住房保障办法实施细则的通知\n"
+        "各镇人民政府：\n"
+        "《安庆市住房保障办法实施细则》业经市人民政府同意，现印发给你们，请认真贯彻执行。\n"
+        "安庆市住房保障办法实施细则\n"
+        "第一条 申请住房保障以家庭为单位，夫妻双方及未婚子女构成一个家庭单位。\n"
+    ))
+    answer = fresh_engine.ask("安庆市住房保障办法实施细则里家庭单位怎么认定？")
+    assert not answer.answer.startswith("安庆市住房保障办法实施细则["), answer.answer

@@ -202,5 +202,6 @@ def test_caption_and_sentence_lines_are_not_headings() -> None:
 
 def test_a_space_between_a_figure_and_its_chinese_unit_is_dropped() -> None:
     assert repair("首次突破100 亿元、1000 亿元的园区") == "首次突破100亿元、1000亿元的园区"
-    assert repair("奖励 5万元") == "奖励5万元"
+    assert repair("抓建章立制 40余项举措") == "抓建章立制 40余项举措"  # a space before a figure stays
+    assert repair("① 全省住房") == "① 全省住房"  # a caption number is no figure
     assert repair("version 2 of the notice") == "version 2 of the notice"
