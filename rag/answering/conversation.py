@@ -28,6 +28,7 @@ _TAIL = re.compile(r"(呢|怎么样|如何|的情况)?\s*[？?。.!！]*\s*$")
 MAX_FOLLOWUP_CHARS = 20
 #: Where a Chinese question's question word starts (what comes before it is its subject).
 _QUESTION_WORD = re.compile(r"多少|几|什么|哪|谁|是否|如何|怎样|怎么")
+_ENGLISH_QUESTION_WORD = re.compile(r"(?:how (?:many|much|long)|what|which|who|when|where)\b", re.I)
 #: A question opening with a verb is a follow-up only this short: a longer one states its own topic.
 SUBJECTLESS_MAX_CHARS = 12
 #: jieba tags of a verb (v), a verbal noun used as a verb (vn) or a verb with its object (vi, vg).
@@ -115,6 +116,10 @@ class FollowUpResolver:
         topic = _TAIL.sub("", _TRIM.sub("", question)).strip()
         if not topic:
             return previous
+        if topic.isascii() and _ENGLISH_QUESTION_WORD.match(topic):
+            # "And how many members have they recruited?": its own question comes first (it decides
+            # what is asked for), the previous one after it says what it is about
+            return f"{topic[0].upper()}{topic[1:]}, regarding: {previous.rstrip('？?。. ')}?"
         asks = _QUESTION_WORD.search(previous)
         if _QUESTION_WORD.search(topic) and asks and asks.start() > 0:
             # 「发展了多少会员？」 asks its own question about the previous one's subject: keep that

@@ -479,6 +479,10 @@ class ExtractiveBackend(AnswerBackend):
                 continue
             terms.append(term)
         index = request.index
+        if index is not None:
+            # an English follow-up's words ("members", "recruited") are in no Chinese document:
+            # they cannot say what a sentence is about
+            terms = [term for term in terms if not term.isascii() or _in_documents(index, term)]
         ranked = list(dict.fromkeys(terms))
         if index is not None:
             ranked.sort(key=lambda term: -index.idf(term))  # the rarest, most telling word first

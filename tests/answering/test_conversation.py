@@ -71,3 +71,9 @@ def test_a_question_opening_with_a_verb_asks_about_the_previous_subject() -> Non
     assert resolver.resolve("发展了多少会员？", history) == "某市总工会推动建会，发展了多少会员？"
     assert resolver.resolve("职工书屋有多少家？", history) == "职工书屋有多少家？"  # a subject of its own
     assert resolver.resolve("对应的公示期是多久？", history) == "对应的公示期是多久？"  # 对应的 modifies the subject
+
+
+def test_an_english_follow_up_with_its_own_question_comes_first(resolver: FollowUpResolver) -> None:
+    history = [ChatTurn(role="user", content="How many new trade unions has Hebei set up?")]
+    resolved = resolver.resolve("And how many members have they recruited?", history)
+    assert resolved == "How many members have they recruited, regarding: How many new trade unions has Hebei set up?"

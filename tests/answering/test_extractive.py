@@ -260,3 +260,14 @@ def test_an_attached_documents_title_line_is_never_quoted_as_the_answer(fresh_en
     ))
     answer = fresh_engine.ask("安庆市住房保障办法实施细则里家庭单位怎么认定？")
     assert not answer.answer.startswith("安庆市住房保障办法实施细则["), answer.answer
+
+
+def test_an_english_follow_ups_own_words_do_not_filter_chinese_sentences(fresh_engine: Engine, tmp_path: Path) -> None:
+    _add(fresh_engine, tmp_path / "docs", "jixi_unions.txt", (
+        "鸡西市新就业形态工会建设情况\n鸡西市已建新就业形态工会372个，发展会员2.1万余名。\n"
+    ))
+    first = "How many new-employment-form trade unions (新就业形态工会) has Jixi set up?"
+    history = [ChatTurn(role="user", content=first), ChatTurn(role="assistant", content="372个。")]
+    answer = fresh_engine.ask("And how many members have they recruited?", history=history)
+    assert not answer.refused, answer.answer
+    assert answer.short_answer == "2.1万余名", answer.answer
