@@ -53,6 +53,7 @@ from rag.store.index import DocumentIndex
 from rag.text.instructions import addresses_the_system
 from rag.text.patterns import DOCUMENT_NOUNS, TIER
 from rag.text.places import Place, same_place
+from rag.text.quantities import find_quantities
 from rag.text.sentences import is_title_line
 from rag.text.tokenizing import ChineseTokenizer
 
@@ -95,6 +96,8 @@ _REFERS_BACK = re.compile(r"这一|这些|这次|此次|本次|该|上述|其中
 REFERENCE_WINDOW = 15
 #: A sentence this short between a sentence and what introduced it carries the introduction on.
 SHORT_SENTENCE_CHARS = 30
+#: A sentence this short, without a figure, is a lead-in whose words the next sentence details.
+LEAD_IN_MAX_CHARS = 20
 #: A line ending in the name of a kind of document (…实施细则, …的通知) is a document's title.
 _NAMES_A_DOCUMENT = re.compile(rf"(?:{DOCUMENT_NOUNS})$")
 #: How much more a follow-up's own word weighs than its IDF (besides all inherited words' weight).
@@ -573,11 +576,14 @@ class ExtractiveBackend(AnswerBackend):
                 has_span, choice = False, None  # a figure of something else (奖励资金 for 抗疫资金)
             bonus = KIND_BONUS if has_span else 0.0
             prior = 0.1 * request.passages[number].score
+            context = self._context_coverage(
+                introduction, text, weights, self._after_lead_in(index, position)
+            ) / total_weight
             if analysis.language == "zh":
-                score = lexical + 0.6 * dense + bonus + prior
+                # the words a sentence borrows from what introduces it count, as in its strength
+                score = lexical + CONTEXT_SHARE * context + 0.6 * dense + bonus + prior
             else:
                 score = 1.2 * dense + 0.5 * lexical + bonus + prior
-            context = self._context_coverage(introduction, text, weights) / total_weight
             best = choice.best if choice is not None and choice.confident else None
             alignment = attribute_score(best, fact_weights) if best is not None else 0.0
             scored.append(ScoredSentence(
@@ -668,12 +674,29 @@ class ExtractiveBackend(AnswerBackend):
         return self._holds_share((text,), {term: index.idf(term) for term in focus})
 
     @staticmethod
-    def _context_coverage(introduction: str, sentence: str, weights: dict[str, float]) -> float:
+    def _after_lead_in(index: DocumentIndex, position: int) -> bool:
+        """Whether the sentence before this one (same document) is a short lead-in without a
+        figure (「首次设置一系列人才激励项目。」) that the sentence goes on to detail."""
+        if position == 0:
+            return False
+        before, record = index.sentences[position - 1], index.sentences[position]
+        return (
+            before.doc_id == record.doc_id
+            and len(before.text) <= LEAD_IN_MAX_CHARS
+            and before.text.rstrip().endswith(("。", "：", ":"))  # a statement, not a caption or heading
+            and not find_quantities(before.text)
+        )
+
+    @staticmethod
+    def _context_coverage(
+        introduction: str, sentence: str, weights: dict[str, float], after_lead_in: bool = False
+    ) -> float:
         """The weight of the question's words that the sentence lacks but its introduction holds:
         the words a report says once and then refers back to (这一次, 该公司, 其中). Only a sentence
-        that says it refers back (an anaphor near its start) borrows them: otherwise the sentence
-        after a matching one would pass for it."""
-        if not _REFERS_BACK.search(sentence[:REFERENCE_WINDOW]):
+        that says it refers back (an anaphor near its start), or that details a short lead-in
+        sentence before it, borrows them: otherwise the sentence after a matching one would pass
+        for it."""
+        if not after_lead_in and not _REFERS_BACK.search(sentence[:REFERENCE_WINDOW]):
             return 0.0
         return sum(w for t, w in weights.items() if t not in sentence and t in introduction)
 

@@ -271,3 +271,14 @@ def test_an_english_follow_ups_own_words_do_not_filter_chinese_sentences(fresh_e
     answer = fresh_engine.ask("And how many members have they recruited?", history=history)
     assert not answer.refused, answer.answer
     assert answer.short_answer == "2.1万余名", answer.answer
+
+
+def test_a_sentence_details_the_short_lead_in_before_it(fresh_engine: Engine, tmp_path: Path) -> None:
+    _add(fresh_engine, tmp_path / "docs", "shuangyashan_awards.txt", (
+        "双鸭山市总工会工作综述\n"
+        "双鸭山市总工会拿出真金白银，给予竞赛和技能提升的奖励资金达到70万元。"
+        "首次设置一系列人才激励项目。"
+        "选树10名工匠、30对师徒,评选3项创新项目等,合计给予奖励资金69万元。\n"
+    ))
+    answer = fresh_engine.ask("双鸭山市总工会首次设置的一系列人才激励项目合计给予奖励资金多少？")
+    assert answer.short_answer == "69万元", answer.answer
