@@ -355,6 +355,7 @@ def sentence_facts(sentence: str) -> list[Fact]:
                           follows=sentence[quantity.end : right],
                           lead=sentence[lead_start:left] if lead_start < left else ""))
     facts = _scope_of_since(sentence, facts)
+    facts = _one_year_for_all(facts)
     facts = _rates_of_amounts(sentence, facts)
     facts = _share_breakdown_heads(sentence, facts)
     facts = _share_verbless_predicates(sentence, facts)
@@ -394,6 +395,18 @@ def _scope_of_since(sentence: str, facts: list[Fact]) -> list[Fact]:
             for f in scoped
         ]
     return scoped
+
+
+def _one_year_for_all(facts: list[Fact]) -> list[Fact]:
+    """「《2025年县政府工作报告任务分解》明确133项具体任务,涉及34个牵头单位」: when the dated figures of
+    a sentence all hold one year, its undated figures hold it too; a sentence of two years
+    (2019年招生142万人，2020年招生160万人) leaves them undated."""
+    years = {f.years for f in facts if f.years and f.unit_class != "date"}
+    years |= {f.years for f in facts if f.unit_class == "date" and f.years}
+    if len(years) != 1:
+        return facts
+    (year,) = years
+    return [replace(f, years=year) if not f.years and f.unit_class != "date" else f for f in facts]
 
 
 def _rates_of_amounts(sentence: str, facts: list[Fact]) -> list[Fact]:
@@ -631,20 +644,38 @@ def _figure_runs(sentence: str, facts: list[Fact]) -> list[list[Fact]]:
 #: The counters a question puts after 多少/几 before the noun it counts (多少名骨干, 几个单位).
 QUESTION_COUNTERS = "个|名|位|家|项|所|户|座|处|件|条|类|种|支|次|批|场|期|届|份|套|台|辆|篇|部|门"
 _QUESTION_COUNTED = re.compile(rf"(?:多少|几)(?:万|亿)?(?:{QUESTION_COUNTERS})([{CJK_RANGE}]{{2,}})")
+#: The Chinese noun official documents count where an English question counts these: "how many
+#: lead units" counts 单位 (34个牵头单位), not the 133项 tasks beside them.
+_ENGLISH_COUNTED_NOUNS = {
+    "units": "单位", "departments": "部门", "enterprises": "企业", "companies": "企业", "firms": "企业",
+    "projects": "项目", "tasks": "任务", "schools": "学校", "villages": "村", "bases": "基地",
+    "studios": "工作室", "measures": "措施", "policies": "政策", "documents": "文件", "parks": "园区",
+}
+_ENGLISH_COUNTED = re.compile(
+    r"how many (?:[\w-]+ ){0,3}?(" + "|".join(_ENGLISH_COUNTED_NOUNS) + r")\b", re.I
+)
+#: How many characters of modifier may stand before the noun a figure counts (34个牵头单位).
+MODIFIER_CHARS = 4
 #: Words that may stand between a figure and the noun it counts (10个左右的单位, 500余名职工).
 _COUNT_FILLERS = "左右以上余多的 "
 
 
 def counted_noun(question: str) -> str:
-    """The noun a Chinese count question counts (「涉及几个责任单位」 -> 责任单位), '' when none."""
+    """The noun a count question counts (「涉及几个责任单位」 -> 责任单位; "how many lead units" ->
+    单位), '' when none."""
     match = _QUESTION_COUNTED.search(question)
-    return match.group(1) if match else ""
+    if match:
+        return match.group(1)
+    english = _ENGLISH_COUNTED.search(question)
+    return _ENGLISH_COUNTED_NOUNS[english.group(1).lower()] if english else ""
 
 
 def counts(fact: Fact, noun: str) -> bool:
     """Whether the figure is directly followed by the counted noun (its first two characters: the
     question may go on with a verb, 「多少家企业参与」)."""
-    return fact.follows.lstrip(_COUNT_FILLERS).startswith(noun[:2])
+    follows = fact.follows.lstrip(_COUNT_FILLERS)
+    # or the noun heads a short phrase after it (34个牵头单位 counts 单位)
+    return follows.startswith(noun[:2]) or noun in follows[: len(noun) + MODIFIER_CHARS]
 
 
 def attribute_score(fact: Fact, weights: Mapping[str, float]) -> float:
@@ -762,7 +793,9 @@ def choose_fact(
     new_over_old = best.role == "after" and rivals[0].role == "before"
     # 「不得低于35%」 for "what is the minimum share": the question itself asks for the limit
     limit_asked = asked.bound and best.bound and not rivals[0].bound
-    if words_must_decide and undecided and not new_over_old and not limit_asked:
+    # "how many lead units": the figure that counts 单位 (34个牵头单位), not the 133项 beside it
+    noun_counted = bool(counted) and counts(best, counted) and not counts(rivals[0], counted)
+    if words_must_decide and undecided and not new_over_old and not limit_asked and not noun_counted:
         # An English question's words reach the Chinese attributes only through translations: a
         # choice they do not make (by position or a year alone) is not trusted; the new value of a
         # change over its old one is, as in Chinese.

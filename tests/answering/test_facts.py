@@ -369,3 +369,16 @@ def test_a_tier_word_opening_a_clause_is_not_a_paired_tier() -> None:
 def test_a_since_clause_inside_a_sentence_dates_the_figures_after_it() -> None:
     facts = {f.text: f for f in sentence_facts("全省各领域持续推进，2020年以来，全省共举办竞赛3.4万场。")}
     assert facts["3.4万场"].years == ("2020",)
+
+
+def test_an_english_count_noun_picks_the_figure_that_counts_it() -> None:
+    question = "How many lead units are involved in the county's 2025 work report tasks?"
+    facts = sentence_facts("《2025年县政府工作报告任务分解》明确133项具体任务,涉及34个牵头单位;")
+    assert next(f for f in facts if f.text == "34个").years == ("2025",)  # one year for the sentence
+    choice = choose_fact(facts, asked_for(question) or AskedFor("count"), {}, question, words_must_decide=True)
+    assert choice.best is not None and choice.best.text == "34个" and choice.confident
+
+
+def test_two_years_in_a_sentence_leave_its_undated_figures_undated() -> None:
+    facts = {f.text: f for f in sentence_facts("2019年招生142万人，2020年招生160万人，累计培训300万人。")}
+    assert facts["300万人"].years == ()
