@@ -228,6 +228,8 @@ def asked_for(question: str) -> AskedFor | None:
     期限 -> a duration or an end date), and a bare 多少 asks for any count. Whether a limit is asked
     for (至少, 不低于, minimum) is recorded too.
     """
+    if "哪几" in question:
+        return None  # 「哪几位当选」「哪几个部门」: which ones, a list, not a count
     asked = _asked_figure(question)
     if asked is not None and _ASKS_BOUND.search(question):
         asked = replace(asked, bound=True)

@@ -68,7 +68,7 @@ _KIND_PATTERNS: list[tuple[AnswerKind, re.Pattern[str]]] = [
         r"哪里|在哪|哪个(?:省|市|城市|县|区)(?![直级属委厅局])|什么地方|\bwhere\b"
         r"|which (?:[\w'’-]+ ){0,2}?(?:city|province|county|district|town)\b", re.I
     )),
-    ("list", re.compile(r"哪些|有哪几|包括什么|包括哪|分别是|what are the|which are the|\blist\b", re.I)),
+    ("list", re.compile(r"哪些|哪几|包括什么|包括哪|分别是|what are the|which are the|\blist\b", re.I)),
 ]
 
 #: 「什么X」 / 「怎样的X」 at the end of a question or before its verb: X is what the answer names.

@@ -382,3 +382,8 @@ def test_an_english_count_noun_picks_the_figure_that_counts_it() -> None:
 def test_two_years_in_a_sentence_leave_its_undated_figures_undated() -> None:
     facts = {f.text: f for f in sentence_facts("2019年招生142万人，2020年招生160万人，累计培训300万人。")}
     assert facts["300万人"].years == ()
+
+
+def test_which_ones_is_no_count() -> None:
+    assert asked_for("哪几位以一线劳动者身份当选兼职副主席？") is None
+    assert asked_for("有几位劳动者当选兼职副主席？") is not None

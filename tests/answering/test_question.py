@@ -29,6 +29,8 @@ def analyzer() -> QuestionAnalyzer:
         ("乙市总工会将哪家快递企业列为试点单位？", "org"),
         ("会议在哪个城市举行？", "place"),
         ("Which Shandong city first created the platform?", "place"),
+        # 哪几位 asks which ones (a list of names), not how many
+        ("执行委员会上，哪几位以一线劳动者身份当选兼职副主席？", "list"),
         # the name of a thing (found in quotation marks), but a person's name is still a person
         ("丙县总工会上线的APP叫什么名字？", "name"),
         ("该活动被称为什么？", "name"),
