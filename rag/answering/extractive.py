@@ -583,7 +583,7 @@ class ExtractiveBackend(AnswerBackend):
                 # the words a sentence borrows from what introduces it count, as in its strength
                 score = lexical + CONTEXT_SHARE * context + 0.6 * dense + bonus + prior
             else:
-                score = 1.2 * dense + 0.5 * lexical + bonus + prior
+                score = 1.2 * dense + 0.5 * (lexical + CONTEXT_SHARE * context) + bonus + prior
             best = choice.best if choice is not None and choice.confident else None
             alignment = attribute_score(best, fact_weights) if best is not None else 0.0
             scored.append(ScoredSentence(

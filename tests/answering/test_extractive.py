@@ -282,3 +282,20 @@ def test_a_sentence_details_the_short_lead_in_before_it(fresh_engine: Engine, tm
     ))
     answer = fresh_engine.ask("双鸭山市总工会首次设置的一系列人才激励项目合计给予奖励资金多少？")
     assert answer.short_answer == "69万元", answer.answer
+
+
+def test_an_english_question_ranks_a_referring_sentence_by_its_introduction_too(
+    fresh_engine: Engine, tmp_path: Path
+) -> None:
+    _add(fresh_engine, tmp_path / "docs", "yichun_models.txt", (
+        "伊春市劳模评选工作综述\n"
+        "在刚刚公示出的伊春市第五届劳动模范建议人选中，重点向一线倾斜的特点更加凸显。"
+        "在推荐人选中，职工77名，农民17名。"
+        "其中，企业职工人选53名，占总名额的56.4%。"
+        "一线工人和专业技术人员39名，规定不少于企业职工人选的60%，实际占比73.6%。\n"
+    ))
+    answer = fresh_engine.ask(
+        "What share of the recommended candidates for Yichun's 5th model workers are enterprise employees (企业职工)?"
+    )
+    assert answer.short_answer in (None, "56.4%"), answer.answer
+    assert "56.4%" in answer.answer, answer.answer
