@@ -96,6 +96,11 @@ AGENT_MAX_CHARS = 16
 #: Heads of a question asking what post someone holds (担任什么职务).
 _POSITION_HEADS = ("职务", "职位", "头衔")
 _ASKED_POSITION = re.compile(rf"([{CJK_RANGE}]{{2,12}}?)(?:的)?(?:什么|哪些|哪个)(?:{'|'.join(_POSITION_HEADS)})")
+#: How a sentence writes the number of items it counts (两项, 二大, 2个).
+_NUMERALS = {2: ("两", "二", "2"), 3: ("三", "3"), 4: ("四", "4"), 5: ("五", "5"), 6: ("六", "6")}
+_LIST_COUNTERS = "个|项|支|类|种|大|条|方面|家|位|名|所|批"
+_QUOTE_MARKS = "“”\"「」『』 "
+_QUOTE_PAIRS = (("“", "”"), ("「", "」"), ("『", "』"))
 _CJK_WORD = re.compile(rf"[{CJK_RANGE}]{{2,}}")
 _OPENING_QUOTES = {"“": "”", "「": "」", "『": "』", "《": "》"}
 #: How many of the question's characters next to the answer count as a full match on that side.
@@ -239,6 +244,11 @@ def aligned_answer(sentence: str, question: str) -> Span | None:
     return best
 
 
+def _balanced(text: str) -> bool:
+    """Whether every quotation mark of ``text`` is closed within it."""
+    return all(text.count(opening) == text.count(closing) for opening, closing in _QUOTE_PAIRS)
+
+
 def _tail_words(qualifier: str) -> list[str]:
     """The last words of a qualifier (「当时担任全国总工会」 -> 全国总工会, 总工会): what a title holds."""
     return [qualifier[-n:] for n in range(min(len(qualifier), 8), 2, -1)]
@@ -318,10 +328,36 @@ class SpanFinder:
 
     def listed(self, sentence: str, size: int) -> list[Span]:
         """The enumerations of ``sentence`` with exactly ``size`` items: the answer to a question
-        that says how many things it asks for (「哪三支通道」「“四项机制”是什么」)."""
+        that says how many things it asks for (「哪三支通道」「“四项机制”是什么」). Items the sentence
+        itself counts (「林长制和“免督查”两项工作」) are the answer before any other enumeration."""
+        counted = self._counted_items(sentence, size)
+        if counted is not None:
+            return [counted]
         return [s for s in self._enumerations(sentence) if len(_ENUMERATION_SPLIT.split(s.text)) == size]
 
-    def _cut_item(self, item: str, typical: int, from_right: bool) -> str:
+    def _counted_items(self, sentence: str, size: int) -> Span | None:
+        """The ``size`` items right before the sentence counts them (「…和“免督查”两项工作」,
+        「打造纤维新材料、智能汽车两大产业集群」), the first cut to whole words of about the others'
+        length; None when the sentence does not count that many items."""
+        numerals = "|".join(_NUMERALS.get(size, (str(size),)))
+        for match in re.finditer(rf"[“”\"「」]?(?:{numerals})(?:{_LIST_COUNTERS})", sentence):
+            start = max(sentence.rfind(mark, 0, match.start()) for mark in "，,。；;：:") + 1
+            end = match.start() + (1 if sentence[match.start()] in _QUOTE_MARKS else 0)
+            items = [item.strip(_QUOTE_MARKS) for item in _ENUMERATION_SPLIT.split(sentence[start:end])]
+            if len(items) != size or not all(items):
+                continue
+            # the longer of two equally near cuts: 纤维新材料 rather than 新材料 beside 智能汽车
+            typical = max(len(item) for item in items[1:]) + 0.5
+            first = self._cut_item(items[0], typical, from_right=True)
+            if not first:
+                continue
+            first_start = sentence.rfind(first, start, end)
+            while end > first_start and sentence[end - 1] in _QUOTE_MARKS and not _balanced(sentence[first_start:end]):
+                end -= 1  # a quotation mark that belongs to no item of the span
+            return Span(sentence[first_start:end], first_start, end)
+        return None
+
+    def _cut_item(self, item: str, typical: float, from_right: bool) -> str:
         """The run of whole words at one end of ``item`` whose length is nearest ``typical``."""
         words = [w for w, _ in self.tokenizer.tagged_words(item)]
         best, best_gap = "", None

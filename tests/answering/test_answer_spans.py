@@ -232,3 +232,10 @@ def test_a_question_about_someones_post_is_answered_by_the_title_before_the_name
     assert [s.text for s in posts] == ["全国总工会主席"]
     both = finder.headed(sentence, "职务", "王东明担任什么职务？")
     assert [s.text for s in both] == ["全国人大常委会副委员长", "全国总工会主席"]
+
+
+def test_items_the_sentence_itself_counts_answer_a_which_two_question(finder: SpanFinder) -> None:
+    sentence = "获国家级、省级荣誉301个,林长制和“免督查”两项工作获国务院督查激励。"
+    assert [s.text for s in finder.listed(sentence, 2)] == ["林长制和“免督查”"]
+    cut = finder.listed("安排一定资金用于打造纤维新材料、智能汽车两大世界级产业集群。", 2)
+    assert [s.text for s in cut] == ["纤维新材料、智能汽车"]
