@@ -1,4 +1,4 @@
-"""The CI quality gate, on both splits: the development set and the held-out test split.
+"""The CI quality gate, on every split: the development set, the test split and the holdout.
 
 The thresholds sit a few items under what the default configuration (hybrid retrieval, extractive
 backend) measured when they were last set; a change that makes answers worse fails CI. ``--max-wrong``
@@ -24,45 +24,79 @@ from rag.settings import PROJECT_ROOT, Settings
 
 DATASETS = PROJECT_ROOT / "eval" / "datasets"
 TEST_CORPUS = PROJECT_ROOT / "eval" / "test_corpus"
+HOLDOUT_CORPUS = PROJECT_ROOT / "eval" / "holdout_corpus"
 GATES = {
     "dev": {
-        "--max-wrong": "0.055",
-        "--min-short": "0.72",
-        "--min-accuracy": "0.84",
+        "--max-wrong": "0.04",
+        "--min-short": "0.84",
+        "--min-accuracy": "0.88",
         "--min-refusal": "0.88",
         "--min-citation": "0.95",
         "--min-hit5": "0.94",
-        "--max-false-refusal": "0.125",
+        "--max-false-refusal": "0.085",
     },
     "test": {
-        "--max-wrong": "0.06",
-        "--min-short": "0.69",
-        "--min-accuracy": "0.82",
+        "--max-wrong": "0.045",
+        "--min-short": "0.81",
+        "--min-accuracy": "0.86",
         "--min-refusal": "0.93",
         "--min-citation": "0.93",
         "--min-hit5": "0.97",
-        "--max-false-refusal": "0.14",
+        "--max-false-refusal": "0.115",
     },
+    # 54 questions over 6 more documents, written after the rules of round 5 (see README): a looser
+    # gate, since one question is almost two points here
+    "holdout": {
+        "--max-wrong": "0.12",
+        "--min-short": "0.65",
+        "--min-accuracy": "0.70",
+        "--min-refusal": "0.6",
+        "--min-citation": "0.9",
+        "--min-hit5": "0.95",
+        "--max-false-refusal": "0.2",
+    },
+}
+#: split -> (dataset, its own corpus; None for the bundled corpus)
+SPLITS = {
+    "dev": ("corpus_qa.jsonl", None),
+    "test": ("test_qa.jsonl", TEST_CORPUS),
+    "holdout": ("holdout_qa.jsonl", HOLDOUT_CORPUS),
 }
 
 
-@pytest.fixture(scope="session")
-def test_split_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder holding the index of the test split's documents, built once."""
-    index_dir = tmp_path_factory.mktemp("test-split-index")
-    engine = Engine.open(Settings(index_dir=index_dir, corpus_dir=TEST_CORPUS), allow_empty=True)
-    report = engine.index_paths([TEST_CORPUS])
-    assert len(report.added) == len(list(TEST_CORPUS.glob("*.txt"))), report
+def _split_index(tmp_path_factory: pytest.TempPathFactory, corpus: Path) -> Path:
+    """A folder holding the index of one split's documents."""
+    index_dir = tmp_path_factory.mktemp(f"{corpus.name}-index")
+    engine = Engine.open(Settings(index_dir=index_dir, corpus_dir=corpus), allow_empty=True)
+    report = engine.index_paths([corpus])
+    assert len(report.added) == len(list(corpus.glob("*.txt"))), report
     return index_dir
 
 
+@pytest.fixture(scope="session")
+def split_index_dirs(tmp_path_factory: pytest.TempPathFactory) -> dict[Path, Path]:
+    """Each split corpus's index, built once when first asked for."""
+    return {}
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize(("split", "dataset"), [("dev", "corpus_qa.jsonl"), ("test", "test_qa.jsonl")])
+@pytest.mark.parametrize("split", list(SPLITS))
 def test_default_configuration_meets_the_gate(
-    split: str, dataset: str, request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    split: str,
+    request: pytest.FixtureRequest,
+    split_index_dirs: dict[Path, Path],
+    tmp_path_factory: pytest.TempPathFactory,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    fixture = "corpus_index_dir" if split == "dev" else "test_split_index_dir"
-    monkeypatch.setenv("RAG_INDEX_DIR", str(request.getfixturevalue(fixture)))
+    dataset, corpus = SPLITS[split]
+    if corpus is None:
+        index_dir = request.getfixturevalue("corpus_index_dir")
+    else:
+        if corpus not in split_index_dirs:
+            split_index_dirs[corpus] = _split_index(tmp_path_factory, corpus)
+        index_dir = split_index_dirs[corpus]
+    monkeypatch.setenv("RAG_INDEX_DIR", str(index_dir))
     path = DATASETS / dataset
     out = tmp_path / "report"
     arguments = ["eval", str(path), "--out", str(out)]
