@@ -51,7 +51,7 @@ from rag.ingest.structure import text_lines
 from rag.schema import Answer, Document, Passage, Refusal, RefusalReason
 from rag.store.index import DocumentIndex
 from rag.text.instructions import addresses_the_system
-from rag.text.patterns import DOCUMENT_NOUNS, TIER
+from rag.text.patterns import DOCUMENT_NOUNS, PUBLICATION, TIER
 from rag.text.places import Place, same_place
 from rag.text.quantities import find_quantities
 from rag.text.sentences import is_title_line
@@ -524,7 +524,7 @@ class ExtractiveBackend(AnswerBackend):
         # The question's places and years are constraints the entity guard checks against the
         # sentence, its context and its document (「我县」 stands for the county): a sentence is not
         # weaker evidence for leaving them to its document.
-        constraints = analysis.place_names
+        constraints = analysis.place_names | {q for q in analysis.quoted if PUBLICATION.search(q)}
         query_terms = [
             t for t in terms
             if not _YEAR_TERM.match(t) and t not in _QUESTION_WORDS and not any(t in c for c in constraints)

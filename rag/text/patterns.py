@@ -57,3 +57,7 @@ DOCUMENT_NUMBER = re.compile(
 #: Nouns that name an official document (a question asking 「什么文件」「哪份实施意见」 is answered
 #: by a title in 《》).
 DOCUMENT_NOUNS = "文件|意见|方案|办法|通知|规定|条例|规划|细则|决定|纲要|政策"
+
+#: The name of a newspaper, magazine or site (大众日报): a question quoting it names where a
+#: document appeared, which the document's header states, not each of its sentences.
+PUBLICATION = re.compile(r"(?:报|日报|晚报|杂志|周刊|网)$")

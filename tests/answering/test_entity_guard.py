@@ -274,3 +274,15 @@ def test_a_figure_split_from_its_unit_by_a_space_still_states_the_asked_threshol
     stated = "对年营业收入首次突破100 亿元、1000 亿元的园区,分别奖励100万元、500万元。"
     assert EntityGuard._missing_figures(analysis, stated, "") == []
     assert EntityGuard._missing_figures(analysis, "对年营业收入首次突破300 亿元的园区奖励200万元。", "") == ["1000亿元"]
+
+
+def test_a_quoted_newspaper_is_satisfied_by_the_documents_header(
+    guard: EntityGuard, analyzer: QuestionAnalyzer
+) -> None:
+    body = "2021年是“产业工人队伍建设改革提升年”，某省又确定了119个试点单位。"
+    filler = "。".join(["某省持续推进产业工人队伍建设改革工作"] * 30)
+    carried = make_document("paper.txt", "深化产改", f"深化产改\n\n大众日报\n\n{filler}。\n\n{body}\n")
+    question = "《大众日报》关于深化产改的报道中，2021年被称为什么年？"
+    assert missing_for(guard, analyzer, question, carried, body) == []
+    other = make_document("other.txt", "深化产改", f"深化产改\n\n某某晚报\n\n{filler}。\n\n{body}\n")
+    assert missing_for(guard, analyzer, question, other, body) == ["大众日报"]
