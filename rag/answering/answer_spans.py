@@ -101,6 +101,11 @@ _NUMERALS = {2: ("两", "二", "2"), 3: ("三", "3"), 4: ("四", "4"), 5: ("五"
 _LIST_COUNTERS = "个|项|支|类|种|大|条|方面|家|位|名|所|批"
 _QUOTE_MARKS = "“”\"「」『』 "
 _QUOTE_PAIRS = (("“", "”"), ("「", "」"), ("『", "』"))
+#: 「牵头单位：区经信局」「联系人:方玉婷、陈心贝」: a short label, a colon and its value up to the
+#: next clause mark.
+_LABEL_VALUE = re.compile(rf"(?:^|[\s，,；;。])([{CJK_RANGE}]{{2,6}})[：:]\s*([^：:；;。，,\n]{{2,40}})")
+_LABEL_ENDING = re.compile(r"(?:人|单位|部门|方式|电话|地址)$")
+_KIND_LABEL_ENDINGS = {"person": r"人$", "org": r"(?:单位|部门|机构)$", "place": r"(?:地址|地点)$"}
 _CJK_WORD = re.compile(rf"[{CJK_RANGE}]{{2,}}")
 _OPENING_QUOTES = {"“": "”", "「": "」", "『": "』", "《": "》"}
 #: How many of the question's characters next to the answer count as a full match on that side.
@@ -325,6 +330,25 @@ class SpanFinder:
                     position += len(part) + 1
         fitting = [span for span in spans if any(word in span.text for word in _tail_words(qualifier))]
         return fitting or spans
+
+    def labelled(self, sentence: str, question: str, kind: AnswerKind = "fact") -> Span | None:
+        """The value of a label the question asks about (「牵头单位：区经信局」 for 「由哪个部门牵头」,
+        「联系人：方玉婷、陈心贝」 for 「找谁联系」): official notices state who leads, whom to call
+        and where, as label lines. The label, or its stem without 人/单位/部门/方式, must be in the
+        question, and exactly one label of the sentence must be."""
+        found: list[tuple[str, Span]] = []
+        for match in _LABEL_VALUE.finditer(sentence):
+            label = match.group(1)
+            stem = _LABEL_ENDING.sub("", label)
+            if label in question or (len(stem) >= 2 and stem in question):
+                value = match.group(2).strip()
+                if value and value not in question:
+                    found.append((label, Span(value, match.start(2), match.start(2) + len(value))))
+        if len(found) > 1:
+            # 「联系人：…，联系电话：…」 for 「找谁联系」: the label of the asked kind (人 for who)
+            ending = _KIND_LABEL_ENDINGS.get(kind)
+            found = [(label, span) for label, span in found if ending and re.search(ending, label)]
+        return found[0][1] if len(found) == 1 else None
 
     def listed(self, sentence: str, size: int) -> list[Span]:
         """The enumerations of ``sentence`` with exactly ``size`` items: the answer to a question

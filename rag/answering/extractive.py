@@ -100,6 +100,8 @@ SHORT_SENTENCE_CHARS = 30
 LEAD_IN_MAX_CHARS = 20
 #: A line ending in the name of a kind of document (…实施细则, …的通知) is a document's title.
 _NAMES_A_DOCUMENT = re.compile(rf"(?:{DOCUMENT_NOUNS})$")
+#: Kinds a label line (牵头单位：…, 联系人：…, 地址：…) can answer.
+_LABELLED_KINDS = ("person", "org", "place", "fact")
 #: How much more a follow-up's own word weighs than its IDF (besides all inherited words' weight).
 FOCUS_WEIGHT = 3.0
 #: How far down, and how close to the best score, a sentence that holds the asked kind of answer may
@@ -505,6 +507,8 @@ class ExtractiveBackend(AnswerBackend):
             )
         if analysis.list_size:
             return bool(self.spans.listed(sentence, analysis.list_size)), None
+        if analysis.kind in _LABELLED_KINDS and self.spans.labelled(sentence, analysis.text, analysis.kind):
+            return True, None
         if self.spans.find(sentence, analysis.kind, asks_for_author(analysis.text)):
             return True, None
         if self.spans.aligned(sentence, analysis.kind, analysis.text, analysis.place_names):
@@ -807,6 +811,10 @@ class ExtractiveBackend(AnswerBackend):
             listed = self.spans.listed(sentence, analysis.list_size)
             span = self.spans.best(sentence, analysis.kind, anchors, analysis.text, analysis.place_names, listed)
             return span.text if span else None
+        if analysis.kind in _LABELLED_KINDS:
+            labelled = self.spans.labelled(sentence, analysis.text, analysis.kind)
+            if labelled is not None:
+                return labelled.text  # 「牵头单位：区经信局」: the value of the label the question asks about
         aligned = self.spans.aligned(sentence, analysis.kind, analysis.text, analysis.place_names)
         if aligned is not None:
             return aligned.text  # the sentence says it in the question's own words

@@ -239,3 +239,10 @@ def test_items_the_sentence_itself_counts_answer_a_which_two_question(finder: Sp
     assert [s.text for s in finder.listed(sentence, 2)] == ["林长制和“免督查”"]
     cut = finder.listed("安排一定资金用于打造纤维新材料、智能汽车两大世界级产业集群。", 2)
     assert [s.text for s in cut] == ["纤维新材料、智能汽车"]
+
+
+def test_a_label_line_answers_the_question_about_its_label(finder: SpanFinder) -> None:
+    assert finder.labelled("3.支持企业开展技术改造。牵头单位:区经信局", "这几项政策的牵头单位是哪个部门？", "org").text == "区经信局"  # type: ignore[union-attr]
+    contact = finder.labelled("联系人：方玉婷、陈心贝，联系电话：0579-82469012", "对公示有异议找谁联系？", "person")
+    assert contact is not None and contact.text == "方玉婷、陈心贝"
+    assert finder.labelled("联系人：方玉婷，联系电话：0579-82469012", "补助标准是多少？", "fact") is None
