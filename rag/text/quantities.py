@@ -52,6 +52,11 @@ _DATE = re.compile(
 )
 _YEAR_RANGE = re.compile(r"(?:19|20)\d{2}(?:年)?\s*(?:—|-|－|~|～|至|到)\s*(?:19|20)\d{2}年")
 _ORDINAL = re.compile(rf"第[{_CN_DIGITS}\d]+(?:批|届|次|期|名|位|轮|条|章|款|项)")
+#: A rank without a counter after a ranking word (居全市第一, 位列全国百强县第4, 位居第二).
+_RANK = re.compile(
+    rf"(?:居|列|排名|排|名列|位居|位列)[^，,。；;第]{{0,8}}?(第[{_CN_DIGITS}\d]+)"
+    rf"(?![{_CN_DIGITS}\d]|批|届|次|期|名|位|轮|条|章|款|项|年|月|日|季|个|家|天|步)"
+)
 _PERCENT = re.compile(
     rf"(?:{_DIGITS}{_RANGE_SEP})?{_DIGITS}\s*(?:%|％|‰)|百分之{_CN_NUMBER}|{_NUMBER}个百分点"
 )
@@ -217,6 +222,11 @@ def find_quantities(text: str) -> list[Quantity]:
     for match in _ORDINAL.finditer(text):
         if free(match.start(), match.end()):
             add(match, "ordinal", match.group(0)[-1], parse_number(match.group(0)[1:-1]))
+    for match in _RANK.finditer(text):
+        rank = match.start(1), match.end(1)
+        if free(*rank):
+            found.append(Quantity(match.group(1), rank[0], rank[1], "ordinal", "名", parse_number(match.group(1)[1:])))
+            taken.append(rank)
     for match in _PERCENT.finditer(text):
         if free(match.start(), match.end()):
             surface = match.group(0)

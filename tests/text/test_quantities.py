@@ -78,3 +78,17 @@ def test_a_small_number_before_a_noun_counted_without_a_counter_is_a_count() -> 
     found = find_quantities("人力资源社会保障部等七部门联合印发，三部委随后跟进，第二部门不算。")
     counts = [(q.text, q.value, q.unit) for q in found if q.kind == "count"]
     assert counts == [("七部门", 7.0, "个"), ("三部委", 3.0, "个")]
+
+
+@pytest.mark.parametrize(
+    ("text", "rank"),
+    [("增速居全市第一，", "第一"), ("位列全国百强县第4。", "第4"), ("排名第3", "第3"), ("位居第二", "第二")],
+)
+def test_a_rank_after_a_ranking_word_is_an_ordinal_without_a_counter(text: str, rank: str) -> None:
+    ranks = [q for q in find_quantities(text) if q.kind == "ordinal"]
+    assert [q.text for q in ranks] == [rank]
+
+
+def test_an_edition_or_batch_is_not_read_as_a_bare_rank() -> None:
+    assert [q.text for q in find_quantities("列入第二批试点")] == ["第二批"]
+    assert find_quantities("居民收入增长第") == []
