@@ -18,7 +18,7 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from rag.answering.question import AnswerKind
+from rag.answering.question import LIST_COUNTERS, AnswerKind
 from rag.text.patterns import CJK_RANGE, DOCUMENT_NOUNS, DOCUMENT_NUMBER, ORG_SUFFIX_ALTERNATION
 from rag.text.places import Gazetteer
 from rag.text.quantities import find_quantities
@@ -98,7 +98,6 @@ _POSITION_HEADS = ("职务", "职位", "头衔")
 _ASKED_POSITION = re.compile(rf"([{CJK_RANGE}]{{2,12}}?)(?:的)?(?:什么|哪些|哪个)(?:{'|'.join(_POSITION_HEADS)})")
 #: How a sentence writes the number of items it counts (两项, 二大, 2个).
 _NUMERALS = {2: ("两", "二", "2"), 3: ("三", "3"), 4: ("四", "4"), 5: ("五", "5"), 6: ("六", "6")}
-_LIST_COUNTERS = "个|项|支|类|种|大|条|方面|家|位|名|所|批"
 _QUOTE_MARKS = "“”\"「」『』 "
 _QUOTE_PAIRS = (("“", "”"), ("「", "」"), ("『", "』"))
 #: 「牵头单位：区经信局」「联系人:方玉婷、陈心贝」: a short label, a colon and its value up to the
@@ -364,7 +363,7 @@ class SpanFinder:
         「打造纤维新材料、智能汽车两大产业集群」), the first cut to whole words of about the others'
         length; None when the sentence does not count that many items."""
         numerals = "|".join(_NUMERALS.get(size, (str(size),)))
-        for match in re.finditer(rf"[“”\"「」]?(?:{numerals})(?:{_LIST_COUNTERS})", sentence):
+        for match in re.finditer(rf"[“”\"「」]?(?:{numerals})(?:{LIST_COUNTERS})", sentence):
             start = max(sentence.rfind(mark, 0, match.start()) for mark in "，,。；;：:") + 1
             end = match.start() + (1 if sentence[match.start()] in _QUOTE_MARKS else 0)
             items = [item.strip(_QUOTE_MARKS) for item in _ENUMERATION_SPLIT.split(sentence[start:end])]

@@ -164,6 +164,12 @@ def _facts_of(sentence: str) -> tuple[Fact, ...]:
     return tuple(sentence_facts(sentence))
 
 
+def _follow_up_subject(request: AnswerRequest) -> str:
+    """What a follow-up or a comparison part itself says (「柯城区呢？」, the part's item), '' for a
+    question asked on its own."""
+    return request.subject or (request.original_question if request.original_question != request.question else "")
+
+
 def _in_documents(index: DocumentIndex, term: str) -> bool:
     """Whether any indexed chunk holds ``term``. A question word found in no document (发了) can
     match no sentence: it would only lower every sentence's coverage alike."""
@@ -460,9 +466,7 @@ class ExtractiveBackend(AnswerBackend):
         """The places a follow-up names (「柯城区呢？」): among the figures of one sentence
         (「市本级承担0.35万元,柯城区承担0.15万元」) its place tells which is meant. Only for choosing
         a figure: the sentence need not name the place itself (「我县」), the entity guard sees to it."""
-        own = request.subject or (
-            request.original_question if request.original_question != request.question else ""
-        )
+        own = _follow_up_subject(request)
         return [m.surface for m in analysis.places if own and m.surface in own]
 
     def focus_terms(self, request: AnswerRequest, analysis: QuestionAnalysis) -> list[str]:
@@ -470,9 +474,7 @@ class ExtractiveBackend(AnswerBackend):
         a comparison is about (``request.subject``): the answer must be about them, not about the
         previous question's subject that the resolved question repeats, or the other item.
         Places, years and tiers are left out: the entity guard checks those."""
-        subject = request.subject or (
-            request.original_question if request.original_question != request.question else ""
-        )
+        subject = _follow_up_subject(request)
         if not subject:
             return []
         constraints = {m.surface for m in analysis.places} | set(analysis.years)

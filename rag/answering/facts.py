@@ -72,6 +72,9 @@ CONFIDENCE_MARGIN = 0.2
 #: How much a figure's lead (the words since the previous figure of its kind) counts beside its
 #: own words.
 LEAD_WEIGHT = 0.5
+#: What a figure the question itself singles out (its threshold, its tier) gains: more than any
+#: match of words can give, with room for the confidence margin.
+DECIDING_BONUS = 1.0 + 2 * CONFIDENCE_MARGIN
 
 
 @dataclass(frozen=True)
@@ -359,8 +362,8 @@ def sentence_facts(sentence: str) -> list[Fact]:
     facts = _scope_of_since(sentence, facts)
     facts = _one_year_for_all(facts)
     facts = _rates_of_amounts(sentence, facts)
-    facts = _share_breakdown_heads(sentence, facts)
-    facts = _share_verbless_predicates(sentence, facts)
+    facts = _share_breakdown_heads(sentence, plain, facts)
+    facts = _share_verbless_predicates(plain, facts)
     facts = _share_enumeration_heads(sentence, facts)
     facts = _link_changes(sentence, facts)
     return _pair_respectively(sentence, facts)
@@ -403,8 +406,7 @@ def _one_year_for_all(facts: list[Fact]) -> list[Fact]:
     """「《2025年县政府工作报告任务分解》明确133项具体任务,涉及34个牵头单位」: when the dated figures of
     a sentence all hold one year, its undated figures hold it too; a sentence of two years
     (2019年招生142万人，2020年招生160万人) leaves them undated."""
-    years = {f.years for f in facts if f.years and f.unit_class != "date"}
-    years |= {f.years for f in facts if f.unit_class == "date" and f.years}
+    years = {f.years for f in facts if f.years}
     if len(years) != 1:
         return facts
     (year,) = years
@@ -425,11 +427,12 @@ def _rates_of_amounts(sentence: str, facts: list[Fact]) -> list[Fact]:
     return described
 
 
-def _share_breakdown_heads(sentence: str, facts: list[Fact]) -> list[Fact]:
+def _share_breakdown_heads(sentence: str, plain: str, facts: list[Fact]) -> list[Fact]:
     """「下达认证奖补资金共计14.5万元,其中市本级承担0.35万元,柯城区承担0.15万元」: the clause before
     其中 (less its figures and total words) describes every part after it, so its words no longer
     tell the parts from each other or from the total; the parts' own words (柯城区) do. Only a
-    clause-initial 其中 after a total of the parts' unit class breaks it down (not 「占其中的71.1%」)."""
+    clause-initial 其中 after a total of the parts' unit class breaks it down (not 「占其中的71.1%」).
+    ``plain`` is the sentence without its bracketed asides (:func:`_without_asides`)."""
     shared = list(facts)
     for marker in _BREAKDOWN.finditer(sentence):
         if marker.start() == 0 or sentence[marker.start() - 1] not in _CLAUSE_MARKS:
@@ -440,7 +443,7 @@ def _share_breakdown_heads(sentence: str, facts: list[Fact]) -> list[Fact]:
             continue
         total = totals[-1]
         # the total's own clause (「下达…资金共计14.5万元」), not the whole sentence before it
-        start = _clause_start(_without_asides(sentence), total.quantity.start, _CLAUSE_MARKS)
+        start = _clause_start(plain, total.quantity.start, _CLAUSE_MARKS)
         head = sentence[start : marker.start()].replace(total.text, " ")
         head = _TOTAL_WORDS.sub(" ", head)
         for number, fact in enumerate(shared):
@@ -451,11 +454,11 @@ def _share_breakdown_heads(sentence: str, facts: list[Fact]) -> list[Fact]:
     return shared
 
 
-def _share_verbless_predicates(sentence: str, facts: list[Fact]) -> list[Fact]:
+def _share_verbless_predicates(plain: str, facts: list[Fact]) -> list[Fact]:
     """「17个省(区、市)的省委副书记，9个省(市)的省委常委担任协调小组组长」: a figure's clause that is only
-    a noun phrase (N个X的Y) shares the predicate of the next figure's clause (担任…组长)."""
+    a noun phrase (N个X的Y) shares the predicate of the next figure's clause (担任…组长). ``plain``
+    is the sentence without its bracketed asides."""
     shared = list(facts)
-    plain = _without_asides(sentence)
     for number in range(len(shared) - 1):
         fact, following = shared[number], shared[number + 1]
         clause_end = _clause_end(plain, fact.quantity.end, _CLAUSE_MARKS)
@@ -777,11 +780,11 @@ def choose_fact(
         if fact.tier and fact.tier in asked_tiers:
             # 「按照国家级、省级、市级获奖类别，分别给予10万元、8万元、5万元」 for 「按市级…给予多少」: the
             # tier the question names is the figure's own, paired by 分别
-            value += 1.0 + 2 * CONFIDENCE_MARGIN
+            value += DECIDING_BONUS
         if any(condition in fact.attribute for condition in conditions):
             # 「300亩以上的补助2万元」 for a question about the 300亩以上 tier: the stated threshold
             # outweighs any match of words (the first tier's 示范方补助).
-            value += 1.0 + 2 * CONFIDENCE_MARGIN
+            value += DECIDING_BONUS
         return value
 
     ranked = sorted(compatible, key=lambda f: (-score(f), f.quantity.start))

@@ -265,8 +265,10 @@ class QuestionAnalyzer:
 
 #: A question that counts the things it asks for: 「哪三支」「哪两个省份」「哪“四个体系”」, or
 #: 「“四项机制”是什么」「两个“10”分别指什么」.
+#: The counters of the things a list question or sentence counts (哪两项, 三支, 四个体系).
+LIST_COUNTERS = "个|项|支|类|种|大|条|方面|家|位|名|所|批"
 _LIST_SIZE = re.compile(
-    r"哪\s*[“「\"]?(?P<which>[两二三四五六七八九十]|\d{1,2})(?:个|项|支|类|种|大|条|方面|家|位|名|所|批)"
+    rf"哪\s*[“「\"]?(?P<which>[两二三四五六七八九十]|\d{{1,2}})(?:{LIST_COUNTERS})"
     r"|[“「\"]?(?P<named>[两二三四五六七八九十]|\d{1,2})(?:个|项|支|类|种|大|条|方面)[^，,。？?]{0,10}?[”」\"]?"
     r"(?:是什么|是哪些|分别是|分别指|指什么|包括哪些|有哪些)"
 )
