@@ -150,6 +150,7 @@ class Engine:
             weights_en=FusionWeights(settings.dense_weight, settings.bm25_weight_latin),
             mode=settings.retrieval_mode,
             analyzer=self.analyzer,
+            keep_lexical_leaders=settings.keep_lexical_leaders,
         )
         self.backends = BackendRegistry(settings, self.tokenizer, self.analyzer)
         # English questions translated into Chinese by the local model (started on the first one).

@@ -139,6 +139,10 @@ class Settings(BaseSettings):
     bm25_weight: float = Field(2.0, ge=0.0, description="BM25 weight for Chinese queries.")
     bm25_weight_latin: float = Field(0.3, ge=0.0, description="BM25 weight for English queries.")
     retrieval_mode: Literal["hybrid", "dense", "bm25"] = "hybrid"
+    keep_lexical_leaders: int = Field(
+        1, ge=0, le=50, description="Chinese questions: BM25's first N passages are always returned "
+        "(fusion would drop a passage holding the question's rarest words when the dense model ranks it low).",
+    )
 
     # --- answering ---
     backend: str = Field("extractive", description="Default answer backend.")

@@ -68,7 +68,9 @@ class HybridRetriever:
         weights_en: FusionWeights = FusionWeights(dense=1.0, bm25=0.3),
         mode: RetrievalMode = "hybrid",
         analyzer: QueryAnalyzer | None = None,
+        keep_lexical_leaders: int = 1,
     ) -> None:
+        self.keep_lexical_leaders = keep_lexical_leaders
         self.embedder = embedder
         self.tokenizer = tokenizer
         self.candidate_k = candidate_k
@@ -129,7 +131,10 @@ class HybridRetriever:
         scores = weighted_rrf([(dense_positions, dense_w), (bm25_positions, bm25_w)], self.rrf_k)
         top = best_possible([dense_w, bm25_w], self.rrf_k)
 
-        ranked = sorted(scores.items(), key=lambda item: -item[1])[:k]
+        ranked = sorted(scores.items(), key=lambda item: -item[1])
+        # Chinese questions reuse the documents' words: BM25's leaders always stay in.
+        leaders = bm25_positions[: self.keep_lexical_leaders] if bm25_w > 0 and language == "zh" else []
+        ranked = self._keeping_leaders(ranked, k, leaders)
         passages = []
         for position, score in ranked:
             chunk = index.chunks[position]
@@ -150,6 +155,24 @@ class HybridRetriever:
                 )
             )
         return RetrievalResult(passages, query_vector, tokens, language)
+
+    @staticmethod
+    def _keeping_leaders(
+        ranked: list[tuple[int, float]], k: int, leaders: list[int]
+    ) -> list[tuple[int, float]]:
+        """The first ``k`` of ``ranked`` (best first), with ``leaders`` among them in place of the
+        weakest others. The passage BM25 ranks first holds the question's rarest words (职工书屋,
+        全新上线的APP); fusion alone drops it when the small dense model ranks it 40th, and then
+        no sentence of it can answer."""
+        top = ranked[:k]
+        chosen = {position for position, _ in top}
+        fused = dict(ranked)
+        missing = [position for position in dict.fromkeys(leaders) if position not in chosen and position in fused]
+        if not missing:
+            return top
+        missing = missing[:k]
+        kept = top[: k - len(missing)] + [(position, fused[position]) for position in missing]
+        return sorted(kept, key=lambda item: -item[1])
 
     @staticmethod
     def _reason(dense_rank: int | None, bm25_rank: int | None, matched: list[str]) -> str:

@@ -64,3 +64,51 @@ def test_an_english_questions_translation_is_what_the_dense_search_embeds(corpus
     plain = corpus_engine.retrieve(query, k=5, mode="dense")
     assert plain.query_vector is not None and not np.allclose(plain.query_vector, expected)
     assert any(p.doc == HARBIN_DOC and HARBIN_SENTENCE in p.text for p in translated.passages[:1])
+
+
+def test_keeping_leaders_puts_a_low_fused_leader_in_place_of_the_weakest() -> None:
+    from rag.retrieval.retriever import HybridRetriever
+
+    ranked = [(10, 0.9), (11, 0.8), (12, 0.7), (13, 0.6), (14, 0.5)]
+    kept = HybridRetriever._keeping_leaders(ranked, 3, [14])
+    assert kept == [(10, 0.9), (11, 0.8), (14, 0.5)]
+    assert HybridRetriever._keeping_leaders(ranked, 3, [11]) == ranked[:3]
+    assert HybridRetriever._keeping_leaders(ranked, 3, []) == ranked[:3]
+    # leaders come in their own order of merit: the first two of them fill k=2
+    assert HybridRetriever._keeping_leaders(ranked, 2, [13, 14, 12]) == [(13, 0.6), (14, 0.5)]
+
+
+def test_a_passage_holding_the_questions_rarest_words_is_returned_even_when_dense_ranks_it_low() -> None:
+    """Twelve passages about the same union, one holding the rare word 书屋; dense-heavy fusion
+    would leave it out of the top 2, BM25's leader is kept in."""
+    from rag.retrieval.retriever import FusionWeights, HybridRetriever
+    from rag.text.tokenizing import ChineseTokenizer
+
+    class FakeIndex:
+        """Two rankings given outright: the retriever's fusion is what is under test."""
+
+        def __init__(self) -> None:
+            self.chunks = [type("C", (), {"chunk_id": f"c{i}", "doc_id": "d", "title": "t", "heading": "",
+                                          "search_text": ("职工书屋12万余家" if i == 9 else f"职工工作{i}"),
+                                          "start": 0, "end": 1})() for i in range(12)]
+
+        def dense_search(self, vector: object, depth: int) -> list[tuple[int, float]]:
+            return [(i, 1.0 - i / 20) for i in range(12)]
+
+        def bm25_search(self, tokens: list[str], depth: int) -> list[tuple[int, float]]:
+            return [(9, 3.0)] + [(i, 1.0) for i in range(12) if i != 9]
+
+    class FakeEmbedder:
+        def encode_queries(self, texts: list[str]) -> np.ndarray:
+            return np.zeros((len(texts), 4), dtype=np.float32)
+
+    def run(leaders: int) -> list[str]:
+        retriever = HybridRetriever(
+            FakeEmbedder(), ChineseTokenizer(), weights_zh=FusionWeights(dense=5.0, bm25=1.0),
+            keep_lexical_leaders=leaders,
+        )
+        result = retriever.retrieve(FakeIndex(), "全国已建设职工书屋多少家？", k=2)  # type: ignore[arg-type]
+        return [p.chunk_id for p in result.passages]
+
+    assert "c9" not in run(0)
+    assert "c9" in run(1) and len(run(1)) == 2
