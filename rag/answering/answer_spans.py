@@ -19,7 +19,13 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from rag.answering.question import LIST_COUNTERS, AnswerKind
-from rag.text.patterns import CJK_RANGE, DOCUMENT_NOUNS, DOCUMENT_NUMBER, ORG_SUFFIX_ALTERNATION
+from rag.text.patterns import (
+    CJK_RANGE,
+    DOCUMENT_NOUNS,
+    DOCUMENT_NUMBER,
+    ORG_SUFFIX_ALTERNATION,
+    PERSON_TITLES,
+)
 from rag.text.places import Gazetteer
 from rag.text.quantities import find_quantities
 from rag.text.tokenizing import ChineseTokenizer
@@ -38,14 +44,8 @@ _LEADING_FUNCTION_WORDS = re.compile(r"^(?:根据|依据|按照|经过|经|由|�
 SURNAMES = frozenset(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
 )
-#: Titles and roles that make a name the answer to "who": 副主席陈刚, 县长田兴国, 联系人:方玉婷.
-_TITLES = (
-    "主席|副主席|书记|副书记|主任|副主任|部长|厅长|局长|处长|科长|院长|校长|经理|董事长|厂长|总裁|"
-    "省长|市长|县长|区长|镇长|乡长|村长|主任委员|组长|队长|负责人|联系人|代表|劳模|工匠|技师|同志|教授|委员|"
-    "获得者|总经理|会长|秘书长|主持人|发言人|委员长"
-)
-_TITLE = re.compile(_TITLES)
-_TITLE_AT_END = re.compile(f"(?:{_TITLES})$")
+_TITLE = re.compile(PERSON_TITLES)
+_TITLE_AT_END = re.compile(f"(?:{PERSON_TITLES})$")
 #: A two- or three-character name after a title that closes the line or clause (县长 田兴国).
 _NAME_AFTER_TITLE = re.compile(rf"[\s:：]*([{CJK_RANGE}]{{2,6}})(?=$|[\s，,。；;）)])")
 #: A byline or photo credit around a name: 「文/张洪岩」「张洪岩供图」「记者 王某」「摄影：李某」.

@@ -18,7 +18,7 @@ from rag.text.dictionary import EnglishChinese, packaged_dictionary
 from rag.text.glossary import Glossary
 from rag.text.language import detect_language
 from rag.text.numbers import chinese_number, english_ordinals, ordinals_in
-from rag.text.patterns import CJK, CJK_RANGE, DOCUMENT_NOUNS, YEAR
+from rag.text.patterns import CJK, CJK_RANGE, DOCUMENT_NOUNS, PERSON_TITLES, YEAR
 from rag.text.places import Gazetteer, Place, PlaceMention, prefer_places
 from rag.text.quantities import Quantity, find_quantities
 
@@ -30,7 +30,7 @@ AnswerKind = Literal[
 FIGURE_KINDS = ("amount", "count", "percent", "date", "duration", "measure")
 
 #: What a person is called in a question about a person's name (「这位劳模叫什么名字」).
-_PERSON_NOUNS = "人|者|主席|书记|主任|部长|局长|厅长|市长|县长|省长|劳模|工匠|代表|技师|专家|教授|选手|冠军|同志"
+_PERSON_NOUNS = f"人|者|选手|冠军|{PERSON_TITLES}"
 #: Nouns that make 「哪个…」 a question about an organisation (哪个省直部门, 哪家快递企业).
 _ORG_NOUNS = "单位|部门|机构|组织|企业|公司|机关|协会|学会|集团|医院|学校|高校|大学|银行|工会|政府|厂"
 # Order matters: the first pattern that matches decides the kind.

@@ -54,6 +54,15 @@ DOCUMENT_NUMBER = re.compile(
     rf"[{CJK_RANGE}]{{1,10}}\s*[〔\[［(（]\s*(?:19|20)\d{{2}}\s*[〕\]］)）]\s*\d+\s*号"
 )
 
+#: Titles and roles that make a name someone's (副主席陈刚, 县长田兴国, 联系人:方玉婷, 首席技能专家郭锐):
+#: a question naming one asks for a person, and a name beside one is a person.
+PERSON_TITLES = (
+    "主席|副主席|书记|副书记|主任|副主任|部长|厅长|局长|处长|科长|院长|校长|经理|董事长|厂长|总裁|"
+    "省长|市长|州长|县长|区长|镇长|乡长|村长|主任委员|组长|队长|负责人|联系人|代表|劳模|工匠|技师|同志|教授|委员|"
+    "获得者|总经理|会长|秘书长|主持人|发言人|委员长|专家|大师|工程师|馆长|站长|所长|行长|社长|理事长|"
+    "总监|专员|调研员|主编|政委|检察长|庭长|法官|医师|教师|老师|旗长|盟长|园长|总工"
+)
+
 #: Nouns that name an official document (a question asking 「什么文件」「哪份实施意见」 is answered
 #: by a title in 《》).
 DOCUMENT_NOUNS = "文件|意见|方案|办法|通知|规定|条例|规划|细则|决定|纲要|政策"

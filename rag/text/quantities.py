@@ -57,8 +57,9 @@ _RANK = re.compile(
     rf"(?:居|列|排名|排|名列|位居|位列)[^，,。；;第]{{0,8}}?(第[{_CN_DIGITS}\d]+)"
     rf"(?![{_CN_DIGITS}\d]|批|届|次|期|名|位|轮|条|章|款|项|年|月|日|季|个|家|天|步)"
 )
+#: A negative rate keeps its sign (规上工业增加值增速-7.8%): without it the figure says the opposite.
 _PERCENT = re.compile(
-    rf"(?:{_DIGITS}{_RANGE_SEP})?{_DIGITS}\s*(?:%|％|‰)|百分之{_CN_NUMBER}|{_NUMBER}个百分点"
+    rf"(?:(?<![\d.])[-－−](?=\d))?(?:{_DIGITS}{_RANGE_SEP})?{_DIGITS}\s*(?:%|％|‰)|百分之{_CN_NUMBER}|{_NUMBER}个百分点"
 )
 #: Shares written as ratios or fractions: 「市县按1:1比例承担」, 「补贴购置费的1/6」, 「三分之一」.
 _RATIO = re.compile(
@@ -237,7 +238,10 @@ def find_quantities(text: str) -> list[Quantity]:
                 value = parse_number(surface[: -len("个百分点")])
                 unit = "个百分点"
             else:
-                value = parse_number(re.sub(r"\s*[%％‰]$", "", _range_upper(surface)))
+                negative = surface[0] in "-－−"
+                value = parse_number(re.sub(r"\s*[%％‰]$", "", _range_upper(surface.lstrip("-－−"))))
+                if negative and value is not None:
+                    value = -value
                 unit = "%"
             add(match, "percent", unit, value)
     for match in _RATIO.finditer(text):

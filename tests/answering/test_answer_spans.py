@@ -246,3 +246,11 @@ def test_a_label_line_answers_the_question_about_its_label(finder: SpanFinder) -
     contact = finder.labelled("联系人：方玉婷、陈心贝，联系电话：0579-82469012", "对公示有异议找谁联系？", "person")
     assert contact is not None and contact.text == "方玉婷、陈心贝"
     assert finder.labelled("联系人：方玉婷，联系电话：0579-82469012", "补助标准是多少？", "fact") is None
+
+
+def test_a_role_such_as_expert_or_engineer_makes_the_name_beside_it_a_person(finder: SpanFinder) -> None:
+    sentence = "② 某某机车车辆股份有限公司高级技师、首席技师、首席技能专家郭锐在查验齿轮箱加油量"
+    best = finder.best(sentence, "person", ["首席技能专家"], "正在查验齿轮箱加油量的首席技能专家是谁？")
+    assert best is not None and best.text == "郭锐"
+    # the same name without any role beside it is not trusted as the answer
+    assert finder.best("郭锐在查验齿轮箱加油量", "person", [], "谁在查验齿轮箱？") is None

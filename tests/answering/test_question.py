@@ -36,6 +36,9 @@ def analyzer() -> QuestionAnalyzer:
         ("该活动被称为什么？", "name"),
         ("What is the new app called?", "name"),
         ("这位劳模叫什么名字？", "person"),
+        # any title before 叫什么名字 makes it a person (区长, 镇长, 专家 are titles as much as 县长)
+        ("丁区区长叫什么名字？", "person"),
+        ("戊镇镇长的名字是什么？", "person"),
     ],
 )
 def test_kind(analyzer: QuestionAnalyzer, question: str, kind: str) -> None:

@@ -92,3 +92,8 @@ def test_a_rank_after_a_ranking_word_is_an_ordinal_without_a_counter(text: str, 
 def test_an_edition_or_batch_is_not_read_as_a_bare_rank() -> None:
     assert [q.text for q in find_quantities("列入第二批试点")] == ["第二批"]
     assert find_quantities("居民收入增长第") == []
+
+
+def test_a_negative_rate_keeps_its_sign_and_a_range_is_not_read_as_one() -> None:
+    found = {q.text: q.value for q in find_quantities("规上工业增加值增速-7.8%,增长5-10%,下降－2.5%")}
+    assert found == {"-7.8%": -7.8, "5-10%": 10.0, "－2.5%": -2.5}
