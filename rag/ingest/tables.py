@@ -4,21 +4,48 @@ A table's cell means something only with its column header (and its row's first 
 into 「哈尔滨市 50人 5万元」 the figure loses what it counts. So each data row becomes one line such
 as 「单位：哈尔滨市，人数：50人，奖励：5万元。」 — one sentence (commas, not ；, which would split it),
 so retrieval finds the row by any of its words and the answer quotes and cites the whole row.
-DOCX, PDF, OFD, .xlsx and .csv readers all hand their grids here.
+DOCX, PDF, OFD, .xlsx and .csv readers all hand their grids here; pipe tables written in plain text
+or Markdown (「乡镇 | 新种任务(亩) | 备注 |」) are found by ``pipe_tables_as_rows``.
+
+A header that states its column's unit (新种任务(亩), 金额（万元）, 补贴标准(单位：元)) lends it to the
+column's bare numbers: 「新种任务：2150亩」 is a figure of 亩 a question can ask for, 「2150」 is none.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
-__all__ = ["row_sentences"]
+from rag.text.quantities import find_quantities
+
+__all__ = ["pipe_tables_as_rows", "row_sentences"]
 
 #: Characters stripped from cell edges (a cell ending in 。 would end the row's sentence early).
 _CELL_EDGE = " \t\n\u3000。；;"
 
 
+#: A header ending in its unit in brackets: 新种任务(亩), 金额（万元）, 标准(单位：元/亩).
+_HEADER_UNIT = re.compile(r"^(.+?)\s*[（(]\s*(?:单位\s*[:：]\s*)?([^()（）\d]{1,6}?)\s*[)）]$")
+_BARE_NUMBER = re.compile(r"^-?\d+(?:[,，]\d{3})*(?:\.\d+)?$")
+#: A Markdown table's rule row (|---|:--:|).
+_RULE_ROW = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
+
+
 def _clean(cell: str | None) -> str:
     return " ".join((cell or "").split()).strip(_CELL_EDGE)
+
+
+def header_unit(label: str) -> tuple[str, str]:
+    """(label without its unit, unit) of a header cell; the unit is '' unless it is one a figure
+    can carry (a number followed by it reads as one figure: 2150亩, 3万元, 80%)."""
+    match = _HEADER_UNIT.match(label)
+    if match is None:
+        return label, ""
+    unit = match.group(2).strip()
+    probe = f"1{unit}"
+    if not any(q.text == probe for q in find_quantities(probe)):
+        return label, ""
+    return match.group(1).strip(), unit
 
 
 def row_sentences(rows: Sequence[Sequence[str | None]]) -> list[str]:
@@ -46,10 +73,51 @@ def row_sentences(rows: Sequence[Sequence[str | None]]) -> list[str]:
         for i, cell in enumerate(row):
             if not cell or (i > 0 and cell == row[i - 1]):
                 continue  # empty, or a merged cell repeated across its span
-            label = header[i] if i < len(header) else ""
+            label, unit = header_unit(header[i]) if i < len(header) else ("", "")
+            if unit and _BARE_NUMBER.match(cell):
+                cell += unit
+            else:
+                label = header[i] if i < len(header) else ""
             parts.append(f"{label}：{cell}" if label and label != cell else cell)
         if parts:
             lines.append("，".join(parts) + "。")
     if header is not None and not any("：" in line for line in lines):
         lines.append("，".join(cell for cell in header if cell))  # a header without data rows
     return lines
+
+
+def _pipe_cells(line: str) -> list[str]:
+    inner = line.strip()
+    inner = inner[1:] if inner.startswith("|") else inner
+    inner = inner[:-1] if inner.endswith("|") else inner
+    return [cell.strip() for cell in inner.split("|")]
+
+
+def _continues_table(line: str) -> bool:
+    """A row of a table already started: cells split by a spaced bar, or a bar at an edge (a row
+    cut short keeps one cell less: 「潭头乡 | 300」). 「说明：a|b」 is prose."""
+    stripped = line.strip()
+    return " |" in stripped or "| " in stripped or stripped.startswith("|") or stripped.endswith("|")
+
+
+def pipe_tables_as_rows(text: str) -> str:
+    """``text`` with each pipe table (two or more lines of cells split by ``|``, the first with at
+    least two) written as row sentences, like the tables of every other format. Other lines stay
+    as they are; a Markdown rule row (|---|---|) is dropped."""
+    lines = text.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        end = i
+        if lines[i].count("|") >= 2:
+            end = i + 1
+            while end < len(lines) and _continues_table(lines[end]):
+                end += 1
+        if end - i >= 2:
+            rows = [_pipe_cells(line) for line in lines[i:end] if not _RULE_ROW.match(line)]
+            out.extend(row_sentences(rows))
+            i = end
+        else:
+            out.append(lines[i])
+            i += 1
+    return "\n".join(out)

@@ -1,7 +1,7 @@
 """The other splits' datasets (test, holdout, development documents): well formed and grounded.
 
 Each split has its own corpus folder; every evidence part must be a verbatim piece of the document
-it names (line breaks aside: a signature block's unit and date are two lines), and every answer must occur in its evidence unless it is computed (a
+it names as loaded (line breaks aside: a signature block's unit and date are two lines), and every answer must occur in its evidence unless it is computed (a
 comparison's winner, a total or difference), so a typo in a gold answer cannot pass unnoticed.
 """
 
@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from eval.grading import normalize
+from rag.ingest.loading import load_document
 from rag.settings import PROJECT_ROOT
 
 DATASETS = PROJECT_ROOT / "eval" / "datasets"
@@ -37,7 +38,8 @@ def _compact(text: str) -> str:
 
 
 def _text(corpus: Path, name: str) -> str:
-    return _compact((corpus / name).read_text(encoding="utf-8"))
+    """The document as the product reads it (a pipe table's rows become row sentences)."""
+    return _compact(load_document(corpus / name).text)
 
 
 @pytest.mark.parametrize("split", list(SPLITS))

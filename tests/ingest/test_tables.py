@@ -1,0 +1,39 @@
+"""Tables as row sentences: header units lent to bare numbers, pipe tables in plain text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rag.ingest.loading import load_document
+from rag.ingest.tables import header_unit, pipe_tables_as_rows, row_sentences
+
+
+def test_a_header_unit_is_a_unit_only_when_a_figure_can_carry_it() -> None:
+    assert header_unit("新种任务(亩)") == ("新种任务", "亩")
+    assert header_unit("补助金额（万元）") == ("补助金额", "万元")
+    assert header_unit("标准(单位：元/亩)") == ("标准", "元/亩")
+    assert header_unit("名称(简称)") == ("名称(简称)", "")
+    assert header_unit("备注") == ("备注", "")
+
+
+def test_bare_numbers_take_their_columns_unit_and_other_cells_keep_the_full_header() -> None:
+    lines = row_sentences([["乡镇", "新种任务(亩)", "备注(说明)"], ["甲镇", "2150", "含公司任务1500亩"], ["乙镇", "约六百", ""]])
+    assert lines == [
+        "乡镇：甲镇，新种任务：2150亩，备注(说明)：含公司任务1500亩。",
+        "乡镇：乙镇，新种任务(亩)：约六百。",
+    ]
+
+
+def test_pipe_tables_in_text_become_row_sentences_and_other_lines_stay() -> None:
+    text = "附件\n任务分解表\n乡镇 | 新种任务(亩) | 备注 |\n|---|---|---|\n全县合计 | 7000 | |\n甲镇 | 250\n说明：a|b 不是表。"
+    assert pipe_tables_as_rows(text).split("\n") == [
+        "附件", "任务分解表", "乡镇：全县合计，新种任务：7000亩。", "乡镇：甲镇，新种任务：250亩。", "说明：a|b 不是表。",
+    ]
+    assert pipe_tables_as_rows("没有表格。\n一行 | 只有一个分隔。") == "没有表格。\n一行 | 只有一个分隔。"
+
+
+def test_a_text_files_pipe_table_is_loaded_as_rows(tmp_path: Path) -> None:
+    path = tmp_path / "tasks.txt"
+    path.write_text("某县任务分解表\n乡镇 | 任务(亩) |\n甲镇 | 300 |\n乙镇 | 450 |\n", encoding="utf-8")
+    text = load_document(path).text
+    assert "乡镇：乙镇，任务：450亩。" in text and "|" not in text
