@@ -37,6 +37,7 @@ _MORE_ORG_ENDINGS = (
 )
 _ORG_ENDING = re.compile(rf"(?:{_MORE_ORG_ENDINGS}|{ORG_SUFFIX_ALTERNATION})$")
 _ORG_SUFFIX = re.compile(rf"[{CJK_RANGE}（）()]{{2,24}}?(?:{_MORE_ORG_ENDINGS}|{ORG_SUFFIX_ALTERNATION})")
+_ORG_SUFFIX_AT_END = re.compile(rf"(?:{_MORE_ORG_ENDINGS}|{ORG_SUFFIX_ALTERNATION})$")
 #: Words that open a clause, not a name: 根据中共中央办公厅 is 中共中央办公厅.
 _LEADING_FUNCTION_WORDS = re.compile(r"^(?:根据|依据|按照|经过|经|由|在|对|向|从|为|将"
     r"|把|被|与|和|及|同|以|并|请|报|其中|会同|联合)+")
@@ -53,7 +54,12 @@ _CREDIT_BEFORE = re.compile(r"(?:文|图|摄影|摄|记者|通讯员|编辑|责�
 _CREDIT_AFTER = re.compile(r"^\s*(?:供图|摄影?|/文|／文|报道|编辑|整理|撰稿)")
 _POS_FOR_KIND = {"person": "nr", "org": "nt"}
 #: Characters that end a clause or join words: an organisation's name never spans them.
-_NOT_IN_ORG_NAMES = "的被在和与将对把为是了、，,；;：:“”\"《》"
+_NOT_IN_ORG_NAMES = "的被在将对把为是了、，,；;：:“”\"《》"
+#: Words joining two units (县人社局和县财政局) that are also part of one unit's name
+#: (工业和信息化局, 住房和城乡建设局): a cut only after a complete unit name.
+_ORG_JOINERS = "和与及"
+#: The tier a unit's name may start with (县农业农村局, 市财政局), which jieba leaves as a lone character.
+_TIER_PREFIXES = "省市县区乡镇"
 _ASKS_AUTHOR = re.compile(r"作者|署名|撰稿|撰文|执笔|供稿|\bauthor|written by|byline", re.I)
 #: A name in quotation marks or title marks (“龙工之家”, 「匠心坊」, 《实施方案》): how official documents
 #: set off the name of an app, a brand, a campaign or a document.
@@ -462,9 +468,12 @@ class SpanFinder:
                 start = match.start() + (lead.end() if lead else 0)
                 inner = match.group(0)[start - match.start() :]
                 cut = max(inner.rfind(mark) for mark in _NOT_IN_ORG_NAMES)
+                joined = max(inner.rfind(mark) for mark in _ORG_JOINERS)
+                if joined > cut and _ORG_SUFFIX_AT_END.search(inner[:joined]):
+                    cut = joined  # 县人社局和县财政局: two units; 工业信息化和商务局 is one
                 if cut >= 0:
                     start += cut + 1  # 承德钒钛试点做法被省总工会 -> 省总工会
-                while start < match.end() and start not in noun_starts:
+                while start < match.end() and start not in noun_starts and sentence[start] not in _TIER_PREFIXES:
                     start += 1
                 if match.end() - start >= 3:
                     spans.append(Span(sentence[start : match.end()], start, match.end()))
@@ -534,7 +543,9 @@ class SpanFinder:
                 ok = not any(mark in span.text for mark in "的了") and len(span.text) <= AGENT_MAX_CHARS
             return span if ok and not self._is_credit(sentence, span.start, span.end) else None
         if kind == "org":
-            return span if not any(mark in span.text for mark in "的了") else None
+            # a unit is named by more than a verb (进行, 负责): two characters only with a unit's ending
+            named = len(span.text) >= 3 or bool(_ORG_SUFFIX_AT_END.search(span.text))
+            return span if named and not any(mark in span.text for mark in "的了") else None
         if kind == "place":
             places = self._places(span.text)
             return span if places and places[0].start == 0 else None

@@ -254,3 +254,19 @@ def test_a_role_such_as_expert_or_engineer_makes_the_name_beside_it_a_person(fin
     assert best is not None and best.text == "郭锐"
     # the same name without any role beside it is not trusted as the answer
     assert finder.best("郭锐在查验齿轮箱加油量", "person", [], "谁在查验齿轮箱？") is None
+
+
+def test_a_unit_named_with_and_is_one_unit_unless_a_complete_unit_comes_before_the_and(finder: SpanFinder) -> None:
+    found = [s.text for s in finder.find("甲县工业信息化和商务局关于开展消费券活动的公告", "org")]
+    assert found == ["甲县工业信息化和商务局"]
+    found = [s.text for s in finder.find("请县人社局和县财政局共同负责。", "org")]
+    assert found == ["县人社局", "县财政局"]  # the tier 县 starts each unit's name
+
+
+def test_an_aligned_unit_is_more_than_a_verb(finder: SpanFinder) -> None:
+    sentence = "第四条甲县水利局负责对全县农村饮水工程进行规划、建设和管理。"
+    question = "甲县农村饮水工程由哪个部门负责规划、建设和管理？"
+    assert aligned_answer(sentence, question).text == "进行"  # type: ignore[union-attr]  # where 哪个 stands
+    assert finder.aligned(sentence, "org", question) is None  # but a verb is no unit
+    best = finder.best(sentence, "org", ["负责"], question)
+    assert best is not None and best.text == "甲县水利局"
