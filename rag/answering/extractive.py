@@ -87,6 +87,8 @@ BRIDGE_CHARS = 8
 #: Kinds a heading-shaped line can answer: a byline or signature line names a person or a body
 #: (「某县人民政府县长 田某」).
 _SIGNED_KINDS = ("person", "org")
+#: Words after a figure that make it a limit or an estimate (2项以上, 50人左右, 3年以内).
+_BOUND_AFTER_FIGURE = re.compile(r"(?:及以上|以上|以下|以内|左右|之内)")
 #: The IDF below which a word is too common in the indexed documents to tell a figure's noun from
 #: another's (it occurs in about a third of all chunks or more).
 TELLING_IDF = 1.0
@@ -805,7 +807,13 @@ class ExtractiveBackend(AnswerBackend):
         """The exact span that answers, or None when the sentence does not single one out."""
         if analysis.asked is not None:
             choice = chosen.choice
-            return choice.best.text if choice is not None and choice.best is not None and choice.confident else None
+            if choice is None or choice.best is None or not choice.confident:
+                return None
+            # 「发展2项以上产业」: a bound written after the figure is part of what the sentence says,
+            # unless the question says it already (「连片多少亩以上」 is answered 300亩)
+            bound = _BOUND_AFTER_FIGURE.match(chosen.text, choice.best.quantity.end)
+            stated = bound is not None and bound.group(0) in analysis.text
+            return choice.best.text + (bound.group(0) if bound and not stated else "")
         sentence = chosen.text
         anchors = [t for t in self.tokenizer.tokenize(analysis.text) if t in sentence]
         if analysis.list_size:

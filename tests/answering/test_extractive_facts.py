@@ -6,6 +6,8 @@ These go through the session corpus index (embedding model and all), so they are
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from rag.engine import Engine
@@ -53,3 +55,16 @@ def test_another_city_is_refused_as_missing_entity(corpus_engine: Engine) -> Non
     assert answer.refusal is not None and answer.refusal.reason == "missing_entity"
     assert answer.refusal.missing == ["齐齐哈尔市"]
     assert answer.short_answer is None and "5万元" not in answer.answer
+
+
+def test_a_bound_after_the_figure_stays_in_the_short_answer_unless_the_question_states_it(
+    fresh_engine: Engine, tmp_path: Path
+) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "plan.txt").write_text(
+        "某县产业扶持方案\n到2025年底,有意愿的脱贫户发展2项以上产业。\n示范方集中连片300亩以上的给予补助。\n", encoding="utf-8"
+    )
+    fresh_engine.index_paths([folder])
+    assert fresh_engine.ask("某县有意愿的脱贫户要发展几项产业？").short_answer == "2项以上"
+    assert fresh_engine.ask("某县示范方要集中连片多少亩以上才给补助？").short_answer == "300亩"
