@@ -71,6 +71,23 @@ _ITEM_LABEL = re.compile(
 _LABEL_HEAD = 3
 
 
+#: A day or month a question names (5月11日通知, 5月份那次公示, 6月28日重新核定).
+_QUESTION_DAY = re.compile(r"(?<!\d)(\d{1,2})月(?:(\d{1,2})[日号]|份)")
+
+
+def _missing_days(question: str, document_text: str) -> list[str]:
+    """The days (or months) the question names that the document never mentions. Two editions of
+    one notice (the 5月11日 and the 6月28日 公示) differ in little but their dates: a question
+    naming one edition's date is not about a document that never names that date."""
+    missing = []
+    for match in _QUESTION_DAY.finditer(question):
+        month, day = int(match.group(1)), match.group(2)
+        written = rf"(?<!\d){month}月{int(day)}[日号]" if day else rf"(?<!\d){month}月"
+        if not re.search(written, document_text):
+            missing.append(match.group(0))
+    return missing
+
+
 def _rival_label(question: str, sentence: str) -> list[str]:
     """The question's item when the sentence is a list item about a sibling: its label ends with
     the kind the question names (单季晚稻示范方, 示范方) but the words the question puts before that
@@ -162,6 +179,7 @@ class EntityGuard:
                 continue  # 「《大众日报》关于…的报道」: the paper that carried this document, named in its header
             missing.append(quoted)
         missing += self._missing_figures(analysis, sentence, with_title)
+        missing += _missing_days(analysis.text, document.text)
         missing += _rival_label(analysis.text, sentence)
         # The answer's own words decide when they name a tier; else the sentence does.
         tier_evidence = answer_words if answer_words is not None and TIER.search(answer_words) else sentence

@@ -809,11 +809,10 @@ class ExtractiveBackend(AnswerBackend):
             choice = chosen.choice
             if choice is None or choice.best is None or not choice.confident:
                 return None
-            # 「发展2项以上产业」: a bound written after the figure is part of what the sentence says,
-            # unless the question says it already (「连片多少亩以上」 is answered 300亩)
+            # 「发展2项以上产业」: a bound written after the figure is part of what the sentence says
+            # (even when the question says it too: 「几项以上」 is answered 2项以上, as written)
             bound = _BOUND_AFTER_FIGURE.match(chosen.text, choice.best.quantity.end)
-            stated = bound is not None and bound.group(0) in analysis.text
-            return choice.best.text + (bound.group(0) if bound and not stated else "")
+            return choice.best.text + (bound.group(0) if bound else "")
         sentence = chosen.text
         anchors = [t for t in self.tokenizer.tokenize(analysis.text) if t in sentence]
         if analysis.list_size:

@@ -262,7 +262,8 @@ def test_the_day_of_a_full_date_stands_for_its_year_in_a_sentence_with_no_year(
     report = make_document("union.txt", "某省工会工作纪实", text)
     question = "2021年4月6日省总工会出台的方案计划培训多少名思想政治引领骨干？"
     assert missing_for(guard, analyzer, question, report, sentence) == []
-    assert missing_for(guard, analyzer, "2021年5月6日省总工会出台的方案计划培训多少名骨干？", report, sentence) == ["2021年"]
+    other_day = "2021年5月6日省总工会出台的方案计划培训多少名骨干？"
+    assert missing_for(guard, analyzer, other_day, report, sentence) == ["2021年", "5月6日"]  # a day it never names
     dated = "2020年4月6日,省总工会出台方案,培训1.5万名思想政治引领骨干。"
     other = make_document("other.txt", "某省工会工作纪实", f"某省工会工作纪实\n{dated}\n")
     assert missing_for(guard, analyzer, question, other, dated) == ["2021年"], "a sentence's own year decides"
@@ -286,3 +287,16 @@ def test_a_quoted_newspaper_is_satisfied_by_the_documents_header(
     assert missing_for(guard, analyzer, question, carried, body) == []
     other = make_document("other.txt", "深化产改", f"深化产改\n\n某某晚报\n\n{filler}。\n\n{body}\n")
     assert missing_for(guard, analyzer, question, other, body) == ["大众日报"]
+
+
+def test_a_day_the_question_names_must_be_one_the_document_mentions() -> None:
+    from rag.answering.entity_guard import _missing_days
+
+    may = "核定补贴标准为93.21元/亩,即日起开始公示,5月16日公示结束。\n2024年5月11日"
+    june = "核定补贴标准为93.6元/亩,即日起开始公示,7月3日公示结束。\n2024年6月28日"
+    assert _missing_days("西平县5月11日通知里核定的补贴标准是多少？", may) == []
+    assert _missing_days("西平县5月11日通知里核定的补贴标准是多少？", june) == ["5月11日"]
+    assert _missing_days("5月份那次公示的面积是多少？", june) == ["5月份"]
+    assert _missing_days("5月份那次公示的面积是多少？", may) == []
+    assert _missing_days("1月份的标准是多少？", "2024年11月1日") == ["1月份"]  # 11月 is not 1月
+    assert _missing_days("补贴标准是多少？", june) == []
