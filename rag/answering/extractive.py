@@ -87,6 +87,9 @@ BRIDGE_CHARS = 8
 #: Kinds a heading-shaped line can answer: a byline or signature line names a person or a body
 #: (「某县人民政府县长 田某」).
 _SIGNED_KINDS = ("person", "org")
+#: A report's dateline (「2020年1月19日在某市第十七届人民代表大会第五次会议上」): a heading-shaped
+#: line that answers when the meeting was held.
+_DATELINE = re.compile(r"^[(（]?\s*(?:19|20)\d{2}年\d{1,2}月\d{1,2}日\s*在")
 #: Words after a figure that make it a limit or an estimate (2项以上, 50人左右, 3年以内).
 _BOUND_AFTER_FIGURE = re.compile(r"(?:及以上|以上|以下|以内|左右|之内)")
 #: The IDF below which a word is too common in the indexed documents to tell a figure's noun from
@@ -565,8 +568,12 @@ class ExtractiveBackend(AnswerBackend):
         for position, similarity in zip(ordered, similarities, strict=True):
             record = index.sentences[position]
             document = index.document(record.doc_id)
-            if analysis.kind not in _SIGNED_KINDS and self._is_heading(document, record.start, record.end):
-                continue  # a heading names a topic; it answers nothing
+            if (
+                analysis.kind not in _SIGNED_KINDS
+                and self._is_heading(document, record.start, record.end)
+                and not (analysis.kind == "date" and _DATELINE.match(record.text))
+            ):
+                continue  # a heading names a topic; it answers nothing (but a dateline says when)
             sentence = record.text
             text = sentence.lower()
             lexical = sum(w for t, w in weights.items() if t in text) / total_weight

@@ -68,3 +68,15 @@ def test_a_bound_after_the_figure_stays_in_the_short_answer(
     fresh_engine.index_paths([folder])
     assert fresh_engine.ask("某县有意愿的脱贫户要发展几项产业？").short_answer == "2项以上"
     assert fresh_engine.ask("某县示范方要集中连片多少亩以上才给补助？").short_answer == "300亩以上"
+
+
+def test_a_reports_dateline_answers_when_its_meeting_was_held(fresh_engine: Engine, tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "report.txt").write_text(
+        "政府工作报告\n2020年1月19日在甲市第十七届人民代表大会第五次会议上\n甲市人民政府市长某某\n各位代表:\n"
+        "现在,我代表市人民政府,向大会报告工作,请予审议。\n", encoding="utf-8"
+    )
+    fresh_engine.index_paths([folder])
+    answer = fresh_engine.ask("甲市第十七届人大第五次会议是哪天开的？")
+    assert answer.short_answer == "2020年1月19日", answer.answer
