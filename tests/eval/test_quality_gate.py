@@ -1,4 +1,5 @@
-"""The CI quality gate, on every split: the development set, the test split and the holdout.
+"""The CI quality gate, on every split: the development set, the test split, the holdout and the
+development documents (dev-docs: unseen documents the rules may be written from).
 
 The thresholds sit a few items under what the default configuration (hybrid retrieval, extractive
 backend) measured when they were last set; a change that makes answers worse fails CI. ``--max-wrong``
@@ -25,6 +26,7 @@ from rag.settings import PROJECT_ROOT, Settings
 DATASETS = PROJECT_ROOT / "eval" / "datasets"
 TEST_CORPUS = PROJECT_ROOT / "eval" / "test_corpus"
 HOLDOUT_CORPUS = PROJECT_ROOT / "eval" / "holdout_corpus"
+DEV_DOCS_CORPUS = PROJECT_ROOT / "eval" / "dev_corpus"
 GATES = {
     "dev": {
         "--max-wrong": "0.04",
@@ -55,12 +57,24 @@ GATES = {
         "--min-hit5": "0.95",
         "--max-false-refusal": "0.2",
     },
+    # 189 questions over 12 short documents nobody on the team had read, added in round 6 as
+    # development material: gated where it stands, so that a rule for one split cannot undo it
+    "dev-docs": {
+        "--max-wrong": "0.18",
+        "--min-short": "0.45",
+        "--min-accuracy": "0.58",
+        "--min-refusal": "0.7",
+        "--min-citation": "0.87",
+        "--min-hit5": "0.96",
+        "--max-false-refusal": "0.3",
+    },
 }
 #: split -> (dataset, its own corpus; None for the bundled corpus)
 SPLITS = {
     "dev": ("corpus_qa.jsonl", None),
     "test": ("test_qa.jsonl", TEST_CORPUS),
     "holdout": ("holdout_qa.jsonl", HOLDOUT_CORPUS),
+    "dev-docs": ("dev_docs_qa.jsonl", DEV_DOCS_CORPUS),
 }
 
 
