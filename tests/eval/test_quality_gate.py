@@ -29,13 +29,13 @@ HOLDOUT_CORPUS = PROJECT_ROOT / "eval" / "holdout_corpus"
 DEV_DOCS_CORPUS = PROJECT_ROOT / "eval" / "dev_corpus"
 GATES = {
     "dev": {
-        "--max-wrong": "0.04",
-        "--min-short": "0.84",
-        "--min-accuracy": "0.88",
+        "--max-wrong": "0.035",
+        "--min-short": "0.86",
+        "--min-accuracy": "0.90",
         "--min-refusal": "0.88",
         "--min-citation": "0.95",
-        "--min-hit5": "0.94",
-        "--max-false-refusal": "0.085",
+        "--min-hit5": "0.96",
+        "--max-false-refusal": "0.07",
     },
     "test": {
         "--max-wrong": "0.045",
