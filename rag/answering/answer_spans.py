@@ -117,6 +117,11 @@ _OPENING_QUOTES = {"“": "”", "「": "」", "『": "』", "《": "》"}
 ALIGN_WINDOW = 6
 #: How much the best name must outscore a different runner-up to be given as the short answer.
 NAME_MARGIN = 0.25
+#: Weight of the share of the question's words found in a candidate name's own lead.
+LEAD_ANCHOR_SHARE = 0.5
+#: Ranks of one sentence share their ranking words (全国百强县第92位、西部百强县第15位): only what
+#: each rank's lead adds tells them apart, so the lead weighs double for them.
+ORDINAL_LEAD_ANCHOR_SHARE = 1.0
 #: What being set off in quotation marks adds to a candidate name (组建“百名劳模宣讲团”).
 QUOTED_BONUS = 0.3
 
@@ -188,6 +193,13 @@ def _covered(sentence: str, bigrams: set[str]) -> list[bool]:
         if sentence[i : i + 2] in bigrams:
             covered[i] = covered[i + 1] = True
     return covered
+
+
+def _lead_words(sentence: str, previous_end: int, start: int) -> str:
+    """The words before a candidate since the previous candidate, within the candidate's clause."""
+    lead = sentence[previous_end:start]
+    cut = max((m.end() for m in _CLAUSE_PUNCT.finditer(lead)), default=0)
+    return lead[cut:]
 
 
 def aligned_answer(sentence: str, question: str) -> Span | None:
@@ -601,6 +613,13 @@ class SpanFinder:
             titles_of[span] = titles
             previous = span
 
+        ordered = sorted(spans, key=lambda s: s.start)
+        lead_of = {
+            span: _lead_words(sentence, ordered[i - 1].end if i else 0, span.start)
+            for i, span in enumerate(ordered)
+        }
+        anchor_chars = sum(len(a) for a in set(anchors) if a) or 1
+
         def score(span: Span) -> float:
             closeness = [
                 (length / longest) * (1.0 - min(span.start - end, 40) / 40)
@@ -608,6 +627,12 @@ class SpanFinder:
                 if end <= span.start
             ]
             value = max(closeness, default=0.0)
+            # 「综合竞争力跻身百强县第92位，投资潜力位列百强县第91位」: the question's words in a span's own
+            # lead (since the previous candidate, within its clause) tell apart spans that the nearest
+            # shared word (百强县) cannot
+            led = sum(len(a) for a in set(anchors) if a and a in lead_of[span])
+            share = ORDINAL_LEAD_ANCHOR_SHARE if kind == "ordinal" else LEAD_ANCHOR_SHARE
+            value += share * led / anchor_chars
             if span.start and sentence[span.start - 1] in "“「『《\"":
                 value += QUOTED_BONUS  # official documents set a name off in quotation marks
             if kind == "person":

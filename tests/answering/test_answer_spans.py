@@ -270,3 +270,15 @@ def test_an_aligned_unit_is_more_than_a_verb(finder: SpanFinder) -> None:
     assert finder.aligned(sentence, "org", question) is None  # but a verb is no unit
     best = finder.best(sentence, "org", ["负责"], question)
     assert best is not None and best.text == "甲县水利局"
+
+
+def test_ranks_sharing_their_ranking_words_are_told_apart_by_their_own_lead(finder: SpanFinder) -> None:
+    sentence = "过去一年,我们收获了不少荣誉,综合竞争力跻身全国百强县(市)第92位,投资潜力位列全国百强县(市)第91位、中国西部百强县(市)第15位。"
+    for question, rank in (
+        ("甲市综合竞争力在全国百强县（市）里排第几位？", "第92位"),
+        ("甲市投资潜力在全国百强县（市）里排第几位？", "第91位"),
+        ("甲市在中国西部百强县（市）中排第几位？", "第15位"),
+    ):
+        anchors = [t for t in finder.tokenizer.tokenize(question) if t in sentence]
+        best = finder.best(sentence, "ordinal", anchors, question)
+        assert best is not None and best.text == rank, question
