@@ -87,9 +87,9 @@ BRIDGE_CHARS = 8
 #: Kinds a heading-shaped line can answer: a byline or signature line names a person or a body
 #: (「某县人民政府县长 田某」).
 _SIGNED_KINDS = ("person", "org")
-#: A report's dateline (「2020年1月19日在某市第十七届人民代表大会第五次会议上」): a heading-shaped
-#: line that answers when the meeting was held.
-_DATELINE = re.compile(r"^[(（]?\s*(?:19|20)\d{2}年\d{1,2}月\d{1,2}日\s*在")
+#: A report's dateline (「2020年1月19日在某市第十七届人民代表大会第五次会议上」, or without its date):
+#: a heading-shaped line that answers when the meeting was held and introduces the speaker's line.
+_DATELINE = re.compile(r"^[(（—\s]*(?:(?:19|20)\d{2}年\d{1,2}月\d{1,2}日\s*)?在[^，,。；;]{2,40}会议上[)）]?$")
 #: Words after a figure that make it a limit or an estimate (2项以上, 50人左右, 3年以内).
 _BOUND_AFTER_FIGURE = re.compile(r"(?:及以上|以上|以下|以内|左右|之内)")
 #: The IDF below which a word is too common in the indexed documents to tell a figure's noun from
@@ -695,6 +695,8 @@ class ExtractiveBackend(AnswerBackend):
         if position == 0:
             return False
         before, record = index.sentences[position - 1], index.sentences[position]
+        if before.doc_id == record.doc_id and _DATELINE.match(before.text):
+            return True  # 「2020年1月19日在…会议上 / 某市人民政府市长某某」: the dateline introduces the speaker
         return (
             before.doc_id == record.doc_id
             and len(before.text) <= LEAD_IN_MAX_CHARS

@@ -80,3 +80,20 @@ def test_a_reports_dateline_answers_when_its_meeting_was_held(fresh_engine: Engi
     fresh_engine.index_paths([folder])
     answer = fresh_engine.ask("甲市第十七届人大第五次会议是哪天开的？")
     assert answer.short_answer == "2020年1月19日", answer.answer
+
+
+def test_a_reports_dateline_introduces_the_speakers_line(fresh_engine: Engine, tmp_path: Path) -> None:
+    """Two reports of one city: the mayor of a given year is on the line after that year's dateline."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "r2020.txt").write_text(
+        "政府工作报告\n2020年1月19日在甲市第十七届人民代表大会第五次会议上\n甲市人民政府市长易某某\n各位代表:\n"
+        "现在,我代表市人民政府,向大会报告工作,请予审议。\n", encoding="utf-8"
+    )
+    (folder / "r2023.txt").write_text(
+        "政府工作报告\n在甲市第十八届人民代表大会第二次会议上\n甲市人民政府市长苏某某\n各位代表:\n"
+        "现在,我代表市人民政府,向大会报告工作,请予审议。\n", encoding="utf-8"
+    )
+    fresh_engine.index_paths([folder])
+    assert fresh_engine.ask("2020年1月甲市人代会上作政府工作报告的市长是谁？").short_answer == "易某某"
+    assert fresh_engine.ask("甲市第十八届人大二次会议的政府工作报告由谁代表市政府作？").short_answer == "苏某某"
