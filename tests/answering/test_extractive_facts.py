@@ -60,40 +60,37 @@ def test_another_city_is_refused_as_missing_entity(corpus_engine: Engine) -> Non
 def test_a_bound_after_the_figure_stays_in_the_short_answer(
     fresh_engine: Engine, tmp_path: Path
 ) -> None:
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "plan.txt").write_text(
-        "某县产业扶持方案\n到2025年底,有意愿的脱贫户发展2项以上产业。\n示范方集中连片300亩以上的给予补助。\n", encoding="utf-8"
-    )
-    fresh_engine.index_paths([folder])
+    _index_texts(fresh_engine, tmp_path / "docs", {
+        "plan.txt": "某县产业扶持方案\n到2025年底,有意愿的脱贫户发展2项以上产业。\n示范方集中连片300亩以上的给予补助。\n",
+    })
     assert fresh_engine.ask("某县有意愿的脱贫户要发展几项产业？").short_answer == "2项以上"
     assert fresh_engine.ask("某县示范方要集中连片多少亩以上才给补助？").short_answer == "300亩以上"
 
 
 def test_a_reports_dateline_answers_when_its_meeting_was_held(fresh_engine: Engine, tmp_path: Path) -> None:
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "report.txt").write_text(
-        "政府工作报告\n2020年1月19日在甲市第十七届人民代表大会第五次会议上\n甲市人民政府市长某某\n各位代表:\n"
-        "现在,我代表市人民政府,向大会报告工作,请予审议。\n", encoding="utf-8"
-    )
-    fresh_engine.index_paths([folder])
+    _index_texts(fresh_engine, tmp_path / "docs", {
+        "report.txt": "政府工作报告\n2020年1月19日在甲市第十七届人民代表大会第五次会议上\n甲市人民政府市长某某\n各位代表:\n"
+        "现在,我代表市人民政府,向大会报告工作,请予审议。\n",
+    })
     answer = fresh_engine.ask("甲市第十七届人大第五次会议是哪天开的？")
     assert answer.short_answer == "2020年1月19日", answer.answer
 
 
 def test_a_reports_dateline_introduces_the_speakers_line(fresh_engine: Engine, tmp_path: Path) -> None:
     """Two reports of one city: the mayor of a given year is on the line after that year's dateline."""
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "r2020.txt").write_text(
-        "政府工作报告\n2020年1月19日在甲市第十七届人民代表大会第五次会议上\n甲市人民政府市长易某某\n各位代表:\n"
-        "现在,我代表市人民政府,向大会报告工作,请予审议。\n", encoding="utf-8"
-    )
-    (folder / "r2023.txt").write_text(
-        "政府工作报告\n在甲市第十八届人民代表大会第二次会议上\n甲市人民政府市长苏某某\n各位代表:\n"
-        "现在,我代表市人民政府,向大会报告工作,请予审议。\n", encoding="utf-8"
-    )
-    fresh_engine.index_paths([folder])
+    _index_texts(fresh_engine, tmp_path / "docs", {
+        "r2020.txt": "政府工作报告\n2020年1月19日在甲市第十七届人民代表大会第五次会议上\n甲市人民政府市长易某某\n各位代表:\n"
+        "现在,我代表市人民政府,向大会报告工作,请予审议。\n",
+        "r2023.txt": "政府工作报告\n在甲市第十八届人民代表大会第二次会议上\n甲市人民政府市长苏某某\n各位代表:\n"
+        "现在,我代表市人民政府,向大会报告工作,请予审议。\n",
+    })
     assert fresh_engine.ask("2020年1月甲市人代会上作政府工作报告的市长是谁？").short_answer == "易某某"
     assert fresh_engine.ask("甲市第十八届人大二次会议的政府工作报告由谁代表市政府作？").short_answer == "苏某某"
+
+
+def _index_texts(engine: Engine, folder: Path, texts: dict[str, str]) -> None:
+    """Write small documents built in the test and add them to the engine's index."""
+    folder.mkdir()
+    for name, text in texts.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    engine.index_paths([folder])
