@@ -37,7 +37,8 @@ _ORG_NOUNS = "单位|部门|机构|组织|企业|公司|机关|协会|学会|集
 _KIND_PATTERNS: list[tuple[AnswerKind, re.Pattern[str]]] = [
     ("docnumber", re.compile(r"文号|发文字号|发文号|文件编号|document number|reference number", re.I)),
     ("ordinal", re.compile(
-        r"第几|哪一届|哪届|哪一批|哪批|名次|排名|which (edition|session|round)|what (rank|ranking)", re.I
+        r"第几|哪一届|哪届|哪一批|哪批|名次|排名|which (edition|session|round)|what (rank|ranking)"
+        r"|\b(?:where|how high|how low) (?:did|does|do|was|is|were) [\w'’ -]{1,60}? rank(?:ed)?\b", re.I
     )),
     ("percent", re.compile(
         r"百分之|百分比|比例|占比|比重|增长率|多少%|percent|percentage|proportion|share of", re.I

@@ -55,7 +55,7 @@ class PlaceMention:
     place: Place
     surface: str
     start: int
-    #: Other places of the same level this surface names (Pujiang: 浦江县 and 蒲江县 read alike):
+    #: Other places this surface names (Pujiang: 浦江县 and 蒲江县 read alike; Jianyang: 咸阳, 简阳市):
     #: which one is meant is decided by the documents at hand (:func:`prefer_places`).
     alternatives: tuple[Place, ...] = ()
 
@@ -184,7 +184,9 @@ class Gazetteer:
                 places = self._latin_forms.get(surface.lower())
                 if places and surface[0].isupper():
                     chosen = _highest(places)
-                    others = tuple(p for p in places if p.level == chosen.level and p != chosen)
+                    # every other reading, of any level: Jianyang is 咸阳 (a city, by a heteronym)
+                    # or 简阳市 (a county) — the documents at hand decide (``prefer_places``)
+                    others = tuple(p for p in places if p != chosen)
                     mentions.append(PlaceMention(chosen, surface, run[0].start(), others))
                     index += size
                     break

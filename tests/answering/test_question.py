@@ -35,6 +35,8 @@ def analyzer() -> QuestionAnalyzer:
         ("丙县总工会上线的APP叫什么名字？", "name"),
         ("该活动被称为什么？", "name"),
         ("What is the new app called?", "name"),
+        # where something ranks is a rank, not a place
+        ("Where did Jianyang rank among the top-100 counties of western China in 2019?", "ordinal"),
         ("这位劳模叫什么名字？", "person"),
         # any title before 叫什么名字 makes it a person (区长, 镇长, 专家 are titles as much as 县长)
         ("丁区区长叫什么名字？", "person"),

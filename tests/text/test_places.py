@@ -24,6 +24,16 @@ def test_the_reading_the_documents_know_is_chosen(gazetteer: Gazetteer, indexed:
     assert indexed not in {p.name for p in resolved.alternatives}
 
 
+def test_a_reading_of_another_level_is_an_alternative_the_documents_can_choose(gazetteer: Gazetteer) -> None:
+    """Jianyang reads as a city by a heteronym and as the county-level 简阳市: the higher level is
+    the first choice, and the documents at hand still choose the county."""
+    [mention] = gazetteer.find("What was Jianyang's estimated GDP for 2022?")
+    names = {p.name for p in mention.alternatives}
+    assert "简阳市" in names and mention.place.name != "简阳市"
+    [resolved] = prefer_places([mention], lambda place: place.name == "简阳市")
+    assert resolved.place.name == "简阳市"
+
+
 def test_an_unambiguous_or_unknown_name_is_left_alone(gazetteer: Gazetteer) -> None:
     mentions = gazetteer.find("What did Lueyang County build?")
     assert prefer_places(mentions, lambda place: False) == mentions
