@@ -90,6 +90,9 @@ _SIGNED_KINDS = ("person", "org")
 #: A report's dateline (「2020年1月19日在某市第十七届人民代表大会第五次会议上」, or without its date):
 #: a heading-shaped line that answers when the meeting was held and introduces the speaker's line.
 _DATELINE = re.compile(r"^[(（—\s]*(?:(?:19|20)\d{2}年\d{1,2}月\d{1,2}日\s*)?在[^，,。；;]{2,40}会议上[)）]?$")
+#: A question asking two things in two clauses (多久发一次、用什么方式发).
+_ASKING = r"(?:多少|几|多久|多长|什么|哪|谁|何时|何地)"
+_TWO_QUESTIONS = re.compile(rf"{_ASKING}[^、，,；;？?]*[、，,；;][^、，,；;？?]*{_ASKING}")
 #: Words after a figure that make it a limit or an estimate (2项以上, 50人左右, 3年以内).
 _BOUND_AFTER_FIGURE = re.compile(r"(?:及以上|以上|以下|以内|左右|之内)")
 #: The IDF below which a word is too common in the indexed documents to tell a figure's noun from
@@ -814,6 +817,8 @@ class ExtractiveBackend(AnswerBackend):
     # ----- composing -----
     def _short_answer(self, analysis: QuestionAnalysis, chosen: ScoredSentence) -> str | None:
         """The exact span that answers, or None when the sentence does not single one out."""
+        if _TWO_QUESTIONS.search(analysis.text):
+            return None  # 「多久发一次、用什么方式发」 asks two things: one span answers neither in full
         if analysis.asked is not None:
             choice = chosen.choice
             if choice is None or choice.best is None or not choice.confident:

@@ -42,6 +42,8 @@ _RANGE_SEP = r"(?:~|～|-|—|－|至|到)"
 #: Digits of a date written in Chinese; 公文 often write zero as ○ (a circle) or Ｏ instead of 〇.
 _CN_DATE_DIGITS = "〇零○Ｏ一二三四五六七八九"
 _CN_SMALL = "一二三四五六七八九十"
+#: Words that make 一 before a unit of time a length (工作满一年, 为期一个月, 不超过一年), not an article.
+_SPAN_BEFORE = re.compile(r"(?:满|为期|期限为?|超过|不超过|不满|不足|连续)$")
 
 _DATE = re.compile(
     rf"(?:19|20)\d{{2}}年(?:\d{{1,2}}月(?:\d{{1,2}}[日号])?)?"
@@ -258,8 +260,10 @@ def find_quantities(text: str) -> list[Quantity]:
                 continue
             surface = match.group(0)
             number = _LEADING_NUMBER.match(surface)
-            if number and _ONLY_ONE.match(number.group(0)):
-                continue
+            if number and _ONLY_ONE.match(number.group(0)) and not (
+                kind == "duration" and _SPAN_BEFORE.search(text, 0, match.start())
+            ):
+                continue  # 一批, 一项: an article — but 满一年, 为期一个月 are a length of time
             if match.start() and text[match.start() - 1] in "第":
                 continue
             if kind == "duration" and surface.endswith("年") and re.match(r"(?:19|20)\d{2}年", surface):

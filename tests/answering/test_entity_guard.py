@@ -300,3 +300,18 @@ def test_a_day_the_question_names_must_be_one_the_document_mentions() -> None:
     assert _missing_days("5月份那次公示的面积是多少？", may) == []
     assert _missing_days("1月份的标准是多少？", "2024年11月1日") == ["1月份"]  # 11月 is not 1月
     assert _missing_days("补贴标准是多少？", june) == []
+
+
+def test_a_document_naming_one_county_only_in_its_body_is_about_that_county(
+    guard: EntityGuard, analyzer: QuestionAnalyzer
+) -> None:
+    sentence = "1.义务兵服现役期间,按照本区上年度城镇居民人均可支配收入的45%标准发放义务兵家庭优待金;"
+    text = (
+        "根据《关于调整义务兵家庭优待金标准的通知》文件要求,对标准进行调整。\n《江苏省征兵工作条例》\n"
+        f"{sentence}\n2.2024年吴江区城镇居民人均可支配收入为86702元。\n"
+    )
+    notice = make_document("notice.txt", "关于调整义务兵家庭优待金标准的通知", text)
+    assert missing_for(guard, analyzer, "吴江区义务兵家庭优待金按多少比例发放？", notice, sentence) == []
+    assert missing_for(guard, analyzer, "昆山市义务兵家庭优待金按多少比例发放？", notice, sentence) == ["昆山市"]
+    both = make_document("both.txt", "关于调整义务兵家庭优待金标准的通知", text + "昆山市参照执行。\n")
+    assert missing_for(guard, analyzer, "吴江区义务兵家庭优待金按多少比例发放？", both, sentence) == ["吴江区"]

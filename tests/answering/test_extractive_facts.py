@@ -94,3 +94,15 @@ def _index_texts(engine: Engine, folder: Path, texts: dict[str, str]) -> None:
     for name, text in texts.items():
         (folder / name).write_text(text, encoding="utf-8")
     engine.index_paths([folder])
+
+
+def test_a_question_asking_two_things_gets_the_sentence_without_one_short_answer(
+    fresh_engine: Engine, tmp_path: Path
+) -> None:
+    _index_texts(fresh_engine, tmp_path / "docs", {
+        "allowance.txt": "某区优待金发放办法\n1.义务兵家庭优待金发放年限为两年,每半年发放一次,统一实行银行卡发放。\n",
+    })
+    answer = fresh_engine.ask("某区义务兵家庭优待金多久发一次、用什么方式发？")
+    assert not answer.refused and answer.short_answer is None
+    assert "每半年发放一次" in answer.answer and "银行卡" in answer.answer
+    assert fresh_engine.ask("某区义务兵家庭优待金发放年限为多少年？").short_answer == "两年"

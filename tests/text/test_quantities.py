@@ -97,3 +97,10 @@ def test_an_edition_or_batch_is_not_read_as_a_bare_rank() -> None:
 def test_a_negative_rate_keeps_its_sign_and_a_range_is_not_read_as_one() -> None:
     found = {q.text: q.value for q in find_quantities("规上工业增加值增速-7.8%,增长5-10%,下降－2.5%")}
     assert found == {"-7.8%": -7.8, "5-10%": 10.0, "－2.5%": -2.5}
+
+
+def test_one_before_a_unit_of_time_is_a_length_after_words_of_duration_and_an_article_elsewhere() -> None:
+    assert [(q.text, q.value) for q in find_quantities("在职期间工作满一年计发一次优待金")] == [("一年", 1.0)]
+    assert [q.text for q in find_quantities("为期一个月的集中整治")] == ["一个月"]
+    assert find_quantities("这一年,我们埋头苦干") == []
+    assert find_quantities("每一年都评选") == []
