@@ -27,7 +27,7 @@ from typing import Literal
 
 from rag.text.numbers import chinese_number
 from rag.text.patterns import CJK_RANGE, TIER, YEAR
-from rag.text.quantities import GENERIC_COUNTERS, Quantity, find_quantities, unit_class
+from rag.text.quantities import COUNTER_WORDS, GENERIC_COUNTERS, MEASURE_WORDS, Quantity, find_quantities, unit_class
 
 Role = Literal["before", "after", "none"]
 
@@ -137,8 +137,8 @@ class FactChoice:
 
 # ----- what the question asks for -----
 _EXPLICIT_UNIT = re.compile(
-    r"(?:多少|几|多大)(万|亿)?(元|钱|人次|人|名|位|个工作日|个月|年|天|日|周|小时|个百分点|%|"
-    r"场次|批次|人次|家|项|所|户|座|处|件|条|类|种|支|个|次|批|场|期|届|份|套|台|辆|股|亩|公顷|平方米|平方公里|公里|吨|篇|部|门)"
+    r"(?:多少|几|多大)(万|亿)?(元|钱|个工作日|个月|年|天|日|周|小时|个百分点|%|"
+    rf"{MEASURE_WORDS}|{COUNTER_WORDS}|股)"
 )
 #: What makes a figure of the question a threshold that selects a tier (300亩以上, 50人以下).
 _THRESHOLD_AFTER = re.compile(r"(?:及)?(?:以上|以下|以内|不足|不满)")

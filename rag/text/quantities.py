@@ -28,10 +28,13 @@ _COUNTERS = (
     "种|部|件|张|篇|套|台|辆|处|栋|间|艘|架|棵|株|头|只|本|册|块|宗|起|例|对|组|队|幅|首|档|轮|节|课时|学时|"
     "床|章|款|股|轮|级"
 )
+#: Every counter and unit of measure, as regex alternations (a question's 几轮, 多少张 names one).
+COUNTER_WORDS = _COUNTERS
 #: A counter followed by one of these characters is the first half of a word (五部门, 三个人,
 #: 两项目, 名单, 家庭, 条件): not a figure.
 _NOT_AFTER_COUNTER = "门人目单庭属件例数准置有在属得类型间限阶账理置长署委分级称额誉乡子植养复序体性事别"
 _MEASURES = "平方公里|平方米|公顷|亩|公里|千米|千瓦时|千瓦|兆瓦|万千瓦|吨|千克|公斤|立方米|标准箱|米|斤|棒|株"
+MEASURE_WORDS = _MEASURES
 _DIGITS = r"\d+(?:[,，]\d{3})*(?:\.\d+)?"
 _CN_DIGITS = "零〇一二两三四五六七八九十百千"
 _CN_NUMBER = rf"[{_CN_DIGITS}]+(?:点[零〇一二三四五六七八九]+)?"

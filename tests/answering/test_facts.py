@@ -387,3 +387,18 @@ def test_two_years_in_a_sentence_leave_its_undated_figures_undated() -> None:
 def test_which_ones_is_no_count() -> None:
     assert asked_for("哪几位以一线劳动者身份当选兼职副主席？") is None
     assert asked_for("有几位劳动者当选兼职副主席？") is not None
+
+
+@pytest.mark.parametrize(("question", "classes"), [
+    ("这次消费券一共循环发几轮？", ("轮",)),
+    ("面额50元的有几张？", ("张",)),
+    ("共种植多少棵？", ("棵",)),
+    ("需要几个工作日？", ("duration",)),
+])
+def test_a_counter_the_question_names_is_the_class_it_asks_for(question: str, classes: tuple[str, ...]) -> None:
+    asked = asked_for(question)
+    assert asked is not None and asked.classes == classes
+    if classes == ("轮",):
+        facts = sentence_facts("发放3000张,领券后7天未使用回收,循环发放二轮。")
+        choice = choose_fact(facts, asked, {"循环": 1.0, "发放": 0.5}, question)
+        assert choice.best is not None and choice.best.text == "二轮"
