@@ -343,7 +343,11 @@ def sentence_facts(sentence: str) -> list[Fact]:
         # class is a rival, and a date is a scope; their words are their own.
         if previous is None:
             previous_end = 0
-        elif unit_class(previous) != unit_class(quantity) and previous.kind in ("measure", "count"):
+        elif unit_class(previous) != unit_class(quantity) and (
+            previous.kind in ("measure", "count")
+            or (previous.kind == "amount" and quantity.kind == "count" and previous.end == quantity.start)
+        ):
+            # 「面额50元600张」: a price right before a count says which ones are counted
             previous_end = previous.start
         else:
             previous_end = previous.end
@@ -748,6 +752,14 @@ def choose_fact(
         if q.kind in ("measure", "count", "amount")
         and (_THRESHOLD_AFTER.match(question, q.end) or _THRESHOLD_BEFORE.search(question, 0, q.start))
     ]
+    # a figure the question states that qualifies exactly one candidate (「面额50元的有几张」 and
+    # 「面额100元300张、面额50元600张」) picks it, like a threshold
+    stated = [
+        q.text for q in find_quantities(question)
+        if q.kind in ("measure", "count", "amount") and q.kind != asked.kind
+        and sum(q.text in f.attribute for f in compatible) == 1
+    ]
+    conditions += stated
 
     # Words of the figures' leads that tell them apart decide what their own words cannot.
     # Only when every candidate closes a record of its own (each has a lead of words): a figure

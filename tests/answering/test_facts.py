@@ -402,3 +402,16 @@ def test_a_counter_the_question_names_is_the_class_it_asks_for(question: str, cl
         facts = sentence_facts("发放3000张,领券后7天未使用回收,循环发放二轮。")
         choice = choose_fact(facts, asked, {"循环": 1.0, "发放": 0.5}, question)
         assert choice.best is not None and choice.best.text == "二轮"
+
+
+def test_a_price_right_before_a_count_qualifies_it_and_a_question_stating_the_price_picks_it() -> None:
+    sentence = "油品券900张6万元(面额100元300张、面额50元600张)。"
+    facts = sentence_facts(sentence)
+    assert "50元" in next(f for f in facts if f.text == "600张").attribute
+    question = "油品券里面额50元的有几张？"
+    asked = asked_for(question)
+    assert asked is not None
+    choice = choose_fact(facts, asked, {"油品券": 2.0, "面额": 1.0}, question)
+    assert choice.best is not None and choice.best.text == "600张" and choice.confident
+    plain = choose_fact(facts, asked, {"油品券": 2.0}, "油品券一共有几张？")
+    assert plain.best is not None and plain.best.text == "900张"
