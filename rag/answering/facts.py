@@ -157,9 +157,12 @@ _PERCENT_WORDS = re.compile(
     r"百分之|百分比|比例|几分之几|占比|比重|增长率|增速|增幅|降幅|幅度|率(?:是|为)?多少|多少%|percent|percentage|proportion|share|rate",
     re.I,
 )
+#: 'When' asking for a time: opening the question or before its verb ("when did…"); a 'when'
+#: that opens a condition ("what award … when the enterprise's tax reaches…") asks for no date.
+ENGLISH_WHEN = r"^\s*when\b|\bwhen (?:did|was|is|were|will|does|do|are)\b"
 _DATE_WORDS = re.compile(
     r"什么时候|何时|哪一年|哪年|哪天|哪一天|几月|几号|日期|时间是|什么时间|截止"
-    r"|起止|when\b|what year|which year|what date|which date|what day|deadline",
+    rf"|起止|{ENGLISH_WHEN}|what year|which year|what date|which date|what day|deadline",
     re.I,
 )
 _DURATION_WORDS = re.compile(
@@ -286,7 +289,7 @@ def _asked_figure(question: str) -> AskedFor | None:
 def is_compatible(asked: AskedFor, fact: Fact) -> bool:
     """Whether ``fact`` is the kind of figure ``asked`` wants."""
     if asked.also_dates and fact.unit_class == "date":
-        return True
+        return "月" in fact.quantity.text  # an end date names its month at least; 2024年 is no deadline
     if asked.kind == "date" and fact.unit_class == "date":
         text = fact.quantity.text
         if asked.precision == "day":

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from rag.answering.facts import AskedFor, asked_for
+from rag.answering.facts import ENGLISH_WHEN, AskedFor, asked_for
 from rag.text.dictionary import EnglishChinese, packaged_dictionary
 from rag.text.glossary import Glossary
 from rag.text.language import detect_language
@@ -49,7 +49,7 @@ _KIND_PATTERNS: list[tuple[AnswerKind, re.Pattern[str]]] = [
     )),
     ("date", re.compile(
         r"什么时候|何时|哪一年|哪年|哪天|哪一天|几月|日期|"
-        r"when\b|what year|which year|what date|which date|what day", re.I
+        rf"{ENGLISH_WHEN}|what year|which year|what date|which date|what day", re.I
     )),
     ("count", re.compile(r"多少|几个|几名|几家|几项|几批|几所|几次|how many|number of", re.I)),
     ("person", re.compile(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answering.facts import AskedFor, asked_for, choose_fact, sentence_facts
+from rag.answering.facts import AskedFor, asked_for, choose_fact, is_compatible, sentence_facts
 
 
 def weights(*terms: str, heavy: str = "") -> dict[str, float]:
@@ -415,3 +415,12 @@ def test_a_price_right_before_a_count_qualifies_it_and_a_question_stating_the_pr
     assert choice.best is not None and choice.best.text == "600张" and choice.confident
     plain = choose_fact(facts, asked, {"油品券": 2.0}, "油品券一共有几张？")
     assert plain.best is not None and plain.best.text == "900张"
+
+
+def test_a_bare_year_is_no_end_date_for_a_question_about_validity() -> None:
+    asked = asked_for("How long are the coupons valid after they are claimed?")
+    assert asked is not None and asked.also_dates
+    facts = sentence_facts("2024年电子消费券活动开始,领券后使用核销期限为7天。")
+    assert [f.text for f in facts if is_compatible(asked, f)] == ["7天"]
+    dated = sentence_facts("消费券有效期至2024年12月31日。")
+    assert [f.text for f in dated if is_compatible(asked, f)] == ["2024年12月31日"]

@@ -35,6 +35,9 @@ def analyzer() -> QuestionAnalyzer:
         ("丙县总工会上线的APP叫什么名字？", "name"),
         ("该活动被称为什么？", "name"),
         ("What is the new app called?", "name"),
+        # 'when' opening a condition asks for no date
+        ("What award does a referrer get when the enterprise's tax reaches 500,000 yuan?", "amount"),
+        ("When was the notice issued?", "date"),
         # where something ranks is a rank, not a place
         ("Where did Jianyang rank among the top-100 counties of western China in 2019?", "ordinal"),
         ("这位劳模叫什么名字？", "person"),
