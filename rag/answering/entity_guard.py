@@ -19,8 +19,8 @@ from collections.abc import Collection, Hashable
 from rag.answering.question import QuestionAnalysis
 from rag.schema import Document
 from rag.text.numbers import ordinals_in
-from rag.text.patterns import ADMIN_SUFFIXES, CJK_RANGE, PUBLICATION, TIER, YEAR, YEAR_RANGE
-from rag.text.places import Gazetteer, Place, main_province, place_key, same_place
+from rag.text.patterns import CJK_RANGE, PUBLICATION, TIER, YEAR, YEAR_RANGE
+from rag.text.places import Gazetteer, Place, main_province, same_place
 from rag.text.quantities import find_quantities, unit_class
 
 _SPACE = re.compile(r"\s+")
@@ -113,7 +113,6 @@ class EntityGuard:
         self.gazetteer = gazetteer
         self._main_province: dict[str, str | None] = {}
         self._home: dict[str, Place | None] = {}
-        self._sole: dict[str, dict[str, Place | None]] = {}
 
     def main_province(self, document: Document) -> str | None:
         """The province a document is mostly about (cached per content hash)."""
@@ -121,22 +120,6 @@ class EntityGuard:
         if key not in self._main_province:
             self._main_province[key] = main_province(self.gazetteer, document)
         return self._main_province[key]
-
-    def sole_place(self, document: Document, level: str) -> Place | None:
-        """The one city (or county) a document's text names, when it names exactly one of that
-        level in full (cached per content hash). A notice that never states its place in its title
-        names it once in its body (「2024年吴江区城镇居民人均可支配收入为86702元」): that is the place it is
-        about, provided no other place of the level appears."""
-        key = document.content_hash or document.doc_id
-        if key not in self._sole:
-            found: dict[str, dict[str, Place]] = {}
-            for mention in self.gazetteer.find(document.text):
-                # a full name (吴江区), not a short form that may begin a company's (鸡西红星锅炉有限公司)
-                if mention.reliable and mention.surface.endswith(ADMIN_SUFFIXES):
-                    found.setdefault(mention.place.level, {})[place_key(mention.place)] = mention.place
-            self._sole[key] = {lvl: next(iter(places.values())) if len(places) == 1 else None
-                               for lvl, places in found.items()}
-        return self._sole[key].get(level)
 
     def home(self, document: Document) -> Place | None:
         """The place a document is about (its title's or issuing body's), cached per content hash."""
@@ -262,11 +245,7 @@ class EntityGuard:
         if place.level == "country":
             return home is None  # 全国 / 我国: a national document, not one about a province
         if place.level in ("city", "county"):
-            # a document whose home is no place or only its province, and whose text names this
-            # city or county and no other of its level, is about it
-            sole = self.sole_place(document, place.level)
-            broad = home is None or (home.level == "province" and self.gazetteer.encloses(home, place))
-            return broad and sole is not None and same_place(sole, place)
+            return False
         return self.gazetteer.mentions_place(document.title, place) or self.main_province(document) == place.name
 
     def _rival(self, named: Place, asked: Place) -> bool:

@@ -456,8 +456,14 @@ class ExtractiveBackend(AnswerBackend):
         and years are left out; place names stay, since a sentence listing several places' shares
         (市本级…，柯城区承担0.15万元) is told apart by them."""
         weights = {}
+        # An English question's place reaches the figures only as the Chinese name it stands for,
+        # which a sentence of that place's document names beside any of its figures (「2024年吴江区
+        # 城镇居民人均可支配收入为86702元」): it must not be what picks the figure.
+        places = {m.place.name for m in analysis.places} if analysis.language == "en" else set()
         for term in self._question_terms(analysis):
             if term in _QUESTION_WORDS or _YEAR_TERM.match(term):
+                continue
+            if places and any(term in place for place in places) and not (focus and term in focus):
                 continue
             weights[term] = index.idf(term)
         focused = [term for term in weights if focus and term in focus]

@@ -815,6 +815,14 @@ def choose_fact(
     limit_asked = asked.bound and best.bound and not rivals[0].bound
     # "how many lead units": the figure that counts 单位 (34个牵头单位), not the 133项 beside it
     noun_counted = bool(counted) and counts(best, counted) and not counts(rivals[0], counted)
+    worded_rival = max(rivals, key=lambda f: attribute_score(f, telling))
+    if (
+        dated and asked_years & set(best.years) and not asked_years & set(worded_rival.years)
+        and attribute_score(worded_rival, telling) > attribute_score(best, telling) + CONFIDENCE_MARGIN
+    ):
+        # 「2024年…人均可支配收入为86702元,2025年义务兵家庭优待金标准为39016元」 for the 2024 优待金:
+        # the year points at one figure and the words at another — the asked figure is not given
+        confident = False
     if words_must_decide and undecided and not new_over_old and not limit_asked and not noun_counted:
         # An English question's words reach the Chinese attributes only through translations: a
         # choice they do not make (by position or a year alone) is not trusted; the new value of a

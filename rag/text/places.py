@@ -266,14 +266,42 @@ class Gazetteer:
         meeting), else its main province. Within a text the first reliable place decides, made
         more specific by the places of its chain that follow (岳阳市君山区 -> 君山区); places
         unrelated to it (a person's name that happens to be a county) are ignored."""
+        found: Place | None = None
         for text in (document.title, document.text[:OPENING_CHARS]):
             mentioned = [m.place for m in self.find(text) if m.reliable and m.place.level != "country"]
             if mentioned:
                 first = mentioned[0]
                 chain = [p for p in mentioned if self.encloses(p, first) or self.encloses(first, p)]
-                return self.most_specific(chain) or first
-        province = main_province(self, document)
-        return self.get(province) if province else None
+                found = self.most_specific(chain) or first
+                break
+        if found is None:
+            province = main_province(self, document)
+            found = self.get(province) if province else None
+        if found is not None and found.level == "province":
+            # a notice that states only its province up front (《江苏省征兵工作条例》) names its own
+            # place once in its body (「2024年吴江区城镇居民人均可支配收入为86702元」): the one city or
+            # county of that province it names in full. (A national document naming one county is
+            # still national.)
+            sole = self._sole_named(document.text)
+            if sole is not None and self.encloses(found, sole):
+                return sole
+        return found
+
+    def _sole_named(self, text: str) -> Place | None:
+        """The one county (else city) a text names by its full name (吴江区, not a short form that
+        may begin a company's name), when it names exactly one of that level."""
+        named: dict[str, dict[str, Place]] = {}
+        for mention in self.find(text):
+            full = mention.reliable and mention.surface.endswith(_ADMIN_ENDINGS)
+            if full and mention.place.level in ("city", "county"):
+                named.setdefault(mention.place.level, {})[place_key(mention.place)] = mention.place
+        for level in ("county", "city"):
+            places = named.get(level, {})
+            if len(places) == 1:
+                return next(iter(places.values()))
+            if places:
+                return None  # several of the most specific level: no one of them is the subject
+        return None
 
 
 #: Endings of a division's full name: the shared ones, and the banners and leagues of Inner Mongolia.

@@ -424,3 +424,15 @@ def test_a_bare_year_is_no_end_date_for_a_question_about_validity() -> None:
     assert [f.text for f in facts if is_compatible(asked, f)] == ["7天"]
     dated = sentence_facts("消费券有效期至2024年12月31日。")
     assert [f.text for f in dated if is_compatible(asked, f)] == ["2024年12月31日"]
+
+
+def test_a_figure_chosen_by_its_year_against_the_words_is_not_confident() -> None:
+    sentence = "2.2024年某区城镇居民人均可支配收入为86702元,2025年义务兵家庭优待金标准为39016元。"
+    question = "某区2024年义务兵家庭优待金标准是多少元？"
+    asked = asked_for(question)
+    assert asked is not None
+    words = {"义务兵": 3.0, "家庭": 1.0, "优待金": 3.0, "标准": 1.0}
+    choice = choose_fact(sentence_facts(sentence), asked, words, question)
+    assert not choice.confident  # the 2024 figure is an income, the 优待金 is 2025's
+    asked_2025 = choose_fact(sentence_facts(sentence), asked, words, question.replace("2024", "2025"))
+    assert asked_2025.best is not None and asked_2025.best.text == "39016元" and asked_2025.confident

@@ -52,3 +52,17 @@ def test_a_recorded_place_key_reads_back_as_the_same_place(gazetteer: Gazetteer)
     key = place_key(mention.place)
     assert key == mention.place.code and gazetteer.by_key(key) == mention.place
     assert place_key(None) == "" and gazetteer.by_key("") is None
+
+
+def test_a_document_stating_only_its_province_up_front_is_about_the_one_county_it_names_in_full(
+    gazetteer: Gazetteer,
+) -> None:
+    from rag.schema import Document
+
+    text = "根据《江苏省征兵工作条例》,对标准进行调整。\n2024年吴江区城镇居民人均可支配收入为86702元。\n"
+    notice = Document(doc_id="n.txt", title="关于调整优待金标准的通知", text=text)
+    assert gazetteer.document_place(notice).name == "吴江区"  # type: ignore[union-attr]
+    two = Document(doc_id="t.txt", title="关于调整优待金标准的通知", text=text + "昆山市参照执行。\n")
+    assert gazetteer.document_place(two).name == "江苏"  # type: ignore[union-attr]
+    elsewhere = Document(doc_id="e.txt", title="关于调整优待金标准的通知", text=text.replace("江苏省", "山东省"))
+    assert gazetteer.document_place(elsewhere).name == "山东"  # type: ignore[union-attr]  # 吴江区 is not in 山东
