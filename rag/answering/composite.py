@@ -24,7 +24,7 @@ Operation = Literal["more", "less", "difference", "total", "each"]
 _CONJUNCTION = r"(?:和|与|跟|及|以及|同|、|还是|or|and|vs\.?|versus)"
 _MORE = r"(?:更多|较多|多|更高|较高|高|更大|较大|大|更长|长|更快|快|领先)"
 _LESS = r"(?:更少|较少|少|更低|较低|低|更小|较小|小|更短|短|更慢|慢)"
-_WHICH = r"(?:哪个|哪一个|哪项|哪一项|哪里|哪个地方|哪个县|哪个市|哪个省|哪家|谁|哪一方|哪方)"
+_WHICH = r"(?:哪个|哪一个|哪项|哪一项|哪里|哪个地方|哪个县|哪个市|哪个省|哪家|谁|哪一方|哪方|哪一年|哪年|哪一次|哪次)"
 _COMPARE_ZH = re.compile(rf"{_WHICH}(?:的)?[^，。？?]{{0,12}}?(?:更|较|最)?({_MORE}|{_LESS})")
 _DIFFERENCE_ZH = re.compile(r"(?:比|较).{1,20}?(?:多|少|高|低)(?:了)?.{0,8}?(?:多少"
     r"|几)|相差多少|差距(?:是|为|有)?多少|差(?:多少|几)")
@@ -133,6 +133,14 @@ def split_composite(
             unit = question[match.end() :].rstrip("？?。 ")  # 多多少万人: keep 万人
             shared = ""
             led = _PLACE_ITEM.match(pair[0])
+            year = _YEAR_ITEM.search(pair[0])
+            if year and _YEAR_ITEM.fullmatch(pair[1]):
+                # 「简阳2022年一般公共预算收入比2019年多多少」: the items are the two years, and the rest
+                # of the first item is shared by both
+                head, tail = pair[0][: year.start()], pair[0][year.end() :]
+                stem = question[: match.start()] + head + "{item}" + tail + match.group(4) + "多少" + unit + "？"
+                pair = (year.group(0), pair[1])
+                return CompositeQuestion(operation, pair, tuple(stem.format(item=item) for item in pair))
             if led and led.group(0) != pair[0] and _PLACE_ITEM.fullmatch(pair[1]):
                 # 「河北省高技能人才比黑龙江省多多少」: what follows the first place is shared by both
                 pair, shared = (led.group(0), pair[1]), pair[0][led.end() :]

@@ -126,6 +126,7 @@ _QUESTION_WORDS = frozenset(
     "谁 叫 名字 什么时候 何时 多少钱 多久 多长 几月 几号 哪儿 "
     "how much many what which when who where is are was were the of in for to does do did a an".split()
 )
+_YEAR_WORDS = re.compile(r"(?:19|20)\d{2}\s*年(?:度)?")
 _YEAR_TERM = re.compile(r"^(?:19|20)\d{2}(?:年)?$")
 #: Words that make a question a follow-up (那…呢) and say nothing about what is asked.
 _FOLLOW_UP_WORDS = frozenset(
@@ -488,8 +489,9 @@ class ExtractiveBackend(AnswerBackend):
         a comparison is about (``request.subject``): the answer must be about them, not about the
         previous question's subject that the resolved question repeats, or the other item.
         Places, years and tiers are left out: the entity guard checks those."""
-        subject = _follow_up_subject(request)
-        if not subject:
+        # a year (2019年) is a constraint, and its 年 alone would ask every sentence to hold a 年
+        subject = _YEAR_WORDS.sub("", _follow_up_subject(request))
+        if not subject.strip():
             return []
         constraints = {m.surface for m in analysis.places} | set(analysis.years)
         terms = []

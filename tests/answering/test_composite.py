@@ -20,6 +20,11 @@ from rag.schema import Answer, Citation
         ("示范园区比示范企业多奖励多少？", "difference", ("示范园区", "示范企业"), ("示范园区奖励多少？", "示范企业奖励多少？")),
         ("2022年和2023年全县生产总值一共多少？", "total", ("2022年", "2023年"), ("2022年全县生产总值是多少？", "2023年全县生产总值是多少？")),
         ("甲市与乙市相比哪个补贴较少？", "less", ("甲市", "乙市"), ("甲市补贴是多少？", "乙市补贴是多少？")),
+        # the items are two years: what the first item says besides its year is shared
+        ("甲市2022年财政收入比2019年多多少？", "difference", ("2022年", "2019年"),
+         ("甲市2022年财政收入多少？", "甲市2019年财政收入多少？")),
+        ("甲市2019年和2022年相比，哪一年投资更多？", "more", ("2019年", "2022年"),
+         ("甲市2019年，投资是多少？", "甲市2022年，投资是多少？")),
     ],
 )
 def test_split(question: str, operation: str, items: tuple[str, ...], parts: tuple[str, ...]) -> None:
@@ -183,3 +188,22 @@ def test_two_items_given_one_figure_of_one_sentence_are_not_told_apart() -> None
     # equal figures from two sources are a real answer
     equal = combine(composite, [part("20万元", "a.txt"), part("20万元", "b.txt")], "q", refusal)
     assert equal.short_answer == "40万元" and not equal.refused
+
+
+def test_two_years_of_one_report_are_compared_from_sentences_that_do_not_repeat_the_year(
+    fresh_engine: Engine, tmp_path: Path
+) -> None:
+    """Each report names its year once (dateline, heading); the part about 2019 must not require
+    a sentence holding 年."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "r2019.txt").write_text(
+        "丙市政府工作报告\n2020年1月19日在丙市人民代表大会上\n2019年工作回顾\n预计,固定资产投资355亿元、增长17.7%。\n",
+        encoding="utf-8",
+    )
+    (folder / "r2022.txt").write_text(
+        "丙市政府工作报告\n2023年1月10日在丙市人民代表大会上\n2022年,固定资产投资380.2亿元、增长6%。\n", encoding="utf-8"
+    )
+    fresh_engine.index_paths([folder])
+    answer = fresh_engine.ask("丙市2022年固定资产投资比2019年多多少？")
+    assert answer.short_answer == "25.2亿元", answer.answer
