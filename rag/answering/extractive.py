@@ -131,6 +131,9 @@ _YEAR_TERM = re.compile(r"^(?:19|20)\d{2}(?:年)?$")
 #: Words that make a question a follow-up (那…呢) and say nothing about what is asked.
 _FOLLOW_UP_WORDS = frozenset(
     "那 那么 呢 还有 另外 同样 情况 怎么样 如何 对应 相应 这个 那个 and what about how".split()
+    # a scope word (「那遂宁全市呢？」) says the whole place is meant, which its report says as 全市
+    # only now and then: the place is the constraint, not a word the sentence must hold
+    + "全市 全县 全区 全省 全州 全盟 全旗 全镇 全乡 全国 整体 总体".split()
 )
 
 

@@ -106,3 +106,19 @@ def test_a_question_asking_two_things_gets_the_sentence_without_one_short_answer
     assert not answer.refused and answer.short_answer is None
     assert "每半年发放一次" in answer.answer and "银行卡" in answer.answer
     assert fresh_engine.ask("某区义务兵家庭优待金发放年限为多少年？").short_answer == "两年"
+
+
+def test_a_follow_up_naming_the_whole_city_does_not_ask_sentences_to_say_quanshi(
+    fresh_engine: Engine, tmp_path: Path
+) -> None:
+    from rag.schema import ChatTurn
+
+    _index_texts(fresh_engine, tmp_path / "docs", {
+        "district.txt": "遂宁市安居区政府工作报告\n2021年,经济增长持续领跑,实现地区生产总值210.42亿元、增长8.7%,连续三年雄踞全市第一;\n",
+        "city.txt": "遂宁市政府工作报告\n2021年,地区生产总值再上一个百亿台阶,达到1519.9亿元、增长8.2%;\n",
+    })
+    history = [
+        ChatTurn(role="user", content="遂宁市安居区2021年地区生产总值增长多少？"),
+        ChatTurn(role="assistant", content="增长8.7%。"),
+    ]
+    assert fresh_engine.ask("那遂宁全市呢？", history).short_answer == "8.2%"
