@@ -371,8 +371,11 @@ class ExtractiveBackend(AnswerBackend):
             ):
                 continue
             document = index.document(sentence.doc_id)
-            if not self._same_area(home, self.guard.home(document)):
+            other_home = self.guard.home(document)
+            if not self._same_area(home, other_home):
                 continue  # documents about different places state different places' figures
+            if self._part_of_asked(analysis, home, other_home):
+                continue  # 「遂宁全市」 asked: a district's report of 遂宁 states the district's figure
             if self.guard.missing(
                 analysis, document, sentence.start, sentence.end, candidate.before_answer, candidate.answer_words,
             ):
@@ -883,6 +886,14 @@ class ExtractiveBackend(AnswerBackend):
             citations=[citation],
             backend=self.name,
         )
+
+    def _part_of_asked(self, analysis: QuestionAnalysis, home: Place | None, other: Place | None) -> bool:
+        """Whether ``other`` lies inside ``home``, the place the question asks about: its document
+        is about a part (a district of the city), whose figures are not the whole's."""
+        if home is None or other is None or same_place(home, other):
+            return False
+        asked = any(same_place(m.place, home) for m in analysis.places)
+        return asked and self.analyzer.gazetteer.encloses(home, other)
 
     def _same_area(self, first: Place | None, second: Place | None) -> bool:
         """Whether two documents' places can hold the same fact: the same place, or one inside the
