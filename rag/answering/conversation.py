@@ -77,11 +77,19 @@ class FollowUpResolver:
         if new_places:
             old_places = self.gazetteer.find(previous)
             if old_places:
-                # Replace the first place of the previous question; drop its other places (a city
-                # of the old province makes no sense with the new province).
-                first = old_places[0]
-                resolved = resolved.replace(first.surface, new_places[0].surface, 1)
-                for other in old_places[1:]:
+                # Replace the previous question's place of the new place's level (西藏 for 新疆 in
+                # 「吴江区去西藏服役的…」), else its first place; drop the places inside the replaced
+                # one (a city of the old province makes no sense with the new province) — or, when
+                # no place of the level was there, all its other places.
+                new = new_places[0]
+                same_level = [m for m in old_places if m.place.level == new.place.level]
+                first = same_level[0] if same_level else old_places[0]
+                dropped = [
+                    m for m in old_places
+                    if m is not first and (not same_level or self.gazetteer.encloses(first.place, m.place))
+                ]
+                resolved = resolved.replace(first.surface, new.surface, 1)
+                for other in dropped:
                     resolved = resolved.replace(other.surface, "", 1)
             else:
                 resolved = f"{new_places[0].surface}{resolved}"
@@ -100,6 +108,12 @@ class FollowUpResolver:
             else:
                 resolved = f"{year}{resolved}"
             swapped = True
+        new_days = _days(question)
+        old_days = _days(resolved)
+        if new_days and old_days and new_days[0].text != old_days[0].text:
+            # 「6月28日重新公示的那次呢？」 after a question about 5月份的公示: the other edition's date
+            resolved = resolved[: old_days[0].start] + new_days[0].text + resolved[old_days[0].end :]
+            swapped = True
         figure = _qualifying_figure(question)
         if figure is not None:
             # 「800亩以上呢？」 after 「…集中连片400亩以上补助多少？」: the same question for the
@@ -109,7 +123,12 @@ class FollowUpResolver:
                 if q.kind == figure.kind and unit_class(q) == unit_class(figure)
             ]
             if old:
-                resolved = resolved[: old[0].start] + figure.text + resolved[old[0].end :]
+                # the bound after the figure goes with it (100立方米以上 -> 100立方米以下)
+                new_bound = _BOUND.match(question, figure.end)
+                old_bound = _BOUND.match(resolved, old[0].end)
+                end = old[0].end + (len(old_bound.group(0)) if old_bound and new_bound else 0)
+                text = figure.text + (new_bound.group(0) if new_bound and old_bound else "")
+                resolved = resolved[: old[0].start] + text + resolved[end:]
                 swapped = True
         if swapped:
             return resolved
@@ -126,6 +145,15 @@ class FollowUpResolver:
             # subject, not the previous question word (…推动建会多少个), which would ask for 个
             return f"{previous[: asks.start()].rstrip('，, ')}，{topic}？"
         return f"{previous.rstrip('？?。. ')}，{topic}？"
+
+
+#: A bound written after a figure (100立方米以上, 50人以下).
+_BOUND = re.compile(r"及以上|以上|以下|以内|及以下")
+
+
+def _days(text: str) -> list[Quantity]:
+    """The days and months a question names (6月28日, 5月份), not bare years."""
+    return [q for q in find_quantities(text) if q.kind == "date" and "月" in q.text]
 
 
 def _qualifying_figure(question: str) -> Quantity | None:

@@ -77,3 +77,19 @@ def test_an_english_follow_up_with_its_own_question_comes_first(resolver: Follow
     history = [ChatTurn(role="user", content="How many new trade unions has Hebei set up?")]
     resolved = resolver.resolve("And how many members have they recruited?", history)
     assert resolved == "How many members have they recruited, regarding: How many new trade unions has Hebei set up?"
+
+
+@pytest.mark.parametrize(("follow_up", "previous", "expected"), [
+    # the place of the new place's level is swapped; a place of another level stays
+    ("去新疆的呢？", "吴江区去西藏服役的义务兵优待金增发多少？", "吴江区去新疆服役的义务兵优待金增发多少？"),
+    # places inside the swapped one go with it
+    ("那河北呢？", "黑龙江省哈尔滨市高技能人才有多少？", "河北高技能人才有多少？"),
+    # another edition's date
+    ("6月28日重新公示的那次呢？", "西平县5月份公示的补贴标准是多少？", "西平县6月28日公示的补贴标准是多少？"),
+    # a threshold's bound swaps with it
+    ("100立方米以下分散的那些呢？", "日供水能力100立方米以上的饮水工程谁来管？", "日供水能力100立方米以下的饮水工程谁来管？"),
+])
+def test_a_follow_up_swaps_the_matching_place_date_or_bound(
+    resolver: FollowUpResolver, follow_up: str, previous: str, expected: str
+) -> None:
+    assert resolver.resolve(follow_up, turns(previous)) == expected
