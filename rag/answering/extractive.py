@@ -126,11 +126,12 @@ _QUESTION_WORDS = frozenset(
     "谁 叫 名字 什么时候 何时 多少钱 多久 多长 几月 几号 哪儿 "
     "how much many what which when who where is are was were the of in for to does do did a an".split()
 )
-_YEAR_WORDS = re.compile(r"(?:19|20)\d{2}\s*年(?:度)?")
+_YEAR_WORDS = re.compile(r"(?:19|20)\d{2}\s*年(?:度)?|(?<!\d)\d{1,2}月(?:\d{1,2}[日号]|份)?")
 _YEAR_TERM = re.compile(r"^(?:19|20)\d{2}(?:年)?$")
 #: Words that make a question a follow-up (那…呢) and say nothing about what is asked.
 _FOLLOW_UP_WORDS = frozenset(
-    "那 那么 呢 还有 另外 同样 情况 怎么样 如何 对应 相应 这个 那个 and what about how".split()
+    "那 那么 呢 还有 另外 同样 情况 怎么样 如何 对应 相应 这个 那个 那次 这次 那些 这些 那批 这批 那种 这种 那项 这项"
+    " and what about how".split()
     # a scope word (「那遂宁全市呢？」) says the whole place is meant, which its report says as 全市
     # only now and then: the place is the constraint, not a word the sentence must hold
     + "全市 全县 全区 全省 全州 全盟 全旗 全镇 全乡 全国 整体 总体".split()
@@ -495,7 +496,8 @@ class ExtractiveBackend(AnswerBackend):
         a comparison is about (``request.subject``): the answer must be about them, not about the
         previous question's subject that the resolved question repeats, or the other item.
         Places, years and tiers are left out: the entity guard checks those."""
-        # a year (2019年) is a constraint, and its 年 alone would ask every sentence to hold a 年
+        # a year or day (2019年, 6月28日) is a constraint the guard checks, and its 年 or 月 alone
+        # would ask every sentence to hold one
         subject = _YEAR_WORDS.sub("", _follow_up_subject(request))
         if not subject.strip():
             return []

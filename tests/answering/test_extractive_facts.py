@@ -122,3 +122,14 @@ def test_a_follow_up_naming_the_whole_city_does_not_ask_sentences_to_say_quanshi
         ChatTurn(role="assistant", content="增长8.7%。"),
     ]
     assert fresh_engine.ask("那遂宁全市呢？", history).short_answer == "8.2%"
+
+
+def test_a_follow_ups_dates_and_demonstratives_are_not_words_a_sentence_must_hold(fresh_engine: Engine) -> None:
+    from rag.schema import ChatTurn
+
+    history = [ChatTurn(role="user", content="某县5月份公示的补贴标准是多少？"), ChatTurn(role="assistant", content="93.21元/亩")]
+    _, resolved, analysis, follow_up = fresh_engine._prepare("6月28日重新公示的那次呢？", history)
+    request = fresh_engine._answer_request(resolved, analysis, fresh_engine._index, None, None, follow_up)
+    focus = fresh_engine.backends.get("extractive").focus_terms(request, analysis)  # type: ignore[attr-defined]
+    assert "公示" in focus
+    assert not any(term in focus for term in ("那次", "6", "月", "28", "日", "6月28日"))
