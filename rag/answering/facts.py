@@ -540,7 +540,7 @@ def _pair_respectively(sentence: str, facts: list[Fact]) -> list[Fact]:
     after = [f for f in facts if f.quantity.start > position]
     clause_start = _clause_start(sentence, position, "；;。")
     listed = [item.strip() for item in _ITEM_SPLIT.split(sentence[clause_start:position]) if item.strip()]
-    item_lists = [_framed(listed), _framed(_enumeration_before(sentence, position))]
+    item_lists = [_shared_noun(_framed(listed)), _shared_noun(_framed(_enumeration_before(sentence, position)))]
     paired: dict[int, str] = {}
     used: list[str] = []
     for items in item_lists:
@@ -595,6 +595,19 @@ def _pair_respectively(sentence: str, facts: list[Fact]) -> list[Fact]:
         years = tuple(YEAR.findall(item)) or fact.years
         result.append(replace(fact, attribute=item + " " + fact.attribute, years=years, tier=tier_of.get(id(fact), "")))
     return result
+
+
+def _shared_noun(items: list[str]) -> list[str]:
+    """「一、二、三产业增加值分别增长…」「一、二、三等奖分别奖励…」: items written as bare numerals share
+    the words after the last item's numeral, so each item reads 第三产业增加值 / 三等奖 in full (both
+    with and without 第, as questions ask for either)."""
+    if len(items) < 2 or not all(re.fullmatch(r"[一二三四五六七八九十]", item) for item in items[:-1]):
+        return items
+    last = re.match(r"([一二三四五六七八九十])(\S+)", items[-1])
+    if last is None:
+        return items
+    noun = last.group(2)
+    return [f"第{numeral}{noun} {numeral}{noun}" for numeral in [*items[:-1], last.group(1)]]
 
 
 def _framed(items: list[str]) -> list[str]:

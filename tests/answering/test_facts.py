@@ -436,3 +436,21 @@ def test_a_figure_chosen_by_its_year_against_the_words_is_not_confident() -> Non
     assert not choice.confident  # the 2024 figure is an income, the 优待金 is 2025's
     asked_2025 = choose_fact(sentence_facts(sentence), asked, words, question.replace("2024", "2025"))
     assert asked_2025.best is not None and asked_2025.best.text == "39016元" and asked_2025.confident
+
+
+@pytest.mark.parametrize(("question", "answer"), [
+    ("第三产业增加值增长了多少？", "8.9%"),
+    ("第一产业增加值增长了多少？", "7.6%"),
+])
+def test_items_written_as_bare_numerals_share_the_last_items_noun(question: str, answer: str) -> None:
+    facts = sentence_facts("一、二、三产业增加值分别增长7.6%、7.7%、8.9%;")
+    asked = asked_for(question)
+    assert asked is not None
+    noun = "第三产业" if "第三" in question else "第一产业"
+    choice = choose_fact(facts, asked, {noun: 3.0, "增加值": 1.0}, question)
+    assert choice.best is not None and choice.best.text == answer and choice.confident
+
+
+def test_prize_grades_written_as_bare_numerals_pair_with_their_awards() -> None:
+    facts = sentence_facts("一、二、三等奖分别奖励3000元、2000元、1000元。")
+    assert next(f for f in facts if f.text == "2000元").attribute.startswith("第二等奖 二等奖")
