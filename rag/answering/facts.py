@@ -173,7 +173,8 @@ _DURATION_WORDS = re.compile(
 #: 增长多少 without a unit asks for a rate in official statistics (增长8.5%).
 _GROWTH_BY_HOW_MUCH = re.compile(r"(?:增长|下降|增幅|降幅|增速|上升|回落)(?:了)?(?:多少"
     r"|几)(?![万亿]?[元人个家项名])|grow(?:th)? by how much|by what (?:percentage|rate)"
-    r"|by how much (?:[\w'’-]+ ){0,8}?(?:grow|grew|increase|rise|rose|fall|fell|decline|drop)", re.I)
+    r"|by how much (?:[\w'’-]+ ){0,8}?(?:grow|grew|increase|rise|rose|fall|fell|decline|drop)"
+    r"|how fast (?:[\w'’-]+ ){0,8}?(?:grow|grew|increase|rise|rose)", re.I)
 _DAY_WORDS = re.compile(r"哪天|哪一天|几号|几月几日|日期|具体时间|什么时间"
     r"|on what (?:date|day)|what date|which date|which day", re.I)
 _MONTH_WORDS = re.compile(r"几月|哪个月|哪月|几月份|which month|what month", re.I)

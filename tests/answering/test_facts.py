@@ -454,3 +454,9 @@ def test_items_written_as_bare_numerals_share_the_last_items_noun(question: str,
 def test_prize_grades_written_as_bare_numerals_pair_with_their_awards() -> None:
     facts = sentence_facts("一、二、三等奖分别奖励3000元、2000元、1000元。")
     assert next(f for f in facts if f.text == "2000元").attribute.startswith("第二等奖 二等奖")
+
+
+def test_how_fast_something_grew_asks_for_a_rate() -> None:
+    asked = asked_for("How fast did the tertiary industry's value added grow in 2021?")
+    assert asked is not None and asked.kind == "percent"
+    assert asked_for("How fast is the new train?") is None
