@@ -109,8 +109,8 @@ class EnglishChinese:
                 phrase = words[position : position + size]
                 if size == 1 and phrase[0] in _STOPWORDS:
                     continue
-                if phrase[0] in _STOPWORDS or phrase[-1] in _STOPWORDS:
-                    continue
+                if phrase[-1] in _STOPWORDS or (phrase[0] in _STOPWORDS and size == 1):
+                    continue  # "per capita" (人均), "at least" (至少) are phrases of their own
                 chinese = self.lookup(" ".join(phrase))
                 if chinese:
                     found += chinese

