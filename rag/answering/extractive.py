@@ -87,6 +87,8 @@ BRIDGE_CHARS = 8
 #: Kinds a heading-shaped line can answer: a byline or signature line names a person or a body
 #: (「某县人民政府县长 田某」).
 _SIGNED_KINDS = ("person", "org")
+#: How much of an English question's translated-word coverage counts as its strength.
+ENGLISH_LEXICAL_SHARE = 0.5
 #: A report's dateline (「2020年1月19日在某市第十七届人民代表大会第五次会议上」, or without its date):
 #: a heading-shaped line that answers when the meeting was held and introduces the speaker's line.
 _DATELINE = re.compile(r"^[(（—\s]*(?:(?:19|20)\d{2}年\d{1,2}月\d{1,2}日\s*)?在[^，,。；;]{2,40}会议上[)）]?$")
@@ -454,7 +456,9 @@ class ExtractiveBackend(AnswerBackend):
         chosen figure's own words, when they match the question better) for a Chinese question,
         its embedding similarity for an English one (which shares no words with the documents)."""
         if analysis.language != "zh":
-            return candidate.dense
+            # the embedding similarity, or — when the sentence holds every Chinese word the
+            # question's English words translate to — half its word coverage
+            return max(candidate.dense, ENGLISH_LEXICAL_SHARE * candidate.lexical)
         return max(candidate.lexical + CONTEXT_SHARE * candidate.context, candidate.alignment)
 
     def content_weights(

@@ -299,3 +299,16 @@ def test_an_english_question_ranks_a_referring_sentence_by_its_introduction_too(
     )
     assert answer.short_answer in (None, "56.4%"), answer.answer
     assert "56.4%" in answer.answer, answer.answer
+
+
+def test_an_english_sentence_holding_every_translated_word_is_strong_enough_whatever_its_embedding(
+    corpus_engine: Engine,
+) -> None:
+    from rag.answering.extractive import ScoredSentence
+
+    backend = corpus_engine.backends.get("extractive")
+    english = corpus_engine.analyzer.analyze("What was the per capita disposable income of urban residents?")
+    covered = ScoredSentence(0, 0, lexical=1.0, dense=0.1, score=1.0, has_span=True)
+    uncovered = ScoredSentence(0, 0, lexical=0.2, dense=0.1, score=1.0, has_span=True)
+    threshold = backend._threshold(english)  # type: ignore[attr-defined]
+    assert backend._strength(covered, english) >= threshold > backend._strength(uncovered, english)  # type: ignore[attr-defined]

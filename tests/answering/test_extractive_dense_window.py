@@ -19,3 +19,4 @@ def test_english_and_empty_inputs_keep_the_fixed_window() -> None:
     similarities = np.array([0.69, 0.71, 0.78], dtype=np.float32)
     assert ExtractiveBackend._dense_window(similarities, "en") == (DENSE_FLOOR, DENSE_CEIL)
     assert ExtractiveBackend._dense_window(np.zeros(0, dtype=np.float32), "zh") == (DENSE_FLOOR, DENSE_CEIL)
+
