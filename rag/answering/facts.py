@@ -43,7 +43,10 @@ _CHANGE_VERB = re.compile(
 _FROM_TO_CHANGE = re.compile(r"(?:由|从)[^，,；;。|]{0,12}\|[^，,；;。]{0,12}?(?:到|至|为)\s*$")
 #: Words that pair the items before them with the figures after them, in order.
 #: What stands between a figure and its own growth rate (、增长 / ，同比增长 / ,比上年下降).
-_RATE_AFTER_FIGURE = re.compile(r"\s*[、，,]?\s*(?:同比|比上年|较上年)?(?:增长|下降|增加|减少|提高|降低|回落|上升)\s*")
+#: (「GDP总量迈上500亿元台阶、增长8.5%」: the words closing a milestone phrase may come between.)
+_RATE_AFTER_FIGURE = re.compile(
+    r"\s*(?:台阶|大关|关口|左右|以上)?\s*[、，,]?\s*(?:同比|比上年|较上年)?(?:增长|下降|增加|减少|提高|降低|回落|上升)\s*"
+)
 _RESPECTIVELY = re.compile(r"分别|先后|依次|分获|分得")
 _CHINESE_DIGITS = "零一二三四五六七八九十"
 #: 「前三名获得者分获3000元、2000元、1000元」: a top-N range whose places pair with the figures.

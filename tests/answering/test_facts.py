@@ -460,3 +460,9 @@ def test_how_fast_something_grew_asks_for_a_rate() -> None:
     asked = asked_for("How fast did the tertiary industry's value added grow in 2021?")
     assert asked is not None and asked.kind == "percent"
     assert asked_for("How fast is the new train?") is None
+
+
+def test_a_rate_after_a_milestone_phrase_is_the_milestone_figures_rate() -> None:
+    facts = sentence_facts("预计,GDP总量迈上500亿元台阶、增长8.5%,规模以上工业增加值增速9.5%。")
+    assert "GDP" in next(f for f in facts if f.text == "8.5%").attribute
+    assert "GDP" not in next(f for f in facts if f.text == "9.5%").attribute
