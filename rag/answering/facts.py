@@ -156,6 +156,10 @@ _MONEY_WORDS = re.compile(
     r"award|grant|investment|revenue|income|output value|salary|wage|cost|price|budget|yuan",
     re.I,
 )
+#: A measured quantity the question asks for (面积是多少, 产量有多少): a figure of 亩, 吨, 公里…
+_MEASURED = re.compile(
+    r"(?:面积|长度|里程|产量|重量|体积|容量|用地|供水量|用水量|发电量|吞吐量)(?:是|为|有|达到?)?多少"
+)
 _PERCENT_WORDS = re.compile(
     r"百分之|百分比|比例|几分之几|占比|比重|增长率|增速|增幅|降幅|幅度|率(?:是|为)?多少|多少%|percent|percentage|proportion|share|rate",
     re.I,
@@ -276,6 +280,8 @@ def _asked_figure(question: str) -> AskedFor | None:
         return AskedFor("duration", ("duration",), before, bool(_DEADLINE_WORDS.search(question)))
     if _PERCENT_WORDS.search(question) or _GROWTH_BY_HOW_MUCH.search(question):
         return AskedFor("percent", ("percent",), before)
+    if _MEASURED.search(question):
+        return AskedFor("measure", (), before)  # 补贴面积是多少: an area in 亩, not the subsidy's 元
     counted = _COUNTED_NOUN.search(question)
     if counted and not _MONEY_WORDS.match(counted.group(1)):
         # 资助多少农民工: a number of people, not money

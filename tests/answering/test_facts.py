@@ -466,3 +466,14 @@ def test_a_rate_after_a_milestone_phrase_is_the_milestone_figures_rate() -> None
     facts = sentence_facts("预计,GDP总量迈上500亿元台阶、增长8.5%,规模以上工业增加值增速9.5%。")
     assert "GDP" in next(f for f in facts if f.text == "8.5%").attribute
     assert "GDP" not in next(f for f in facts if f.text == "9.5%").attribute
+
+
+def test_an_area_asked_for_is_a_measure_even_in_a_question_about_a_subsidy() -> None:
+    question = "某县耕地地力保护补贴面积是多少？"
+    asked = asked_for(question)
+    assert asked is not None and asked.kind == "measure"
+    sentence = "汇总确认全县耕地地力保护补贴面积1104318.046亩,核定补贴标准为93.6元/亩。"
+    choice = choose_fact(sentence_facts(sentence), asked, {"补贴": 1.0, "面积": 2.0}, question)
+    assert choice.best is not None and choice.best.text == "1104318.046亩"
+    standard = asked_for("某县耕地地力保护补贴标准是多少？")
+    assert standard is not None and standard.kind == "amount"
