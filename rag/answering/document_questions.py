@@ -48,6 +48,10 @@ _ASKS_DATE_OF_ISSUE = re.compile(
     r"|\b(?:issue[sd]?|publish(?:ed)?|release[sd]?|sign(?:ed)?|deliver(?:ed)?)\b",
     re.I,
 )
+#: 「公示哪天结束」「从哪天开始执行」: when a period the document sets ends or starts, not when it was issued.
+_ASKS_PERIOD_END = re.compile(
+    r"(?:哪天|哪一天|何时|什么时候|几月几日|几号|哪日)(?:结束|截止|开始|到期|生效|起|止|施行|执行|实施)"
+)
 _ASKS_AUTHOR_UNIT = re.compile(
     r"(?:作者|署名)(?:单位|机构|组织)|撰稿单位|供稿单位"
     r"|\b(?:which|what)\s+(?:organi[sz]ation|unit|body|department)\s+(?:wrote|authored|signed)",
@@ -111,7 +115,10 @@ def asked_document_field(analysis: QuestionAnalysis) -> DocumentField | None:
         return "number"
     if analysis.kind in ("org", "fact", "person") and _ASKS_ISSUER.search(question):
         return "issuer"
-    if analysis.asked is not None and analysis.asked.kind == "date" and _ASKS_DATE_OF_ISSUE.search(question):
+    if (
+        analysis.asked is not None and analysis.asked.kind == "date" and _ASKS_DATE_OF_ISSUE.search(question)
+        and not _ASKS_PERIOD_END.search(question)
+    ):
         return "date"
     return None
 

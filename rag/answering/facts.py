@@ -732,6 +732,12 @@ def _stated_by_question(fact: Fact, question: str) -> bool:
     """Whether the fact is one the question itself states: its text is in the question followed
     by the same words (「在国家确定的5个技能等级基础上，增设了几个发展层级」 states 5个技能等级, not
     the sentence's 5个发展层级, which answers). A date the question names is always its own."""
+    if fact.unit_class == "date":
+        # 「5月11日开始的公示哪天结束」 states 2024年5月11日 too: a date is the question's own when
+        # the question names its month and day
+        day = re.search(r"\d{1,2}月\d{1,2}[日号]", fact.text)
+        if day is not None and day.group(0) in question:
+            return True
     if fact.text not in question:
         return False
     own_words = fact.follows.lstrip(_COUNT_FILLERS)[:2]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answering.facts import AskedFor, asked_for, choose_fact, is_compatible, sentence_facts
+from rag.answering.facts import AskedFor, asked_for, candidate_facts, choose_fact, is_compatible, sentence_facts
 
 
 def weights(*terms: str, heavy: str = "") -> dict[str, float]:
@@ -477,3 +477,11 @@ def test_an_area_asked_for_is_a_measure_even_in_a_question_about_a_subsidy() -> 
     assert choice.best is not None and choice.best.text == "1104318.046亩"
     standard = asked_for("某县耕地地力保护补贴标准是多少？")
     assert standard is not None and standard.kind == "amount"
+
+
+def test_a_date_is_the_questions_own_when_the_question_names_its_day() -> None:
+    question = "某县5月11日开始的补贴标准公示哪天结束？"
+    asked = asked_for(question)
+    assert asked is not None
+    facts = sentence_facts("2024年5月11日起开始公示,5月16日公示结束。")
+    assert [f.text for f in candidate_facts(facts, asked, question)] == ["5月16日"]
