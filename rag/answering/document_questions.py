@@ -35,7 +35,7 @@ FIELD_LABELS: dict[DocumentField, tuple[str, str]] = {
     "author_unit": ("作者单位", "author's organisation"),
 }
 
-_ISSUE_VERBS = "印发|发布|出台|制定|下发|发文|发出|公布|签发|成文|颁布|颁发|公示"
+_ISSUE_VERBS = "印发|发布|出台|制定|下发|下达|发文|发出|公布|签发|成文|颁布|颁发|公示"
 _ASKS_ISSUER = re.compile(
     rf"(?:哪个|哪家|哪一个|哪|什么)(?:单位|部门|机关|机构|办公室)[^，,。？?]{{0,10}}?(?:{_ISSUE_VERBS})"
     rf"|(?:{_ISSUE_VERBS})(?:单位|机关|部门|机构)|发文机关|由谁(?:{_ISSUE_VERBS})|谁(?:{_ISSUE_VERBS})的"
@@ -52,6 +52,8 @@ _ASKS_DATE_OF_ISSUE = re.compile(
 _ASKS_PERIOD_END = re.compile(
     r"(?:哪天|哪一天|何时|什么时候|几月几日|几号|哪日)(?:结束|截止|开始|到期|生效|起|止|施行|执行|实施)"
 )
+#: An attachment line of a notice: 「附件:融安县2023年金桔生产任务分解表」, 「附件：1.《…》」.
+_ATTACHMENT_LINE = re.compile(r"^\s*附件\s*\d*\s*[:：]?\s*(?:\d+[.、．])?\s*《?([^《》\n]{4,80}?)》?\s*$", re.M)
 _ASKS_AUTHOR_UNIT = re.compile(
     r"(?:作者|署名)(?:单位|机构|组织)|撰稿单位|供稿单位"
     r"|\b(?:which|what)\s+(?:organi[sz]ation|unit|body|department)\s+(?:wrote|authored|signed)",
@@ -206,7 +208,10 @@ def named_document(
     if quoted:
         matching = [
             d for d in documents
-            if any(q and (q in _compact(d.title) or (_compact(d.title) and _compact(d.title) in q)) for q in quoted)
+            if any(
+                q and (q in _compact(d.title) or (_compact(d.title) and _compact(d.title) in q) or _attaches(d, q))
+                for q in quoted
+            )
         ]
         return matching[0] if len({d.doc_id for d in matching}) == 1 else None
     if analysis.language == "en":
@@ -235,6 +240,14 @@ def named_document(
     if best_score < MIN_TITLE_MATCH or best_score - runner_up < TITLE_MARGIN:
         return None
     return best
+
+
+def _attaches(document: Document, compact_title: str) -> bool:
+    """Whether ``document`` carries the titled piece as its attachment (「附件:融安县2023年金桔生产
+    任务分解表」): an attachment is issued with, and by, the notice that carries it."""
+    return any(
+        _compact(match.group(1)) == compact_title for match in _ATTACHMENT_LINE.finditer(document.text)
+    )
 
 
 def _named_in_english(analysis: QuestionAnalysis, documents: list[Document]) -> Document | None:

@@ -146,3 +146,15 @@ def test_a_report_subtitle_in_parentheses_dates_it_too() -> None:
     date = document_statement(Document(doc_id="p.txt", title="政府工作报告", text=text), "date")
     assert date is not None and date.value == "2023年2月23日"
     assert text[date.start : date.end] == "2023年2月23日"
+
+
+def test_a_quoted_attachment_names_the_notice_that_carries_it(analyzer: QuestionAnalyzer) -> None:
+    notice = Document(
+        doc_id="n.txt", title="n",
+        text="各乡(镇)人民政府:\n现将《某县2023年生产任务分解表》下达给你们。\n附件:某县2023年生产任务分解表\n"
+        "某县产业发展领导小组办公室\n2023年2月6日\n",
+    )
+    other = Document(doc_id="o.txt", title="某县另一份通知", text="某县另一份通知\n正文。\n")
+    analysis = analyzer.analyze("《某县2023年生产任务分解表》是哪个机构下达的？")
+    assert asked_document_field(analysis) == "issuer"
+    assert named_document(analysis, [other, notice], [], lambda term: 1.0) is notice
