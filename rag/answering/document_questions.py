@@ -37,7 +37,7 @@ FIELD_LABELS: dict[DocumentField, tuple[str, str]] = {
 
 _ISSUE_VERBS = "印发|发布|出台|制定|下发|下达|发文|发出|公布|签发|成文|颁布|颁发|公示"
 _ASKS_ISSUER = re.compile(
-    rf"(?:哪个|哪家|哪一个|哪|什么)(?:单位|部门|机关|机构|办公室)[^，,。？?]{{0,10}}?(?:{_ISSUE_VERBS})"
+    rf"(?:哪个|哪家|哪一个|哪[两二三几]个|哪|什么)(?:单位|部门|机关|机构|办公室)[^，,。？?]{{0,10}}?(?:{_ISSUE_VERBS})"
     rf"|(?:{_ISSUE_VERBS})(?:单位|机关|部门|机构)|发文机关|由谁(?:{_ISSUE_VERBS})|谁(?:{_ISSUE_VERBS})的"
     r"|\b(?:which|what)\s+(?:office|department|body|agency|authority|organi[sz]ation|government|unit)\s+"
     r"(?:issued|published|released|signed)|\bissued by\b|\bwho (?:issued|published|released|signed)\b",
@@ -115,7 +115,7 @@ def asked_document_field(analysis: QuestionAnalysis) -> DocumentField | None:
         return "author_unit" if analysis.kind == "org" else "author"
     if analysis.kind == "docnumber":
         return "number"
-    if analysis.kind in ("org", "fact", "person") and _ASKS_ISSUER.search(question):
+    if analysis.kind in ("org", "fact", "person", "list") and _ASKS_ISSUER.search(question):
         return "issuer"
     if (
         analysis.asked is not None and analysis.asked.kind == "date" and _ASKS_DATE_OF_ISSUE.search(question)

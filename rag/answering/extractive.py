@@ -296,15 +296,16 @@ class ExtractiveBackend(AnswerBackend):
         highlight = document.text[statement.start : statement.end]
         citation = to_citation(1, passage, index, highlight=highlight)
         label_zh, label_en = FIELD_LABELS[field]
+        value = "、".join(line.strip() for line in statement.value.splitlines() if line.strip())  # joint signers
         if analysis.language == "en":
-            text = f"{statement.value}. The document's {label_en}, as it states it (in Chinese): {highlight}[1]"
+            text = f"{value}. The document's {label_en}, as it states it (in Chinese): {highlight}[1]"
         else:
             name = document.title if document.title in document.text else title_line[1]
             text = f"《{name}》{label_zh}：{highlight}[1]"
         return Answer(
             question=request.original_question or request.question,
             answer=text,
-            short_answer=statement.value,
+            short_answer=value,
             refused=False,
             citations=[citation],
             backend=self.name,

@@ -165,6 +165,8 @@ _DATE_LINE_MAX = 20
 #: An organisation's name standing alone on a line (a signature or a header).
 _ORG_LINE = re.compile(rf"[{CJK_RANGE}（）()]{{2,40}}(?:{ORG_SUFFIX_ALTERNATION})")
 _HEADER = re.compile(rf"([{CJK_RANGE}（）()]{{2,40}}?)\s*文\s*件")
+#: At most this many signing units stacked above a 公文's date line.
+_JOINT_SIGNERS = 3
 _TITLE_ISSUER = re.compile(rf"^([{CJK_RANGE}（）()]{{2,40}}?(?:{ORG_SUFFIX_ALTERNATION}))关于")
 #: The own number of a document stands near its top, on its own line.
 _NUMBER_LINES = 15
@@ -208,7 +210,8 @@ class LocatedMeta:
 
     def as_meta(self) -> DocumentMeta:
         return DocumentMeta(
-            issuer=self.issuer.value if self.issuer else "",
+            # joint signers, one per line in the text, are listed as 「甲办公室、乙办公室」
+            issuer="、".join(line.strip() for line in self.issuer.value.splitlines()) if self.issuer else "",
             doc_number=self.doc_number.value if self.doc_number else "",
             date=self.iso_date,
         )
@@ -258,7 +261,13 @@ def located_meta(text: str, title: str = "") -> LocatedMeta:
         date = MetaLine(value, start, start + len(value))
         previous_offset, previous = lines[i - 1] if i > 0 else (0, "")
         if previous and _ORG_LINE.fullmatch(previous):
-            issuer = MetaLine(previous, previous_offset, previous_offset + len(previous))
+            # a joint notice signs with each issuing unit on its own line, the last right above
+            # the date (「中共某县委办公室 / 某县人民政府办公室 / 2015年1月21日」): all of them issued it
+            first = i - 1
+            while first > 0 and i - first < _JOINT_SIGNERS and _ORG_LINE.fullmatch(lines[first - 1][1]):
+                first -= 1
+            start = lines[first][0]
+            issuer = MetaLine(text[start : previous_offset + len(previous)], start, previous_offset + len(previous))
         break
     if date is None:
         for offset, line in lines[:_DELIVERED_LINES]:

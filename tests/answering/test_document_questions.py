@@ -51,6 +51,7 @@ def analyzer() -> QuestionAnalyzer:
         ("Which regulation is the flood control plan based on, and what is its number?", None),
         ("该县对大工匠奖励多少钱？", None),
         ("谁获得了全国劳动模范称号？", None),
+        ("这个奖励办法由哪两个单位联合印发？", "issuer"),
         # when a period the document sets ends or starts is not when the document was issued
         ("5月11日开始的补贴标准公示哪天结束？", None),
         ("提高后的低保标准印发后从哪天开始执行？", None),

@@ -134,3 +134,13 @@ def test_an_item_number_before_a_year_is_a_marker_and_a_decimal_is_not() -> None
     text = "附件：\n1.2025年县政府工作报告任务清单\n2.2025年十五件民生实事任务分解\n全年增长2.5%。\n3.5万元用于培训。\n"
     found = [h.text for h in numbered_headings(text) if h.outline]
     assert found == ["1.2025年县政府工作报告任务清单", "2.2025年十五件民生实事任务分解"]
+
+
+def test_joint_signers_stacked_above_the_date_are_all_issuers() -> None:
+    text = (
+        "某县以商招商奖励办法\n办发〔2015〕6号\n各乡(镇):\n现印发给你们,请认真抓好贯彻落实。\n"
+        "中共某县委办公室\n某县人民政府办公室\n2015年1月21日\n"
+    )
+    assert document_meta(text).issuer == "中共某县委办公室、某县人民政府办公室"
+    single = text.replace("中共某县委办公室\n", "")
+    assert document_meta(single).issuer == "某县人民政府办公室"
