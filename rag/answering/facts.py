@@ -333,6 +333,9 @@ _ASIDE = re.compile(r"[（(][^（()）\d]{1,12}[)）]")
 #: 「共计14.5万元,其中市本级承担0.35万元,柯城区承担0.15万元」: the figures after 其中 break down the
 #: total before it, so the words of the total's clause describe each part too.
 _BREAKDOWN = re.compile(r"其中")
+#: A value's label right before it (「新种任务：」, 「补助标准:」), and a row sentence's first cell.
+_LABEL_BEFORE = re.compile(r"([^，,；;。：:\s]{1,12})[：:]\s*$")
+_ROW_KEY = re.compile(r"^[^，,；;。：:]{1,10}[：:]([^，,；;。：:]{1,20})[，,]")
 #: Words that make a figure a total; a part does not inherit them from the total's clause.
 _TOTAL_WORDS = re.compile(r"共计|合计|总计|累计|总共|一共|共有|共")
 #: A clause after its figure that is only a noun phrase (个省(区、市)的省委副书记): no predicate.
@@ -368,6 +371,12 @@ def sentence_facts(sentence: str) -> list[Fact]:
         left = max(_clause_start(plain, quantity.start), previous_end)
         right = min(_clause_end(plain, quantity.end), next_start)
         attribute = sentence[left : quantity.start] + " " + sentence[quantity.end : right]
+        label = _LABEL_BEFORE.search(sentence, 0, quantity.start)
+        if label is not None:
+            # a labelled value (「新种任务：2150亩」, a table row's cell): the label is what it counts,
+            # and the row's first cell (「乡镇：长安镇」) whose row it is
+            key = _ROW_KEY.match(sentence)
+            attribute = f"{label.group(1)} {key.group(1) if key else ''} {attribute}"
         bound = bool(_BOUND_BEFORE.search(sentence[left : quantity.start]))
         same_class_before = [q for q in quantities[:number] if q.kind == quantity.kind]
         # the sentence's first figure has no lead: the words opening the sentence govern them all

@@ -485,3 +485,15 @@ def test_a_date_is_the_questions_own_when_the_question_names_its_day() -> None:
     assert asked is not None
     facts = sentence_facts("2024年5月11日起开始公示,5月16日公示结束。")
     assert [f.text for f in candidate_facts(facts, asked, question)] == ["5月16日"]
+
+
+def test_a_labelled_value_in_a_row_sentence_is_described_by_its_label_and_row() -> None:
+    sentence = "乡镇：甲镇，新种任务：2150亩，备注：其中县农业投资有限公司新种任务1500亩,不计入甲镇绩效考核。"
+    facts = sentence_facts(sentence)
+    total = next(f for f in facts if f.text == "2150亩")
+    assert "新种任务" in total.attribute and "甲镇" in total.attribute
+    question = "甲镇要新种多少亩？"
+    asked = asked_for(question)
+    assert asked is not None
+    choice = choose_fact(facts, asked, {"甲镇": 3.0, "新种": 2.0}, question)
+    assert choice.best is not None and choice.best.text == "2150亩" and choice.confident
