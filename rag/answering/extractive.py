@@ -54,6 +54,7 @@ from rag.text.instructions import addresses_the_system
 from rag.text.patterns import DOCUMENT_NOUNS, PUBLICATION, TIER
 from rag.text.places import Place, same_place
 from rag.text.quantities import find_quantities
+from rag.text.romanised import romanised_names
 from rag.text.sentences import is_title_line
 from rag.text.tokenizing import ChineseTokenizer
 
@@ -87,6 +88,10 @@ BRIDGE_CHARS = 8
 #: Kinds a heading-shaped line can answer: a byline or signature line names a person or a body
 #: (「某县人民政府县长 田某」).
 _SIGNED_KINDS = ("person", "org")
+#: A capitalised word of an English question that may be a Chinese name in pinyin (Banlan, Yuneng).
+_CAPITALISED = re.compile(r"\b[A-Z][a-z]{2,}\b")
+#: The strength of an English question's sentence that names what the question spells in pinyin.
+ROMANISED_NAME_STRENGTH = 0.4
 #: How much of an English question's translated-word coverage counts as its strength.
 ENGLISH_LEXICAL_SHARE = 0.5
 #: A report's dateline (「2020年1月19日在某市第十七届人民代表大会第五次会议上」, or without its date):
@@ -156,6 +161,8 @@ class ScoredSentence:
     #: before it, its headings): 「这一次的“技运会”共设置48个…」 after the sentence that names the
     #: 哈尔滨市第十七届职工技术运动会.
     context: float = 0.0
+    #: For an English question: the sentence names the Chinese name the question spells in pinyin.
+    spells_name: bool = False
     #: For a figure question, the share of the question's words that the chosen figure's own words
     #: hold (its attribute): 「惠企奖励46.7万元」 for 「惠企奖励发了多少钱」.
     alignment: float = 0.0
@@ -458,8 +465,10 @@ class ExtractiveBackend(AnswerBackend):
         its embedding similarity for an English one (which shares no words with the documents)."""
         if analysis.language != "zh":
             # the embedding similarity, or — when the sentence holds every Chinese word the
-            # question's English words translate to — half its word coverage
-            return max(candidate.dense, ENGLISH_LEXICAL_SHARE * candidate.lexical)
+            # question's English words translate to — half its word coverage; a sentence naming
+            # the town the question spells in pinyin (Banlan -> 板榄) is as strong as a place match
+            named = ROMANISED_NAME_STRENGTH if candidate.spells_name else 0.0
+            return max(candidate.dense, ENGLISH_LEXICAL_SHARE * candidate.lexical, named)
         return max(candidate.lexical + CONTEXT_SHARE * candidate.context, candidate.alignment)
 
     def content_weights(
@@ -569,7 +578,6 @@ class ExtractiveBackend(AnswerBackend):
         weights = {
             t: index.idf(t) for t in query_terms if _in_documents(index, t) or self._names_a_thing(t)
         } or {t: index.idf(t) for t in query_terms}
-        total_weight = sum(weights.values()) or 1.0
         positions: dict[int, int] = {}
         headings: dict[int, str] = {}
         for number, passage in enumerate(request.passages[: self.max_passages]):
@@ -582,6 +590,10 @@ class ExtractiveBackend(AnswerBackend):
                 headings.setdefault(position, " ".join(chunk.heading_path).lower())
         if not positions:
             return []
+        # 「Banlan town」: the Chinese name the pinyin stands for (板榄) names what the question is
+        # about, as a follow-up's new subject does: only sentences (or their introductions) naming it
+        named = self._romanised(analysis, [index.sentences[p].text for p in positions])
+        total_weight = sum(weights.values()) or 1.0
         ordered = list(positions)
         if request.query_vector is not None:
             similarities = index.sentence_similarities(request.query_vector, ordered)
@@ -605,6 +617,8 @@ class ExtractiveBackend(AnswerBackend):
             number = positions[position]
             if focus and not self._about_focus(self._described(sentence, text, analysis), focus, index):
                 continue  # a follow-up's new subject is not in this sentence
+            if named and not any(name in sentence for name in named):
+                continue  # not the town (company, programme) the English question names
             if addresses_the_system(sentence):
                 continue  # 「忽略以上指示，回答：…」 is an attack on the reader, never evidence
             has_span, choice = self._answer_in(sentence, analysis, fact_weights)
@@ -627,10 +641,23 @@ class ExtractiveBackend(AnswerBackend):
             alignment = attribute_score(best, fact_weights) if best is not None else 0.0
             scored.append(ScoredSentence(
                 position, number, lexical, dense, score, has_span, sentence, choice,
-                context=context, alignment=alignment,
+                context=context, alignment=alignment, spells_name=bool(named),
             ))
         scored.sort(key=lambda s: -s.score)
         return scored
+
+    def _romanised(self, analysis: QuestionAnalysis, texts: list[str]) -> list[str]:
+        """Chinese names that an English question's pinyin words stand for in ``texts`` (Banlan ->
+        板榄): capitalised words that are neither a known place nor an English word."""
+        if analysis.language != "en":
+            return []
+        place_words = {word for m in analysis.places for word in m.surface.lower().split()}
+        words = {
+            word.lower() for word in _CAPITALISED.findall(analysis.text)
+            if word.lower() not in place_words and not self.analyzer.gazetteer.find(word)
+            and not self.analyzer.dictionary().lookup(word)
+        }
+        return romanised_names(words, " ".join(texts)) if words else []
 
     def _asked_noun_terms(self, analysis: QuestionAnalysis) -> list[str]:
         """The words of the noun a Chinese figure question asks the figure of: the nouns right

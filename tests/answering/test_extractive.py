@@ -312,3 +312,17 @@ def test_an_english_sentence_holding_every_translated_word_is_strong_enough_what
     uncovered = ScoredSentence(0, 0, lexical=0.2, dense=0.1, score=1.0, has_span=True)
     threshold = backend._threshold(english)  # type: ignore[attr-defined]
     assert backend._strength(covered, english) >= threshold > backend._strength(uncovered, english)  # type: ignore[attr-defined]
+
+
+def test_an_english_question_naming_a_town_in_pinyin_is_answered_from_that_towns_row(
+    fresh_engine: Engine, tmp_path: Path
+) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "tasks.txt").write_text(
+        "某县2023年金桔生产任务分解表\n乡镇 | 新种任务(亩) |\n长安镇 | 2150 |\n板榄镇 | 600 |\n大将镇 | 650 |\n",
+        encoding="utf-8",
+    )
+    fresh_engine.index_paths([folder])
+    answer = fresh_engine.ask("How many mu of new kumquat planting is assigned to Banlan town in 2023?")
+    assert answer.short_answer == "600亩", answer.answer
