@@ -24,6 +24,7 @@ SPLITS = {
     "test": ("test_qa.jsonl", PROJECT_ROOT / "eval" / "test_corpus", 150),
     "holdout": ("holdout_qa.jsonl", PROJECT_ROOT / "eval" / "holdout_corpus", 50),
     "dev-docs": ("dev_docs_qa.jsonl", PROJECT_ROOT / "eval" / "dev_corpus", 130),
+    "dev-docs2": ("dev_docs2_qa.jsonl", PROJECT_ROOT / "eval" / "dev_corpus2", 150),
 }
 COMPUTED_TYPES = {"comparison", "total"}
 
