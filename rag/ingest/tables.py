@@ -35,6 +35,15 @@ def _clean(cell: str | None) -> str:
     return " ".join((cell or "").split()).strip(_CELL_EDGE)
 
 
+def _label_value_pairs(cells: list[str]) -> str:
+    """A row of a page's metadata form — label, value, label, value, each label ending in a colon —
+    as one sentence 「索引号：…，发布机构：…。」; '' for any other row."""
+    if len(cells) < 2 or len(cells) % 2 or not all(cells[i].endswith((":", "：")) for i in range(0, len(cells), 2)):
+        return ""
+    pairs = [f"{cells[i].rstrip(':：')}：{cells[i + 1]}" for i in range(0, len(cells), 2)]
+    return "，".join(pairs) + "。"
+
+
 def header_unit(label: str) -> tuple[str, str]:
     """(label without its unit, unit) of a header cell; the unit is '' unless it is one a figure
     can carry (a number followed by it reads as one figure: 2150亩, 3万元, 80%)."""
@@ -61,6 +70,10 @@ def row_sentences(rows: Sequence[Sequence[str | None]]) -> list[str]:
     header: list[str] | None = None
     for row in grid:
         filled = [cell for cell in row if cell]
+        pairs = _label_value_pairs(filled)
+        if pairs:
+            lines.append(pairs)  # 「索引号: | 00001434 | 发布机构: | 区民政局」: a form's fields, not a table
+            continue
         if header is None:
             if len(filled) >= 2:
                 header = row

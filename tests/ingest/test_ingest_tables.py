@@ -37,3 +37,10 @@ def test_a_text_files_pipe_table_is_loaded_as_rows(tmp_path: Path) -> None:
     path.write_text("某县任务分解表\n乡镇 | 任务(亩) |\n甲镇 | 300 |\n乙镇 | 450 |\n", encoding="utf-8")
     text = load_document(path).text
     assert "乡镇：乙镇，任务：450亩。" in text and "|" not in text
+
+
+def test_a_metadata_form_of_label_value_cells_is_written_as_its_fields() -> None:
+    text = "索引号: | 00001434-9/2018-00006 | 发布机构: | 区民政局 |\n发文日期: | 2018年01月09日 | 主题分类: | 社会救助 |\n正文。"
+    assert pipe_tables_as_rows(text).split("\n") == [
+        "索引号：00001434-9/2018-00006，发布机构：区民政局。", "发文日期：2018年01月09日，主题分类：社会救助。", "正文。",
+    ]
