@@ -342,7 +342,11 @@ def combine(
             pick = max if composite.operation == "more" else min
             short = composite.items[numbers.index(pick(numbers))]
     elif composite.operation == "difference":
-        short = format_value(abs(numbers[0] - numbers[1]), unit, like=quantities[0].text)
+        if unit == "%":
+            # two rates differ by percentage points (8%-0.5% = 7.5个百分点), not by a rate
+            short = f"{format_value(abs(numbers[0] - numbers[1]), '', like='1')}个百分点"
+        else:
+            short = format_value(abs(numbers[0] - numbers[1]), unit, like=quantities[0].text)
     else:
         short = format_value(sum(numbers), unit, like=quantities[0].text)
     if english:

@@ -72,6 +72,9 @@ def test_comparison_names_the_larger_item_and_difference_is_absolute() -> None:
     difference = split_composite("示范园区比示范企业多奖励多少？")
     assert difference is not None
     assert combine(difference, [part("20万元", "a"), part("50万元", "b")], "q", refusal).short_answer == "30万元"
+    rates = split_composite("甲县2021年GDP增速比2019年低了多少？")
+    assert rates is not None  # two rates differ by percentage points
+    assert combine(rates, [part("0.5%", "a"), part("8%", "b")], "q", refusal).short_answer == "7.5个百分点"
 
 
 def test_a_refused_part_or_mixed_units_refuse_the_whole_question() -> None:
