@@ -557,7 +557,14 @@ class SpanFinder:
         if kind == "org":
             # a unit is named by more than a verb (进行, 负责): two characters only with a unit's ending
             named = len(span.text) >= 3 or bool(_ORG_SUFFIX_AT_END.search(span.text))
-            return span if named and not any(mark in span.text for mark in "的了") else None
+            if not named or any(mark in span.text for mark in "的了"):
+                return None
+            # the aligned words may cut a unit's name where the question shares its place (「湖北」 of
+            # 湖北省财政厅官网): the whole name of the unit they overlap answers
+            for unit in self.find(sentence, "org"):
+                if unit.start < span.end and span.start < unit.end:
+                    return unit
+            return span
         if kind == "place":
             places = self._places(span.text)
             return span if places and places[0].start == 0 else None

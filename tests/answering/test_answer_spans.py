@@ -282,3 +282,10 @@ def test_ranks_sharing_their_ranking_words_are_told_apart_by_their_own_lead(find
         anchors = [t for t in finder.tokenizer.tokenize(question) if t in sentence]
         best = finder.best(sentence, "ordinal", anchors, question)
         assert best is not None and best.text == rank, question
+
+
+def test_an_aligned_unit_cut_by_the_questions_place_is_answered_by_the_whole_unit(finder: SpanFinder) -> None:
+    sentence = "11月11日,湖北省财政厅官网公示2020年度美丽乡村建设试点村名单。"
+    question = "是哪个部门公示的湖北2020年度美丽乡村建设试点村名单？"
+    assert aligned_answer(sentence, question).text == "省财政厅官网"  # type: ignore[union-attr]
+    assert finder.aligned(sentence, "org", question).text == "湖北省财政厅"  # type: ignore[union-attr]
