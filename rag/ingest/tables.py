@@ -7,8 +7,9 @@ so retrieval finds the row by any of its words and the answer quotes and cites t
 DOCX, PDF, OFD, .xlsx and .csv readers all hand their grids here; pipe tables written in plain text
 or Markdown (「乡镇 | 新种任务(亩) | 备注 |」) are found by ``pipe_tables_as_rows``.
 
-A header that states its column's unit (新种任务(亩), 金额（万元）, 补贴标准(单位：元)) lends it to the
-column's bare numbers: 「新种任务：2150亩」 is a figure of 亩 a question can ask for, 「2150」 is none.
+A header that states its column's unit (新种任务(亩), 金额（万元）, 补贴标准(单位：元)) or counts a
+counter (现有贫困户数, 人数) lends it to the column's bare numbers: 「新种任务：2150亩」 is a figure
+of 亩 a question can ask for, 「2150」 is none.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ _CELL_EDGE = " \t\n\u3000。；;"
 
 #: A header ending in its unit in brackets: 新种任务(亩), 金额（万元）, 标准(单位：元/亩).
 _HEADER_UNIT = re.compile(r"^(.+?)\s*[（(]\s*(?:单位\s*[:：]\s*)?([^()（）\d]{1,6}?)\s*[)）]$")
+#: A header that is a count of a counter (户数, 人 数, 个数): its numbers count that.
+_COUNT_HEADER = re.compile(r"^.*?(户|人|个|家|次|件|项|所|名)\s*数$")
 _BARE_NUMBER = re.compile(r"^-?\d+(?:[,，]\d{3})*(?:\.\d+)?$")
 #: A Markdown table's rule row (|---|:--:|).
 _RULE_ROW = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
@@ -49,7 +52,9 @@ def header_unit(label: str) -> tuple[str, str]:
     can carry (a number followed by it reads as one figure: 2150亩, 3万元, 80%)."""
     match = _HEADER_UNIT.match(label)
     if match is None:
-        return label, ""
+        counted = _COUNT_HEADER.match(label)
+        # 「现有贫困户数」「人 数」: a count of 户 / 人, which the column's bare numbers are
+        return (label, counted.group(1)) if counted else (label, "")
     unit = match.group(2).strip()
     probe = f"1{unit}"
     if not any(q.text == probe for q in find_quantities(probe)):

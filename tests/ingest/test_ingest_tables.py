@@ -14,6 +14,10 @@ def test_a_header_unit_is_a_unit_only_when_a_figure_can_carry_it() -> None:
     assert header_unit("标准(单位：元/亩)") == ("标准", "元/亩")
     assert header_unit("名称(简称)") == ("名称(简称)", "")
     assert header_unit("备注") == ("备注", "")
+    # a header counting a counter lends it too
+    assert header_unit("现有贫困户数") == ("现有贫困户数", "户")
+    assert header_unit("人 数") == ("人 数", "人")
+    assert header_unit("数") == ("数", "")
 
 
 def test_bare_numbers_take_their_columns_unit_and_other_cells_keep_the_full_header() -> None:
