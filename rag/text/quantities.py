@@ -73,8 +73,8 @@ _RATIO = re.compile(
     r"|(?<![\d/.])\d{1,2}/\d{1,2}(?![\d/])"
     rf"|[{_CN_SMALL}]{{1,3}}分之[{_CN_SMALL}]{{1,3}}"
 )
-#: A rate per unit belongs to the figure: 500元/月, 5000元/个, 50元/亩.
-_PER_UNIT = r"(?:/(?:人|月|年|亩|个|户|家|天|日|次|吨|平方米|人次|人·月|人月|项|台|套|头|只|公斤|斤|小时))?"
+#: A rate per unit belongs to the figure: 500元/月, 5000元/个, 50元/亩, 829元/月/人.
+_PER_UNIT = r"(?:/(?:人|月|年|亩|个|户|家|天|日|次|吨|平方米|人次|人·月|人月|项|台|套|头|只|公斤|斤|小时)){0,2}"
 _MONEY = re.compile(
     rf"(?:{_NUMBER}{_MAGNITUDE}?(?:元)?{_APPROX}?{_RANGE_SEP})?{_NUMBER}{_MAGNITUDE}?(?:多|余)?{_MAGNITUDE}?(?:元|美元|欧元|港元){_PER_UNIT}"
 )

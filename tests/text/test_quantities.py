@@ -104,3 +104,8 @@ def test_one_before_a_unit_of_time_is_a_length_after_words_of_duration_and_an_ar
     assert [q.text for q in find_quantities("为期一个月的集中整治")] == ["一个月"]
     assert find_quantities("这一年,我们埋头苦干") == []
     assert find_quantities("每一年都评选") == []
+
+
+def test_a_rate_per_two_units_keeps_both() -> None:
+    [standard] = find_quantities("(三)补贴标准:829元/月/人。")
+    assert (standard.text, standard.value) == ("829元/月/人", 829.0)
