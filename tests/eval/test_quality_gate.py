@@ -1,5 +1,6 @@
 """The CI quality gate, on every split: the development set, the test split, the holdout and the
-development documents (dev-docs: unseen documents the rules may be written from).
+two splits of development documents (dev-docs, dev-docs2: unseen documents the rules may be
+written from).
 
 The thresholds sit a few items under what the default configuration (hybrid retrieval, extractive
 backend) measured when they were last set; a change that makes answers worse fails CI. ``--max-wrong``
@@ -27,6 +28,7 @@ DATASETS = PROJECT_ROOT / "eval" / "datasets"
 TEST_CORPUS = PROJECT_ROOT / "eval" / "test_corpus"
 HOLDOUT_CORPUS = PROJECT_ROOT / "eval" / "holdout_corpus"
 DEV_DOCS_CORPUS = PROJECT_ROOT / "eval" / "dev_corpus"
+DEV_DOCS2_CORPUS = PROJECT_ROOT / "eval" / "dev_corpus2"
 GATES = {
     "dev": {
         "--max-wrong": "0.035",
@@ -60,13 +62,24 @@ GATES = {
     # 189 questions over 12 short documents nobody on the team had read, added in round 6 as
     # development material: gated where it stands, so that a rule for one split cannot undo it
     "dev-docs": {
-        "--max-wrong": "0.17",
-        "--min-short": "0.55",
-        "--min-accuracy": "0.69",
+        "--max-wrong": "0.14",
+        "--min-short": "0.6",
+        "--min-accuracy": "0.73",
         "--min-refusal": "0.68",
-        "--min-citation": "0.9",
+        "--min-citation": "0.92",
         "--min-hit5": "0.97",
-        "--max-false-refusal": "0.19",
+        "--max-false-refusal": "0.18",
+    },
+    # 210 questions over 12 more unseen documents, added late in round 6 (its first run measured
+    # round 6's rules before any were written from it): gated where it stands
+    "dev-docs2": {
+        "--max-wrong": "0.19",
+        "--min-short": "0.41",
+        "--min-accuracy": "0.59",
+        "--min-refusal": "0.68",
+        "--min-citation": "0.83",
+        "--min-hit5": "0.93",
+        "--max-false-refusal": "0.28",
     },
 }
 #: split -> (dataset, its own corpus; None for the bundled corpus)
@@ -75,6 +88,7 @@ SPLITS = {
     "test": ("test_qa.jsonl", TEST_CORPUS),
     "holdout": ("holdout_qa.jsonl", HOLDOUT_CORPUS),
     "dev-docs": ("dev_docs_qa.jsonl", DEV_DOCS_CORPUS),
+    "dev-docs2": ("dev_docs2_qa.jsonl", DEV_DOCS2_CORPUS),
 }
 
 
