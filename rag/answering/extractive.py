@@ -47,6 +47,7 @@ from rag.answering.facts import (
 )
 from rag.answering.question import QuestionAnalysis, QuestionAnalyzer
 from rag.answering.refusal import refusal_text
+from rag.answering.table_rows import TABLE_ROW, Row, asked_extreme, extreme_row, parse_row
 from rag.ingest.structure import text_lines
 from rag.schema import Answer, Document, Passage, Refusal, RefusalReason
 from rag.store.index import DocumentIndex
@@ -242,6 +243,9 @@ class ExtractiveBackend(AnswerBackend):
             stated = self._document_statement(request, analysis, index, field)
             if stated is not None:
                 return stated
+        ranked_row = self._table_superlative(request, analysis, index)
+        if ranked_row is not None:
+            return ranked_row
         focus = self.focus_terms(request, analysis)
         # The question's words that describe the asked figure: they choose the fact in each
         # sentence and tell whether another document's figure is a rival for the same fact.
@@ -313,6 +317,79 @@ class ExtractiveBackend(AnswerBackend):
             question=request.original_question or request.question,
             answer=text,
             short_answer=value,
+            refused=False,
+            citations=[citation],
+            backend=self.name,
+        )
+
+    def _table_superlative(
+        self, request: AnswerRequest, analysis: QuestionAnalysis, index: DocumentIndex
+    ) -> Answer | None:
+        """「哪个乡镇新种任务最多」: the row, in the first retrieved table with a column the question
+        names, whose figure there is the largest (smallest), compared in code (``table_rows``);
+        None when the question asks no such thing or no table clearly answers it."""
+        extreme = asked_extreme(analysis.text)
+        if extreme is None:
+            return None
+        words = [t for t in self._question_terms(analysis) if len(t) >= 2]
+        tried: set[int] = set()
+        for passage in request.passages[: self.max_passages]:
+            try:
+                chunk = index.chunks[index.chunk_position(passage.chunk_id)]
+            except KeyError:
+                continue  # the passage left the index between retrieval and answering
+            anchor = next((p for p in index.sentences_of_chunk(chunk) if parse_row(index.sentences[p].text)), None)
+            if anchor is None or anchor in tried:
+                continue
+            rows = self._table_rows(index, anchor)
+            tried.update(rows)
+            labels = [label for label, _ in next(iter(rows.values())).cells[1:]]
+            overlap = {label: sum(len(w) for w in words if w in label.replace(" ", "")) for label in labels}
+            column = max(labels, key=lambda label: overlap[label], default="")
+            if not column or overlap[column] == 0:
+                continue  # a table of other figures
+            best = extreme_row(list(rows.values()), column, extreme)
+            if best is None:
+                return None
+            position = next(p for p, row in rows.items() if row is best)
+            return self._cite_row(request, analysis, index, position, best.key)
+        return None
+
+    @staticmethod
+    def _table_rows(index: DocumentIndex, anchor: int) -> dict[int, Row]:
+        """The rows of the table ``anchor`` is a row of: the row sentences around it, totals left out."""
+        doc_id = index.sentences[anchor].doc_id
+        table = [anchor]
+        for step in (-1, 1):
+            position = anchor + step
+            while 0 <= position < len(index.sentences) and index.sentences[position].doc_id == doc_id and (
+                TABLE_ROW.match(index.sentences[position].text)
+            ):
+                table.append(position)
+                position += step
+        return {p: row for p in sorted(table) if (row := parse_row(index.sentences[p].text)) is not None}
+
+    def _cite_row(
+        self, request: AnswerRequest, analysis: QuestionAnalysis, index: DocumentIndex, position: int, key: str
+    ) -> Answer | None:
+        """The answer naming a row's key, quoting and citing the row (None when the row's document is
+        not about the question's place or year)."""
+        record = index.sentences[position]
+        document = index.document(record.doc_id)
+        if self.guard.missing(analysis, document, record.start, record.end):
+            return None
+        cited = self._passage_at(request, index, document, record.start)
+        if cited is None:
+            return None
+        citation = to_citation(1, cited, index, highlight=document.text[record.start : record.end])
+        if analysis.language == "en":
+            text = f"{key}. The documents state (in Chinese): {record.text}[1]"
+        else:
+            text = f"{record.text}[1]"
+        return Answer(
+            question=request.original_question or request.question,
+            answer=text,
+            short_answer=key,
             refused=False,
             citations=[citation],
             backend=self.name,

@@ -1,0 +1,44 @@
+"""Superlatives over a table's rows, compared in code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rag.answering.table_rows import asked_extreme, extreme_row, parse_row
+from rag.engine import Engine
+
+
+def test_which_row_is_largest_or_smallest_is_asked_with_a_which_word_and_a_superlative() -> None:
+    assert asked_extreme("新种任务最多的是哪个乡镇？") == "max"
+    assert asked_extreme("Which town had the fewest recipients?") == "min"
+    assert asked_extreme("新种任务最多是多少亩？") is None  # no 哪: a figure, not a row
+    assert asked_extreme("长安镇新种多少亩？") is None
+
+
+def test_rows_are_parsed_totals_left_out_and_the_extreme_row_found() -> None:
+    sentences = [
+        "乡镇：全县合计，新种任务：7000亩。",
+        "乡镇：长安镇，新种任务：2150亩，备注：其中公司任务1500亩。",
+        "乡镇：板榄镇，新种任务：600亩。",
+        "乡镇：大将镇，新种任务：650亩。",
+    ]
+    rows = [row for s in sentences if (row := parse_row(s)) is not None]
+    assert [row.key for row in rows] == ["长安镇", "板榄镇", "大将镇"]
+    assert extreme_row(rows, "新种任务", "max").key == "长安镇"  # type: ignore[union-attr]
+    assert extreme_row(rows, "新种任务", "min").key == "板榄镇"  # type: ignore[union-attr]
+    assert parse_row("这是一句普通的话，没有表格。") is None
+    tie = [parse_row("乡镇：甲镇，任务：5亩。"), parse_row("乡镇：乙镇，任务：5亩。")]
+    assert extreme_row([r for r in tie if r], "任务", "max") is None  # a tie names no one
+
+
+def test_the_engine_answers_which_row_is_largest_from_a_text_table(fresh_engine: Engine, tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "tasks.txt").write_text(
+        "某县2023年金桔生产任务分解表\n乡镇 | 新种任务(亩) |\n全县合计 | 3400 |\n长安镇 | 2150 |\n板榄镇 | 600 |\n大将镇 | 650 |\n",
+        encoding="utf-8",
+    )
+    fresh_engine.index_paths([folder])
+    answer = fresh_engine.ask("某县2023年金桔新种任务最多的是哪个乡镇？")
+    assert answer.short_answer == "长安镇" and "2150亩" in answer.answer, answer.answer
+    assert answer.citations and answer.citations[0].doc == "tasks.txt"
