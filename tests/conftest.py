@@ -56,6 +56,14 @@ class HashEmbedder(Embedder):
         return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
 
+def index_texts(engine: Engine, folder: Path, texts: dict[str, str]) -> None:
+    """Write small documents built in a test into ``folder`` and add them to ``engine``'s index."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in texts.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    engine.index_paths([folder])
+
+
 def make_settings(index_dir: Path, **overrides: object) -> Settings:
     """Settings for a test: the given index folder, the bundled corpus, everything else default."""
     return Settings(index_dir=index_dir, corpus_dir=CORPUS_DIR, **overrides)

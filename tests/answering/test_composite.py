@@ -10,6 +10,7 @@ from rag.answering.composite import combine, split_composite
 from rag.answering.question import QuestionAnalyzer
 from rag.engine import Engine
 from rag.schema import Answer, Citation
+from tests.conftest import index_texts
 
 
 @pytest.mark.parametrize(
@@ -198,15 +199,9 @@ def test_two_years_of_one_report_are_compared_from_sentences_that_do_not_repeat_
 ) -> None:
     """Each report names its year once (dateline, heading); the part about 2019 must not require
     a sentence holding 年."""
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "r2019.txt").write_text(
-        "丙市政府工作报告\n2020年1月19日在丙市人民代表大会上\n2019年工作回顾\n预计,固定资产投资355亿元、增长17.7%。\n",
-        encoding="utf-8",
-    )
-    (folder / "r2022.txt").write_text(
-        "丙市政府工作报告\n2023年1月10日在丙市人民代表大会上\n2022年,固定资产投资380.2亿元、增长6%。\n", encoding="utf-8"
-    )
-    fresh_engine.index_paths([folder])
+    index_texts(fresh_engine, tmp_path / "docs", {
+        "r2019.txt": "丙市政府工作报告\n2020年1月19日在丙市人民代表大会上\n2019年工作回顾\n预计,固定资产投资355亿元、增长17.7%。\n",
+        "r2022.txt": "丙市政府工作报告\n2023年1月10日在丙市人民代表大会上\n2022年,固定资产投资380.2亿元、增长6%。\n",
+    })
     answer = fresh_engine.ask("丙市2022年固定资产投资比2019年多多少？")
     assert answer.short_answer == "25.2亿元", answer.answer

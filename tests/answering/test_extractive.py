@@ -7,7 +7,7 @@ import pytest
 from rag.answering.extractive import _pieced
 from rag.engine import Engine
 from rag.schema import ChatTurn
-from tests.conftest import HARBIN_DOC
+from tests.conftest import HARBIN_DOC, index_texts
 
 
 def test_harbin_award(corpus_engine: Engine) -> None:
@@ -317,12 +317,8 @@ def test_an_english_sentence_holding_every_translated_word_is_strong_enough_what
 def test_an_english_question_naming_a_town_in_pinyin_is_answered_from_that_towns_row(
     fresh_engine: Engine, tmp_path: Path
 ) -> None:
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "tasks.txt").write_text(
-        "某县2023年金桔生产任务分解表\n乡镇 | 新种任务(亩) |\n长安镇 | 2150 |\n板榄镇 | 600 |\n大将镇 | 650 |\n",
-        encoding="utf-8",
-    )
-    fresh_engine.index_paths([folder])
+    index_texts(fresh_engine, tmp_path / "docs", {
+        "tasks.txt": "某县2023年金桔生产任务分解表\n乡镇 | 新种任务(亩) |\n长安镇 | 2150 |\n板榄镇 | 600 |\n大将镇 | 650 |\n",
+    })
     answer = fresh_engine.ask("How many mu of new kumquat planting is assigned to Banlan town in 2023?")
     assert answer.short_answer == "600亩", answer.answer

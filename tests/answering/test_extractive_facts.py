@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from rag.engine import Engine
-from tests.conftest import HARBIN_DOC
+from tests.conftest import HARBIN_DOC, index_texts
 
 HARBIN_SENTENCE = "由每人奖励1万元提高到5万元"
 
@@ -60,7 +60,7 @@ def test_another_city_is_refused_as_missing_entity(corpus_engine: Engine) -> Non
 def test_a_bound_after_the_figure_stays_in_the_short_answer(
     fresh_engine: Engine, tmp_path: Path
 ) -> None:
-    _index_texts(fresh_engine, tmp_path / "docs", {
+    index_texts(fresh_engine, tmp_path / "docs", {
         "plan.txt": "某县产业扶持方案\n到2025年底,有意愿的脱贫户发展2项以上产业。\n示范方集中连片300亩以上的给予补助。\n",
     })
     assert fresh_engine.ask("某县有意愿的脱贫户要发展几项产业？").short_answer == "2项以上"
@@ -68,7 +68,7 @@ def test_a_bound_after_the_figure_stays_in_the_short_answer(
 
 
 def test_a_reports_dateline_answers_when_its_meeting_was_held(fresh_engine: Engine, tmp_path: Path) -> None:
-    _index_texts(fresh_engine, tmp_path / "docs", {
+    index_texts(fresh_engine, tmp_path / "docs", {
         "report.txt": "政府工作报告\n2020年1月19日在甲市第十七届人民代表大会第五次会议上\n甲市人民政府市长某某\n各位代表:\n"
         "现在,我代表市人民政府,向大会报告工作,请予审议。\n",
     })
@@ -78,7 +78,7 @@ def test_a_reports_dateline_answers_when_its_meeting_was_held(fresh_engine: Engi
 
 def test_a_reports_dateline_introduces_the_speakers_line(fresh_engine: Engine, tmp_path: Path) -> None:
     """Two reports of one city: the mayor of a given year is on the line after that year's dateline."""
-    _index_texts(fresh_engine, tmp_path / "docs", {
+    index_texts(fresh_engine, tmp_path / "docs", {
         "r2020.txt": "政府工作报告\n2020年1月19日在甲市第十七届人民代表大会第五次会议上\n甲市人民政府市长易某某\n各位代表:\n"
         "现在,我代表市人民政府,向大会报告工作,请予审议。\n",
         "r2023.txt": "政府工作报告\n在甲市第十八届人民代表大会第二次会议上\n甲市人民政府市长苏某某\n各位代表:\n"
@@ -88,18 +88,11 @@ def test_a_reports_dateline_introduces_the_speakers_line(fresh_engine: Engine, t
     assert fresh_engine.ask("甲市第十八届人大二次会议的政府工作报告由谁代表市政府作？").short_answer == "苏某某"
 
 
-def _index_texts(engine: Engine, folder: Path, texts: dict[str, str]) -> None:
-    """Write small documents built in the test and add them to the engine's index."""
-    folder.mkdir()
-    for name, text in texts.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    engine.index_paths([folder])
-
 
 def test_a_question_asking_two_things_gets_the_sentence_without_one_short_answer(
     fresh_engine: Engine, tmp_path: Path
 ) -> None:
-    _index_texts(fresh_engine, tmp_path / "docs", {
+    index_texts(fresh_engine, tmp_path / "docs", {
         "allowance.txt": "某区优待金发放办法\n1.义务兵家庭优待金发放年限为两年,每半年发放一次,统一实行银行卡发放。\n",
     })
     answer = fresh_engine.ask("某区义务兵家庭优待金多久发一次、用什么方式发？")
@@ -113,7 +106,7 @@ def test_a_follow_up_naming_the_whole_city_does_not_ask_sentences_to_say_quanshi
 ) -> None:
     from rag.schema import ChatTurn
 
-    _index_texts(fresh_engine, tmp_path / "docs", {
+    index_texts(fresh_engine, tmp_path / "docs", {
         "district.txt": "遂宁市安居区政府工作报告\n2021年,经济增长持续领跑,实现地区生产总值210.42亿元、增长8.7%,连续三年雄踞全市第一;\n",
         "city.txt": "遂宁市政府工作报告\n2021年,地区生产总值再上一个百亿台阶,达到1519.9亿元、增长8.2%;\n",
     })

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from rag.answering.table_rows import asked_extreme, extreme_row, parse_row
 from rag.engine import Engine
+from tests.conftest import index_texts
 
 
 def test_which_row_is_largest_or_smallest_is_asked_with_a_which_word_and_a_superlative() -> None:
@@ -32,13 +33,10 @@ def test_rows_are_parsed_totals_left_out_and_the_extreme_row_found() -> None:
 
 
 def test_the_engine_answers_which_row_is_largest_from_a_text_table(fresh_engine: Engine, tmp_path: Path) -> None:
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "tasks.txt").write_text(
-        "某县2023年金桔生产任务分解表\n乡镇 | 新种任务(亩) |\n全县合计 | 3400 |\n长安镇 | 2150 |\n板榄镇 | 600 |\n大将镇 | 650 |\n",
-        encoding="utf-8",
-    )
-    fresh_engine.index_paths([folder])
+    index_texts(fresh_engine, tmp_path / "docs", {
+        "tasks.txt": "某县2023年金桔生产任务分解表\n乡镇 | 新种任务(亩) |\n全县合计 | 3400 |\n长安镇 | 2150 |\n"
+        "板榄镇 | 600 |\n大将镇 | 650 |\n",
+    })
     answer = fresh_engine.ask("某县2023年金桔新种任务最多的是哪个乡镇？")
     assert answer.short_answer == "长安镇" and "2150亩" in answer.answer, answer.answer
     assert answer.citations and answer.citations[0].doc == "tasks.txt"
