@@ -57,11 +57,13 @@ class HashEmbedder(Embedder):
 
 
 def index_texts(engine: Engine, folder: Path, texts: dict[str, str]) -> None:
-    """Write small documents built in a test into ``folder`` and add them to ``engine``'s index."""
+    """Write small documents built in a test into ``folder`` and add exactly those to ``engine``'s
+    index (a test may add to a folder it added to before)."""
     folder.mkdir(parents=True, exist_ok=True)
     for name, text in texts.items():
         (folder / name).write_text(text, encoding="utf-8")
-    engine.index_paths([folder])
+    added = engine.index_paths([folder / name for name in texts]).added
+    assert set(texts) <= set(added), added
 
 
 def make_settings(index_dir: Path, **overrides: object) -> Settings:

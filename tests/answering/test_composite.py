@@ -171,13 +171,9 @@ def test_which_grew_faster_compares_growth_rates() -> None:
 
 
 def test_each_part_of_a_comparison_is_answered_about_its_own_item(fresh_engine: Engine, tmp_path: Path) -> None:
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "dongchuan.txt").write_text(
-        "东川区2022年经济运行情况\n全年东川区城镇居民人均可支配收入增长5.1%，农村居民人均可支配收入增长7.2%。\n",
-        encoding="utf-8",
-    )
-    assert "dongchuan.txt" in fresh_engine.index_paths([folder / "dongchuan.txt"]).added
+    index_texts(fresh_engine, tmp_path / "docs", {
+        "dongchuan.txt": "东川区2022年经济运行情况\n全年东川区城镇居民人均可支配收入增长5.1%，农村居民人均可支配收入增长7.2%。\n",
+    })
     answer = fresh_engine.ask("东川区城镇和农村居民人均可支配收入，哪个增长更快？")
     assert answer.short_answer == "农村", answer.answer
     assert "5.1%" in answer.answer and "7.2%" in answer.answer

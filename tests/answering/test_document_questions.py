@@ -12,6 +12,7 @@ from rag.answering.document_questions import (
 from rag.answering.question import QuestionAnalyzer
 from rag.engine import Engine
 from rag.schema import Document
+from tests.conftest import index_texts
 from rag.text.tokenizing import shared_tokenizer
 
 NOTICE = (
@@ -113,15 +114,8 @@ def test_the_named_document_must_hold_the_questions_words_and_lead_the_others(an
     assert named_document(analyzer.analyze("《防汛条例》的文号是什么？"), [notice, report], [], weight) is None
 
 
-def _add(engine: Engine, folder: Path, name: str, text: str) -> None:
-    folder.mkdir(exist_ok=True)
-    (folder / name).write_text(text, encoding="utf-8")
-    report = engine.index_paths([folder / name])
-    assert name in report.added, report
-
-
 def test_the_engine_answers_a_notices_own_number_date_and_issuer(fresh_engine: Engine, tmp_path: Path) -> None:
-    _add(fresh_engine, tmp_path / "docs", "flood_notice.txt", NOTICE)
+    index_texts(fresh_engine, tmp_path / "docs", {"flood_notice.txt": NOTICE})
     number = fresh_engine.ask("某县防汛工作方案通知的文号是什么？")
     assert number.short_answer == "某政办发〔2024〕12号"
     assert number.citations[0].doc == "flood_notice.txt"

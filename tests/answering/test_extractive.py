@@ -76,29 +76,23 @@ def test_followup_is_resolved_against_history(corpus_engine: Engine) -> None:
     assert followup.citations[0].doc == "002_4480d7c3f3502e36.txt"
 
 
-def _add(engine: Engine, folder: Path, name: str, text: str) -> None:
-    folder.mkdir(exist_ok=True)
-    (folder / name).write_text(text, encoding="utf-8")
-    assert name in engine.index_paths([folder / name]).added
-
-
 def test_a_sentence_referring_back_borrows_the_words_of_the_one_before(fresh_engine: Engine, tmp_path: Path) -> None:
-    _add(fresh_engine, tmp_path / "docs", "jixi_games.txt", (
+    index_texts(fresh_engine, tmp_path / "docs", {"jixi_games.txt": (
         "鸡西市职工技术运动会情况\n"
         "2021年是鸡西市职工技术运动会举办30周年，鸡西市总工会举办鸡西市第十七届职工技术运动会。"
         "与往年不同的是，这一次的“技运会”共设置36个职业（工种）市级比赛，涉及17个行业。\n"
-    ))
+    )})
     answer = fresh_engine.ask("鸡西市第十七届职工技术运动会共设置了多少个职业（工种）市级比赛？")
     assert not answer.refused, answer.answer
     assert answer.short_answer == "36个"
 
 
 def test_a_heading_is_never_quoted_as_the_answer(fresh_engine: Engine, tmp_path: Path) -> None:
-    _add(fresh_engine, tmp_path / "docs", "lanxi_tasks.txt", (
+    index_texts(fresh_engine, tmp_path / "docs", {"lanxi_tasks.txt": (
         "兰西县2025年民生实事安排\n"
         "一、2025年十二件民生实事任务清单\n"
         "各责任单位要细化措施，按月报送进展，确保年底前全部完成。\n"
-    ))
+    )})
     answer = fresh_engine.ask("兰西县民生实事任务清单有多少件？")
     assert answer.short_answer != "十二件", answer.answer
     assert "一、2025年十二件民生实事任务清单[1]" not in answer.answer
@@ -107,11 +101,11 @@ def test_a_heading_is_never_quoted_as_the_answer(fresh_engine: Engine, tmp_path:
 def test_a_followup_answers_only_from_a_sentence_about_its_own_subject(
     fresh_engine: Engine, tmp_path: Path
 ) -> None:
-    _add(fresh_engine, tmp_path / "docs", "anda_awards.txt", (
+    index_texts(fresh_engine, tmp_path / "docs", {"anda_awards.txt": (
         "安达市支持工业发展若干措施\n"
         "对新认定省级专精特新企业给予30万元一次性奖补；对新认定市级品牌示范企业给予10万元一次性奖补。"
         "对新认定黑龙江工业精品企业给予20万元一次性奖补。\n"
-    ))
+    )})
     first = fresh_engine.ask("安达市对新认定省级专精特新企业奖补多少？")
     assert first.short_answer == "30万元", first.answer
     history = [ChatTurn(role="user", content=first.question), ChatTurn(role="assistant", content=first.answer)]
@@ -122,12 +116,12 @@ def test_a_followup_answers_only_from_a_sentence_about_its_own_subject(
 
 
 def test_a_byline_heading_still_answers_who(fresh_engine: Engine, tmp_path: Path) -> None:
-    _add(fresh_engine, tmp_path / "docs", "mingshui_report.txt", (
+    index_texts(fresh_engine, tmp_path / "docs", {"mingshui_report.txt": (
         "政 府 工 作 报 告\n"
         "(2023年2月20日在明水县第十八届人民代表大会第二次会议上)\n"
         "明水县人民政府县长 田兴国\n"
         "各位代表:\n现在,我代表县人民政府向大会报告工作,请予审议。\n"
-    ))
+    )})
     answer = fresh_engine.ask("明水县的县长叫什么名字？")
     assert not answer.refused, answer.answer
     assert answer.short_answer == "田兴国"
@@ -136,25 +130,25 @@ def test_a_byline_heading_still_answers_who(fresh_engine: Engine, tmp_path: Path
 def test_other_counties_reports_do_not_set_the_bar_for_the_asked_county(fresh_engine: Engine, tmp_path: Path) -> None:
     folder = tmp_path / "docs"
     for name, county, gdp in (("a.txt", "拜泉县", "107.2"), ("b.txt", "依安县", "59.33"), ("c.txt", "克山县", "77.41")):
-        _add(fresh_engine, folder, name, (
+        index_texts(fresh_engine, folder, {name: (
             f"{county}2023年政府工作报告\n一、2022年工作回顾\n"
             f"2022年全县地区生产总值完成{gdp}亿元。\n"
-        ))
-    _add(fresh_engine, folder, "d.txt", (
+        )})
+    index_texts(fresh_engine, folder, {"d.txt": (
         "克东县2023年政府工作报告\n一、2022年工作回顾\n"
         "过去一年，面对错综复杂的外部环境，我们经受住了安全稳定、疫情防控、债务风险等多方面的挑战考验，"
         "稳住了经济基本盘，完成地区生产总值105.85亿元，增长0.6%、排全市第4位，财政收支保持平衡。\n"
-    ))
+    )})
     answer = fresh_engine.ask("克东县2022年地区生产总值是多少？")
     assert answer.short_answer == "105.85亿元", answer.answer
     assert answer.citations[0].doc == "d.txt"
 
 
 def test_a_figure_of_another_noun_does_not_answer(fresh_engine: Engine, tmp_path: Path) -> None:
-    _add(fresh_engine, tmp_path / "docs", "hegang_union.txt", (
+    index_texts(fresh_engine, tmp_path / "docs", {"hegang_union.txt": (
         "鹤岗市总工会2021年工作情况\n"
         "2021年，鹤岗市总工会设立485万元奖励资金，奖励全市职工科技创新能手和劳模创新工作室。\n"
-    ))
+    )})
     asked = fresh_engine.ask("2021年鹤岗市总工会设立了多少奖励资金？")
     assert asked.short_answer == "485万元", asked.answer
     other = fresh_engine.ask("2021年鹤岗市总工会设立了多少防汛资金？")
@@ -162,10 +156,10 @@ def test_a_figure_of_another_noun_does_not_answer(fresh_engine: Engine, tmp_path
 
 
 def test_a_followup_about_a_place_of_a_top_range(fresh_engine: Engine, tmp_path: Path) -> None:
-    _add(fresh_engine, tmp_path / "docs", "shuangyashan_games.txt", (
+    index_texts(fresh_engine, tmp_path / "docs", {"shuangyashan_games.txt": (
         "双鸭山市职工技术运动会情况\n"
         "双鸭山市职工技术运动会市级通用工种前三名获得者分获3000元、2000元、1000元奖励。\n"
-    ))
+    )})
     first = fresh_engine.ask("双鸭山市职工技术运动会市级通用工种第一名获得者奖励多少钱？")
     assert first.short_answer == "3000元", first.answer
     history = [ChatTurn(role="user", content=first.question), ChatTurn(role="assistant", content=first.answer)]
@@ -175,14 +169,14 @@ def test_a_followup_about_a_place_of_a_top_range(fresh_engine: Engine, tmp_path:
 
 def test_a_runner_up_about_the_same_event_answers_where_it_was_held(fresh_engine: Engine, tmp_path: Path) -> None:
     folder = tmp_path / "docs"
-    _add(fresh_engine, folder, "jilin_reform.txt", (
+    index_texts(fresh_engine, folder, {"jilin_reform.txt": (
         "吉林省职业教育改革纪实\n"
         "5月12日，吉林职教改革经验在全国推进职业教育改革工作经验交流会上被作为典型推广，为我省下一步工作注入动力。\n"
-    ))
-    _add(fresh_engine, folder, "national_reform.txt", (
+    )})
+    index_texts(fresh_engine, folder, {"national_reform.txt": (
         "全国职业教育改革综述\n"
         "2021年5月12日，全国推进职业教育改革工作经验交流会议在浙江宁波召开，会议对改革进行再部署。\n"
-    ))
+    )})
     answer = fresh_engine.ask("吉林职教改革经验被作为典型推广的那次全国推进职业教育改革工作经验交流会议是在哪里召开的？")
     assert answer.short_answer == "浙江宁波", answer.answer
     # a year the bridge cannot stand in for
@@ -197,11 +191,11 @@ def test_a_compound_is_held_when_pieces_of_it_are() -> None:
 
 
 def test_question_words_found_in_no_document_do_not_weaken_the_evidence(fresh_engine: Engine, tmp_path: Path) -> None:
-    _add(fresh_engine, tmp_path / "docs", "hailun_report.txt", (
+    index_texts(fresh_engine, tmp_path / "docs", {"hailun_report.txt": (
         "海伦市2023年政府工作报告\n"
         "强力落实稳经济的一揽子政策,出台助企纾困政策24条,减税降费2.08亿元、惠企奖励46.7万元,"
         "发放纾困贷款3379.3万元,发放政府消费券208.6万元,有效提振了市场信心。\n"
-    ))
+    )})
     question = "海伦市的惠企奖励咔嚓嘀嗒多少？"  # 咔嚓, 嘀嗒: words of no document
     answer = fresh_engine.ask(question)
     assert answer.short_answer == "46.7万元", answer.answer
@@ -216,10 +210,10 @@ def test_question_words_found_in_no_document_do_not_weaken_the_evidence(fresh_en
 
 
 def test_a_per_item_figure_does_not_answer_a_question_about_a_budget(fresh_engine: Engine, tmp_path: Path) -> None:
-    _add(fresh_engine, tmp_path / "docs", "baiquan_awards.txt", (
+    index_texts(fresh_engine, tmp_path / "docs", {"baiquan_awards.txt": (
         "拜泉县规上企业培育奖励办法\n"
         "对全县符合条件的在统规上企业,县政府每年给予企业2400元奖补,主要用于改善统计工作条件。\n"
-    ))
+    )})
     per_item = fresh_engine.ask("拜泉县每年给予在统规上企业多少奖补？")
     assert per_item.short_answer == "2400元", per_item.answer
     budget = fresh_engine.ask("拜泉县对在统规上企业每年给予的奖补预算多少？")
@@ -227,22 +221,22 @@ def test_a_per_item_figure_does_not_answer_a_question_about_a_budget(fresh_engin
 
 
 def test_a_short_sentence_between_carries_the_introduction_on(fresh_engine: Engine, tmp_path: Path) -> None:
-    _add(fresh_engine, tmp_path / "docs", "nenjiang_models.txt", (
+    index_texts(fresh_engine, tmp_path / "docs", {"nenjiang_models.txt": (
         "嫩江市劳模评选工作综述\n"
         "在刚刚公示出的嫩江市第五届劳动模范建议人选中，重点向一线倾斜的特点更加凸显。"
         "在推荐人选中，职工77名，农民17名。"
         "其中，企业职工人选53名，占总名额的56.4%。\n"
-    ))
+    )})
     answer = fresh_engine.ask("嫩江市第五届劳动模范推荐人选中，企业职工人选有多少名？")
     assert answer.short_answer == "53名", answer.answer
 
 
 def test_a_follow_ups_own_place_decides_between_the_figures_of_one_sentence(fresh_engine: Engine, tmp_path: Path) -> None:
-    _add(fresh_engine, tmp_path / "docs", "lishui_awards.txt", (
+    index_texts(fresh_engine, tmp_path / "docs", {"lishui_awards.txt": (
         "丽水市市场监督管理局关于下达认证奖补资金的通知\n"
         "下达管理体系认证奖补资金共计14.5万元,其中市本级承担金额0.35万元,莲都区承担0.15万元,"
         "经开区承担金额9.5万元。\n"
-    ))
+    )})
     first = "丽水市管理体系认证奖补中市本级承担多少？"
     assert fresh_engine.ask(first).short_answer == "0.35万元"
     history = [ChatTurn(role="user", content=first), ChatTurn(role="assistant", content="0.35万元。")]
@@ -251,21 +245,21 @@ def test_a_follow_ups_own_place_decides_between_the_figures_of_one_sentence(fres
 
 
 def test_an_attached_documents_title_line_is_never_quoted_as_the_answer(fresh_engine: Engine, tmp_path: Path) -> None:
-    _add(fresh_engine, tmp_path / "docs", "anqing_housing.txt", (
+    index_texts(fresh_engine, tmp_path / "docs", {"anqing_housing.txt": (
         "关于印发安庆市住房保障办法实施细则的通知\n"
         "各镇人民政府：\n"
         "《安庆市住房保障办法实施细则》业经市人民政府同意，现印发给你们，请认真贯彻执行。\n"
         "安庆市住房保障办法实施细则\n"
         "第一条 申请住房保障以家庭为单位，夫妻双方及未婚子女构成一个家庭单位。\n"
-    ))
+    )})
     answer = fresh_engine.ask("安庆市住房保障办法实施细则里家庭单位怎么认定？")
     assert not answer.answer.startswith("安庆市住房保障办法实施细则["), answer.answer
 
 
 def test_an_english_follow_ups_own_words_do_not_filter_chinese_sentences(fresh_engine: Engine, tmp_path: Path) -> None:
-    _add(fresh_engine, tmp_path / "docs", "jixi_unions.txt", (
+    index_texts(fresh_engine, tmp_path / "docs", {"jixi_unions.txt": (
         "鸡西市新就业形态工会建设情况\n鸡西市已建新就业形态工会372个，发展会员2.1万余名。\n"
-    ))
+    )})
     first = "How many new-employment-form trade unions (新就业形态工会) has Jixi set up?"
     history = [ChatTurn(role="user", content=first), ChatTurn(role="assistant", content="372个。")]
     answer = fresh_engine.ask("And how many members have they recruited?", history=history)
@@ -274,12 +268,12 @@ def test_an_english_follow_ups_own_words_do_not_filter_chinese_sentences(fresh_e
 
 
 def test_a_sentence_details_the_short_lead_in_before_it(fresh_engine: Engine, tmp_path: Path) -> None:
-    _add(fresh_engine, tmp_path / "docs", "shuangyashan_awards.txt", (
+    index_texts(fresh_engine, tmp_path / "docs", {"shuangyashan_awards.txt": (
         "双鸭山市总工会工作综述\n"
         "双鸭山市总工会拿出真金白银，给予竞赛和技能提升的奖励资金达到70万元。"
         "首次设置一系列人才激励项目。"
         "选树10名工匠、30对师徒,评选3项创新项目等,合计给予奖励资金69万元。\n"
-    ))
+    )})
     answer = fresh_engine.ask("双鸭山市总工会首次设置的一系列人才激励项目合计给予奖励资金多少？")
     assert answer.short_answer == "69万元", answer.answer
 
@@ -287,13 +281,13 @@ def test_a_sentence_details_the_short_lead_in_before_it(fresh_engine: Engine, tm
 def test_an_english_question_ranks_a_referring_sentence_by_its_introduction_too(
     fresh_engine: Engine, tmp_path: Path
 ) -> None:
-    _add(fresh_engine, tmp_path / "docs", "yichun_models.txt", (
+    index_texts(fresh_engine, tmp_path / "docs", {"yichun_models.txt": (
         "伊春市劳模评选工作综述\n"
         "在刚刚公示出的伊春市第五届劳动模范建议人选中，重点向一线倾斜的特点更加凸显。"
         "在推荐人选中，职工77名，农民17名。"
         "其中，企业职工人选53名，占总名额的56.4%。"
         "一线工人和专业技术人员39名，规定不少于企业职工人选的60%，实际占比73.6%。\n"
-    ))
+    )})
     answer = fresh_engine.ask(
         "What share of the recommended candidates for Yichun's 5th model workers are enterprise employees (企业职工)?"
     )
