@@ -379,21 +379,7 @@ class ExtractiveBackend(AnswerBackend):
         if self.guard.missing(analysis, document, record.start, record.end):
             return None
         cited = self._passage_at(request, index, document, record.start)
-        if cited is None:
-            return None
-        citation = to_citation(1, cited, index, highlight=document.text[record.start : record.end])
-        if analysis.language == "en":
-            text = f"{key}. The documents state (in Chinese): {record.text}[1]"
-        else:
-            text = f"{record.text}[1]"
-        return Answer(
-            question=request.original_question or request.question,
-            answer=text,
-            short_answer=key,
-            refused=False,
-            citations=[citation],
-            backend=self.name,
-        )
+        return None if cited is None else self._quoting(request, analysis, index, cited, position, key)
 
     @staticmethod
     def _passage_at(
@@ -980,8 +966,21 @@ class ExtractiveBackend(AnswerBackend):
         chosen: ScoredSentence,
         short_answer: str | None,
     ) -> Answer:
-        sentence = index.sentences[chosen.position]
         passage = request.passages[chosen.passage_number]
+        return self._quoting(request, analysis, index, passage, chosen.position, short_answer)
+
+    def _quoting(
+        self,
+        request: AnswerRequest,
+        analysis: QuestionAnalysis,
+        index: DocumentIndex,
+        passage: Passage,
+        position: int,
+        short_answer: str | None,
+    ) -> Answer:
+        """The answer that quotes sentence ``position`` and cites it in ``passage``, with the short
+        answer in bold (for an English question, before the Chinese quotation)."""
+        sentence = index.sentences[position]
         document = index.document(sentence.doc_id)
         citation = to_citation(1, passage, index, highlight=document.text[sentence.start : sentence.end])
         if analysis.language == "en":

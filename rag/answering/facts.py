@@ -788,19 +788,14 @@ def choose_fact(
     asked_years = set(YEAR.findall(question))
     dated = asked_years and any(f.years for f in compatible)
     counted = counted_noun(question) if asked.kind == "count" else ""
+    stated = [q for q in find_quantities(question) if q.kind in ("measure", "count", "amount")]
     conditions = [
-        q.text for q in find_quantities(question)
-        if q.kind in ("measure", "count", "amount")
-        and (_THRESHOLD_AFTER.match(question, q.end) or _THRESHOLD_BEFORE.search(question, 0, q.start))
+        q.text for q in stated
+        if _THRESHOLD_AFTER.match(question, q.end) or _THRESHOLD_BEFORE.search(question, 0, q.start)
+        # a figure the question states that qualifies exactly one candidate (「面额50元的有几张」 and
+        # 「面额100元300张、面额50元600张」) picks it, like a threshold
+        or (q.kind != asked.kind and sum(q.text in f.attribute for f in compatible) == 1)
     ]
-    # a figure the question states that qualifies exactly one candidate (「面额50元的有几张」 and
-    # 「面额100元300张、面额50元600张」) picks it, like a threshold
-    stated = [
-        q.text for q in find_quantities(question)
-        if q.kind in ("measure", "count", "amount") and q.kind != asked.kind
-        and sum(q.text in f.attribute for f in compatible) == 1
-    ]
-    conditions += stated
 
     # Words of the figures' leads that tell them apart decide what their own words cannot.
     # Only when every candidate closes a record of its own (each has a lead of words): a figure
