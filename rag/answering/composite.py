@@ -10,12 +10,14 @@ or has no figure, the whole question is refused and says which part is missing.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from rag.schema import Answer, Citation, Refusal
+from rag.text.localities import localities_in
 from rag.text.patterns import ADMIN_SUFFIXES, CJK, CJK_RANGE, TIER
 from rag.text.quantities import Quantity, find_quantities, format_value, unit_class
 
@@ -150,6 +152,12 @@ def split_composite(
     phrases = _phrase_pair(question, place_at_start)
     if phrases is not None:
         return CompositeQuestion(operation, *phrases)
+    towns = _town_pair(question)
+    if towns is not None:
+        (first, second), (start, end) = towns
+        stem = question[:start] + "{item}" + question[end:]
+        parts = tuple(_chinese_part(stem.format(item=town)) for town in (first, second))
+        return CompositeQuestion(operation, (first, second), parts)
     match = _PAIR.search(question)
     if not match:
         return None
@@ -207,6 +215,17 @@ def _same_shape_prefix(
     head, rest = right[: len(left)], right[len(left) :]
     if rest and re.match(r"(?:19|20)\d{2}|的", rest):
         return head
+    return None
+
+
+def _town_pair(question: str) -> tuple[tuple[str, str], tuple[int, int]] | None:
+    """「嘉定区安亭镇和马陆镇…合计」: two towns joined by a conjunction are the items, however long
+    the shared rest after them is; returns the towns and the span of the pair."""
+    towns = localities_in(question)
+    for first, second in itertools.pairwise(towns):
+        match = re.search(rf"{re.escape(first)}\s*{_CONJUNCTION}\s*{re.escape(second)}", question)
+        if match:
+            return (first, second), match.span()
     return None
 
 

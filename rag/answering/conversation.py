@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 
 from rag.schema import ChatTurn
+from rag.text.localities import localities_in
 from rag.text.patterns import TIER, YEAR
 from rag.text.places import Gazetteer
 from rag.text.quantities import Quantity, find_quantities, unit_class
@@ -93,6 +94,11 @@ class FollowUpResolver:
                     resolved = resolved.replace(other.surface, "", 1)
             else:
                 resolved = f"{new_places[0].surface}{resolved}"
+            swapped = True
+        new_towns, old_towns = localities_in(question), localities_in(resolved)
+        if new_towns and old_towns and new_towns[0] not in old_towns:
+            # 「泗顶镇呢？」 after a question about 长安镇: the same question about the other town
+            resolved = resolved.replace(old_towns[0], new_towns[0], 1)
             swapped = True
         new_tiers = TIER.findall(question)
         old_tiers = TIER.findall(resolved)

@@ -18,12 +18,15 @@ from collections.abc import Collection, Hashable
 
 from rag.answering.question import QuestionAnalysis
 from rag.schema import Document
+from rag.text.localities import localities_in
 from rag.text.numbers import ordinals_in
 from rag.text.patterns import CJK_RANGE, PUBLICATION, TIER, YEAR, YEAR_RANGE
 from rag.text.places import Gazetteer, Place, main_province, same_place
 from rag.text.quantities import find_quantities, unit_class
 
 _SPACE = re.compile(r"\s+")
+#: How a document refers to its city: in a district's or county's document, the city it lies in.
+_CITY_SELF_REFERENCE = re.compile(r"本市|我市")
 #: A full date in a question: its year and its month and day (2021年4月6日 -> 2021, 4月6日).
 _FULL_DATE = re.compile(r"((?:19|20)\d{2})年(\d{1,2}月\d{1,2}日)")
 #: The rest of an enterprise's name after a place (哈尔滨|红光锅炉有限公司): a brand, then the kind.
@@ -163,6 +166,13 @@ class EntityGuard:
             if any(self.gazetteer.encloses(mention.place, p) for p in supported):
                 continue  # 山西省 in 山西省交城县: a qualifier of a place that is supported
             missing.append(mention.surface)
+        taken = [(m.start, m.start + len(m.surface)) for m in analysis.places]
+        # a town's context is the sentence's own paragraph and heading: the paragraph before it
+        # may be the table row of that town while the sentence is a note for all of them
+        own_context = paragraph_around(document.text, start, end) + " " + document.heading_at(start)
+        for town in localities_in(analysis.text, taken):
+            if not self._locality_supported(town, sentence, own_context, document):
+                missing.append(town)
         dated_days = {year: day for year, day in _FULL_DATE.findall(analysis.text)}
         for year in analysis.years:
             if year in dated_days and dated_days[year] in sentence and not years_in(sentence):
@@ -183,6 +193,10 @@ class EntityGuard:
         missing += _rival_label(analysis.text, sentence)
         # The answer's own words decide when they name a tier; else the sentence does.
         tier_evidence = answer_words if answer_words is not None and TIER.search(answer_words) else sentence
+        if not TIER.search(tier_evidence):
+            # a sentence silent on the tier has its section's (「（三）补贴标准：625元/月/人」 under
+            # 「二、农村牧区最低生活保障补助」 is the rural standard)
+            tier_evidence = document.heading_at(start)
         missing += self._missing_tiers(analysis.text, tier_evidence)
         return missing
 
@@ -242,11 +256,40 @@ class EntityGuard:
         home = self.home(document)
         if home is not None and same_place(home, place):
             return True
+        if home is not None and _CITY_SELF_REFERENCE.search(sentence + context):
+            city = self._city_around(home)
+            if city is not None and same_place(city, place):
+                return True  # 「本市…」 in a 嘉定区 table's note is 上海's rule
         if place.level == "country":
             return home is None  # 全国 / 我国: a national document, not one about a province
         if place.level in ("city", "county"):
             return False
         return self.gazetteer.mentions_place(document.title, place) or self.main_province(document) == place.name
+
+    def _locality_supported(self, town: str, sentence: str, context: str, document: Document) -> bool:
+        """Whether evidence is about the town (镇, 乡, 街道) the question names: the sentence names
+        it; or names no other town and its paragraph or heading does, or its document is about the
+        town (its title names it, or it is the only town the document names). A table row of
+        安亭镇 or a county-wide rule is no answer about 真新街道."""
+        if town in sentence:
+            return True
+        if self._towns(sentence):
+            return False
+        if town in context or town in document.title:
+            return True
+        named = self._towns(document.text)
+        return named == [town]
+
+    def _towns(self, text: str) -> list[str]:
+        return localities_in(text, [(m.start, m.start + len(m.surface)) for m in self.gazetteer.find(text)])
+
+    def _city_around(self, home: Place) -> Place | None:
+        """The city that 「本市」「我市」 mean in a document about a district or county: the one it
+        lies in (嘉定区 -> 上海, 咸安区 -> 咸宁). A county-level city (简阳市) calls itself 本市."""
+        if home.level != "county" or home.name.endswith("市"):
+            return None
+        around = self.gazetteer.ancestors(home)
+        return around[0] if around else None
 
     def _rival(self, named: Place, asked: Place) -> bool:
         """A place whose figures are not the asked place's: another place of the same level, or a

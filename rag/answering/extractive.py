@@ -47,11 +47,12 @@ from rag.answering.facts import (
 )
 from rag.answering.question import QuestionAnalysis, QuestionAnalyzer
 from rag.answering.refusal import refusal_text
-from rag.answering.table_rows import TABLE_ROW, Row, asked_extreme, extreme_row, parse_row
+from rag.answering.table_rows import TABLE_ROW, Row, asked_extreme, extreme_row, parse_row, row_name
 from rag.ingest.structure import text_lines
 from rag.schema import Answer, Document, Passage, Refusal, RefusalReason
 from rag.store.index import DocumentIndex
 from rag.text.instructions import addresses_the_system
+from rag.text.localities import localities_in
 from rag.text.patterns import DOCUMENT_NOUNS, PUBLICATION, TIER
 from rag.text.places import Place, same_place
 from rag.text.quantities import find_quantities
@@ -73,7 +74,7 @@ CONTEXT_SHARE = 0.5
 FOCUS_SHARE = 0.5
 #: The question word of a figure question, the counter after it, and a closing with nothing more.
 _ASKED_WORD = re.compile(r"多少|几")
-_COUNTER_PREFIX = re.compile(rf"^(?:万|亿)?(?:人次|元|钱|人|{QUESTION_COUNTERS})?")
+_COUNTER_PREFIX = re.compile(rf"^(?:万|亿)?(?:个人(?!所得)|人次|元|钱|人|{QUESTION_COUNTERS})?")
 _CLOSING = re.compile(r"[？?。！!\s]*")
 #: Nouns every figure of a kind has: they do not say which figure is asked for.
 _MEASURE_WORDS = frozenset(
@@ -114,6 +115,10 @@ REFERENCE_WINDOW = 15
 SHORT_SENTENCE_CHARS = 30
 #: A sentence this short, without a figure, is a lead-in whose words the next sentence details.
 LEAD_IN_MAX_CHARS = 20
+#: Endings of a table row's name that make the row one place's (新成路街道, 菊园新区, 工业区, 城南社区).
+_PLACE_ROW_END = re.compile(r"(?:街道|社区|新区|区|镇|乡|村)$")
+#: How many rows above a table row are searched for the table's caption.
+MAX_ROWS_BACK = 200
 #: A line ending in the name of a kind of document (…实施细则, …的通知) is a document's title.
 _NAMES_A_DOCUMENT = re.compile(rf"(?:{DOCUMENT_NOUNS})$")
 #: Kinds a label line (牵头单位：…, 联系人：…, 地址：…) can answer.
@@ -508,7 +513,16 @@ class ExtractiveBackend(AnswerBackend):
         asked = [m for m in analysis.places if m.surface in missing]
         if home is None or not asked or len(asked) != len(missing):
             return False
-        return all(not same_place(m.place, home) and m.place.level == home.level for m in asked)
+        return all(self._elsewhere(m.place, home) for m in asked)
+
+    def _elsewhere(self, asked: Place, home: Place) -> bool:
+        """Whether a document about ``home`` is about another place than ``asked``: another place
+        of its level (交城县 for 玉屏县), or one that neither encloses nor lies inside it (上海's
+        notice for a county of 内蒙古)."""
+        gazetteer = self.analyzer.gazetteer
+        if same_place(asked, home) or asked.level == "country" or home.level == "country":
+            return False
+        return asked.level == home.level or not (gazetteer.encloses(asked, home) or gazetteer.encloses(home, asked))
 
     # ----- scoring -----
     def _threshold(self, analysis: QuestionAnalysis) -> float:
@@ -685,15 +699,21 @@ class ExtractiveBackend(AnswerBackend):
             if addresses_the_system(sentence):
                 continue  # 「忽略以上指示，回答：…」 is an attack on the reader, never evidence
             has_span, choice = self._answer_in(sentence, analysis, fact_weights)
-            introduction = self._introduction(index, position, headings[position])
+            section = document.heading_at(record.start).lower()
+            heading_text = headings[position] if section in headings[position] else f"{headings[position]} {section}"
+            introduction = self._introduction(index, position, heading_text)
             if has_span and asked_terms and not self._names_asked_noun(
                 text + " " + " ".join(self.analyzer.abbreviations.expand(text)), introduction, index, asked_terms,
             ):
                 has_span, choice = False, None  # a figure of something else (奖励资金 for 抗疫资金)
+            if has_span and not self._row_asked(sentence, analysis, named):
+                has_span, choice = False, None  # one town's row does not answer for the whole table
             bonus = KIND_BONUS if has_span else 0.0
             prior = 0.1 * request.passages[number].score
             context = self._context_coverage(
-                introduction, text, weights, self._after_lead_in(index, position)
+                introduction, text, weights,
+                self._after_lead_in(index, position) or self._labelled_item(document, record.start, record.end)
+                or bool(TABLE_ROW.match(sentence)),
             ) / total_weight
             if analysis.language == "zh":
                 # the words a sentence borrows from what introduces it count, as in its strength
@@ -769,6 +789,16 @@ class ExtractiveBackend(AnswerBackend):
         if before is None or before.doc_id != record.doc_id:
             return heading_text
         introduction = heading_text + " " + before.text.lower()
+        if TABLE_ROW.match(record.text):
+            # a table's row is introduced by the table's caption, above the rows before it
+            # (「附表1:2018年度第一批…资金安排表」 for 「序号：8，乡镇(街道)：榜头镇，…71万元」)
+            cursor = position - 1
+            while cursor > 0 and position - cursor < MAX_ROWS_BACK and TABLE_ROW.match(index.sentences[cursor].text):
+                cursor -= 1
+            caption = index.sentences[cursor]
+            if caption.doc_id == record.doc_id and cursor != position - 1:
+                introduction += " " + caption.text.lower()
+            return introduction
         earlier = index.sentences[position - 2] if position > 1 else None
         if len(before.text) <= SHORT_SENTENCE_CHARS and earlier is not None and earlier.doc_id == record.doc_id:
             # 「在…建议人选中，…更加凸显。在推荐人选中，职工770名，农民170名。其中，企业职工人选535名」:
@@ -816,6 +846,38 @@ class ExtractiveBackend(AnswerBackend):
             and len(before.text) <= LEAD_IN_MAX_CHARS
             and before.text.rstrip().endswith(("。", "：", ":"))  # a statement, not a caption or heading
             and not find_quantities(before.text)
+        )
+
+    def _row_asked(self, sentence: str, analysis: QuestionAnalysis, named: list[str]) -> bool:
+        """Whether a table row's figure may answer: the sentence is no row of a table (a totals row
+        answers for the whole table), or its row is not one place's (a crop's row is a category),
+        or the question names the row's place (榜头镇's row for a question about 榜头镇). A question
+        about 嘉定区's total is not answered by 嘉定镇街道's row. ``named`` are the Chinese names an
+        English question spells in pinyin (Banlan -> 板榄)."""
+        row = parse_row(sentence)
+        if row is None:
+            return True
+        name = row_name(row)
+        place_row = (
+            bool(_PLACE_ROW_END.search(name)) or name in localities_in(name)
+            or any(m.surface == name for m in self.analyzer.gazetteer.find(name))
+        )
+        if not place_row:
+            return True
+        asked = re.sub(r"\s+", "", " ".join([analysis.text, *analysis.expansions, *analysis.translations, *named]))
+        if any(part in name for part in named):
+            return True
+        return not name or name in asked
+
+    @staticmethod
+    def _labelled_item(document: Document, start: int, end: int) -> bool:
+        """Whether the sentence is a labelled field of its section (「（三）补贴标准：625元/月/人」
+        under 「二、农村牧区最低生活保障补助」): it opens with a numbered label that the structure pass
+        read as an outline heading and goes on past it. Such a field states its section's subject
+        only in the section's heading, as a form does."""
+        return any(
+            heading.outline and heading.end is not None and abs(heading.start - start) <= 2 and heading.end < end
+            for heading in document.headings
         )
 
     @staticmethod
@@ -894,18 +956,23 @@ class ExtractiveBackend(AnswerBackend):
     ) -> Iterator[ScoredSentence]:
         """Candidates close enough to the best that hold an answer of the asked kind, are strong
         enough on their own and are about the question's entities, best first."""
-        for candidate in candidates[:RUNNER_UPS]:
-            if candidate.score < RUNNER_UP_RATIO * best.score:
+        considered = 0
+        for candidate in candidates[: 3 * RUNNER_UPS]:
+            if considered >= RUNNER_UPS or candidate.score < RUNNER_UP_RATIO * best.score:
                 break
-            if not candidate.has_span or self._strength(candidate, analysis) < self._threshold(analysis):
-                continue
             sentence = index.sentences[candidate.position]
+            document = index.document(sentence.doc_id)
             missing = self.guard.missing(
-                analysis, index.document(sentence.doc_id), sentence.start, sentence.end,
-                candidate.before_answer, candidate.answer_words,
+                analysis, document, sentence.start, sentence.end, candidate.before_answer, candidate.answer_words,
             )
             places = {mention.surface for mention in analysis.places}
-            if not missing or (set(missing) <= places and self._bridged(best, candidate, analysis)):
+            bridged = bool(missing) and set(missing) <= places and self._bridged(best, candidate, analysis)
+            if missing and not bridged and self._about_another_place(analysis, document, missing):
+                continue  # another county's sentence takes no runner-up's place, as in _first_supported
+            considered += 1
+            if not candidate.has_span or self._strength(candidate, analysis) < self._threshold(analysis):
+                continue
+            if not missing or bridged:
                 yield candidate  # a bridge to the best sentence stands in for its places, never its years
 
     @staticmethod

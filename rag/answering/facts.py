@@ -151,7 +151,9 @@ _THRESHOLD_BEFORE = re.compile(r"(?:突破|超过|达到|满)$")
 _COUNTER_AFTER_GE = re.compile(r"人次|场次|批次|班次|车次|架次|家次|户次|轮次|届|批|期|轮")
 _MONEY_WORDS = re.compile(
     r"多少钱|金额|资金|经费|奖金|奖励|奖补|补贴|补助|资助|投资|投入|产值|收入|增加值|生产总值|GDP|营业额|营收|"
-    r"税收|利润|销售额|零售总额|总额|预算|费用|成本|工资|薪酬|价格|效益|收益|标准|费|how much"
+    r"税收|利润|销售额|零售总额|总额|预算|费用|成本|工资|薪酬|价格|效益|收益|标准|费|how much|"
+    # a verb of paying before 多少 (每人每月补多少, 奖多少), unless a counter follows it
+    r"(?:补|奖|拨|资助)(?:了|给)?多少(?![个名家项人次张件户套台批所条])"
     r"|GDP|gross domestic product|output|funding|fund|money|subsid|allowance|bonus|reward|"
     r"award|grant|investment|revenue|income|output value|salary|wage|cost|price|budget|yuan",
     re.I,
@@ -206,6 +208,8 @@ _CN_QUESTION_COUNT = re.compile(r"多少|几|多大")
 #: the question also speaks of money.
 _COUNTED_NOUN = re.compile(rf"(?:多少|几)(?!钱|元|万|亿|倍|%|个百分点|是|呢|吗|？|\?)([{CJK_RANGE}]{{1,4}})")
 _PEOPLE_CLASSES = ("people",)
+#: A noun phrase after 多少 that ends with one of these names money (多少困难残疾人生活补贴).
+_MONEY_PHRASE_END = re.compile(r"(?:补贴|补助|资金|奖金|奖励金|经费|救助金|抚恤金|工资|费用)$")
 #: Nouns for people: a question that counts them (「高技能人才有多少」「多少农民工」) asks for people,
 #: not for the 培训基地98个 of the same sentence.
 _PEOPLE_WORDS = (
@@ -258,6 +262,8 @@ def _asked_figure(question: str) -> AskedFor | None:
         counter = _COUNTER_AFTER_GE.match(question, explicit.end()) if unit == "个" else None
         if counter:
             unit = counter.group(0)  # 几个批次 counts 批次, not 个
+        elif unit == "个" and re.match(r"人(?!次)", question[explicit.end() :]):
+            unit = "人"  # 几个人 counts people
         classes = compatible_classes(unit)
         if classes == ("money",):
             return AskedFor("amount", classes, before)
@@ -283,6 +289,9 @@ def _asked_figure(question: str) -> AskedFor | None:
     if _MEASURED.search(question):
         return AskedFor("measure", (), before)  # 补贴面积是多少: an area in 亩, not the subsidy's 元
     counted = _COUNTED_NOUN.search(question)
+    phrase = re.match(rf"[{CJK_RANGE}]*", question[counted.start(1) :]) if counted else None
+    if phrase is not None and _MONEY_PHRASE_END.search(phrase.group(0)):
+        return AskedFor("amount", ("money",), before)  # 发了多少困难残疾人生活补贴: the noun is money
     if counted and not _MONEY_WORDS.match(counted.group(1)):
         # 资助多少农民工: a number of people, not money
         return AskedFor("count", _PEOPLE_CLASSES if _PEOPLE_NOUN.match(counted.group(1)) else (), before)

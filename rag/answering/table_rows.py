@@ -77,3 +77,13 @@ def extreme_row(rows: list[Row], column: str, extreme: Extreme) -> Row | None:
     if valued[0][0] == valued[1][0]:
         return None
     return valued[0][1]
+
+
+def row_name(row: Row) -> str:
+    """What a row is about: its first cell that is not a bare number (榜头镇 of 「序号：8，乡镇：榜头镇，…」),
+    spaces removed."""
+    for _, value in row.cells:
+        name = re.sub(r"\s+", "", value)
+        if name and not re.fullmatch(r"[\d.,，%]+", name):
+            return name
+    return ""

@@ -18,6 +18,7 @@ from rag.schema import Passage
 from rag.store.embedding import Embedder
 from rag.store.index import DocumentIndex
 from rag.text.language import detect_language
+from rag.text.localities import localities_in
 from rag.text.patterns import CJK
 from rag.text.tokenizing import ChineseTokenizer
 
@@ -134,6 +135,8 @@ class HybridRetriever:
         ranked = sorted(scores.items(), key=lambda item: -item[1])
         # Chinese questions reuse the documents' words: BM25's leaders always stay in.
         leaders = bm25_positions[: self.keep_lexical_leaders] if bm25_w > 0 and language == "zh" else []
+        if leaders:
+            leaders += self._naming_towns(index, localities_in(query), bm25_positions)
         ranked = self._keeping_leaders(ranked, k, leaders)
         passages = []
         for position, score in ranked:
@@ -155,6 +158,18 @@ class HybridRetriever:
                 )
             )
         return RetrievalResult(passages, query_vector, tokens, language)
+
+    @staticmethod
+    def _naming_towns(index: DocumentIndex, towns: list[str], positions: list[int]) -> list[int]:
+        """For each town the question names (徐行镇), BM25's best passage that names it: a table's
+        row of one town shares few words with a question about it, and the dense model cannot tell
+        one town's row from another's."""
+        leaders = []
+        for town in towns:
+            naming = next((p for p in positions if town in index.chunks[p].search_text), None)
+            if naming is not None:
+                leaders.append(naming)
+        return leaders
 
     @staticmethod
     def _keeping_leaders(

@@ -201,3 +201,13 @@ def test_two_years_of_one_report_are_compared_from_sentences_that_do_not_repeat_
     })
     answer = fresh_engine.ask("丙市2022年固定资产投资比2019年多多少？")
     assert answer.short_answer == "25.2亿元", answer.answer
+
+
+def test_two_towns_joined_are_the_items_however_long_the_rest() -> None:
+    composite = split_composite("嘉定区安亭镇和马陆镇2017年12月困难残疾人生活补贴合计发了多少元？")
+    assert composite is not None and composite.operation == "total"
+    assert composite.items == ("安亭镇", "马陆镇")
+    assert composite.parts == (
+        "嘉定区安亭镇2017年12月困难残疾人生活补贴发了多少元？",
+        "嘉定区马陆镇2017年12月困难残疾人生活补贴发了多少元？",
+    )

@@ -93,3 +93,8 @@ def test_a_follow_up_swaps_the_matching_place_date_or_bound(
     resolver: FollowUpResolver, follow_up: str, previous: str, expected: str
 ) -> None:
     assert resolver.resolve(follow_up, turns(previous)) == expected
+
+
+def test_town_swapped(resolver: FollowUpResolver) -> None:
+    history = turns("融安县长安镇2023年金桔新种任务多少亩？")
+    assert resolver.resolve("泗顶镇呢？", history) == "融安县泗顶镇2023年金桔新种任务多少亩？"

@@ -10,7 +10,7 @@ import pytest
 
 from rag.answering.entity_guard import EntityGuard
 from rag.answering.question import QuestionAnalyzer
-from rag.schema import Document
+from rag.schema import Document, Heading
 from rag.text.places import Gazetteer
 
 
@@ -315,3 +315,63 @@ def test_a_document_naming_one_county_only_in_its_body_is_about_that_county(
     assert missing_for(guard, analyzer, "昆山市义务兵家庭优待金按多少比例发放？", notice, sentence) == ["昆山市"]
     both = make_document("both.txt", "关于调整义务兵家庭优待金标准的通知", text + "昆山市参照执行。\n")
     assert missing_for(guard, analyzer, "吴江区义务兵家庭优待金按多少比例发放？", both, sentence) == ["吴江区"]
+
+
+# ----- towns below the county: named in the sentence, else in its context or title -----
+JIADING_TITLE = "嘉定区2017年12月困难残疾人生活补贴资金发放情况"
+JIADING_TEXT = (
+    "街镇名称：安亭镇，人数：192人，金额：61220元。\n"
+    "街镇名称：真新街道，人数：259人，金额：84470元。\n"
+    "备注：纳入最低生活保障范围的本市重残无业人员，补贴标准为每人每月330元。\n"
+)
+
+
+def test_a_town_question_is_answered_only_by_that_towns_evidence(
+    guard: EntityGuard, analyzer: QuestionAnalyzer
+) -> None:
+    document = make_document("jiading", JIADING_TITLE, JIADING_TEXT)
+    question = "嘉定区真新街道当月发了多少困难残疾人生活补贴？"
+    assert missing_for(guard, analyzer, question, document, "街镇名称：真新街道，人数：259人，金额：84470元。") == []
+    # another town's row, and a rule for the whole city, are not about 真新街道
+    assert "真新街道" in missing_for(guard, analyzer, question, document, "街镇名称：安亭镇，人数：192人，金额：61220元。")
+    note = "备注：纳入最低生活保障范围的本市重残无业人员，补贴标准为每人每月330元。"
+    assert "真新街道" in missing_for(guard, analyzer, question, document, note)
+
+
+def test_a_town_the_documents_title_names_stands_behind_its_sentences(
+    guard: EntityGuard, analyzer: QuestionAnalyzer
+) -> None:
+    document = make_document("town", "泗顶镇2023年金桔种植工作方案", "全镇新种金桔450亩。\n")
+    assert missing_for(guard, analyzer, "泗顶镇2023年新种金桔多少亩？", document, "全镇新种金桔450亩。") == []
+    assert "长安镇" in missing_for(guard, analyzer, "长安镇2023年新种金桔多少亩？", document, "全镇新种金桔450亩。")
+
+
+def test_this_city_in_a_districts_document_is_the_city_around_it(
+    guard: EntityGuard, analyzer: QuestionAnalyzer
+) -> None:
+    document = make_document("jiading", JIADING_TITLE, JIADING_TEXT)
+    note = "备注：纳入最低生活保障范围的本市重残无业人员，补贴标准为每人每月330元。"
+    question = "上海纳入低保的重残无业人员每月补贴多少？"
+    assert missing_for(guard, analyzer, question, document, note) == []
+    # but a sentence that does not say 本市 is the district's own figure, not the city's
+    row = "街镇名称：安亭镇，人数：192人，金额：61220元。"
+    assert "上海" in missing_for(guard, analyzer, "上海安亭镇发了多少补贴？", document, row)
+
+
+def test_a_county_level_city_calls_itself_this_city(guard: EntityGuard, analyzer: QuestionAnalyzer) -> None:
+    # 简阳市 is a county-level city: its 本市 is 简阳市, not 成都
+    document = make_document("jianyang", "简阳市人民政府关于发放补贴的通知", "本市低保对象每人补贴300元。\n")
+    assert "成都" in missing_for(guard, analyzer, "成都低保对象每人补贴多少？", document, "本市低保对象每人补贴300元。")
+
+
+def test_a_sentence_silent_on_the_tier_has_its_sections(guard: EntityGuard, analyzer: QuestionAnalyzer) -> None:
+    text = "城镇居民最低生活保障补助服务指南\n（三）补贴标准：829元/月/人。\n二、农村牧区最低生活保障补助\n（三）补贴标准：625元/月/人。\n"
+    rural = text.index("二、")
+    document = Document(
+        doc_id="guide", title="城镇居民最低生活保障补助服务指南", text=text, content_hash="guide",
+        headings=[Heading(start=0, text="城镇居民最低生活保障补助服务指南", level=0),
+                  Heading(start=rural, text="二、农村牧区最低生活保障补助", level=3)],
+    )
+    question = "城镇居民低保补贴标准是多少？"
+    assert missing_for(guard, analyzer, question, document, "（三）补贴标准：829元/月/人。") == []
+    assert "城镇" in missing_for(guard, analyzer, question, document, "（三）补贴标准：625元/月/人。")

@@ -316,3 +316,50 @@ def test_an_english_question_naming_a_town_in_pinyin_is_answered_from_that_towns
     })
     answer = fresh_engine.ask("How many mu of new kumquat planting is assigned to Banlan town in 2023?")
     assert answer.short_answer == "600亩", answer.answer
+
+
+GUIDE = (
+    "城镇居民最低生活保障补助服务指南\n"
+    "（一）政策依据：《社会救助暂行办法》。\n"
+    "（二）补贴标准：829元/月/人。\n"
+    "（三）责任单位：乌兰浩特市民政局、财政局\n"
+    "二、农村牧区最低生活保障补助\n"
+    "（一）政策依据：《社会救助暂行办法》。\n"
+    "（二）补贴标准：625元/月/人。\n"
+    "（三）责任单位：乌兰浩特市民政局、财政局\n"
+)
+
+
+def test_a_labelled_field_is_read_with_its_sections_heading(fresh_engine: Engine, tmp_path: Path) -> None:
+    """「（二）补贴标准：625元/月/人」 says whose standard it is only in its section's heading: the
+    heading's words count for it, and its tier (农村牧区) keeps it from answering for 城镇."""
+    index_texts(fresh_engine, tmp_path / "docs", {"wulanhaote_guide.txt": GUIDE})
+    urban = fresh_engine.ask("乌兰浩特市城镇居民低保补贴标准是多少？")
+    assert not urban.refused and urban.short_answer == "829元/月/人"
+    rural = fresh_engine.ask("乌兰浩特市农村牧区最低生活保障补贴标准是多少？")
+    assert not rural.refused and rural.short_answer == "625元/月/人"
+
+
+TOWN_TABLE = (
+    "嘉定区2017年12月困难残疾人生活补贴资金发放情况\n"
+    "街镇名称 | 人数 | 金额(元) |\n"
+    "安亭镇 | 192 | 61220 |\n"
+    "马陆镇 | 134 | 43800 |\n"
+    "嘉定镇街道 | 146 | 46240 |\n"
+    "真新街道 | 259 | 84470 |\n"
+    "合计 | 731 | 235730 |\n"
+)
+
+
+def test_a_towns_row_answers_for_that_town_only(fresh_engine: Engine, tmp_path: Path) -> None:
+    index_texts(fresh_engine, tmp_path / "docs", {"jiading_table.txt": TOWN_TABLE})
+    town = fresh_engine.ask("嘉定区真新街道2017年12月发了多少困难残疾人生活补贴？")
+    assert not town.refused and town.short_answer == "84470元"
+    # the district's total is the totals row, not the row of 嘉定镇街道 (which shares 嘉定)
+    whole = fresh_engine.ask("嘉定区2017年12月有多少人领到困难残疾人生活补贴？")
+    assert not whole.refused and whole.short_answer == "731人"
+    # a town the table does not list gets no other town's figure
+    absent = fresh_engine.ask("嘉定区江桥镇2017年12月发了多少困难残疾人生活补贴？")
+    assert absent.refused
+    total = fresh_engine.ask("嘉定区安亭镇和马陆镇2017年12月困难残疾人生活补贴合计发了多少元？")
+    assert not total.refused and total.short_answer is not None and "105020" in total.short_answer

@@ -75,6 +75,11 @@ def test_a_figure_the_question_already_names_is_not_the_answer() -> None:
         ("How many enterprises were rewarded?", "count", ("家", "个")),
         ("How many people were trained?", "count", ("people",)),
         ("When does the policy take effect?", "date", ("date",)),
+        # a verb of paying before 多少 asks for money; 几个人 counts people; a money noun after 多少
+        ("农村牧区低保每人每月补多少？", "amount", ("money",)),
+        ("徐行镇有几个人领补贴？", "count", ("people",)),
+        ("真新街道当月发了多少困难残疾人生活补贴？", "amount", ("money",)),
+        ("当月补了多少户？", "count", ("户", "个")),
     ],
 )
 def test_asked_for(question: str, kind: str, classes: tuple[str, ...]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rag.answering.table_rows import asked_extreme, extreme_row, parse_row
+from rag.answering.table_rows import row_name, asked_extreme, extreme_row, parse_row
 from rag.engine import Engine
 from tests.conftest import index_texts
 
@@ -40,3 +40,10 @@ def test_the_engine_answers_which_row_is_largest_from_a_text_table(fresh_engine:
     answer = fresh_engine.ask("某县2023年金桔新种任务最多的是哪个乡镇？")
     assert answer.short_answer == "长安镇" and "2150亩" in answer.answer, answer.answer
     assert answer.citations and answer.citations[0].doc == "tasks.txt"
+
+
+def test_a_rows_name_is_its_first_cell_that_is_not_a_number() -> None:
+    row = parse_row("序号：8，乡镇(街道)：榜头镇，现有贫困户数：650户，资金安排额：71万元。")
+    assert row is not None and row_name(row) == "榜头镇"
+    spaced = parse_row("街镇名称：真新 街道，人数：259人。")
+    assert spaced is not None and row_name(spaced) == "真新街道"

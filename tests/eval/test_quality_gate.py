@@ -1,6 +1,6 @@
 """The CI quality gate, on every split: the development set, the test split, the holdout and the
-two splits of development documents (dev-docs, dev-docs2: unseen documents the rules may be
-written from).
+three splits of development documents (dev-docs, dev-docs2, dev-docs3: unseen documents the rules
+may be written from; dev-docs3 was not read in the round that added it).
 
 The thresholds sit a few items under what the default configuration (hybrid retrieval, extractive
 backend) measured when they were last set; a change that makes answers worse fails CI. ``--max-wrong``
@@ -29,6 +29,7 @@ TEST_CORPUS = PROJECT_ROOT / "eval" / "test_corpus"
 HOLDOUT_CORPUS = PROJECT_ROOT / "eval" / "holdout_corpus"
 DEV_DOCS_CORPUS = PROJECT_ROOT / "eval" / "dev_corpus"
 DEV_DOCS2_CORPUS = PROJECT_ROOT / "eval" / "dev_corpus2"
+DEV_DOCS3_CORPUS = PROJECT_ROOT / "eval" / "dev_corpus3"
 GATES = {
     "dev": {
         "--max-wrong": "0.035",
@@ -81,6 +82,17 @@ GATES = {
         "--min-hit5": "0.93",
         "--max-false-refusal": "0.28",
     },
+    # 216 questions over 12 more unseen documents, added in round 7 and not read while the round's
+    # rules were written (its first run measured round 6's code): gated where it stands
+    "dev-docs3": {
+        "--max-wrong": "0.17",
+        "--min-short": "0.35",
+        "--min-accuracy": "0.52",
+        "--min-refusal": "0.78",
+        "--min-citation": "0.85",
+        "--min-hit5": "0.95",
+        "--max-false-refusal": "0.39",
+    },
 }
 #: split -> (dataset, its own corpus; None for the bundled corpus)
 SPLITS = {
@@ -89,6 +101,7 @@ SPLITS = {
     "holdout": ("holdout_qa.jsonl", HOLDOUT_CORPUS),
     "dev-docs": ("dev_docs_qa.jsonl", DEV_DOCS_CORPUS),
     "dev-docs2": ("dev_docs2_qa.jsonl", DEV_DOCS2_CORPUS),
+    "dev-docs3": ("dev_docs3_qa.jsonl", DEV_DOCS3_CORPUS),
 }
 
 

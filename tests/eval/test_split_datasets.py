@@ -25,6 +25,7 @@ SPLITS = {
     "holdout": ("holdout_qa.jsonl", PROJECT_ROOT / "eval" / "holdout_corpus", 50),
     "dev-docs": ("dev_docs_qa.jsonl", PROJECT_ROOT / "eval" / "dev_corpus", 130),
     "dev-docs2": ("dev_docs2_qa.jsonl", PROJECT_ROOT / "eval" / "dev_corpus2", 150),
+    "dev-docs3": ("dev_docs3_qa.jsonl", PROJECT_ROOT / "eval" / "dev_corpus3", 150),
 }
 COMPUTED_TYPES = {"comparison", "total"}
 

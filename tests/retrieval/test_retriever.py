@@ -112,3 +112,32 @@ def test_a_passage_holding_the_questions_rarest_words_is_returned_even_when_dens
 
     assert "c9" not in run(0)
     assert "c9" in run(1) and len(run(1)) == 2
+
+
+def test_the_best_passage_naming_the_questions_town_is_kept() -> None:
+    """A table's row of one town (徐行镇) shares few words with a question about it and the dense
+    model cannot tell the towns' rows apart: BM25's best passage naming the town is kept in."""
+    from rag.retrieval.retriever import FusionWeights, HybridRetriever
+    from rag.text.tokenizing import ChineseTokenizer
+
+    texts = ["困难残疾人生活补贴的申请条件"] * 10 + ["街镇名称：徐行镇，人数：497人"] + ["街镇名称：安亭镇，人数：192人"]
+
+    class FakeIndex:
+        def __init__(self) -> None:
+            self.chunks = [type("C", (), {"chunk_id": f"c{i}", "doc_id": "d", "title": "t", "heading": "",
+                                          "search_text": text, "start": 0, "end": 1})() for i, text in enumerate(texts)]
+
+        def dense_search(self, vector: object, depth: int) -> list[tuple[int, float]]:
+            return [(i, 1.0 - i / 20) for i in range(12)]
+
+        def bm25_search(self, tokens: list[str], depth: int) -> list[tuple[int, float]]:
+            return [(i, 2.0 - i / 20) for i in range(12)]  # the town's row ranks 11th here too
+
+    class FakeEmbedder:
+        def encode_queries(self, texts: list[str]) -> np.ndarray:
+            return np.zeros((len(texts), 4), dtype=np.float32)
+
+    retriever = HybridRetriever(FakeEmbedder(), ChineseTokenizer(), weights_zh=FusionWeights(dense=1.0, bm25=2.0))
+    found = retriever.retrieve(FakeIndex(), "嘉定徐行镇有几个人领困难残疾人生活补贴？", k=3)  # type: ignore[arg-type]
+    ids = [p.chunk_id for p in found.passages]
+    assert "c10" in ids and "c11" not in ids and len(ids) == 3
