@@ -14,6 +14,7 @@ A name is a short answer only when it clearly answers:
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -30,10 +31,21 @@ from rag.text.places import Gazetteer
 from rag.text.quantities import find_quantities
 from rag.text.tokenizing import ChineseTokenizer
 
+#: A question about a document that the named one cites or carries out (「…意见依据的中办文件文号」,
+#: 「根据哪个文件」): its own number, issuer or date is not the answer.
+ASKS_CITED_DOCUMENT = re.compile(
+    r"依据|根据|按照|遵照|转发|贯彻|落实|引用|援引|参照|上级|\bbased on\b|\baccording to\b|\bpursuant\b|\bcites?\b",
+    re.I,
+)
+#: A clause that cites another document before its number (「根据…《关于…的通知》【闽财农指[2017]172号】」).
+CITING_CLAUSE = re.compile(r"(?:依据|根据|按照|遵照|转发|贯彻|落实|参照)[^，,。；;：:]*$")
+
 #: Organisation endings beyond the shared list that matter for the names officials ask about.
 _MORE_ORG_ENDINGS = (
     "联合会|联席会议?办公室|党委会|常委会|党委|纪委|文明委|发改委|管委会|管理委员会|"
-    "工作组|指挥部|事务所|研究院|研究所|医院|银行|学校|商会|合作社"
+    "工作组|指挥部|事务所|研究院|研究所|医院|银行|学校|商会|合作社|"
+    # the stations and offices of a county's services (县农村供水管理总站, 乡镇财政所)
+    "总站|管理站|服务站|工作站|管理所|服务所|财政所|卫生院|用水户协会|村委会|居委会"
 )
 _ORG_ENDING = re.compile(rf"(?:{_MORE_ORG_ENDINGS}|{ORG_SUFFIX_ALTERNATION})$")
 _ORG_SUFFIX = re.compile(rf"[{CJK_RANGE}（）()]{{2,24}}?(?:{_MORE_ORG_ENDINGS}|{ORG_SUFFIX_ALTERNATION})")
@@ -80,6 +92,19 @@ _CLAUSE_WORDS = frozenset(
 _DEMONSTRATIVE = re.compile(r"(?:这个|这一|这种|这项|这些|该|的)$")
 _QUOTED_AT_END = re.compile(_QUOTED_NAME.pattern + "$")
 _LIST_JOINER = re.compile(r"\s*(?:、|和|及|与|,|，)\s*")
+#: What joins the units of one list of alternatives or partners (村委会或者用水户协会, 民政局、财政局).
+_UNIT_JOINER = re.compile(r"\s*(?:、|和|及|与|或者|或|以及|,|，)\s*")
+
+
+def _side_by_side(sentence: str, spans: list[Span]) -> Span | None:
+    """The spans as one, when they stand side by side joined only by list words; else None."""
+    ordered = sorted({(s.start, s.end): s for s in spans}.values(), key=lambda s: s.start)
+    if len(ordered) < 2:
+        return None
+    for first, second in itertools.pairwise(ordered):
+        if not _UNIT_JOINER.fullmatch(sentence[first.end : second.start]):
+            return None
+    return Span(sentence[ordered[0].start : ordered[-1].end], ordered[0].start, ordered[-1].end)
 #: The question word a 「谁 / 哪个 / 哪家 / 什么」 question puts where its answer would stand.
 _WH_WORD = re.compile(r"哪一?(?:位|家|个|些|所|座|支|项|种|类|里|儿)|谁|什么|何处|何地")
 #: Characters an aligned answer is trimmed of at either end (particles, adverbs and punctuation
@@ -663,5 +688,8 @@ class SpanFinder:
             return listed  # 「联系人：方玉婷、陈心贝」: the names of one list answer together
         rivals = [s for s in ranked[1:] if s.text != best.text]
         if rivals and score(best) - score(rivals[0]) < NAME_MARGIN:
+            if kind == "org":
+                # 「由村委会或者用水户协会管理」: close units side by side in one list answer together
+                return _side_by_side(sentence, [s for s in ranked if score(best) - score(s) < NAME_MARGIN])
             return None
         return best

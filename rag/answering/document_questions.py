@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from rag.answering.answer_spans import SURNAMES, asks_for_author
+from rag.answering.answer_spans import ASKS_CITED_DOCUMENT, SURNAMES, asks_for_author
 from rag.answering.question import QuestionAnalysis
 from rag.ingest.structure import located_meta, text_lines
 from rag.schema import Document
@@ -95,19 +95,13 @@ _CJK_WORD = re.compile(f"[{CJK_RANGE}]+")
 _PUNCTUATION = re.compile(rf"[^{CJK_RANGE}A-Za-z0-9]")
 
 
-#: A question about a document that the named one cites or carries out (「…意见依据的中办文件文号」,
-#: 「根据哪个文件」): its own number, issuer or date is not the answer.
-_CITED_DOCUMENT = re.compile(
-    r"依据|根据|按照|遵照|转发|贯彻|落实|引用|援引|参照|上级|\bbased on\b|\baccording to\b|\bpursuant\b|\bcites?\b",
-    re.I,
-)
 
 
 def asked_document_field(analysis: QuestionAnalysis) -> DocumentField | None:
     """Which fact about a document the question asks for, or None for an ordinary question (and
     for a question about another document the named one cites)."""
     question = analysis.text
-    if _CITED_DOCUMENT.search(question):
+    if ASKS_CITED_DOCUMENT.search(question):
         return None
     if _ASKS_AUTHOR_UNIT.search(question):
         return "author_unit"

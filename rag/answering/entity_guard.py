@@ -22,7 +22,7 @@ from rag.text.localities import localities_in
 from rag.text.numbers import ordinals_in
 from rag.text.patterns import CJK_RANGE, PUBLICATION, TIER, YEAR, YEAR_RANGE
 from rag.text.places import Gazetteer, Place, main_province, same_place
-from rag.text.quantities import find_quantities, unit_class
+from rag.text.quantities import Quantity, find_quantities, unit_class
 
 _SPACE = re.compile(r"\s+")
 #: How a document refers to its city: in a district's or county's document, the city it lies in.
@@ -109,6 +109,47 @@ def _rival_label(question: str, sentence: str) -> list[str]:
     return [modifier + head]
 
 
+#: A bound written after a figure (100立方米以上, 50人以下), and which side of the figure it keeps.
+_BOUND_AFTER = re.compile(r"(?:及)?(?:以上|以下|以内|及以下|不足|不满)")
+_UPPER_BOUNDS = ("以下", "以内", "不足", "不满")
+
+
+def _bound_side(bound: str) -> str:
+    return "below" if bound.endswith(_UPPER_BOUNDS) else "above"
+
+
+def _opposite_bound(question: str, figure: Quantity, sentence: str) -> bool:
+    """Whether the sentence states the question's threshold only with the other bound: 「日供水能力
+    在100立方米以下…由村委会管理」 is not about the works of 100立方米以上."""
+    asked = _BOUND_AFTER.match(question, figure.end)
+    if asked is None:
+        return False
+    compact = _SPACE.sub("", sentence)
+    sides = {
+        _bound_side(bound.group(0))
+        for q in find_quantities(compact)
+        if q.value == figure.value and unit_class(q) == unit_class(figure)
+        and (bound := _BOUND_AFTER.match(compact, q.end)) is not None
+    }
+    return bool(sides) and _bound_side(asked.group(0)) not in sides
+
+
+#: A government work report's year, from its title or first line (2022年政府工作报告).
+_REPORT_YEAR = re.compile(r"((?:19|20)\d{2})年[^\n。]{0,16}?政府工作报告")
+#: Words by which a report's review looks back on the past year.
+_LOOKS_BACK = re.compile(r"过去(?:的)?一年|一年来|即将过去的一年")
+
+
+def reviewed_year(document: Document, context: str) -> str | None:
+    """The year a work report's review speaks of, when ``context`` (a sentence's paragraph and
+    heading) looks back on the past year: the report of 2022 reviews 2021 (「一年来，…增长7%」)."""
+    if not _LOOKS_BACK.search(context):
+        return None
+    first_line = document.text[: document.text.find("\n")] if "\n" in document.text else document.text[:60]
+    found = _REPORT_YEAR.search(document.title) or _REPORT_YEAR.search(first_line)
+    return str(int(found.group(1)) - 1) if found else None
+
+
 class EntityGuard:
     """Says which of a question's entities a piece of evidence fails to mention."""
 
@@ -174,10 +215,15 @@ class EntityGuard:
             if not self._locality_supported(town, sentence, own_context, document):
                 missing.append(town)
         dated_days = {year: day for year, day in _FULL_DATE.findall(analysis.text)}
+        around = years_in(with_title)
+        reviewed = reviewed_year(document, context)
+        if reviewed is not None:
+            # a work report's review of the past year: its figures are that year's, not the report's
+            around = years_in(_SPACE.sub("", context)) | {reviewed}
         for year in analysis.years:
             if year in dated_days and dated_days[year] in sentence and not years_in(sentence):
                 continue  # 「2021年4月6日…出台的方案」 and a sentence of 4月6日 with no year of its own
-            if not self._marker_supported(year, years_in(sentence), years_in(with_title)):
+            if not self._marker_supported(year, years_in(sentence), around):
                 missing.append(f"{year}年")
         for ordinal in analysis.ordinals:
             if not self._marker_supported(ordinal, set(ordinals_in(sentence)), set(ordinals_in(with_title))):
@@ -224,6 +270,9 @@ class EntityGuard:
         )
         missing = []
         for figure in analysis.figures:
+            if _opposite_bound(analysis.text, figure, sentence):
+                missing.append(figure.text + _BOUND_AFTER.match(analysis.text, figure.end).group(0))  # type: ignore[union-attr]
+                continue
             label = unit_class(figure)
             if not EntityGuard._marker_supported(
                 figure.value,

@@ -23,7 +23,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from rag.answering.answer_spans import SpanFinder, asks_for_author
+from rag.answering.answer_spans import ASKS_CITED_DOCUMENT, CITING_CLAUSE, SpanFinder, asks_for_author
 from rag.answering.base import AnswerBackend, AnswerRequest
 from rag.answering.citations import to_citation
 from rag.answering.conflicts import Statement, conflict_text, document_date
@@ -53,7 +53,7 @@ from rag.schema import Answer, Document, Passage, Refusal, RefusalReason
 from rag.store.index import DocumentIndex
 from rag.text.instructions import addresses_the_system
 from rag.text.localities import localities_in
-from rag.text.patterns import DOCUMENT_NOUNS, PUBLICATION, TIER
+from rag.text.patterns import CJK_RANGE, DOCUMENT_NOUNS, PUBLICATION, TIER
 from rag.text.places import Place, same_place
 from rag.text.quantities import find_quantities
 from rag.text.romanised import romanised_names
@@ -117,6 +117,9 @@ SHORT_SENTENCE_CHARS = 30
 LEAD_IN_MAX_CHARS = 20
 #: Endings of a table row's name that make the row one place's (新成路街道, 菊园新区, 工业区, 城南社区).
 _PLACE_ROW_END = re.compile(r"(?:街道|社区|新区|区|镇|乡|村)$")
+#: How many characters of the question another cell of a row must hold to be about what it asks.
+SHARED_RUN = 4
+_CJK_RUN = re.compile(rf"[{CJK_RANGE}]+")
 #: How many rows above a table row are searched for the table's caption.
 MAX_ROWS_BACK = 200
 #: A line ending in the name of a kind of document (…实施细则, …的通知) is a document's title.
@@ -204,6 +207,14 @@ def _in_documents(index: DocumentIndex, term: str) -> bool:
     return index.vocabulary.get(term) is not None
 
 
+def _about_another_year(analysis: QuestionAnalysis, missing: list[str]) -> bool:
+    """Whether a sentence fails the guard only for the question's years: it is about another year
+    (the same county's report of 2019 for a question about 2021), so, like a sibling county's, it
+    does not set the bar for the sentences about the asked year."""
+    asked = {f"{year}年" for year in analysis.years}
+    return bool(missing) and all(item in asked for item in missing)
+
+
 def _pieced(term: str, texts: tuple[str, ...]) -> bool:
     """Whether ``term`` is spelled out by pieces of two or more characters that the texts hold
     (农村居民 from 农村 and 居民), taking the longest piece at each step."""
@@ -273,6 +284,13 @@ class ExtractiveBackend(AnswerBackend):
             # (多少年 asked, only counts of 名 found): quoting them would not answer.
             return self._refuse(request, analysis, "unanswerable_kind", [])
         short_answer = self._short_answer(analysis, chosen)
+        if short_answer is not None and self._cites_another_document(analysis, chosen, short_answer):
+            # 「根据…《…的通知》【闽财农指[2017]172号】」 gives the number of the document cited; the
+            # document that cites it states its own number on its title line
+            document = index.document(index.sentences[chosen.position].doc_id)
+            own = self._stated(request, analysis, index, document, "number")
+            if own is not None:
+                return own
         if short_answer is None and analysis.kind in NAME_KINDS:
             # A "who / which unit / where" question whose best sentence names no one clearly: a
             # close runner-up that does (副主席陈刚宣布决赛开幕 after the sentence about the
@@ -297,15 +315,33 @@ class ExtractiveBackend(AnswerBackend):
         document = named_document(analysis, documents, self._question_terms(analysis), index.idf)
         if document is None:
             return None
-        statement = document_statement(document, field)
-        if statement is None:
-            return None
         # The first line of the opening is the title line (a whole-text scan is not needed for it).
         title_line = next(iter(text_lines(document.text[:OPENING_CHARS])), (0, document.title))
         # The 《title》 the question quotes has just been matched to the document's own title.
         unquoted = replace(analysis, quoted=[q for q in analysis.quoted if f"《{q}》" not in analysis.text])
         if self.guard.missing(unquoted, document, title_line[0], title_line[0] + len(title_line[1])):
             return None
+        return self._stated(request, analysis, index, document, field)
+
+    @staticmethod
+    def _cites_another_document(analysis: QuestionAnalysis, chosen: ScoredSentence, short_answer: str) -> bool:
+        """Whether the document number chosen is one the sentence cites (after 根据/依据…) while the
+        question asks for no cited document's number."""
+        if analysis.kind != "docnumber" or ASKS_CITED_DOCUMENT.search(analysis.text):
+            return False
+        at = chosen.text.find(short_answer)
+        return at > 0 and bool(CITING_CLAUSE.search(chosen.text[:at]))
+
+    def _stated(
+        self, request: AnswerRequest, analysis: QuestionAnalysis, index: DocumentIndex, document: Document,
+        field: DocumentField,
+    ) -> Answer | None:
+        """The answer quoting where ``document`` states ``field`` about itself, None when it does not
+        (or the line is in no retrieved passage's reach)."""
+        statement = document_statement(document, field)
+        if statement is None:
+            return None
+        title_line = next(iter(text_lines(document.text[:OPENING_CHARS])), (0, document.title))
         passage = self._passage_at(request, index, document, statement.start)
         if passage is None:
             return None
@@ -487,7 +523,8 @@ class ExtractiveBackend(AnswerBackend):
             missing = self.guard.missing(
                 analysis, document, sentence.start, sentence.end, candidate.before_answer, candidate.answer_words,
             )
-            if missing and self._about_another_place(analysis, document, missing):
+            elsewhere = self._about_another_place(analysis, document, missing) or _about_another_year(analysis, missing)
+            if missing and elsewhere:
                 first_missing = first_missing or missing
                 continue
             if best is None:
@@ -866,6 +903,12 @@ class ExtractiveBackend(AnswerBackend):
             return True
         asked = re.sub(r"\s+", "", " ".join([analysis.text, *analysis.expansions, *analysis.translations, *named]))
         if any(part in name for part in named):
+            return True
+        # a cell that speaks of its own subject (备注：其中县农业投资有限公司新种任务1500亩) answers a
+        # question that names that subject: a run of the question's words in another cell
+        others = "".join(re.sub(r"\s+", "", value) for _, value in row.cells if re.sub(r"\s+", "", value) != name)
+        if any(asked[i : i + SHARED_RUN] in others for i in range(len(asked) - SHARED_RUN + 1)
+               if _CJK_RUN.fullmatch(asked[i : i + SHARED_RUN])):
             return True
         return not name or name in asked
 

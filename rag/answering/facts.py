@@ -208,6 +208,8 @@ _CN_QUESTION_COUNT = re.compile(r"多少|几|多大")
 #: the question also speaks of money.
 _COUNTED_NOUN = re.compile(rf"(?:多少|几)(?!钱|元|万|亿|倍|%|个百分点|是|呢|吗|？|\?)([{CJK_RANGE}]{{1,4}})")
 _PEOPLE_CLASSES = ("people",)
+#: An enterprise's name (县农业投资有限公司): the money words inside it (投资) ask for nothing.
+_ENTERPRISE_NAME = re.compile(rf"[{CJK_RANGE}]{{2,20}}?(?:有限责任公司|股份有限公司|有限公司|公司|集团)")
 #: A noun phrase after 多少 that ends with one of these names money (多少困难残疾人生活补贴).
 _MONEY_PHRASE_END = re.compile(r"(?:补贴|补助|资金|奖金|奖励金|经费|救助金|抚恤金|工资|费用)$")
 #: Nouns for people: a question that counts them (「高技能人才有多少」「多少农民工」) asks for people,
@@ -298,7 +300,7 @@ def _asked_figure(question: str) -> AskedFor | None:
     if _PEOPLE_SUBJECT.search(question) and not _MONEY_WORDS.search(question):
         return AskedFor("count", _PEOPLE_CLASSES, before)  # 高技能人才有多少: a number of people
     asks_how_much = _CN_QUESTION_COUNT.search(question) or re.search(r"how much|^\s*what\b", question, re.I)
-    if _MONEY_WORDS.search(question) and asks_how_much:
+    if _MONEY_WORDS.search(_ENTERPRISE_NAME.sub("", question)) and asks_how_much:
         return AskedFor("amount", ("money",), before)
     if _ENGLISH_COUNT.search(question) or _CN_QUESTION_COUNT.search(question):
         return AskedFor("count", (), before)

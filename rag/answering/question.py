@@ -52,6 +52,10 @@ _KIND_PATTERNS: list[tuple[AnswerKind, re.Pattern[str]]] = [
         rf"{ENGLISH_WHEN}|what year|which year|what date|which date|what day", re.I
     )),
     ("count", re.compile(r"多少|几个|几名|几家|几项|几批|几所|几次|how many|number of", re.I)),
+    # 「归谁统一管理」「谁来管」「谁负责审批」: in a 公文 the party that manages or approves is a unit
+    ("org", re.compile(
+        r"归谁|谁(?:来)?(?:统一)?(?:负责|管理?|审批|审核|监管|主管|核定|认定)"
+    )),
     ("person", re.compile(
         rf"谁|哪位|什么人|姓名|(?:{_PERSON_NOUNS})(?:叫什么|的名字)|\bwho\b|\bwhom\b|\bwhose\b", re.I
     )),

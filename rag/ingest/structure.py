@@ -234,6 +234,10 @@ def _iso(date_text: str) -> str:
     return "-".join([f"{year:04d}"] + [f"{v:02d}" for v in (month, day) if v is not None])
 
 
+#: A document number closing a line after a space (the title line's own number).
+_NUMBER_AT_END = re.compile(rf"\s({DOCUMENT_NUMBER.pattern})\s*$")
+
+
 def located_meta(text: str, title: str = "") -> LocatedMeta:
     """The issuing body, own number and 成文日期 of a 公文, each with the line that states it.
 
@@ -249,6 +253,12 @@ def located_meta(text: str, title: str = "") -> LocatedMeta:
         if DOCUMENT_NUMBER.fullmatch(re.sub(r"\s", "", line)):
             doc_number = MetaLine(line, offset, offset + len(line))
             break
+    if doc_number is None and lines:
+        # a title line that ends with the number (「福州市…管理办法 榕民规〔2025〕4号」, as mirrors print it)
+        offset, line = lines[0]
+        ending = _NUMBER_AT_END.search(line)
+        if ending is not None:
+            doc_number = MetaLine(ending.group(1), offset + ending.start(1), offset + ending.end(1))
     issuer = date = None
     iso_date = ""
     for i, (offset, line) in enumerate(lines):

@@ -289,3 +289,13 @@ def test_an_aligned_unit_cut_by_the_questions_place_is_answered_by_the_whole_uni
     question = "是哪个部门公示的湖北2020年度美丽乡村建设试点村名单？"
     assert aligned_answer(sentence, question).text == "省财政厅官网"  # type: ignore[union-attr]
     assert finder.aligned(sentence, "org", question).text == "湖北省财政厅"  # type: ignore[union-attr]
+
+
+def test_units_side_by_side_in_one_list_answer_together(finder: SpanFinder) -> None:
+    sentence = "日供水能力在100立方米以下的工程，由受益范围内的村委会或者用水户协会管理。"
+    best = finder.best(sentence, "org", ["管理"], "100立方米以下的工程谁来管？")
+    assert best is not None and best.text == "村委会或者用水户协会"
+    # units far apart in the sentence stay two answers, and no guess is made between them
+    apart = "市财政局负责拨付资金，审核工作交给市民政局。"
+    assert finder.best(apart, "org", [], "由哪个部门负责？") is None
+

@@ -375,3 +375,31 @@ def test_a_sentence_silent_on_the_tier_has_its_sections(guard: EntityGuard, anal
     question = "城镇居民低保补贴标准是多少？"
     assert missing_for(guard, analyzer, question, document, "（三）补贴标准：829元/月/人。") == []
     assert "城镇" in missing_for(guard, analyzer, question, document, "（三）补贴标准：625元/月/人。")
+
+
+def test_a_threshold_stated_only_with_the_other_bound_is_another_threshold(
+    guard: EntityGuard, analyzer: QuestionAnalyzer
+) -> None:
+    text = (
+        "第七条 日供水能力在100立方米以上的农村饮水安全工程，由县农村供水管理总站统一管理；\n"
+        "日供水能力在100立方米以下分散的农村饮水安全工程，由村委会管理。\n"
+    )
+    document = make_document("mulei", "木垒县农村饮水安全工程建设运行管理办法", text)
+    question = "木垒县日供水能力100立方米以上的工程归谁统一管理？"
+    above = "第七条 日供水能力在100立方米以上的农村饮水安全工程，由县农村供水管理总站统一管理；"
+    below = "日供水能力在100立方米以下分散的农村饮水安全工程，由村委会管理。"
+    assert missing_for(guard, analyzer, question, document, above) == []
+    assert missing_for(guard, analyzer, question, document, below) == ["100立方米以上"]
+
+
+def test_a_work_reports_review_is_about_the_year_before_the_report(
+    guard: EntityGuard, analyzer: QuestionAnalyzer
+) -> None:
+    review = "一年来，全县社会消费品零售总额增长4.5%。"
+    document = make_document("taining2022", "2022年泰宁县政府工作报告", f"各位代表：\n{review}\n")
+    assert missing_for(guard, analyzer, "泰宁县2021年社会消费品零售总额增长多少？", document, review) == []
+    # the report's own year is not the year its review speaks of
+    assert "2022年" in missing_for(guard, analyzer, "泰宁县2022年社会消费品零售总额增长多少？", document, review)
+    plan = "今年主要预期目标是社会消费品零售总额增长8%。"
+    planned = make_document("taining2022p", "2022年泰宁县政府工作报告", f"各位代表：\n{plan}\n")
+    assert missing_for(guard, analyzer, "泰宁县2022年社会消费品零售总额目标增长多少？", planned, plan) == []

@@ -363,3 +363,45 @@ def test_a_towns_row_answers_for_that_town_only(fresh_engine: Engine, tmp_path: 
     assert absent.refused
     total = fresh_engine.ask("嘉定区安亭镇和马陆镇2017年12月困难残疾人生活补贴合计发了多少元？")
     assert not total.refused and total.short_answer is not None and "105020" in total.short_answer
+
+
+def test_another_years_report_does_not_set_the_bar_for_the_asked_year(fresh_engine: Engine, tmp_path: Path) -> None:
+    """The same county's report of another year says the same thing better; its sentence fails the
+    guard for the year and must not crowd out the weaker sentence of the asked year's report."""
+    index_texts(fresh_engine, tmp_path / "docs", {
+        "taining_2020.txt": "2020年泰宁县政府工作报告\n一、2019年工作回顾\n城镇、农村居民人均可支配收入分别增长8.5%、9%。\n",
+        "taining_2022.txt": (
+            "2022年政府工作报告\n现在，我代表泰宁县人民政府向大会报告工作。\n一、2021年工作回顾\n"
+            "一年来，全县经济持续恢复，社会消费品零售总额增长4.5%，城乡居民人均可支配收入分别增长7%、9%，重点工作实现新开局。\n"
+        ),
+    })
+    answer = fresh_engine.ask("泰宁县2021年城镇居民人均可支配收入增长多少？")
+    assert not answer.refused and answer.short_answer == "7%", answer.answer
+    assert fresh_engine.ask("泰宁县2017年城镇居民人均可支配收入增长多少？").refused  # no report of that year
+
+
+def test_a_rows_other_cell_answers_for_the_subject_it_names(fresh_engine: Engine, tmp_path: Path) -> None:
+    index_texts(fresh_engine, tmp_path / "docs", {"tasks.txt": (
+        "某县2023年金桔生产任务分解表\n乡镇 | 新种任务(亩) | 备注 |\n"
+        "长安镇 | 2150 | 其中县农业投资有限公司新种任务1500亩,不计入长安镇考核 |\n板榄镇 | 600 | 无 |\n"
+    )})
+    answer = fresh_engine.ask("某县农业投资有限公司2023年的金桔新种任务是多少？")
+    assert not answer.refused and answer.short_answer == "1500亩", answer.answer
+
+
+def test_a_notice_citing_anothers_number_is_answered_with_its_own(fresh_engine: Engine, tmp_path: Path) -> None:
+    index_texts(fresh_engine, tmp_path / "docs", {
+        "own_number.txt": (
+            "仙农〔2018〕4号\n各乡镇人民政府：\n"
+            "根据省财政厅《关于提前下达2018年度第一批扶贫发展资金的通知》【闽财农指[2017]172号】文件精神，现将有关事项通知如下：\n"
+            "全县共安排671万元。\n仙游县农业局\n2018年1月5日\n"
+        ),
+        "no_own_number.txt": (
+            "根据《关于调整义务兵家庭优待金标准的通知》(吴退役军人〔2025〕9号)文件要求，对吴江区义务兵家庭优待金标准进行调整。\n"
+        ),
+    })
+    own = fresh_engine.ask("仙游县下达2018年度第一批扶贫发展资金的文件是什么文号？")
+    assert own.short_answer == "仙农〔2018〕4号", own.answer
+    # a page that only explains a notice has no number of its own: the notice's number answers
+    cited = fresh_engine.ask("吴江区调整义务兵家庭优待金标准的文件文号是什么？")
+    assert cited.short_answer == "吴退役军人〔2025〕9号", cited.answer

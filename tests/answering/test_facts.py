@@ -80,6 +80,8 @@ def test_a_figure_the_question_already_names_is_not_the_answer() -> None:
         ("徐行镇有几个人领补贴？", "count", ("people",)),
         ("真新街道当月发了多少困难残疾人生活补贴？", "amount", ("money",)),
         ("当月补了多少户？", "count", ("户", "个")),
+        # 投资 inside a company's name asks for no money: the task is counted (1500亩)
+        ("县农业投资有限公司2023年的新种任务是多少？", "count", ()),
     ],
 )
 def test_asked_for(question: str, kind: str, classes: tuple[str, ...]) -> None:

@@ -44,6 +44,10 @@ def analyzer() -> QuestionAnalyzer:
         # any title before 叫什么名字 makes it a person (区长, 镇长, 专家 are titles as much as 县长)
         ("丁区区长叫什么名字？", "person"),
         ("戊镇镇长的名字是什么？", "person"),
+        # the party that manages or approves is a unit in a 公文; who announced something is a person
+        ("日供水能力100立方米以上的工程归谁统一管理？", "org"),
+        ("分散的小工程谁来管？", "org"),
+        ("决赛由谁宣布开幕？", "person"),
     ],
 )
 def test_kind(analyzer: QuestionAnalyzer, question: str, kind: str) -> None:

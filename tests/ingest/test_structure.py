@@ -144,3 +144,13 @@ def test_joint_signers_stacked_above_the_date_are_all_issuers() -> None:
     assert document_meta(text).issuer == "中共某县委办公室、某县人民政府办公室"
     single = text.replace("中共某县委办公室\n", "")
     assert document_meta(single).issuer == "某县人民政府办公室"
+
+
+def test_a_title_line_ending_with_a_number_states_the_documents_own_number() -> None:
+    from rag.ingest.structure import located_meta
+
+    own = located_meta("福州市市级扶持老区建设专项资金管理办法 榕民规〔2025〕4号\n第一条 根据《某办法》(榕政综〔2025〕16号)制定本办法。\n")
+    assert own.doc_number is not None and own.doc_number.value == "榕民规〔2025〕4号"
+    # a number cited in the body is another document's
+    cited = located_meta("某某管理办法\n第一条 根据《某办法》(榕政综〔2025〕16号)制定本办法。\n")
+    assert cited.doc_number is None
