@@ -75,7 +75,9 @@ _LABEL_HEAD = 3
 
 
 #: A day or month a question names (5月11日通知, 5月份那次公示, 6月28日重新核定).
-_QUESTION_DAY = re.compile(r"(?<!\d)(\d{1,2})月(?:(\d{1,2})[日号]|份)")
+_QUESTION_DAY = re.compile(r"(?<!\d)(\d{1,2})月(?:(\d{1,2})[日号]|份)|(?<=年)(\d{1,2})月(?![\d日号份])")
+#: Months written in Chinese numerals (十一月), as dates in 公文 signatures are.
+_CHINESE_MONTHS = ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二")
 
 
 def _missing_days(question: str, document_text: str) -> list[str]:
@@ -84,8 +86,13 @@ def _missing_days(question: str, document_text: str) -> list[str]:
     naming one edition's date is not about a document that never names that date."""
     missing = []
     for match in _QUESTION_DAY.finditer(question):
-        month, day = int(match.group(1)), match.group(2)
+        month, day = int(match.group(1) or match.group(3)), match.group(2)
+        if not 1 <= month <= 12:
+            continue
         written = rf"(?<!\d){month}月{int(day)}[日号]" if day else rf"(?<!\d){month}月"
+        if not day:
+            # a month of a year (2017年11月) may be written in numerals: 十一月, not the 一月 of 十一月
+            written += rf"|(?<![一二三四五六七八九十〇○O零]){_CHINESE_MONTHS[month - 1]}月"
         if not re.search(written, document_text):
             missing.append(match.group(0))
     return missing

@@ -300,6 +300,12 @@ def test_a_day_the_question_names_must_be_one_the_document_mentions() -> None:
     assert _missing_days("5月份那次公示的面积是多少？", may) == []
     assert _missing_days("1月份的标准是多少？", "2024年11月1日") == ["1月份"]  # 11月 is not 1月
     assert _missing_days("补贴标准是多少？", june) == []
+    # a month written after its year asks for that month's edition (the November table, not December's)
+    december = "嘉定区2017年12月困难残疾人生活补贴资金发放情况"
+    assert _missing_days("嘉定区2017年11月补贴发放总额是多少？", december) == ["11月"]
+    assert _missing_days("嘉定区2017年12月补贴发放总额是多少？", december) == []
+    assert _missing_days("2007年7月下达了多少资金？", "二○○七年七月十六日") == []
+    assert _missing_days("2007年1月下达了多少资金？", "二○○七年十一月十六日") == ["1月"]
 
 
 def test_a_document_naming_one_county_only_in_its_body_is_about_that_county(
