@@ -34,7 +34,8 @@ from rag.store.index import DocumentIndex, IndexInfo
 from rag.store.index_store import IndexStore
 from rag.store.stores import open_store
 from rag.text.glossary import Glossary
-from rag.text.places import Place
+from rag.text.patterns import CJK
+from rag.text.places import ADMIN_ENDINGS, Place
 from rag.text.tokenizing import shared_tokenizer
 
 
@@ -296,7 +297,15 @@ class Engine:
             self._place_of = current
             self._document_places = (index, [p for p in current.values() if p is not None])
         gazetteer = self.analyzer.gazetteer
-        return any(gazetteer.encloses(place, home) for home in self._document_places[1])
+        if any(gazetteer.encloses(place, home) for home in self._document_places[1]):
+            return True
+        # else a place the documents name in full (通城县 in a province's list of villages): the
+        # index's vocabulary holds the words of every chunk, so this is one lookup per form
+        return any(
+            index.vocabulary.get(form) is not None
+            for form in place.surface_forms
+            if len(form) >= 3 and CJK.search(form) and form.endswith(ADMIN_ENDINGS)
+        )
 
     def _answer_request(
         self, question: str, analysis: QuestionAnalysis, index: DocumentIndex, top_k: int | None,

@@ -202,3 +202,15 @@ def test_without_the_model_english_questions_are_answered_as_before(
     plain = fresh_engine.ask(question)
     assert (answer.answer, answer.short_answer, answer.refused) == (plain.answer, plain.short_answer, plain.refused)
     engine.close()
+
+
+def test_an_english_place_name_reads_as_the_county_the_documents_name(fresh_engine: Engine, tmp_path: Path) -> None:
+    """Tongcheng is 桐城 (安徽) or 通城县 (湖北); a province's list that names 通城县 in full decides,
+    though the list is about 湖北, not about the county."""
+    from tests.conftest import index_texts
+
+    index_texts(fresh_engine, tmp_path / "docs", {"hubei_list.txt": (
+        "湖北省2020年度美丽乡村建设试点村名单\n咸安区(1个)\n马桥镇曾铺村\n通城县(1个)\n北港镇龙门村\n"
+    )})
+    analysis = fresh_engine._analyze("Which village in Tongcheng County made the list?", fresh_engine.index)
+    assert [m.place.name for m in analysis.places] == ["通城县"]

@@ -66,7 +66,7 @@ class PlaceMention:
         to say what a document or sentence is about."""
         if self.place.level != "county" or self.surface.isascii():
             return True
-        return self.surface.endswith(_ADMIN_ENDINGS)
+        return self.surface.endswith(ADMIN_ENDINGS)
 
 
 def _english_names(short: str) -> list[str]:
@@ -136,7 +136,7 @@ class Gazetteer:
                 target.setdefault(form.lower() if form.isascii() else form, []).append(place)
         self._lengths = sorted({len(form) for form in self._cjk_forms}, reverse=True)
         self._full_names = {
-            form for place in self.places for form in place.surface_forms if form.endswith(_ADMIN_ENDINGS)
+            form for place in self.places for form in place.surface_forms if form.endswith(ADMIN_ENDINGS)
         }
         self._latin_words = max((len(form.split()) for form in self._latin_forms), default=1)
 
@@ -292,7 +292,7 @@ class Gazetteer:
         may begin a company's name), when it names exactly one of that level."""
         named: dict[str, dict[str, Place]] = {}
         for mention in self.find(text):
-            full = mention.reliable and mention.surface.endswith(_ADMIN_ENDINGS)
+            full = mention.reliable and mention.surface.endswith(ADMIN_ENDINGS)
             if full and mention.place.level in ("city", "county"):
                 named.setdefault(mention.place.level, {})[place_key(mention.place)] = mention.place
         for level in ("county", "city"):
@@ -305,7 +305,7 @@ class Gazetteer:
 
 
 #: Endings of a division's full name: the shared ones, and the banners and leagues of Inner Mongolia.
-_ADMIN_ENDINGS = (*ADMIN_SUFFIXES, "旗", "盟")
+ADMIN_ENDINGS = (*ADMIN_SUFFIXES, "旗", "盟")
 
 
 def _word_boundaries(text: str) -> set[int]:
