@@ -25,6 +25,7 @@ from pathlib import Path
 from rag.errors import DocumentError, ExtractionError
 from rag.ingest.cleaning import detect_title_and_headings
 from rag.ingest.limits import Budget, ParseLimits
+from rag.ingest.lists import counted_lists_as_sentences
 from rag.ingest.office import Extracted, read_csv, read_doc, read_docx, read_ofd, read_xlsx
 from rag.ingest.pdf import read_pdf
 from rag.ingest.structure import document_meta, merge_headings, numbered_headings
@@ -213,9 +214,9 @@ def _build(name: str, data: bytes, source: str, limits: ParseLimits | None = Non
             if suffix in (".html", ".htm"):
                 extracted = _read_html(text)
             elif suffix == ".md":
-                extracted = _read_markdown(pipe_tables_as_rows(text))
+                extracted = _read_markdown(counted_lists_as_sentences(pipe_tables_as_rows(text)))
             else:
-                extracted = Extracted(pipe_tables_as_rows(text))
+                extracted = Extracted(counted_lists_as_sentences(pipe_tables_as_rows(text)))
     if not extracted.text.strip():
         raise ExtractionError(name, "no text could be extracted (empty document)")
     detected_title, detected_headings = detect_title_and_headings(extracted.text)

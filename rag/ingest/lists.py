@@ -1,0 +1,54 @@
+"""Counted lists in plain text: a group line that states how many items follow (「赤壁市(4个)」) and
+the item lines under it, as one sentence.
+
+A 公示 or 名单 page prints each group's name with its count and then one item per line, without
+punctuation. Read line by line, every line is short and looks like a heading, so no sentence
+holds a group's villages and none can answer 「赤壁市入选的是哪几个村」. Written as one enumeration
+(「赤壁市(4个)：车埠镇鸡公山村、官塘驿镇葛仙山村、…。」), the group and its items are one sentence
+that the answering stages quote like any other list.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.text.numbers import chinese_number
+from rag.text.patterns import CJK_RANGE
+
+__all__ = ["counted_lists_as_sentences"]
+
+#: A group line: a name and, in parentheses, how many items follow (赤壁市(4个), 一等奖（3名）).
+_GROUP_LINE = re.compile(
+    rf"^\s*([{CJK_RANGE}A-Za-z0-9·]{{2,20}}?)\s*[（(]\s*([0-9一二三四五六七八九十两]{{1,3}})\s*(?:个|名|家|项|人|所)\s*[)）]\s*$"
+)
+#: An item line: a short name without sentence punctuation.
+_ITEM_LINE = re.compile(rf"^\s*[{CJK_RANGE}A-Za-z0-9·（）()]{{2,30}}\s*$")
+#: The most items a group may announce to be joined (a longer list is left as it is).
+MAX_ITEMS = 60
+
+
+def counted_lists_as_sentences(text: str) -> str:
+    """``text`` with each counted group (a group line, then exactly as many item lines as it
+    announces) written as one line 「组(N个)：甲、乙、丙。」; everything else stays as it is."""
+    lines = text.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        group = _GROUP_LINE.match(lines[i])
+        count = _count(group.group(2)) if group else 0
+        items = lines[i + 1 : i + 1 + count]
+        if group and 0 < count <= MAX_ITEMS and len(items) == count and all(_ITEM_LINE.match(item) for item in items):
+            head = lines[i].strip()
+            out.append(f"{head}：{'、'.join(item.strip() for item in items)}。")
+            i += 1 + count
+            continue
+        out.append(lines[i])
+        i += 1
+    return "\n".join(out)
+
+
+def _count(written: str) -> int:
+    if written.isdigit():
+        return int(written)
+    value = chinese_number(written)
+    return int(value) if value is not None else 0
