@@ -63,24 +63,24 @@ GATES = {
     # 189 questions over 12 short documents nobody on the team had read, added in round 6 as
     # development material: gated where it stands, so that a rule for one split cannot undo it
     "dev-docs": {
-        "--max-wrong": "0.14",
-        "--min-short": "0.6",
-        "--min-accuracy": "0.73",
+        "--max-wrong": "0.13",
+        "--min-short": "0.64",
+        "--min-accuracy": "0.76",
         "--min-refusal": "0.68",
-        "--min-citation": "0.92",
+        "--min-citation": "0.94",
         "--min-hit5": "0.97",
-        "--max-false-refusal": "0.18",
+        "--max-false-refusal": "0.15",
     },
     # 210 questions over 12 more unseen documents, added late in round 6 (its first run measured
     # round 6's rules before any were written from it): gated where it stands
     "dev-docs2": {
-        "--max-wrong": "0.19",
-        "--min-short": "0.41",
-        "--min-accuracy": "0.59",
+        "--max-wrong": "0.18",
+        "--min-short": "0.49",
+        "--min-accuracy": "0.66",
         "--min-refusal": "0.68",
-        "--min-citation": "0.83",
-        "--min-hit5": "0.93",
-        "--max-false-refusal": "0.28",
+        "--min-citation": "0.87",
+        "--min-hit5": "0.94",
+        "--max-false-refusal": "0.2",
     },
     # 216 questions over 12 more unseen documents, added in round 7 and not read while the round's
     # rules were written (its first run measured round 6's code): gated where it stands
