@@ -72,6 +72,8 @@ RELATED_PASSAGES = 3
 CONTEXT_SHARE = 0.5
 #: The share of a follow-up's subject words (by IDF) a sentence must hold to be about that subject.
 FOCUS_SHARE = 0.5
+#: How much a follow-up's own words, all held, add to a sentence's score.
+FOCUS_BONUS = 0.3
 #: The question word of a figure question, the counter after it, and a closing with nothing more.
 _ASKED_WORD = re.compile(r"多少|几")
 _COUNTER_PREFIX = re.compile(rf"^(?:万|亿)?(?:个人(?!所得)|人次|元|钱|人|{QUESTION_COUNTERS})?")
@@ -752,6 +754,10 @@ class ExtractiveBackend(AnswerBackend):
                 self._after_lead_in(index, position) or self._labelled_item(document, record.start, record.end)
                 or bool(TABLE_ROW.match(sentence)),
             ) / total_weight
+            if focus:
+                # a follow-up's own words decide between sentences that both speak of its subject
+                # (「事迹突出、有重大贡献的呢？」: the tier holding 重大贡献, not the one of 特殊贡献)
+                bonus += FOCUS_BONUS * self._focus_share(text, focus, index)
             if analysis.language == "zh":
                 # the words a sentence borrows from what introduces it count, as in its strength
                 score = lexical + CONTEXT_SHARE * context + 0.6 * dense + bonus + prior
@@ -862,6 +868,13 @@ class ExtractiveBackend(AnswerBackend):
         if not weights:
             return True  # words found all over the documents (产业工人 in reports on 产业工人) tell nothing
         return self._holds_share((text, introduction), weights)
+
+    @staticmethod
+    def _focus_share(text: str, focus: list[str], index: DocumentIndex) -> float:
+        """The share of a follow-up's own words (by IDF) that the sentence holds."""
+        weights = {term: index.idf(term) for term in focus}
+        total = sum(weights.values()) or 1.0
+        return sum(weight for term, weight in weights.items() if term in text) / total
 
     def _about_focus(self, text: str, focus: list[str], index: DocumentIndex) -> bool:
         """Whether a sentence is about a follow-up's (or a comparison part's) own subject: it holds

@@ -405,3 +405,18 @@ def test_a_notice_citing_anothers_number_is_answered_with_its_own(fresh_engine: 
     # a page that only explains a notice has no number of its own: the notice's number answers
     cited = fresh_engine.ask("吴江区调整义务兵家庭优待金标准的文件文号是什么？")
     assert cited.short_answer == "吴退役军人〔2025〕9号", cited.answer
+
+
+def test_a_follow_ups_own_words_decide_between_two_tiers_of_one_rule(fresh_engine: Engine, tmp_path: Path) -> None:
+    index_texts(fresh_engine, tmp_path / "docs", {"yunnan_awards.txt": (
+        "云南省见义勇为基金会奖励办法\n第五条 奖励标准如下：\n"
+        "（一）因见义勇为牺牲或事迹特别突出，有特殊贡献的，给予五万元以上的奖金，并颁发奖章和荣誉证书；\n"
+        "（二）见义勇为事迹突出，有重大贡献的，给予三万元以上的奖金，并颁发奖章和荣誉证书；\n"
+    )})
+    history = [
+        ChatTurn(role="user", content="云南见义勇为牺牲的，基金会给多少奖金？"),
+        ChatTurn(role="assistant", content="给予五万元以上的奖金。"),
+    ]
+    answer = fresh_engine.ask("事迹突出、有重大贡献的呢？", history)
+    assert answer.short_answer == "三万元以上", answer.answer
+
