@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Hashable
 
+from rag.answering.facts import THRESHOLD_AFTER
 from rag.answering.question import QuestionAnalysis
 from rag.schema import Document
 from rag.text.localities import localities_in
@@ -116,8 +117,7 @@ def _rival_label(question: str, sentence: str) -> list[str]:
     return [modifier + head]
 
 
-#: A bound written after a figure (100立方米以上, 50人以下), and which side of the figure it keeps.
-_BOUND_AFTER = re.compile(r"(?:及)?(?:以上|以下|以内|及以下|不足|不满)")
+#: Bounds that keep the figures below a threshold (50人以下, 不满一年); the others keep those above.
 _UPPER_BOUNDS = ("以下", "以内", "不足", "不满")
 
 
@@ -128,7 +128,7 @@ def _bound_side(bound: str) -> str:
 def _opposite_bound(question: str, figure: Quantity, sentence: str) -> bool:
     """Whether the sentence states the question's threshold only with the other bound: 「日供水能力
     在100立方米以下…由村委会管理」 is not about the works of 100立方米以上."""
-    asked = _BOUND_AFTER.match(question, figure.end)
+    asked = THRESHOLD_AFTER.match(question, figure.end)
     if asked is None:
         return False
     compact = _SPACE.sub("", sentence)
@@ -136,7 +136,7 @@ def _opposite_bound(question: str, figure: Quantity, sentence: str) -> bool:
         _bound_side(bound.group(0))
         for q in find_quantities(compact)
         if q.value == figure.value and unit_class(q) == unit_class(figure)
-        and (bound := _BOUND_AFTER.match(compact, q.end)) is not None
+        and (bound := THRESHOLD_AFTER.match(compact, q.end)) is not None
     }
     return bool(sides) and _bound_side(asked.group(0)) not in sides
 
@@ -278,7 +278,7 @@ class EntityGuard:
         missing = []
         for figure in analysis.figures:
             if _opposite_bound(analysis.text, figure, sentence):
-                missing.append(figure.text + _BOUND_AFTER.match(analysis.text, figure.end).group(0))  # type: ignore[union-attr]
+                missing.append(figure.text + THRESHOLD_AFTER.match(analysis.text, figure.end).group(0))  # type: ignore[union-attr]
                 continue
             label = unit_class(figure)
             if not EntityGuard._marker_supported(

@@ -144,7 +144,7 @@ _EXPLICIT_UNIT = re.compile(
     rf"{MEASURE_WORDS}|{COUNTER_WORDS}|股)"
 )
 #: What makes a figure of the question a threshold that selects a tier (300亩以上, 50人以下).
-_THRESHOLD_AFTER = re.compile(r"(?:及)?(?:以上|以下|以内|不足|不满)")
+THRESHOLD_AFTER = re.compile(r"(?:及)?(?:以上|以下|以内|不足|不满)")
 #: 「首次突破500亿元」「超过1000人」: a figure the question reaches is a threshold too.
 _THRESHOLD_BEFORE = re.compile(r"(?:突破|超过|达到|满)$")
 #: A counter word after 几个 / 多少个 (几个批次, 多少个场次): the figure is counted in it.
@@ -764,7 +764,7 @@ def _stated_by_question(fact: Fact, question: str) -> bool:
     if fact.unit_class == "date" or not own_words:
         return True
     return any(
-        _THRESHOLD_AFTER.match(question, m.end())  # 5亿元以上项目: a condition, however worded after
+        THRESHOLD_AFTER.match(question, m.end())  # 5亿元以上项目: a condition, however worded after
         or question[m.end() :].lstrip(_COUNT_FILLERS)[:2] == own_words
         for m in re.finditer(re.escape(fact.text), question)
     )
@@ -802,7 +802,7 @@ def choose_fact(
     stated = [q for q in find_quantities(question) if q.kind in ("measure", "count", "amount")]
     conditions = [
         q.text for q in stated
-        if _THRESHOLD_AFTER.match(question, q.end) or _THRESHOLD_BEFORE.search(question, 0, q.start)
+        if THRESHOLD_AFTER.match(question, q.end) or _THRESHOLD_BEFORE.search(question, 0, q.start)
         # a figure the question states that qualifies exactly one candidate (「面额50元的有几张」 and
         # 「面额100元300张、面额50元600张」) picks it, like a threshold
         or (q.kind != asked.kind and sum(q.text in f.attribute for f in compatible) == 1)

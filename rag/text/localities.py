@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 
 from rag.text.patterns import CJK_RANGE
-from rag.text.tokenizing import shared_tokenizer
+from rag.text.tokenizing import word_boundaries
 
 #: A town-level suffix, unless the characters after it make it part of another word (乡村, 镇村,
 #: 乡土, 乡亲, 乡贤, 乡愁, 乡间, 乡下, 乡里, 镇长 is still the town's office).
@@ -40,7 +40,7 @@ def localities_in(text: str, taken: Iterable[tuple[int, int]] = ()) -> list[str]
     boundaries: set[int] | None = None
     for match in _SUFFIX.finditer(text):
         if boundaries is None:
-            boundaries = _word_starts(text)
+            boundaries = word_boundaries(text)
         end = match.start()
         for length in _NAME_LENGTHS:
             start = end - length
@@ -59,11 +59,3 @@ def localities_in(text: str, taken: Iterable[tuple[int, int]] = ()) -> list[str]
             break
     return found
 
-
-def _word_starts(text: str) -> set[int]:
-    """Offsets where the shared tokenizer's words start."""
-    offsets, position = {0}, 0
-    for word in shared_tokenizer().words_with_spaces(text):
-        position += len(word)
-        offsets.add(position)
-    return offsets

@@ -27,7 +27,7 @@ from pypinyin import Style, pinyin
 from rag.schema import Document
 from rag.text.divisions import Division, DivisionTable, read_jionlp_divisions
 from rag.text.patterns import ADMIN_SUFFIXES
-from rag.text.tokenizing import shared_tokenizer
+from rag.text.tokenizing import shared_tokenizer, word_boundaries
 
 PlaceLevel = Literal["country", "province", "city", "county"]
 _LEVEL_ORDER: tuple[PlaceLevel, ...] = ("country", "province", "city", "county")
@@ -208,7 +208,7 @@ class Gazetteer:
                     continue
                 if form not in self._full_names or len(form) <= 2:  # 和县 in 「县委和县政府」
                     if boundaries is None:
-                        boundaries = _word_boundaries(text)
+                        boundaries = word_boundaries(text)
                     if position not in boundaries or position + length not in boundaries:
                         continue
                 mentions.append(PlaceMention(_highest(self._cjk_forms[form]), form, position))
@@ -306,16 +306,6 @@ class Gazetteer:
 
 #: Endings of a division's full name: the shared ones, and the banners and leagues of Inner Mongolia.
 ADMIN_ENDINGS = (*ADMIN_SUFFIXES, "旗", "盟")
-
-
-def _word_boundaries(text: str) -> set[int]:
-    """Offsets where the shared tokenizer's words start or end."""
-    offsets = {0}
-    position = 0
-    for word in shared_tokenizer().words_with_spaces(text):
-        position += len(word)
-        offsets.add(position)
-    return offsets
 
 
 def place_key(place: Place | None) -> str:

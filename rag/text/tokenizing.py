@@ -179,3 +179,14 @@ def shared_tokenizer(pack_dir: PackDir | ConfiguredPack = CONFIGURED_PACK) -> Ch
         if tokenizer is None:
             tokenizer = _SHARED[key] = ChineseTokenizer(pack_dir)
     return tokenizer
+
+
+def word_boundaries(text: str) -> set[int]:
+    """Offsets where the shared tokenizer's words start or end: a name found in running text
+    must start at one (交城 in 交城县, not in 外交城市; 徐行镇 in 请问徐行镇)."""
+    offsets = {0}
+    position = 0
+    for word in shared_tokenizer().words_with_spaces(text):
+        position += len(word)
+        offsets.add(position)
+    return offsets
