@@ -504,3 +504,10 @@ def test_a_labelled_value_in_a_row_sentence_is_described_by_its_label_and_row() 
     assert asked is not None
     choice = choose_fact(facts, asked, {"甲镇": 3.0, "新种": 2.0}, question)
     assert choice.best is not None and choice.best.text == "2150亩" and choice.confident
+
+
+def test_how_many_times_asks_for_a_multiple() -> None:
+    asked = asked_for("人均年纯收入高出全国脱贫标准几倍？")
+    assert asked is not None and asked.classes == ("倍",)
+    choice = choose_fact(sentence_facts("人均年纯收入达到2.9万元，高于全国脱贫标准7倍。"), asked, weights("高于"))
+    assert choice.best is not None and choice.best.text == "7倍"

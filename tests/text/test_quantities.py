@@ -109,3 +109,8 @@ def test_one_before_a_unit_of_time_is_a_length_after_words_of_duration_and_an_ar
 def test_a_rate_per_two_units_keeps_both() -> None:
     [standard] = find_quantities("(三)补贴标准:829元/月/人。")
     assert (standard.text, standard.value) == ("829元/月/人", 829.0)
+
+
+def test_a_multiple_is_a_figure_of_its_own_kind() -> None:
+    found = {q.text: unit_class(q) for q in find_quantities("人均年纯收入达到2.9万元，高于全国脱贫标准7倍。")}
+    assert found == {"2.9万元": "money", "7倍": "倍"}
