@@ -98,6 +98,8 @@ _CAPITALISED = re.compile(r"\b[A-Z][a-z]{2,}\b")
 ROMANISED_NAME_STRENGTH = 0.4
 #: How much of an English question's translated-word coverage counts as its strength.
 ENGLISH_LEXICAL_SHARE = 0.5
+#: How much the share of an English question's phrases a sentence renders counts as strength.
+ENGLISH_PHRASE_SHARE = 0.5
 #: A report's dateline (「2020年1月19日在某市第十七届人民代表大会第五次会议上」, or without its date):
 #: a heading-shaped line that answers when the meeting was held and introduces the speaker's line.
 _DATELINE = re.compile(r"^[(（—\s]*(?:(?:19|20)\d{2}年\d{1,2}月\d{1,2}日\s*)?在[^，,。；;]{2,40}会议上[)）]?$")
@@ -177,6 +179,9 @@ class ScoredSentence:
     #: For a figure question, the share of the question's words that the chosen figure's own words
     #: hold (its attribute): 「惠企奖励46.7万元」 for 「惠企奖励发了多少钱」.
     alignment: float = 0.0
+    #: For an English question, the share of its translated phrases (found in the documents at all)
+    #: of which the sentence holds some Chinese rendering.
+    phrases_rendered: float = 0.0
 
     @property
     def before_answer(self) -> str | None:
@@ -215,6 +220,13 @@ def _about_another_year(analysis: QuestionAnalysis, missing: list[str]) -> bool:
     does not set the bar for the sentences about the asked year."""
     asked = {f"{year}年" for year in analysis.years}
     return bool(missing) and all(item in asked for item in missing)
+
+
+def _rendered(text: str, phrases: list[list[str]]) -> float:
+    """The share of an English question's translated phrases of which ``text`` holds a rendering."""
+    if not phrases:
+        return 0.0
+    return sum(any(word in text for word in group) for group in phrases) / len(phrases)
 
 
 def _pieced(term: str, texts: tuple[str, ...]) -> bool:
@@ -584,7 +596,10 @@ class ExtractiveBackend(AnswerBackend):
             # question's English words translate to — half its word coverage; a sentence naming
             # the town the question spells in pinyin (Banlan -> 板榄) is as strong as a place match
             named = ROMANISED_NAME_STRENGTH if candidate.spells_name else 0.0
-            return max(candidate.dense, ENGLISH_LEXICAL_SHARE * candidate.lexical, named)
+            return max(
+                candidate.dense, ENGLISH_LEXICAL_SHARE * candidate.lexical, named,
+                ENGLISH_PHRASE_SHARE * candidate.phrases_rendered,
+            )
         return max(candidate.lexical + CONTEXT_SHARE * candidate.context, candidate.alignment)
 
     def content_weights(
@@ -710,6 +725,10 @@ class ExtractiveBackend(AnswerBackend):
         # about, as a follow-up's new subject does: only sentences (or their introductions) naming it
         named = self._romanised(analysis, [index.sentences[p].text for p in positions])
         total_weight = sum(weights.values()) or 1.0
+        # an English question's phrases that some document renders at all (「how」 renders nothing)
+        phrases = [
+            group for group in analysis.translated_phrases if any(_in_documents(index, word) for word in group)
+        ]
         ordered = list(positions)
         if request.query_vector is not None:
             similarities = index.sentence_similarities(request.query_vector, ordered)
@@ -768,6 +787,7 @@ class ExtractiveBackend(AnswerBackend):
             scored.append(ScoredSentence(
                 position, number, lexical, dense, score, has_span, sentence, choice,
                 context=context, alignment=alignment, spells_name=bool(named),
+                phrases_rendered=_rendered(text, phrases),
             ))
         scored.sort(key=lambda s: -s.score)
         return scored

@@ -132,6 +132,8 @@ class QuestionAnalysis:
     # For an English question: general Chinese words for its English words (CC-CEDICT), used as
     # extra question words when scoring sentences and choosing figures, never for retrieval.
     translations: list[str] = field(default_factory=list)
+    #: the same words grouped by the English phrase they render (one list per phrase)
+    translated_phrases: list[list[str]] = field(default_factory=list)
     # The noun a 「什么X」 question asks about (组建了什么宣讲团 -> 宣讲团): the answer is an X the
     # documents name (百名劳模宣讲团). Empty when the question has none.
     head: str = ""
@@ -247,6 +249,7 @@ class QuestionAnalyzer:
             expansions = list(dict.fromkeys(
                 [m.place.name for m in places] + self.glossary.expand(question) + expansions
             ))
+        phrases = self.dictionary().translate_phrases(question) if language == "en" else []
         return QuestionAnalysis(
             text=question,
             language=language,
@@ -263,7 +266,8 @@ class QuestionAnalyzer:
             asked=asked,
             head=_head_noun(question),
             figures=qualifying_figures(question) if language == "zh" else [],
-            translations=self.dictionary().translate(question) if language == "en" else [],
+            translations=list(dict.fromkeys(word for group in phrases for word in group)),
+            translated_phrases=phrases,
             list_size=size,
         )
 

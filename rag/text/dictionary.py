@@ -101,8 +101,14 @@ class EnglishChinese:
     def translate(self, question: str) -> list[str]:
         """Chinese words for the content words and phrases of an English question, longest phrases
         first; a word inside a matched phrase is not looked up again."""
+        return list(dict.fromkeys(word for group in self.translate_phrases(question) for word in group))
+
+    def translate_phrases(self, question: str) -> list[list[str]]:
+        """The Chinese words of each content word or phrase of an English question, one list per
+        phrase: how many of the question's phrases a sentence renders does not depend on how many
+        senses the dictionary gives each."""
         words = _WORD.findall(question.lower())
-        found: list[str] = []
+        found: list[list[str]] = []
         position = 0
         while position < len(words):
             for size in range(min(MAX_PHRASE_WORDS, len(words) - position), 0, -1):
@@ -113,12 +119,12 @@ class EnglishChinese:
                     continue  # "per capita" (人均), "at least" (至少) are phrases of their own
                 chinese = self.lookup(" ".join(phrase))
                 if chinese:
-                    found += chinese
+                    found.append(chinese)
                     position += size
                     break
             else:
                 position += 1
-        return list(dict.fromkeys(found))
+        return found
 
 
 @lru_cache(maxsize=1)

@@ -420,3 +420,13 @@ def test_a_follow_ups_own_words_decide_between_two_tiers_of_one_rule(fresh_engin
     answer = fresh_engine.ask("事迹突出、有重大贡献的呢？", history)
     assert answer.short_answer == "三万元以上", answer.answer
 
+
+
+def test_an_english_questions_phrases_count_once_however_many_senses_they_have() -> None:
+    from rag.answering.extractive import _rendered
+
+    # "fixed-asset investment" (固定资产投资) and "grow" (增长, 生长, 成长, 种植): both rendered
+    phrases = [["固定资产投资"], ["增长", "生长", "成长", "种植"]]
+    assert _rendered("固定资产投资增长31.1%", phrases) == 1.0
+    assert _rendered("地区生产总值增长0.6%", phrases) == 0.5
+    assert _rendered("任何句子", []) == 0.0

@@ -47,3 +47,9 @@ def test_a_phrase_opening_with_a_function_word_is_looked_up_whole() -> None:
     dictionary = EnglishChinese("人均 人均 [ren2 jun1] /per capita/\n人头 人头 [ren2 tou2] /number of people/head/\n")
     assert dictionary.translate("What was the per capita income?")[:1] == ["人均"]
     assert "人头" not in dictionary.translate("What was the per capita income?")
+
+
+def test_each_phrase_keeps_its_own_renderings() -> None:
+    phrases = sample().translate_phrases("How many model workers and staff in the workshop?")
+    assert phrases == [["劳模"], ["员工", "职工"], ["车间", "作坊"]]
+    assert sample().translate("How many model workers and staff in the workshop?") == ["劳模", "员工", "职工", "车间", "作坊"]
