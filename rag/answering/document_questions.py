@@ -95,8 +95,6 @@ _CJK_WORD = re.compile(f"[{CJK_RANGE}]+")
 _PUNCTUATION = re.compile(rf"[^{CJK_RANGE}A-Za-z0-9]")
 
 
-
-
 def asked_document_field(analysis: QuestionAnalysis) -> DocumentField | None:
     """Which fact about a document the question asks for, or None for an ordinary question (and
     for a question about another document the named one cites)."""

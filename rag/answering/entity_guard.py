@@ -164,6 +164,7 @@ class EntityGuard:
         self.gazetteer = gazetteer
         self._main_province: dict[str, str | None] = {}
         self._home: dict[str, Place | None] = {}
+        self._towns_of: dict[str, list[str]] = {}
 
     def main_province(self, document: Document) -> str | None:
         """The province a document is mostly about (cached per content hash)."""
@@ -214,13 +215,13 @@ class EntityGuard:
             if any(self.gazetteer.encloses(mention.place, p) for p in supported):
                 continue  # 山西省 in 山西省交城县: a qualifier of a place that is supported
             missing.append(mention.surface)
-        taken = [(m.start, m.start + len(m.surface)) for m in analysis.places]
-        # a town's context is the sentence's own paragraph and heading: the paragraph before it
-        # may be the table row of that town while the sentence is a note for all of them
-        own_context = paragraph_around(document.text, start, end) + " " + document.heading_at(start)
-        for town in localities_in(analysis.text, taken):
-            if not self._locality_supported(town, sentence, own_context, document):
-                missing.append(town)
+        if analysis.towns:
+            # a town's context is the sentence's own paragraph and heading: the paragraph before it
+            # may be the table row of that town while the sentence is a note for all of them
+            own_context = paragraph_around(document.text, start, end) + " " + document.heading_at(start)
+            missing += [
+                town for town in analysis.towns if not self._locality_supported(town, sentence, own_context, document)
+            ]
         dated_days = {year: day for year, day in _FULL_DATE.findall(analysis.text)}
         around = years_in(with_title)
         reviewed = reviewed_year(document, context)
@@ -333,11 +334,17 @@ class EntityGuard:
             return False
         if town in context or town in document.title:
             return True
-        named = self._towns(document.text)
-        return named == [town]
+        return self._document_towns(document) == [town]
 
     def _towns(self, text: str) -> list[str]:
         return localities_in(text, [(m.start, m.start + len(m.surface)) for m in self.gazetteer.find(text)])
+
+    def _document_towns(self, document: Document) -> list[str]:
+        """The towns a document names (cached per content hash: asked once per candidate sentence)."""
+        key = document.content_hash or document.doc_id
+        if key not in self._towns_of:
+            self._towns_of[key] = self._towns(document.text)
+        return self._towns_of[key]
 
     def _city_around(self, home: Place) -> Place | None:
         """The city that 「本市」「我市」 mean in a document about a district or county: the one it

@@ -182,6 +182,9 @@ class ScoredSentence:
     #: For an English question, the share of its translated phrases (found in the documents at all)
     #: of which the sentence holds some Chinese rendering.
     phrases_rendered: float = 0.0
+    #: The entity guard's verdict on the sentence (what of the question it lacks), once asked:
+    #: choosing, the runner-ups and the rival check all need it (see ``_missing``).
+    missing: list[str] | None = None
 
     @property
     def before_answer(self) -> str | None:
@@ -413,16 +416,24 @@ class ExtractiveBackend(AnswerBackend):
     @staticmethod
     def _table_rows(index: DocumentIndex, anchor: int) -> dict[int, Row]:
         """The rows of the table ``anchor`` is a row of: the row sentences around it, totals left out."""
+        first = ExtractiveBackend._row_run_edge(index, anchor, -1)
+        last = ExtractiveBackend._row_run_edge(index, anchor, 1)
+        return {p: row for p in range(first, last + 1) if (row := parse_row(index.sentences[p].text)) is not None}
+
+    @staticmethod
+    def _row_run_edge(index: DocumentIndex, anchor: int, step: int, limit: int | None = None) -> int:
+        """How far the row sentences of ``anchor``'s table run from it in direction ``step`` (-1 up,
+        1 down): the last such position of the same document, at most ``limit`` away."""
         doc_id = index.sentences[anchor].doc_id
-        table = [anchor]
-        for step in (-1, 1):
-            position = anchor + step
-            while 0 <= position < len(index.sentences) and index.sentences[position].doc_id == doc_id and (
-                TABLE_ROW.match(index.sentences[position].text)
-            ):
-                table.append(position)
-                position += step
-        return {p: row for p in sorted(table) if (row := parse_row(index.sentences[p].text)) is not None}
+        position = anchor
+        while limit is None or abs(position - anchor) < limit - 1:
+            following = position + step
+            if not 0 <= following < len(index.sentences) or index.sentences[following].doc_id != doc_id:
+                break
+            if not TABLE_ROW.match(index.sentences[following].text):
+                break
+            position = following
+        return position
 
     def _cite_row(
         self, request: AnswerRequest, analysis: QuestionAnalysis, index: DocumentIndex, position: int, key: str
@@ -505,9 +516,7 @@ class ExtractiveBackend(AnswerBackend):
                 continue  # documents about different places state different places' figures
             if self._part_of_asked(analysis, home, other_home):
                 continue  # 「遂宁全市」 asked: a district's report of 遂宁 states the district's figure
-            if self.guard.missing(
-                analysis, document, sentence.start, sentence.end, candidate.before_answer, candidate.answer_words,
-            ):
+            if self._missing(candidate, analysis, index):
                 continue
             rivals.append(candidate)
             documents.add(sentence.doc_id)
@@ -532,13 +541,11 @@ class ExtractiveBackend(AnswerBackend):
         for candidate in candidates[: 3 * ALTERNATIVES]:
             if considered >= ALTERNATIVES:
                 break
-            sentence = index.sentences[candidate.position]
-            document = index.document(sentence.doc_id)
-            missing = self.guard.missing(
-                analysis, document, sentence.start, sentence.end, candidate.before_answer, candidate.answer_words,
-            )
-            elsewhere = self._about_another_place(analysis, document, missing) or _about_another_year(analysis, missing)
-            if missing and elsewhere:
+            document = index.document(index.sentences[candidate.position].doc_id)
+            missing = self._missing(candidate, analysis, index)
+            if missing and (
+                self._about_another_place(analysis, document, missing) or _about_another_year(analysis, missing)
+            ):
                 first_missing = first_missing or missing
                 continue
             if best is None:
@@ -556,6 +563,17 @@ class ExtractiveBackend(AnswerBackend):
             if first_missing is None:
                 first_missing = missing
         return None, first_missing or []
+
+    def _missing(self, candidate: ScoredSentence, analysis: QuestionAnalysis, index: DocumentIndex) -> list[str]:
+        """The question's entities the candidate sentence lacks (the entity guard's verdict), worked
+        out once per candidate: its place, years and towns do not change between the stages."""
+        if candidate.missing is None:
+            sentence = index.sentences[candidate.position]
+            candidate.missing = self.guard.missing(
+                analysis, index.document(sentence.doc_id), sentence.start, sentence.end,
+                candidate.before_answer, candidate.answer_words,
+            )
+        return candidate.missing
 
     def _about_another_place(self, analysis: QuestionAnalysis, document: Document, missing: list[str]) -> bool:
         """Whether a sentence fails the guard only because its document is about another place of
@@ -855,12 +873,9 @@ class ExtractiveBackend(AnswerBackend):
         if TABLE_ROW.match(record.text):
             # a table's row is introduced by the table's caption, above the rows before it
             # (「附表1:2018年度第一批…资金安排表」 for 「序号：8，乡镇(街道)：榜头镇，…71万元」)
-            cursor = position - 1
-            while cursor > 0 and position - cursor < MAX_ROWS_BACK and TABLE_ROW.match(index.sentences[cursor].text):
-                cursor -= 1
-            caption = index.sentences[cursor]
-            if caption.doc_id == record.doc_id and cursor != position - 1:
-                introduction += " " + caption.text.lower()
+            first = ExtractiveBackend._row_run_edge(index, position, -1, MAX_ROWS_BACK)
+            if 0 < first < position and index.sentences[first - 1].doc_id == record.doc_id:
+                introduction += " " + index.sentences[first - 1].text.lower()
             return introduction
         earlier = index.sentences[position - 2] if position > 1 else None
         if len(before.text) <= SHORT_SENTENCE_CHARS and earlier is not None and earlier.doc_id == record.doc_id:
@@ -939,7 +954,7 @@ class ExtractiveBackend(AnswerBackend):
             return True
         # a cell that speaks of its own subject (备注：其中县农业投资有限公司新种任务1500亩) answers a
         # question that names that subject: a run of the question's words in another cell
-        others = "".join(re.sub(r"\s+", "", value) for _, value in row.cells if re.sub(r"\s+", "", value) != name)
+        others = "".join(value for value in (re.sub(r"\s+", "", cell) for _, cell in row.cells) if value != name)
         if any(asked[i : i + SHARED_RUN] in others for i in range(len(asked) - SHARED_RUN + 1)
                if _CJK_RUN.fullmatch(asked[i : i + SHARED_RUN])):
             return True
@@ -1036,11 +1051,8 @@ class ExtractiveBackend(AnswerBackend):
         for candidate in candidates[: 3 * RUNNER_UPS]:
             if considered >= RUNNER_UPS or candidate.score < RUNNER_UP_RATIO * best.score:
                 break
-            sentence = index.sentences[candidate.position]
-            document = index.document(sentence.doc_id)
-            missing = self.guard.missing(
-                analysis, document, sentence.start, sentence.end, candidate.before_answer, candidate.answer_words,
-            )
+            document = index.document(index.sentences[candidate.position].doc_id)
+            missing = self._missing(candidate, analysis, index)
             places = {mention.surface for mention in analysis.places}
             bridged = bool(missing) and set(missing) <= places and self._bridged(best, candidate, analysis)
             if missing and not bridged and self._about_another_place(analysis, document, missing):

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from rag.answering.facts import ENGLISH_WHEN, AskedFor, asked_for
-from rag.text.dictionary import EnglishChinese, packaged_dictionary
+from rag.text.dictionary import EnglishChinese, packaged_dictionary, words_of
 from rag.text.glossary import Glossary
 from rag.text.language import detect_language
+from rag.text.localities import localities_in
 from rag.text.numbers import chinese_number, english_ordinals, ordinals_in
 from rag.text.patterns import CJK, CJK_RANGE, DOCUMENT_NOUNS, PERSON_TITLES, YEAR
 from rag.text.places import Gazetteer, Place, PlaceMention, prefer_places
@@ -134,6 +135,8 @@ class QuestionAnalysis:
     translations: list[str] = field(default_factory=list)
     #: the same words grouped by the English phrase they render (one list per phrase)
     translated_phrases: list[list[str]] = field(default_factory=list)
+    #: The towns (镇, 乡, 街道) a Chinese question names, outside its larger places (徐行镇 of 嘉定徐行镇).
+    towns: list[str] = field(default_factory=list)
     # The noun a 「什么X」 question asks about (组建了什么宣讲团 -> 宣讲团): the answer is an X the
     # documents name (百名劳模宣讲团). Empty when the question has none.
     head: str = ""
@@ -266,8 +269,9 @@ class QuestionAnalyzer:
             asked=asked,
             head=_head_noun(question),
             figures=qualifying_figures(question) if language == "zh" else [],
-            translations=list(dict.fromkeys(word for group in phrases for word in group)),
+            translations=words_of(phrases),
             translated_phrases=phrases,
+            towns=localities_in(question, [(m.start, m.start + len(m.surface)) for m in places]),
             list_size=size,
         )
 

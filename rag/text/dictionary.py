@@ -101,7 +101,7 @@ class EnglishChinese:
     def translate(self, question: str) -> list[str]:
         """Chinese words for the content words and phrases of an English question, longest phrases
         first; a word inside a matched phrase is not looked up again."""
-        return list(dict.fromkeys(word for group in self.translate_phrases(question) for word in group))
+        return words_of(self.translate_phrases(question))
 
     def translate_phrases(self, question: str) -> list[list[str]]:
         """The Chinese words of each content word or phrase of an English question, one list per
@@ -125,6 +125,11 @@ class EnglishChinese:
             else:
                 position += 1
         return found
+
+
+def words_of(phrases: list[list[str]]) -> list[str]:
+    """The Chinese words of translated phrases, in order, without repeats."""
+    return list(dict.fromkeys(word for group in phrases for word in group))
 
 
 @lru_cache(maxsize=1)

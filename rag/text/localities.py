@@ -3,8 +3,8 @@
 The national division list stops at counties, yet a county's notices and tables are about its towns
 (榜头镇's 71万元, 真新街道's 84470元): a question about one town must not be answered with another
 town's row, nor with a rule for the whole county. No maintained package lists the forty thousand
-towns, so a town is read from its shape — a name of two or three characters before 镇, 乡, 街道 or
-苏木 — that is not a generic word (城镇, 乡镇, 各乡镇, 特色小镇, 贫困乡) and not part of a county or
+towns, so a town is read from its shape — a name of two to four characters starting a word, before
+镇, 乡, 街道 or 苏木 — that is not a generic word (城镇, 乡镇, 各乡镇, 特色小镇, 贫困乡) and not part of a county or
 city name the gazetteer knows (嘉定 in 嘉定徐行镇 is the district, 徐行镇 the town).
 """
 
