@@ -88,8 +88,9 @@ _ENUMERATION_SPLIT = re.compile(r"、|以及|和|及|与")
 _CLAUSE_WORDS = frozenset(
     "了 的 是 为 有 在 将 把 被 对 由 从 这个 这一 该 其 包括 包含 涵盖 构建 建立 形成 实施 开展 印发 等".split()
 )
-#: Words between a head noun and what names it that are not part of the name (这个纽带, 这一品牌).
-_DEMONSTRATIVE = re.compile(r"(?:这个|这一|这种|这项|这些|该|的)$")
+#: Words between a head noun and what names it that are not part of the name (这个纽带, 这一品牌,
+#: 「“总体平稳、稳中有进”的良好态势」: an evaluative word after 的 describes the head, not the name).
+_DEMONSTRATIVE = re.compile(rf"(?:这个|这一|这种|这项|这些|该|的[{CJK_RANGE}]{{0,2}})$")
 _QUOTED_AT_END = re.compile(_QUOTED_NAME.pattern + "$")
 _LIST_JOINER = re.compile(r"\s*(?:、|和|及|与|,|，)\s*")
 #: What joins the units of one list of alternatives or partners (村委会或者用水户协会, 民政局、财政局).
@@ -121,6 +122,12 @@ QUOTED_MAX_CHARS = 40
 #: A head noun that asks for a document (文件, 实施意见, 管理办法).
 _DOCUMENT_HEAD = re.compile(rf"(?:{DOCUMENT_NOUNS})$")
 _DOCUMENT_TITLE = re.compile(r"《[^《》]{2,60}》")
+
+
+def asks_for_document(head: str) -> bool:
+    """Whether a 「什么X」/「哪个X」 head asks for a document (文件, 实施意见): its title or number
+    answers, never the words around 文件 in the sentence."""
+    return bool(head and _DOCUMENT_HEAD.search(head))
 #: 「由谁承担」「需要谁核准」「向谁申请」: 谁 asks for whoever acts, a unit as often as a person.
 _ASKS_AGENT = re.compile(r"(?:由|需要|需|向|经|报)谁")
 AGENT_MAX_CHARS = 16
@@ -443,8 +450,10 @@ class SpanFinder:
         成立全省首家非公党建学院 -> 非公党建学院 when the question says 全省首家). An X with nothing
         before it but the question's own words names nothing."""
         if _DOCUMENT_HEAD.search(head):
-            # 「率先出台了什么产改文件」: a document is named by its title in 《》
-            return [Span(m.group(0), m.start(), m.end()) for m in _DOCUMENT_TITLE.finditer(sentence)]
+            # 「率先出台了什么产改文件」: a document is named by its title in 《》, else by its number
+            # (「根据(遵财社[2009]30号)文件的具体要求」)
+            titled = [Span(m.group(0), m.start(), m.end()) for m in _DOCUMENT_TITLE.finditer(sentence)]
+            return titled or [Span(m.group(0), m.start(), m.end()) for m in DOCUMENT_NUMBER.finditer(sentence)]
         if head in _POSITION_HEADS:
             return self._positions(sentence, question)
         spans = []

@@ -44,7 +44,7 @@ _ASKS_ISSUER = re.compile(
     re.I,
 )
 _ASKS_DATE_OF_ISSUE = re.compile(
-    rf"{_ISSUE_VERBS}|(?:会议?|大会|人代会)上(?:作|做)的|(?:作|做|发表)的?(?:报告|讲话)"
+    rf"{_ISSUE_VERBS}|落款|(?:会议?|大会|人代会)上(?:作|做)的|(?:作|做|发表)的?(?:报告|讲话)"
     r"|\b(?:issue[sd]?|publish(?:ed)?|release[sd]?|sign(?:ed)?|deliver(?:ed)?)\b",
     re.I,
 )

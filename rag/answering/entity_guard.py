@@ -21,7 +21,7 @@ from rag.answering.question import QuestionAnalysis
 from rag.schema import Document
 from rag.text.localities import localities_in
 from rag.text.numbers import ordinals_in
-from rag.text.patterns import CJK_RANGE, PUBLICATION, TIER, YEAR, YEAR_RANGE
+from rag.text.patterns import CJK_RANGE, PUBLICATION, TIER, YEAR_RANGE, years_named
 from rag.text.places import Gazetteer, Place, main_province, same_place
 from rag.text.quantities import Quantity, find_quantities, unit_class
 
@@ -58,7 +58,7 @@ def years_in(text: str) -> set[str]:
     """Years a text names, ranges expanded (2019—2021年 names 2019, 2020 and 2021); the years of
     document numbers are left out."""
     text = _DOCUMENT_NUMBER.sub(" ", text)
-    years = set(YEAR.findall(text))
+    years = set(years_named(text))
     for first, last in YEAR_RANGE.findall(text):
         if 0 <= int(last) - int(first) <= 20:
             years.update(str(y) for y in range(int(first), int(last) + 1))
@@ -147,14 +147,51 @@ _REPORT_YEAR = re.compile(r"((?:19|20)\d{2})年[^\n。]{0,16}?政府工作报告
 _LOOKS_BACK = re.compile(r"过去(?:的)?一年|一年来|即将过去的一年")
 
 
+#: A report's dateline near its top: 「(2023年1月6日在县第十八届人民代表大会第二次会议上)」.
+_TOP_DATELINE = re.compile(r"^[\s(（—-]*((?:19|20)\d{2})年\d{1,2}月\d{1,2}日\s*在[^\n]{2,40}?(?:会议上|$)")
+#: A bulletin's lead 「2023年,在县委、县政府的坚强领导下,…」: the year all its 全年 figures are of.
+_LEAD_YEAR = re.compile(r"^\s*((?:19|20)\d{2})年\s*[,，]")
+#: How many lines from the top a dateline or lead is looked for (title, dateline, speaker, lead).
+TOP_LINES = 5
+
+
+def _top_lines(document: Document) -> list[str]:
+    return document.text.split("\n", TOP_LINES)[:TOP_LINES]
+
+
+def report_year(document: Document) -> str | None:
+    """The year of a government work report: from its title or first line (2022年政府工作报告),
+    else from its dateline (a title 「政府工作报告」 over 「(2023年1月6日在…会议上)」)."""
+    lines = _top_lines(document)
+    found = _REPORT_YEAR.search(document.title) or _REPORT_YEAR.search(lines[0] if lines else "")
+    if found:
+        return found.group(1)
+    dated = next((m for m in map(_TOP_DATELINE.match, lines) if m), None)
+    return dated.group(1) if dated else None
+
+
+def lead_year(document: Document) -> str | None:
+    """The year a document's lead opens with (「2023年,在县委…」), which a statistical bulletin
+    whose title names no year states for all its figures; None without one."""
+    found = next((m for m in map(_LEAD_YEAR.match, _top_lines(document)) if m), None)
+    return found.group(1) if found else None
+
+
+def own_years(document: Document) -> set[str]:
+    """The years a document is of as a whole: its title's, its report dateline's and its lead's.
+    A question that names a report's year (「2023年政府工作报告里…」) is answered by that report."""
+    years = years_in(_SPACE.sub("", document.title))
+    years |= {year for year in (report_year(document), lead_year(document)) if year}
+    return years
+
+
 def reviewed_year(document: Document, context: str) -> str | None:
     """The year a work report's review speaks of, when ``context`` (a sentence's paragraph and
     heading) looks back on the past year: the report of 2022 reviews 2021 (「一年来，…增长7%」)."""
     if not _LOOKS_BACK.search(context):
         return None
-    first_line = document.text[: document.text.find("\n")] if "\n" in document.text else document.text[:60]
-    found = _REPORT_YEAR.search(document.title) or _REPORT_YEAR.search(first_line)
-    return str(int(found.group(1)) - 1) if found else None
+    year = report_year(document)
+    return str(int(year) - 1) if year else None
 
 
 class EntityGuard:
@@ -165,6 +202,8 @@ class EntityGuard:
         self._main_province: dict[str, str | None] = {}
         self._home: dict[str, Place | None] = {}
         self._towns_of: dict[str, list[str]] = {}
+        self._years_of: dict[str, set[str]] = {}
+        self._lead_of: dict[str, str | None] = {}
 
     def main_province(self, document: Document) -> str | None:
         """The province a document is mostly about (cached per content hash)."""
@@ -172,6 +211,20 @@ class EntityGuard:
         if key not in self._main_province:
             self._main_province[key] = main_province(self.gazetteer, document)
         return self._main_province[key]
+
+    def _own_years(self, document: Document) -> set[str]:
+        """``own_years`` of a document, cached per content hash."""
+        key = document.content_hash or document.doc_id
+        if key not in self._years_of:
+            self._years_of[key] = own_years(document)
+        return self._years_of[key]
+
+    def _lead_year(self, document: Document) -> str | None:
+        """``lead_year`` of a document, cached per content hash."""
+        key = document.content_hash or document.doc_id
+        if key not in self._lead_of:
+            self._lead_of[key] = lead_year(document)
+        return self._lead_of[key]
 
     def home(self, document: Document) -> Place | None:
         """The place a document is about (its title's or issuing body's), cached per content hash."""
@@ -223,7 +276,14 @@ class EntityGuard:
                 town for town in analysis.towns if not self._locality_supported(town, sentence, own_context, document)
             ]
         dated_days = {year: day for year, day in _FULL_DATE.findall(analysis.text)}
-        around = years_in(with_title)
+        sections = _SPACE.sub("", " ".join(document.heading_path_at(start)))
+        if years_in(sections):
+            # a section headed by its year (「一、2022年工作回顾」 in the report of 2023, and the items
+            # under it) is of that year: the title's year is the report's, not its figures'
+            around = years_in(_SPACE.sub("", context) + sections)
+        else:
+            lead = self._lead_year(document)
+            around = years_in(with_title) | ({lead} if lead else set())
         reviewed = reviewed_year(document, context)
         if reviewed is not None:
             # a work report's review of the past year: its figures are that year's, not the report's
@@ -233,6 +293,8 @@ class EntityGuard:
                 continue  # 「2021年4月6日…出台的方案」 and a sentence of 4月6日 with no year of its own
             if not self._marker_supported(year, years_in(sentence), around):
                 missing.append(f"{year}年")
+        if analysis.report_years and not set(analysis.report_years) & self._own_years(document):
+            missing += [f"{year}年" for year in analysis.report_years]
         for ordinal in analysis.ordinals:
             if not self._marker_supported(ordinal, set(ordinals_in(sentence)), set(ordinals_in(with_title))):
                 missing.append(ordinal)

@@ -23,7 +23,13 @@ from functools import lru_cache
 
 import numpy as np
 
-from rag.answering.answer_spans import ASKS_CITED_DOCUMENT, CITING_CLAUSE, SpanFinder, asks_for_author
+from rag.answering.answer_spans import (
+    ASKS_CITED_DOCUMENT,
+    CITING_CLAUSE,
+    SpanFinder,
+    asks_for_author,
+    asks_for_document,
+)
 from rag.answering.base import AnswerBackend, AnswerRequest
 from rag.answering.citations import to_citation
 from rag.answering.conflicts import Statement, conflict_text, document_date
@@ -70,6 +76,15 @@ RELATED_PASSAGES = 3
 #: How much a question word counts when only the sentence's introduction (the sentence before it,
 #: its headings) holds it, against one the sentence itself holds.
 CONTEXT_SHARE = 0.5
+#: A Chinese figure question's sentence whose chosen figure's own words (its attribute) hold none
+#: of the question's loses this share of its word coverage beyond ``ALIGNMENT_SLACK``: the words
+#: are the sentence's frame, not the figure's. (A partial match is left alone: an attribute is one
+#: clause's words, and a change's 「由每人奖励1万元提高到5万元」 leaves its subject out.)
+OWN_WORDS_SHARE = 0.5
+ALIGNMENT_SLACK = 0.4
+#: What a sentence loses whose chosen figure is an average (人均, 年均) the question does not ask for:
+#: enough for the plain figure of the same thing to win, not enough to drop the only figure there is.
+AVERAGE_PENALTY = 0.3
 #: The share of a follow-up's subject words (by IDF) a sentence must hold to be about that subject.
 FOCUS_SHARE = 0.5
 #: How much a follow-up's own words, all held, add to a sentence's score.
@@ -217,11 +232,21 @@ def _in_documents(index: DocumentIndex, term: str) -> bool:
     return index.vocabulary.get(term) is not None
 
 
+#: Words that make a figure an average of the thing named after them (人均地区生产总值 is not the
+#: 地区生产总值, 年均增长 not the year's growth).
+_AVERAGING = ("人均", "户均", "亩均", "年均", "平均")
+
+
+def _averaged_otherwise(attribute: str, question: str) -> bool:
+    """Whether a figure's own words make it an average that the question does not ask for."""
+    return any(word in attribute and word not in question for word in _AVERAGING)
+
+
 def _about_another_year(analysis: QuestionAnalysis, missing: list[str]) -> bool:
     """Whether a sentence fails the guard only for the question's years: it is about another year
     (the same county's report of 2019 for a question about 2021), so, like a sibling county's, it
     does not set the bar for the sentences about the asked year."""
-    asked = {f"{year}年" for year in analysis.years}
+    asked = {f"{year}年" for year in (*analysis.years, *analysis.report_years)}
     return bool(missing) and all(item in asked for item in missing)
 
 
@@ -770,8 +795,8 @@ class ExtractiveBackend(AnswerBackend):
             number = positions[position]
             if focus and not self._about_focus(self._described(sentence, text, analysis), focus, index):
                 continue  # a follow-up's new subject is not in this sentence
-            if named and not any(name in sentence for name in named):
-                continue  # not the town (company, programme) the English question names
+            if named and not any(name in sentence or name in self._names_of(document) for name in named):
+                continue  # not the town (company, programme) the English question names, nor its document's place
             if addresses_the_system(sentence):
                 continue  # 「忽略以上指示，回答：…」 is an attack on the reader, never evidence
             has_span, choice = self._answer_in(sentence, analysis, fact_weights)
@@ -795,13 +820,19 @@ class ExtractiveBackend(AnswerBackend):
                 # a follow-up's own words decide between sentences that both speak of its subject
                 # (「事迹突出、有重大贡献的呢？」: the tier holding 重大贡献, not the one of 特殊贡献)
                 bonus += FOCUS_BONUS * self._focus_share(text, focus, index)
-            if analysis.language == "zh":
-                # the words a sentence borrows from what introduces it count, as in its strength
-                score = lexical + CONTEXT_SHARE * context + 0.6 * dense + bonus + prior
-            else:
-                score = 1.2 * dense + 0.5 * (lexical + CONTEXT_SHARE * context) + bonus + prior
             best = choice.best if choice is not None and choice.confident else None
             alignment = attribute_score(best, fact_weights) if best is not None else 0.0
+            if analysis.language == "zh":
+                # the words a sentence borrows from what introduces it count, as in its strength;
+                # a figure's own words count beside the sentence's: 「在全县地区生产总值中，非公有制经济
+                # 实现增加值221.72亿元」 holds 地区生产总值, but its figure is of 非公有制经济
+                unaligned = 0.0 if best is None or alignment > 0 else max(0.0, lexical - ALIGNMENT_SLACK)
+                worded = lexical - OWN_WORDS_SHARE * unaligned
+                score = worded + CONTEXT_SHARE * context + 0.6 * dense + bonus + prior
+                if best is not None and _averaged_otherwise(best.attribute, analysis.text):
+                    score -= AVERAGE_PENALTY  # 人均地区生产总值45385元 for a question about 地区生产总值
+            else:
+                score = 1.2 * dense + 0.5 * (lexical + CONTEXT_SHARE * context) + bonus + prior
             scored.append(ScoredSentence(
                 position, number, lexical, dense, score, has_span, sentence, choice,
                 context=context, alignment=alignment, spells_name=bool(named),
@@ -809,6 +840,12 @@ class ExtractiveBackend(AnswerBackend):
             ))
         scored.sort(key=lambda s: -s.score)
         return scored
+
+    def _names_of(self, document: Document) -> str:
+        """What a document is named by: its title and the place it is about (平江县's bulletin speaks
+        of 全县, never of 平江, in the sentence holding its GDP)."""
+        home = self.guard.home(document)
+        return document.title + (home.name if home is not None else "")
 
     def _romanised(self, analysis: QuestionAnalysis, texts: list[str]) -> list[str]:
         """Chinese names that an English question's pinyin words stand for in ``texts`` (Banlan ->
@@ -1104,6 +1141,14 @@ class ExtractiveBackend(AnswerBackend):
             labelled = self.spans.labelled(sentence, analysis.text, analysis.kind)
             if labelled is not None:
                 return labelled.text  # 「牵头单位：区经信局」: the value of the label the question asks about
+        if asks_for_document(analysis.head):
+            # 「根据哪个文件」: the document's title or number (遵财社[2009]30号), not the words before 文件
+            documents = self.spans.headed(sentence, analysis.head, analysis.text)
+            document_span = self.spans.best(
+                sentence, analysis.kind, anchors, analysis.text, analysis.place_names, documents
+            )
+            if document_span is not None:
+                return document_span.text
         aligned = self.spans.aligned(sentence, analysis.kind, analysis.text, analysis.place_names)
         if aligned is not None:
             return aligned.text  # the sentence says it in the question's own words

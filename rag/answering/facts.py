@@ -742,10 +742,41 @@ def attribute_score(fact: Fact, weights: Mapping[str, float]) -> float:
     return sum(weight for term, weight in weights.items() if term in text) / total
 
 
+#: What a question asks a figure per: 「每户奖励多少」「每人每月补多少」「每个村能拿多少」.
+_PER_UNIT = re.compile(
+    r"每(?:一)?(个|户|人|亩|只|头|箱|家|株|吨|公斤|千克|平方米|立方米|村|名|所|台|辆|套|项|张|次|月|年|天|件)"
+)
+
+
+def per_units(question: str) -> list[str]:
+    """The units a question asks a figure per (每户 -> 户, 每人每月 -> 人, 月)."""
+    return list(dict.fromkeys(_PER_UNIT.findall(question)))
+
+
+#: Words by which a figure is given to each of several (「3个先进镇政府分别给予10万元」).
+_EACH_MARKS = ("分别", "各")
+
+
+def is_per(fact: Fact, units: Sequence[str]) -> bool:
+    """Whether a figure is stated per each of ``units``: 每户/每一户 or 户均 in its words, 按户, 元/户
+    in its own text (625元/月/人), or given to each (分别给予, 各奖励)."""
+    words = fact.attribute + fact.text + fact.follows
+    if any(mark in words for mark in _EACH_MARKS):
+        return True
+    marks = ("每{}", "每一{}", "{}均", "按{}", "/{}")
+    return all(any(mark.format(unit) in words for mark in marks) for unit in units)
+
+
 def candidate_facts(facts: Sequence[Fact], asked: AskedFor, question: str = "") -> list[Fact]:
     """The facts that could answer: of the asked kind, and not a figure the question itself names
-    (its year, its own 600亩)."""
-    return [f for f in facts if is_compatible(asked, f) and not f.key and not _stated_by_question(f, question)]
+    (its year, its own 600亩). A question asking per something (每户奖励多少) is not answered by a
+    sentence none of whose figures is stated per anything (the scheme's 奖补资金10万元); among
+    figures of several rates, the rate's own words decide (``choose_fact``)."""
+    compatible = [f for f in facts if is_compatible(asked, f) and not f.key and not _stated_by_question(f, question)]
+    per = per_units(question)
+    if per and not any(is_per(f, per) or "每" in f.attribute for f in compatible):
+        return []
+    return compatible
 
 
 def _stated_by_question(fact: Fact, question: str) -> bool:
@@ -818,6 +849,7 @@ def choose_fact(
     } if every_led else {}
 
     asked_tiers = set(TIER.findall(question))
+    per = per_units(question)
 
     def score(fact: Fact) -> float:
         value = attribute_score(fact, telling)
@@ -840,6 +872,8 @@ def choose_fact(
             # 「按照国家级、省级、市级获奖类别，分别给予10万元、8万元、5万元」 for 「按市级…给予多少」: the
             # tier the question names is the figure's own, paired by 分别
             value += DECIDING_BONUS
+        if per and is_per(fact, per):
+            value += _SCOPE_WEIGHT  # stated per what the question asks per (每只 for 每只)
         if any(condition in fact.attribute for condition in conditions):
             # 「300亩以上的补助2万元」 for a question about the 300亩以上 tier: the stated threshold
             # outweighs any match of words (the first tier's 示范方补助).

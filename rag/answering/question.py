@@ -19,7 +19,7 @@ from rag.text.glossary import Glossary
 from rag.text.language import detect_language
 from rag.text.localities import localities_in
 from rag.text.numbers import chinese_number, english_ordinals, ordinals_in
-from rag.text.patterns import CJK, CJK_RANGE, DOCUMENT_NOUNS, PERSON_TITLES, YEAR
+from rag.text.patterns import CJK, CJK_RANGE, DOCUMENT_NOUNS, PERSON_TITLES, years_named
 from rag.text.places import Gazetteer, Place, PlaceMention, prefer_places
 from rag.text.quantities import Quantity, find_quantities
 
@@ -123,6 +123,10 @@ class QuestionAnalysis:
     kind: AnswerKind
     places: list[PlaceMention] = field(default_factory=list)
     years: list[str] = field(default_factory=list)
+    #: Years that name the report the question reads from, not the figure's year
+    #: (「黎平县2023年政府工作报告提到，…」 asks the 2023 report, whose figures are mostly 2022's):
+    #: the document's own year must be one of them. A year also named on its own stays in ``years``.
+    report_years: list[str] = field(default_factory=list)
     quoted: list[str] = field(default_factory=list)
     ordinals: list[str] = field(default_factory=list)  # canonical editions: '18届'
     # Chinese terms an English question stands for (place names, glossary terms); empty for Chinese.
@@ -258,7 +262,8 @@ class QuestionAnalyzer:
             language=language,
             kind=kind,
             places=places,
-            years=list(dict.fromkeys(YEAR.findall(question))),
+            years=years_named(_REPORT_NAMED.sub(" ", question)),
+            report_years=list(dict.fromkeys(m.group(1) for m in _REPORT_NAMED.finditer(question))),
             # Only Chinese quotations: an English question's "Great Craftsmen" cannot occur verbatim
             # in Chinese documents.
             quoted=[q for q in dict.fromkeys(_QUOTED.findall(question)) if CJK.search(q)],
@@ -284,6 +289,13 @@ _LIST_SIZE = re.compile(
     rf"哪\s*[“「\"]?(?P<which>[两二三四五六七八九十]|\d{{1,2}})(?:{LIST_COUNTERS})"
     r"|[“「\"]?(?P<named>[两二三四五六七八九十]|\d{1,2})(?:个|项|支|类|种|大|条|方面)[^，,。？?]{0,10}?[”」\"]?"
     r"(?:是什么|是哪些|分别是|分别指|指什么|包括哪些|有哪些)"
+)
+
+
+#: A year naming a report rather than a figure: 「2023年政府工作报告」「2022年黎平县人民政府工作报告」
+#: 「2019年统计公报」 (the words between are the report's place or 的, never a figure or another year).
+_REPORT_NAMED = re.compile(
+    r"((?:19|20)\d{2})年(?:[^\d年月，,。？?、]{0,10}?)(?:政府工作报告|统计公报)"
 )
 
 

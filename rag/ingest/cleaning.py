@@ -16,7 +16,7 @@ import re
 
 from rag.ingest.structure import merge_headings, numbered_headings, text_lines
 from rag.schema import Heading
-from rag.text.patterns import is_cjk
+from rag.text.patterns import YEAR, is_cjk
 from rag.text.sentences import (
     HEADING_MAX_CHARS,
     WHITESPACE,
@@ -42,6 +42,13 @@ _NOISE_EXACT = frozenset(
         "责任编辑", "编辑", "相关新闻", "相关阅读", "热点推荐", "首页",
     }
 )
+#: The kind of document a title ends with (政府工作报告, 统计公报, …通知): a letter-spaced line ending
+#: so is a title, not a label.
+_DOCUMENT_KIND_END = re.compile(
+    r"(?:报告|公报|通知|通报|决定|意见|方案|办法|规定|细则|规划|纪要|批复|请示|公告)(?:[(（][^()（）]{1,20}[)）])?$"
+)
+#: A report's dateline under its title: 「(2023年2月23日在自治县十届人大二次会议上)」, 「2022年1月19日」.
+_DATELINE_START = re.compile(r"^[\s(（—]*(?:19|20)\d{2}年\d{1,2}月\d{1,2}日")
 _MASTHEAD = re.compile(r"\S{1,8}(日报|晚报|早报|时报|商报|周报|周刊|新闻网|客户端)")
 _NOISE_WORDS = re.compile(
     r"记者|通讯员|责编|编辑[:：]|供图|摄影|图片|图文|来源[:：]|原标题|本报讯|作者[:：]|版权|扫码|二维码"
@@ -97,7 +104,9 @@ def _is_noise(line: str) -> bool:
         return True
     tokens = line.split()
     if len(tokens) >= 2 and all(len(t) == 1 for t in tokens):
-        return True  # letter-spaced label: 阅 读 提 示
+        # a letter-spaced label (阅 读 提 示) is furniture; a letter-spaced 公文 title
+        # (政 府 工 作 报 告) is the document's title
+        return not _DOCUMENT_KIND_END.search(compact)
     if len(tokens) >= 2 and all(2 <= len(t) <= 3 and all(map(is_cjk, t)) for t in tokens):
         return True  # a row of names: 李睿祎 裴朝峰 廖权权
     if not any(is_cjk(ch) or ch.isalpha() for ch in line):
@@ -154,12 +163,58 @@ def detect_title_and_headings(text: str) -> tuple[str, list[Heading]]:
     headings = merge_headings(shape, numbered_headings(text))
     title = ""
     if groups and (body_started_at is None or groups[0][0][0] < body_started_at):
-        title = groups[0][0][1]
+        title = _unspaced(groups[0][0][1])
         for _, line in groups[0][1:]:
             if not _is_subtitle(line):
                 break
             title += line
-    return title, headings
+    first_line = next((line for _, line in text_lines(text) if line.strip()), "")
+    first_line = _unspaced(first_line.strip())
+    if _is_document_title(first_line) and not title.startswith(first_line):
+        title = first_line  # 「关于印发《…实施方案》的通知」 over a metadata form or too long for a heading
+    return _with_dateline(title, text), headings
+
+
+#: How many lines a dateline may take under its title (「2022年1月19日」 / 「在…会议上」).
+_DATELINE_LINES = 2
+
+
+def _with_dateline(title: str, text: str) -> str:
+    """A title that names no year (政府工作报告) with the dateline under it as its subtitle
+    (「政府工作报告——2023年2月9日在略阳县第十八届人民代表大会第二次会议上」): the dateline says which
+    place's report of which year it is."""
+    if not title or YEAR.search(title):
+        return title
+    lines = [line.strip() for _, line in text_lines(text) if line.strip()]
+    position = next((i for i, line in enumerate(lines[:3]) if _unspaced(line) == title), None)
+    if position is None or position + 1 >= len(lines) or not _DATELINE_START.match(lines[position + 1]):
+        return title
+    dateline = "".join(lines[position + 1 : position + 1 + _DATELINE_LINES])
+    if "会议上" not in dateline:
+        dateline = lines[position + 1]
+    else:
+        dateline = dateline[: dateline.index("会议上") + len("会议上")]
+    return f"{title}——{dateline.strip('()（）—　 ')}"
+
+
+def _unspaced(line: str) -> str:
+    """A letter-spaced line closed up (政 府 工 作 报 告 -> 政府工作报告); other lines as they are."""
+    return WHITESPACE.sub("", line) if all(len(token) == 1 for token in line.split()) else line
+
+
+#: The longest first line taken for a 公文's title (「关于印发《…实施方案(2023年)》的通知」 can be long).
+_TITLE_MAX_CHARS = 100
+
+
+def _is_document_title(line: str) -> bool:
+    """A first line too long for a heading that is still a 公文's title: it ends with the kind of
+    document (…的通知, …实施方案) and holds no sentence punctuation."""
+    compact = WHITESPACE.sub("", line)
+    return (
+        len(compact) <= _TITLE_MAX_CHARS
+        and bool(_DOCUMENT_KIND_END.search(compact))
+        and not any(mark in compact for mark in "。；;！？!?")
+    )
 
 
 def _join_group(lines: list[str]) -> str:

@@ -24,8 +24,9 @@ from pathlib import Path
 
 from rag.errors import DocumentError, ExtractionError
 from rag.ingest.cleaning import detect_title_and_headings
+from rag.ingest.forms import disclosure_form_as_fields
 from rag.ingest.limits import Budget, ParseLimits
-from rag.ingest.lists import counted_lists_as_sentences
+from rag.ingest.lists import counted_lists_as_sentences, place_grouped_lists_as_sentences
 from rag.ingest.office import Extracted, read_csv, read_doc, read_docx, read_ofd, read_xlsx
 from rag.ingest.pdf import read_pdf
 from rag.ingest.structure import document_meta, merge_headings, numbered_headings
@@ -57,6 +58,14 @@ LOADER_VERSION = "formats-1"
 
 
 # --- public API ---
+
+
+def _plain_text_structures(text: str) -> str:
+    """Plain text (.txt, .md) with the structures other formats mark up written as sentences: a
+    disclosure form's fields, pipe tables' rows, counted and place-grouped 名单 lists."""
+    return place_grouped_lists_as_sentences(
+        counted_lists_as_sentences(pipe_tables_as_rows(disclosure_form_as_fields(text)))
+    )
 
 
 def load_document(path: Path, limits: ParseLimits | None = None) -> Document:
@@ -214,9 +223,9 @@ def _build(name: str, data: bytes, source: str, limits: ParseLimits | None = Non
             if suffix in (".html", ".htm"):
                 extracted = _read_html(text)
             elif suffix == ".md":
-                extracted = _read_markdown(counted_lists_as_sentences(pipe_tables_as_rows(text)))
+                extracted = _read_markdown(_plain_text_structures(text))
             else:
-                extracted = Extracted(counted_lists_as_sentences(pipe_tables_as_rows(text)))
+                extracted = Extracted(_plain_text_structures(text))
     if not extracted.text.strip():
         raise ExtractionError(name, "no text could be extracted (empty document)")
     detected_title, detected_headings = detect_title_and_headings(extracted.text)

@@ -163,7 +163,9 @@ def merge_headings(shape: list[Heading], numbered: list[Heading]) -> list[Headin
 
 _DATE_LINE_MAX = 20
 #: An organisation's name standing alone on a line (a signature or a header).
-_ORG_LINE = re.compile(rf"[{CJK_RANGE}（）()]{{2,40}}(?:{ORG_SUFFIX_ALTERNATION})")
+_ORG_NAME = rf"[{CJK_RANGE}（）()]{{2,40}}(?:{ORG_SUFFIX_ALTERNATION})"
+#: A signature line: one unit, or joint signers on one line (「正安县财政局 正安县民政局」).
+_ORG_LINE = re.compile(rf"{_ORG_NAME}(?:[ \t\u3000]+{_ORG_NAME})*")
 _HEADER = re.compile(rf"([{CJK_RANGE}（）()]{{2,40}}?)\s*文\s*件")
 #: At most this many signing units stacked above a 公文's date line.
 _JOINT_SIGNERS = 3

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from rag.text.patterns import CJK_RANGE
 from rag.text.quantities import find_quantities
 
 __all__ = ["pipe_tables_as_rows", "row_sentences"]
@@ -30,12 +31,21 @@ _HEADER_UNIT = re.compile(r"^(.+?)\s*[（(]\s*(?:单位\s*[:：]\s*)?([^()（）
 #: A header that is a count of a counter (户数, 人 数, 个数): its numbers count that.
 _COUNT_HEADER = re.compile(r"^.*?(户|人|个|家|次|件|项|所|名)\s*数$")
 _BARE_NUMBER = re.compile(r"^-?\d+(?:[,，]\d{3})*(?:\.\d+)?$")
+#: A table's unit line, above it or as its caption row: 「单位:万元」「（单位：亩）」.
+_TABLE_UNIT = re.compile(r"^[（(]?\s*单\s*位\s*[:：]\s*([^\s()（）:：,，。\d]{1,6})\s*[)）]?$")
+#: Headers whose numbers are no amounts of the table's unit: row numbers, years, codes, ranks.
+_NOT_MEASURED = re.compile(r"序号|编号|代码|年份|年度|排名|名次|电话|邮编|号码")
 #: A Markdown table's rule row (|---|:--:|).
 _RULE_ROW = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
 
 
+#: A space between two CJK characters of a cell (letter-spaced headers: 乡 镇, 金 额).
+_SPACE_IN_WORD = re.compile(rf"(?<=[{CJK_RANGE}])\s+(?=[{CJK_RANGE}])")
+
+
 def _clean(cell: str | None) -> str:
-    return " ".join((cell or "").split()).strip(_CELL_EDGE)
+    """A cell's text on one line, its letter-spacing closed up (金 额 -> 金额)."""
+    return _SPACE_IN_WORD.sub("", " ".join((cell or "").split())).strip(_CELL_EDGE)
 
 
 def _label_value_pairs(cells: list[str]) -> str:
@@ -62,12 +72,33 @@ def header_unit(label: str) -> tuple[str, str]:
     return match.group(1).strip(), unit
 
 
-def row_sentences(rows: Sequence[Sequence[str | None]]) -> list[str]:
+def table_unit(line: str) -> str:
+    """The unit a table's unit line (「单位:万元」) states for its bare numbers; '' for any other line
+    or a unit no figure can carry."""
+    match = _TABLE_UNIT.match(line.strip())
+    if match is None:
+        return ""
+    probe = f"1{match.group(1)}"
+    return match.group(1) if any(q.text == probe for q in find_quantities(probe)) else ""
+
+
+def _unit_of_column(header: str, column: int, unit: str) -> tuple[str, str]:
+    """(label, unit) for a column's bare numbers: the header's own unit, else the table's unit
+    (from its 「单位：万元」 line) for any column but the first (the row's name) and those that
+    number, date or rank rows."""
+    label, own = header_unit(header)
+    if own or not unit or column == 0 or _NOT_MEASURED.search(header):
+        return label, own
+    return label, unit
+
+
+def row_sentences(rows: Sequence[Sequence[str | None]], unit: str = "") -> list[str]:
     """The lines a table becomes: a caption row as is, then each data row with its header.
 
     The header is the first row with two or more filled cells (rows above it with one filled
     cell, merged across the table, are captions). A repeated header row (tables broken across
     pages) is skipped. A table of one column, or without a header, gives its rows as plain lines.
+    ``unit`` is the table's unit (its 「单位：万元」 line above it); a caption row stating one sets it.
     """
     grid = [[_clean(cell) for cell in row] for row in rows]
     grid = [row for row in grid if any(row)]
@@ -84,6 +115,7 @@ def row_sentences(rows: Sequence[Sequence[str | None]]) -> list[str]:
                 header = row
             else:
                 lines.append(filled[0])
+                unit = table_unit(filled[0]) or unit
             continue
         if row == header:
             continue
@@ -91,9 +123,9 @@ def row_sentences(rows: Sequence[Sequence[str | None]]) -> list[str]:
         for i, cell in enumerate(row):
             if not cell or (i > 0 and cell == row[i - 1]):
                 continue  # empty, or a merged cell repeated across its span
-            label, unit = header_unit(header[i]) if i < len(header) else ("", "")
-            if unit and _BARE_NUMBER.match(cell):
-                cell += unit
+            label, column_unit = _unit_of_column(header[i], i, unit) if i < len(header) else ("", "")
+            if column_unit and _BARE_NUMBER.match(cell):
+                cell += column_unit
             else:
                 label = header[i] if i < len(header) else ""
             parts.append(f"{label}：{cell}" if label and label != cell else cell)
@@ -133,7 +165,8 @@ def pipe_tables_as_rows(text: str) -> str:
                 end += 1
         if end - i >= 2:
             rows = [_pipe_cells(line) for line in lines[i:end] if not _RULE_ROW.match(line)]
-            out.extend(row_sentences(rows))
+            above = [line for line in out[-2:] if line.strip()]
+            out.extend(row_sentences(rows, unit=next((u for u in map(table_unit, reversed(above)) if u), "")))
             i = end
         else:
             out.append(lines[i])

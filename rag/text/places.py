@@ -301,8 +301,27 @@ class Gazetteer:
                 return next(iter(places.values()))
             if places:
                 return None  # several of the most specific level: no one of them is the subject
-        return None
+        return self._only_short_named(text)
 
+    def _only_short_named(self, text: str) -> Place | None:
+        """The county a text names only by its short form (a report says 「黎平发展史」「赋予黎平…」,
+        never 黎平县), when it is the only county named in any form and is named at least
+        ``SHORT_FORM_MENTIONS`` times: one short mention may begin a company's name, several are
+        the report's own county."""
+        counts: Counter[str] = Counter()
+        places: dict[str, Place] = {}
+        for mention in self.find(text):
+            if mention.place.level == "county":
+                places[place_key(mention.place)] = mention.place
+                counts[place_key(mention.place)] += 1
+        if len(places) != 1:
+            return None
+        key, count = counts.most_common(1)[0]
+        return places[key] if count >= SHORT_FORM_MENTIONS else None
+
+
+#: How often a county named only by its short form must be named to be taken for a text's subject.
+SHORT_FORM_MENTIONS = 3
 
 #: Endings of a division's full name: the shared ones, and the banners and leagues of Inner Mongolia.
 ADMIN_ENDINGS = (*ADMIN_SUFFIXES, "旗", "盟")

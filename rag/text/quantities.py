@@ -42,8 +42,8 @@ _NUMBER = rf"(?:{_DIGITS}|{_CN_NUMBER})"
 _MAGNITUDE = r"(?:万亿|亿|万|千|百)"
 _APPROX = r"(?:多|余|左右|以上|以下)"
 _RANGE_SEP = r"(?:~|～|-|—|－|至|到)"
-#: Digits of a date written in Chinese; 公文 often write zero as ○ (a circle) or Ｏ instead of 〇.
-_CN_DATE_DIGITS = "〇零○Ｏ一二三四五六七八九"
+#: Digits of a date written in Chinese; 公文 often write zero as ○ (a circle), Ｏ or a Latin O instead of 〇.
+_CN_DATE_DIGITS = "〇零○ＯO一二三四五六七八九"
 _CN_SMALL = "一二三四五六七八九十"
 #: Words that make 一 before a unit of time a length (工作满一年, 为期一个月, 不超过一年), not an article.
 _SPAN_BEFORE = re.compile(r"(?:满|为期|期限为?|超过|不超过|不满|不足|连续)$")

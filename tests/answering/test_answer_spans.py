@@ -299,3 +299,13 @@ def test_units_side_by_side_in_one_list_answer_together(finder: SpanFinder) -> N
     apart = "市财政局负责拨付资金，审核工作交给市民政局。"
     assert finder.best(apart, "org", [], "由哪个部门负责？") is None
 
+
+
+def test_a_quoted_name_before_an_evaluative_word_names_the_head(finder: SpanFinder) -> None:
+    sentence = "全县经济社会发展呈现“总体平稳、稳中有进”的良好态势。"
+    assert [s.text for s in finder.headed(sentence, "态势", "2022年全县经济社会发展呈现什么态势？")] == ["总体平稳、稳中有进"]
+
+
+def test_a_document_asked_for_is_named_by_its_number_when_it_has_no_title(finder: SpanFinder) -> None:
+    sentence = "根据(遵财社[2009]30号)文件的具体要求,决定下拨救灾补助资金。"
+    assert [s.text for s in finder.headed(sentence, "文件", "这次下拨资金是根据哪个文件？")] == ["遵财社[2009]30号"]

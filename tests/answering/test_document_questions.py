@@ -53,6 +53,7 @@ def analyzer() -> QuestionAnalyzer:
         ("该县对大工匠奖励多少钱？", None),
         ("谁获得了全国劳动模范称号？", None),
         ("这个奖励办法由哪两个单位联合印发？", "issuer"),
+        ("救灾补助资金通知的落款日期是哪天？", "date"),
         # when a period the document sets ends or starts is not when the document was issued
         ("5月11日开始的补贴标准公示哪天结束？", None),
         ("提高后的低保标准印发后从哪天开始执行？", None),
@@ -153,3 +154,11 @@ def test_a_quoted_attachment_names_the_notice_that_carries_it(analyzer: Question
     analysis = analyzer.analyze("《某县2023年生产任务分解表》是哪个机构下达的？")
     assert asked_document_field(analysis) == "issuer"
     assert named_document(analysis, [other, notice], [], lambda term: 1.0) is notice
+
+
+def test_joint_signers_on_one_line_over_a_date_with_latin_o_for_zero() -> None:
+    from rag.ingest.structure import document_meta
+
+    text = "各乡(镇)财政所:\n经研究,决定下拨救灾补助资金。\n正安县财政局 正安县民政局\n二OO九年六月十八日\n"
+    meta = document_meta(text)
+    assert meta.date == "2009-06-18" and meta.issuer == "正安县财政局 正安县民政局"

@@ -409,3 +409,42 @@ def test_a_work_reports_review_is_about_the_year_before_the_report(
     plan = "今年主要预期目标是社会消费品零售总额增长8%。"
     planned = make_document("taining2022p", "2022年泰宁县政府工作报告", f"各位代表：\n{plan}\n")
     assert missing_for(guard, analyzer, "泰宁县2022年社会消费品零售总额目标增长多少？", planned, plan) == []
+
+
+# ----- years a document states at its top, not in its title -----
+def test_a_bulletins_lead_year_is_the_year_of_its_figures(guard: EntityGuard, analyzer: QuestionAnalyzer) -> None:
+    sentence = "全年实现地区生产总值363.92亿元。"
+    text = f"2023年,在县委、县政府的坚强领导下,各项工作迈上新台阶。\n一、综合\n{sentence}\n"
+    bulletin = make_document("jinxian", "进贤县统计局", text)
+    assert missing_for(guard, analyzer, "进贤县2023年地区生产总值是多少？", bulletin, sentence) == []
+    assert missing_for(guard, analyzer, "进贤县2022年地区生产总值是多少？", bulletin, sentence) == ["2022年"]
+
+
+def test_a_question_naming_the_reports_year_is_answered_by_that_report_only(
+    guard: EntityGuard, analyzer: QuestionAnalyzer
+) -> None:
+    sentence = "41家省直部门出台支持“桥头堡”建设若干配套政策。"
+    report_2023 = make_document(
+        "liping2023", "政府工作报告", f"(2023年1月6日在黎平县第十八届人民代表大会第二次会议上)\n一、2022年工作回顾\n{sentence}\n"
+    )
+    question = "黎平县2023年政府工作报告提到，有多少家省直部门出台了配套政策？"
+    assert missing_for(guard, analyzer, question, report_2023, sentence) == []
+    assert missing_for(guard, analyzer, question.replace("2023", "2022"), report_2023, sentence) == ["2022年"]
+
+
+def test_a_section_headed_by_its_year_is_of_that_year_not_the_titles(
+    guard: EntityGuard, analyzer: QuestionAnalyzer
+) -> None:
+    sentence = "全县地区生产总值完成106.6亿元。"
+    text = f"各位代表:\n一、2022年工作回顾\n{sentence}\n"
+    report = make_document("r2023", "2023年黎平县人民政府工作报告", text)
+    report.headings = [Heading(text.index("一、"), "一、2022年工作回顾", level=1)]
+    assert missing_for(guard, analyzer, "黎平县2022年地区生产总值是多少？", report, sentence) == []
+    assert missing_for(guard, analyzer, "黎平县2023年地区生产总值是多少？", report, sentence) == ["2023年"]
+
+
+def test_an_amount_of_four_digits_is_no_year() -> None:
+    from rag.answering.entity_guard import years_in
+
+    assert years_in("每户奖励总金额不超过2000元，面积1990亩") == set()
+    assert years_in("2000年至2002年") == {"2000", "2002"}

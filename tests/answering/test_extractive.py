@@ -430,3 +430,57 @@ def test_an_english_questions_phrases_count_once_however_many_senses_they_have()
     assert _rendered("固定资产投资增长31.1%", phrases) == 1.0
     assert _rendered("地区生产总值增长0.6%", phrases) == 0.5
     assert _rendered("任何句子", []) == 0.0
+
+
+BULLETIN = (
+    "进贤县统计局\n"
+    "2023年,在县委、县政府的坚强领导下,全县各项工作迈上新台阶。\n"
+    "一、综 合\n"
+    "地区生产总值 初步核算,全年实现地区生产总值(GDP)363.92亿元,按可比价格计算,比上年增长3.5%。"
+    "人均地区生产总值56046元。在全县地区生产总值中,非公有制经济实现增加值221.72亿元,比上年增长3.7%。\n"
+)
+
+
+def test_a_figure_of_another_thing_in_a_sentence_naming_the_asked_one_gives_way(
+    fresh_engine: Engine, tmp_path: Path
+) -> None:
+    """「在全县地区生产总值中，非公有制经济实现增加值221.72亿元」 names 地区生产总值, but its figure is
+    非公有制经济's; the bulletin's year is the one its lead opens with."""
+    index_texts(fresh_engine, tmp_path / "docs", {"jinxian_2023.txt": BULLETIN})
+    answer = fresh_engine.ask("进贤县2023年地区生产总值是多少？")
+    assert not answer.refused and answer.short_answer == "363.92亿元", answer.answer
+    assert fresh_engine.ask("进贤县2021年地区生产总值是多少？").refused
+
+
+def test_a_table_under_a_unit_line_answers_with_the_unit(fresh_engine: Engine, tmp_path: Path) -> None:
+    table = (
+        "各乡(镇)财政所:\n经研究,决定下拨救灾补助资金(详见指标分配表)。\n正安县财政局\n"
+        "救灾补助资金指标分配表\n单位:万元\n乡 镇 | 金 额 |\n杨兴乡 | 2 |\n中观镇 | 1 |\n合计 | 3 |\n"
+    )
+    index_texts(fresh_engine, tmp_path / "docs", {"zhengan.txt": table})
+    answer = fresh_engine.ask("正安县救灾补助资金中观镇分了多少？")
+    assert not answer.refused and answer.short_answer == "1万元", answer.answer
+
+
+def test_a_per_household_question_is_not_answered_by_the_schemes_total(fresh_engine: Engine, tmp_path: Path) -> None:
+    notice = (
+        "某镇印发庭院经济奖补项目实施方案,下达发展庭院经济奖补资金10万元,用于对符合条件的庭院经济项目给予支持。\n"
+        "种植蔬菜每亩奖励300元,养殖生猪每头奖励150元。\n"
+    )
+    index_texts(fresh_engine, tmp_path / "docs", {"yuanyi.txt": notice})
+    assert fresh_engine.ask("某镇庭院经济奖补养殖兔子每只奖励多少？").short_answer is None
+    pigs = fresh_engine.ask("某镇庭院经济奖补养殖生猪每头奖励多少？")
+    assert pigs.short_answer == "150元", pigs.answer
+
+
+def test_a_per_capita_figure_gives_way_to_the_plain_one_asked(fresh_engine: Engine, tmp_path: Path) -> None:
+    bulletin = (
+        "遂川县2023年国民经济和社会发展统计公报\n一、综合\n"
+        "初步核算,全年实现地区生产总值227.90亿元,比上年增长4.8%。\n"
+        "按常住人口计算,全县人均地区生产总值为45385元,增长5.6%。\n"
+    )
+    index_texts(fresh_engine, tmp_path / "docs", {"suichuan.txt": bulletin})
+    plain = fresh_engine.ask("遂川县2023年地区生产总值是多少？")
+    assert plain.short_answer == "227.90亿元", plain.answer
+    averaged = fresh_engine.ask("遂川县2023年人均地区生产总值是多少？")
+    assert averaged.short_answer == "45385元", averaged.answer

@@ -511,3 +511,17 @@ def test_how_many_times_asks_for_a_multiple() -> None:
     assert asked is not None and asked.classes == ("倍",)
     choice = choose_fact(sentence_facts("人均年纯收入达到2.9万元，高于全国脱贫标准7倍。"), asked, weights("高于"))
     assert choice.best is not None and choice.best.text == "7倍"
+
+
+def test_a_question_per_unit_is_answered_only_by_a_figure_stated_per_that_unit() -> None:
+    from rag.answering.facts import per_units
+
+    asked = asked_for("每户奖励总金额最多多少？")
+    assert asked is not None and per_units("每人每月补多少？") == ["人", "月"]
+    total = sentence_facts("镇政府下达发展庭院经济奖补资金10万元。")
+    assert candidate_facts(total, asked, "每户奖励总金额最多多少？") == []
+    capped = sentence_facts("发展多项产业的，分别核算，每户奖励总金额不超过2000元。")
+    assert [f.text for f in candidate_facts(capped, asked, "每户奖励总金额最多多少？")] == ["2000元"]
+    rate = sentence_facts("补贴标准：625元/月/人。")
+    monthly = asked_for("低保每人每月补多少？")
+    assert monthly is not None and [f.text for f in candidate_facts(rate, monthly, "低保每人每月补多少？")] == ["625元/月/人"]

@@ -171,3 +171,13 @@ def test_an_english_place_word_that_starts_an_organisations_name_is_no_place_con
     assert [m.surface for m in named.places] == []
     place = analyzer.analyze("How much did Harbin award each of its great craftsmen?")
     assert [m.surface for m in place.places] == ["Harbin"]
+
+
+def test_a_year_naming_the_report_is_no_year_of_the_figure(analyzer: QuestionAnalyzer) -> None:
+    analysis = analyzer.analyze("黎平县2022年政府工作报告里，2021年全县地区生产总值是多少？")
+    assert analysis.report_years == ["2022"] and analysis.years == ["2021"]
+    both = analyzer.analyze("2022年黎平县人民政府工作报告是哪位县长作的？")
+    assert both.report_years == ["2022"] and both.years == []
+    # a year with its month is a date of the meeting, checked as a year
+    dated = analyzer.analyze("2020年1月简阳市人代会上作政府工作报告的市长是谁？")
+    assert dated.report_years == [] and dated.years == ["2020"]

@@ -205,3 +205,22 @@ def test_a_space_between_a_figure_and_its_chinese_unit_is_dropped() -> None:
     assert repair("抓建章立制 40余项举措") == "抓建章立制 40余项举措"  # a space before a figure stays
     assert repair("① 全省住房") == "① 全省住房"  # a caption number is no figure
     assert repair("version 2 of the notice") == "version 2 of the notice"
+
+
+def test_a_letter_spaced_report_title_is_closed_up_and_takes_its_dateline() -> None:
+    text = "政 府 工 作 报 告\n(2023年1月6日在县第十八届人民代表大会第二次会议上)\n县长 某某\n各位代表:\n" + "现在我代表县人民政府向大会报告工作。" * 4
+    title, _ = detect_title_and_headings(text)
+    assert title == "政府工作报告——2023年1月6日在县第十八届人民代表大会第二次会议上"
+    # a dateline over two lines is joined up to its meeting
+    split = "政府工作报告\n2022年1月19日\n在某市某区第五届人民代表大会第二次会议上\n各位代表:\n" + "现在报告工作。" * 12
+    assert detect_title_and_headings(split)[0] == "政府工作报告——2022年1月19日在某市某区第五届人民代表大会第二次会议上"
+
+
+def test_a_letter_spaced_label_is_still_no_title() -> None:
+    assert detect_title_and_headings("阅 读 提 示\n" + "这是正文的一句话，" * 10 + "。")[0] == ""
+
+
+def test_a_long_first_line_naming_a_notice_is_its_title() -> None:
+    first = "关于印发《吐鲁番市某区实施草原生态保护补助奖励政策实施方案(2023年)》的通知"
+    text = first + "\n索引号 01 发布机构 某区政府办公室\n文 号 某财农〔2023〕45号\n各乡镇人民政府:\n" + "为认真贯彻落实有关文件精神，" * 6 + "。"
+    assert detect_title_and_headings(text)[0] == first

@@ -48,3 +48,19 @@ def test_a_metadata_form_of_label_value_cells_is_written_as_its_fields() -> None
     assert pipe_tables_as_rows(text).split("\n") == [
         "索引号：00001434-9/2018-00006，发布机构：区民政局。", "发文日期：2018年01月09日，主题分类：社会救助。", "正文。",
     ]
+
+
+def test_a_tables_unit_line_gives_its_bare_amounts_their_unit() -> None:
+    text = "救灾补助资金指标分配表\n单位:万元\n乡 镇 | 金 额 | 序号 |\n杨兴乡 | 2 | 1 |\n合计 | 10 | 2 |"
+    lines = pipe_tables_as_rows(text).split("\n")
+    # letter-spaced headers are closed up; the first column (the row's name) and a 序号 column
+    # take no unit
+    assert lines[2] == "乡镇：杨兴乡，金额：2万元，序号：1。"
+    assert lines[3] == "乡镇：合计，金额：10万元，序号：2。"
+
+
+def test_a_caption_row_stating_the_unit_sets_it_and_a_columns_own_unit_wins() -> None:
+    rows = [["（单位：亩）"], ["乡镇", "面积", "户数", "补助(元)"], ["甲乡", "30", "12", "600"]]
+    assert row_sentences(rows)[-1] == "乡镇：甲乡，面积：30亩，户数：12户，补助：600元。"
+    # without a unit line the bare numbers stay bare
+    assert row_sentences([["乡镇", "面积"], ["甲乡", "30"]]) == ["乡镇：甲乡，面积：30。"]

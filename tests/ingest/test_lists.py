@@ -21,3 +21,19 @@ def test_a_group_whose_items_do_not_match_its_count_stays_as_it_is() -> None:
 
 def test_chinese_numeral_counts_are_read() -> None:
     assert counted_lists_as_sentences("二等奖（两名）\n王五\n赵六") == "二等奖（两名）：王五、赵六。"
+
+
+def test_a_list_grouped_by_place_lines_becomes_one_sentence_per_place() -> None:
+    from rag.ingest.lists import place_grouped_lists_as_sentences
+
+    text = "具体名单公布如下\n城区\n西上庄办事处牛山村\n阳城县\n北留镇杏王村\n西河乡郭河村\n联系电话:6995029"
+    lines = place_grouped_lists_as_sentences(text).split("\n")
+    assert lines[1:3] == ["城区：西上庄办事处牛山村。", "阳城县：北留镇杏王村、西河乡郭河村。"]
+    assert lines[-1] == "联系电话:6995029"
+
+
+def test_one_place_line_over_a_paragraph_is_no_list() -> None:
+    from rag.ingest.lists import place_grouped_lists_as_sentences
+
+    text = "阳城县\n北留镇杏王村\n全县共评出先进村十个"
+    assert place_grouped_lists_as_sentences(text) == text

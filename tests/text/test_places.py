@@ -66,3 +66,14 @@ def test_a_document_stating_only_its_province_up_front_is_about_the_one_county_i
     assert gazetteer.document_place(two).name == "江苏"  # type: ignore[union-attr]
     elsewhere = Document(doc_id="e.txt", title="关于调整优待金标准的通知", text=text.replace("江苏省", "山东省"))
     assert gazetteer.document_place(elsewhere).name == "山东"  # type: ignore[union-attr]  # 吴江区 is not in 山东
+
+
+def test_a_report_naming_its_county_only_by_the_short_form_is_about_that_county(gazetteer: Gazetteer) -> None:
+    from rag.schema import Document
+
+    body = "各位代表:\n过去一年,贵州发展势头良好。黎平发展史上极不平凡。赋予黎平全新发展定位。黎平人民团结奋斗。\n"
+    report = Document(doc_id="r.txt", title="政府工作报告", text=body)
+    assert gazetteer.document_place(report).name == "黎平县"  # type: ignore[union-attr]
+    # named twice only, it may be a company's name: the document stays the province's
+    twice = Document(doc_id="t.txt", title="政府工作报告", text=body.replace("黎平人民", "全县人民"))
+    assert gazetteer.document_place(twice).name == "贵州"  # type: ignore[union-attr]
