@@ -1,6 +1,6 @@
 """The CI quality gate, on every split: the development set, the test split, the holdout and the
-three splits of development documents (dev-docs, dev-docs2, dev-docs3: unseen documents the rules
-may be written from; dev-docs3 was not read in the round that added it).
+four splits of development documents (dev-docs … dev-docs4: unseen documents the rules may be
+written from; dev-docs3 was not read in round 7, which added it, and dev-docs4 not in round 8).
 
 The thresholds sit a few items under what the default configuration (hybrid retrieval, extractive
 backend) measured when they were last set; a change that makes answers worse fails CI. ``--max-wrong``
@@ -30,6 +30,7 @@ HOLDOUT_CORPUS = PROJECT_ROOT / "eval" / "holdout_corpus"
 DEV_DOCS_CORPUS = PROJECT_ROOT / "eval" / "dev_corpus"
 DEV_DOCS2_CORPUS = PROJECT_ROOT / "eval" / "dev_corpus2"
 DEV_DOCS3_CORPUS = PROJECT_ROOT / "eval" / "dev_corpus3"
+DEV_DOCS4_CORPUS = PROJECT_ROOT / "eval" / "dev_corpus4"
 GATES = {
     "dev": {
         "--max-wrong": "0.035",
@@ -93,6 +94,17 @@ GATES = {
         "--min-hit5": "0.95",
         "--max-false-refusal": "0.39",
     },
+    # 241 questions over 12 more unseen documents, added in round 8 and not read while the round's
+    # rules were written: gated where it stands
+    "dev-docs4": {
+        "--max-wrong": "0.18",
+        "--min-short": "0.45",
+        "--min-accuracy": "0.59",
+        "--min-refusal": "0.83",
+        "--min-citation": "0.84",
+        "--min-hit5": "0.91",
+        "--max-false-refusal": "0.29",
+    },
 }
 #: split -> (dataset, its own corpus; None for the bundled corpus)
 SPLITS = {
@@ -102,6 +114,7 @@ SPLITS = {
     "dev-docs": ("dev_docs_qa.jsonl", DEV_DOCS_CORPUS),
     "dev-docs2": ("dev_docs2_qa.jsonl", DEV_DOCS2_CORPUS),
     "dev-docs3": ("dev_docs3_qa.jsonl", DEV_DOCS3_CORPUS),
+    "dev-docs4": ("dev_docs4_qa.jsonl", DEV_DOCS4_CORPUS),
 }
 
 
