@@ -147,6 +147,8 @@ _REPORT_YEAR = re.compile(r"((?:19|20)\d{2})年[^\n。]{0,16}?政府工作报告
 _LOOKS_BACK = re.compile(r"过去(?:的)?一年|一年来|即将过去的一年")
 
 
+#: How much of a document's start states what it is about (edition, programme) for all of it.
+OPENING_CHARS = 200
 #: A report's dateline near its top: 「(2023年1月6日在县第十八届人民代表大会第二次会议上)」.
 _TOP_DATELINE = re.compile(r"^[\s(（—-]*((?:19|20)\d{2})年\d{1,2}月\d{1,2}日\s*在[^\n]{2,40}?(?:会议上|$)")
 #: A bulletin's lead 「2023年,在县委、县政府的坚强领导下,…」: the year all its 全年 figures are of.
@@ -295,11 +297,14 @@ class EntityGuard:
                 missing.append(f"{year}年")
         if analysis.report_years and not set(analysis.report_years) & self._own_years(document):
             missing += [f"{year}年" for year in analysis.report_years]
+        # a 名单 or notice says once, in its opening, which edition and programme it is about
+        # (「…对晋城市第三届最美乡村名单进行公示」), then lists it far below
+        with_opening = with_title + _SPACE.sub("", document.text[:OPENING_CHARS])
         for ordinal in analysis.ordinals:
-            if not self._marker_supported(ordinal, set(ordinals_in(sentence)), set(ordinals_in(with_title))):
+            if not self._marker_supported(ordinal, set(ordinals_in(sentence)), set(ordinals_in(with_opening))):
                 missing.append(ordinal)
         for quoted in analysis.quoted:
-            if _SPACE.sub("", quoted) in with_title:
+            if _SPACE.sub("", quoted) in with_opening:
                 continue
             if PUBLICATION.search(quoted) and quoted in document.text:
                 continue  # 「《大众日报》关于…的报道」: the paper that carried this document, named in its header

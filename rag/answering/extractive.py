@@ -55,6 +55,7 @@ from rag.answering.question import QuestionAnalysis, QuestionAnalyzer
 from rag.answering.refusal import refusal_text
 from rag.answering.table_rows import TABLE_ROW, Row, asked_extreme, extreme_row, parse_row, row_name
 from rag.ingest.structure import text_lines
+from rag.ingest.tables import table_unit
 from rag.schema import Answer, Document, Passage, Refusal, RefusalReason
 from rag.store.index import DocumentIndex
 from rag.text.instructions import addresses_the_system
@@ -240,6 +241,12 @@ _AVERAGING = ("人均", "户均", "亩均", "年均", "平均")
 def _averaged_otherwise(attribute: str, question: str) -> bool:
     """Whether a figure's own words make it an average that the question does not ask for."""
     return any(word in attribute and word not in question for word in _AVERAGING)
+
+
+#: A 名单's group line: a label and the items listed after it (「阳城县：北留镇杏王村、西河乡郭河村。」).
+_GROUP_LINE = re.compile(r"^[^，,。：:]{2,12}：[^，,。：:]+(?:、[^，,。：:]+)+。?$")
+#: How much of a document's opening line a row or group borrows.
+OPENING_LINE_CHARS = 120
 
 
 def _about_another_year(analysis: QuestionAnalysis, missing: list[str]) -> bool:
@@ -566,10 +573,12 @@ class ExtractiveBackend(AnswerBackend):
         for candidate in candidates[: 3 * ALTERNATIVES]:
             if considered >= ALTERNATIVES:
                 break
-            document = index.document(index.sentences[candidate.position].doc_id)
+            record = index.sentences[candidate.position]
+            document = index.document(record.doc_id)
             missing = self._missing(candidate, analysis, index)
             if missing and (
                 self._about_another_place(analysis, document, missing) or _about_another_year(analysis, missing)
+                or self._silent_on_part(analysis, document, record.start, record.end, missing)
             ):
                 first_missing = first_missing or missing
                 continue
@@ -608,6 +617,25 @@ class ExtractiveBackend(AnswerBackend):
         if home is None or not asked or len(asked) != len(missing):
             return False
         return all(self._elsewhere(m.place, home) for m in asked)
+
+    def _silent_on_part(
+        self, analysis: QuestionAnalysis, document: Document, start: int, end: int, missing: list[str]
+    ) -> bool:
+        """Whether a sentence fails the guard only for the part of its document's place that the
+        question asks about — a town, or a county of the city's 名单 (阳城县 in 晋城's list): a
+        sentence about the whole says nothing of the part, so it does not set the bar for the
+        sentences about it."""
+        home = self.guard.home(document)
+        gazetteer = self.analyzer.gazetteer
+        parts = [m for m in analysis.places if home is not None and gazetteer.encloses(home, m.place)]
+        if not set(missing) <= set(analysis.towns) | {m.surface for m in parts}:
+            return False
+        # silent, not about a sibling: a sentence naming another town or county is that one's
+        sentence = document.text[start:end]
+        levels = {m.place.level for m in parts if m.surface in missing}
+        if any(m.place.level in levels for m in gazetteer.find(sentence) if m.reliable):
+            return False
+        return not (set(missing) & set(analysis.towns) and localities_in(sentence))
 
     def _elsewhere(self, asked: Place, home: Place) -> bool:
         """Whether a document about ``home`` is about another place than ``asked``: another place
@@ -715,7 +743,8 @@ class ExtractiveBackend(AnswerBackend):
         if analysis.asked is not None:
             facts = _facts_of(sentence)
             if not candidate_facts(facts, analysis.asked, analysis.text):
-                return False, None
+                # 「索引号是多少」: a form's field the question names answers though it is no figure
+                return self.spans.labelled(sentence, analysis.text) is not None, None
             return True, choose_fact(
                 facts, analysis.asked, fact_weights, analysis.text, words_must_decide=analysis.language == "en"
             )
@@ -907,12 +936,23 @@ class ExtractiveBackend(AnswerBackend):
         if before is None or before.doc_id != record.doc_id:
             return heading_text
         introduction = heading_text + " " + before.text.lower()
+        if TABLE_ROW.match(record.text) or _GROUP_LINE.match(record.text):
+            # a table's row or a 名单's group is about what the document is about: its title and
+            # opening line (「…对晋城市第三届最美乡村名单进行公示」) say it once for all of them
+            document = index.document(record.doc_id)
+            opening = document.text.split("\n", 1)[0][:OPENING_LINE_CHARS]
+            introduction += f" {document.title.lower()} {opening.lower()}"
         if TABLE_ROW.match(record.text):
             # a table's row is introduced by the table's caption, above the rows before it
             # (「附表1:2018年度第一批…资金安排表」 for 「序号：8，乡镇(街道)：榜头镇，…71万元」)
             first = ExtractiveBackend._row_run_edge(index, position, -1, MAX_ROWS_BACK)
-            if 0 < first < position and index.sentences[first - 1].doc_id == record.doc_id:
-                introduction += " " + index.sentences[first - 1].text.lower()
+            caption_at = first - 1
+            if 0 <= caption_at and index.sentences[caption_at].doc_id == record.doc_id:
+                caption = index.sentences[caption_at].text
+                if table_unit(caption) and caption_at > 0 and index.sentences[caption_at - 1].doc_id == record.doc_id:
+                    caption += " " + index.sentences[caption_at - 1].text  # 「…分配表」 over 「单位:万元」
+                if caption_at < position - 1 or table_unit(index.sentences[caption_at].text):
+                    introduction += " " + caption.lower()
             return introduction
         earlier = index.sentences[position - 2] if position > 1 else None
         if len(before.text) <= SHORT_SENTENCE_CHARS and earlier is not None and earlier.doc_id == record.doc_id:
@@ -1124,6 +1164,9 @@ class ExtractiveBackend(AnswerBackend):
             return None  # 「多久发一次、用什么方式发」 asks two things: one span answers neither in full
         if analysis.asked is not None:
             choice = chosen.choice
+            if choice is None and chosen.has_span:
+                labelled_value = self.spans.labelled(chosen.text, analysis.text)
+                return labelled_value.text if labelled_value is not None else None
             if choice is None or choice.best is None or not choice.confident:
                 return None
             # 「发展2项以上产业」: a bound written after the figure is part of what the sentence says

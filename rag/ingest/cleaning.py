@@ -18,7 +18,9 @@ from rag.ingest.structure import merge_headings, numbered_headings, text_lines
 from rag.schema import Heading
 from rag.text.patterns import YEAR, is_cjk
 from rag.text.sentences import (
+    DOCUMENT_KIND_END,
     HEADING_MAX_CHARS,
+    TITLE_MAX_CHARS,
     WHITESPACE,
     is_heading_shaped,
     is_soft_break,
@@ -41,11 +43,6 @@ _NOISE_EXACT = frozenset(
         "返回顶部", "打印", "关闭", "分享", "分享到", "收藏", "点赞", "评论", "上一篇", "下一篇",
         "责任编辑", "编辑", "相关新闻", "相关阅读", "热点推荐", "首页",
     }
-)
-#: The kind of document a title ends with (政府工作报告, 统计公报, …通知): a letter-spaced line ending
-#: so is a title, not a label.
-_DOCUMENT_KIND_END = re.compile(
-    r"(?:报告|公报|通知|通报|决定|意见|方案|办法|规定|细则|规划|纪要|批复|请示|公告)(?:[(（][^()（）]{1,20}[)）])?$"
 )
 #: A report's dateline under its title: 「(2023年2月23日在自治县十届人大二次会议上)」, 「2022年1月19日」.
 _DATELINE_START = re.compile(r"^[\s(（—]*(?:19|20)\d{2}年\d{1,2}月\d{1,2}日")
@@ -106,7 +103,7 @@ def _is_noise(line: str) -> bool:
     if len(tokens) >= 2 and all(len(t) == 1 for t in tokens):
         # a letter-spaced label (阅 读 提 示) is furniture; a letter-spaced 公文 title
         # (政 府 工 作 报 告) is the document's title
-        return not _DOCUMENT_KIND_END.search(compact)
+        return not DOCUMENT_KIND_END.search(compact)
     if len(tokens) >= 2 and all(2 <= len(t) <= 3 and all(map(is_cjk, t)) for t in tokens):
         return True  # a row of names: 李睿祎 裴朝峰 廖权权
     if not any(is_cjk(ch) or ch.isalpha() for ch in line):
@@ -202,17 +199,13 @@ def _unspaced(line: str) -> str:
     return WHITESPACE.sub("", line) if all(len(token) == 1 for token in line.split()) else line
 
 
-#: The longest first line taken for a 公文's title (「关于印发《…实施方案(2023年)》的通知」 can be long).
-_TITLE_MAX_CHARS = 100
-
-
 def _is_document_title(line: str) -> bool:
     """A first line too long for a heading that is still a 公文's title: it ends with the kind of
     document (…的通知, …实施方案) and holds no sentence punctuation."""
     compact = WHITESPACE.sub("", line)
     return (
-        len(compact) <= _TITLE_MAX_CHARS
-        and bool(_DOCUMENT_KIND_END.search(compact))
+        len(compact) <= TITLE_MAX_CHARS
+        and bool(DOCUMENT_KIND_END.search(compact))
         and not any(mark in compact for mark in "。；;！？!?")
     )
 

@@ -448,3 +448,11 @@ def test_an_amount_of_four_digits_is_no_year() -> None:
 
     assert years_in("每户奖励总金额不超过2000元，面积1990亩") == set()
     assert years_in("2000年至2002年") == {"2000", "2002"}
+
+
+def test_an_edition_the_opening_names_holds_for_a_list_far_below(guard: EntityGuard, analyzer: QuestionAnalyzer) -> None:
+    row = "阳城县：北留镇杏王村、西河乡郭河村。"
+    text = "近日,某市委农村工作领导小组对晋城市第三届最美乡村名单进行公示。\n" + "联系电话:6995029\n" * 12 + f"{row}\n"
+    listing = make_document("jincheng", "jincheng_list", text)
+    assert missing_for(guard, analyzer, "晋城市第三届“最美乡村”名单里阳城县有哪些村？", listing, row) == []
+    assert "2届" in missing_for(guard, analyzer, "晋城市第二届“最美乡村”名单里阳城县有哪些村？", listing, row)

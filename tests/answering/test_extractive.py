@@ -484,3 +484,25 @@ def test_a_per_capita_figure_gives_way_to_the_plain_one_asked(fresh_engine: Engi
     assert plain.short_answer == "227.90亿元", plain.answer
     averaged = fresh_engine.ask("遂川县2023年人均地区生产总值是多少？")
     assert averaged.short_answer == "45385元", averaged.answer
+
+
+def test_a_names_list_grouped_by_county_answers_for_one_county(fresh_engine: Engine, tmp_path: Path) -> None:
+    listing = (
+        "近日,中共晋城市委农村工作领导小组对晋城市第三届最美乡村名单进行公示。\n"
+        "评定出5个晋城市第三届“最美乡村”,公示期7个工作日。\n具体名单公布如下\n"
+        "泽州县\n下村镇上村村\n巴公镇山耳东村\n阳城县\n北留镇杏王村\n西河乡郭河村\n沁水县\n土沃乡下沃泉村\n"
+    )
+    index_texts(fresh_engine, tmp_path / "docs", {"jincheng_list.txt": listing})
+    answer = fresh_engine.ask("晋城市第三届“最美乡村”名单里阳城县有哪些村？")
+    assert not answer.refused and "杏王村" in (answer.short_answer or "") and "上村村" not in answer.answer, answer.answer
+
+
+def test_a_form_field_answers_a_how_much_question_about_it(fresh_engine: Engine, tmp_path: Path) -> None:
+    page = (
+        "关于印发《某区实施草原生态保护补助奖励政策实施方案(2023年)》的通知\n"
+        "索 引 号 010600106/2023-00071 发布机构 某区政府办公室 公开日 2023-07-04\n"
+        "各乡镇人民政府:\n为全面落实我区2023年草原生态保护补助奖励机制,制定本方案。\n"
+    )
+    index_texts(fresh_engine, tmp_path / "docs", {"caoyuan.txt": page})
+    answer = fresh_engine.ask("某区2023年草原生态保护补助奖励实施方案的索引号是多少？")
+    assert answer.short_answer == "010600106/2023-00071", answer.answer

@@ -1,7 +1,7 @@
 """Bilingual expansion of English questions into the Chinese terms the documents use."""
 
-from rag.text.glossary import Glossary
 from rag.answering.question import QuestionAnalyzer
+from rag.text.glossary import Glossary
 
 
 def test_longest_phrase_wins_and_terms_are_unique() -> None:

@@ -22,3 +22,4 @@ def test_statements_labels_and_parts_of_lines_are_not_title_lines() -> None:
     assert not is_title_line(REPORT, *span(REPORT, "联系人：方玉婷")), "a label states its value"
     # a heading-shaped piece that shares its line with more text is a part of a sentence
     assert not is_title_line(REPORT, *span(REPORT, "2022年工作回顾"))
+
