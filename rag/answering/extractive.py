@@ -238,8 +238,14 @@ def _in_documents(index: DocumentIndex, term: str) -> bool:
 _AVERAGING = ("人均", "户均", "亩均", "年均", "平均")
 
 
+#: How an English question asks for an average.
+_AVERAGE_EN = re.compile(r"\b(?:per[\s-]+capita|average|per[\s-]+(?:person|head|household|mu)|annual(?:ly)?)\b", re.I)
+
+
 def _averaged_otherwise(attribute: str, question: str) -> bool:
     """Whether a figure's own words make it an average that the question does not ask for."""
+    if _AVERAGE_EN.search(question):
+        return False
     return any(word in attribute and word not in question for word in _AVERAGING)
 
 
@@ -858,10 +864,10 @@ class ExtractiveBackend(AnswerBackend):
                 unaligned = 0.0 if best is None or alignment > 0 else max(0.0, lexical - ALIGNMENT_SLACK)
                 worded = lexical - OWN_WORDS_SHARE * unaligned
                 score = worded + CONTEXT_SHARE * context + 0.6 * dense + bonus + prior
-                if best is not None and _averaged_otherwise(best.attribute, analysis.text):
-                    score -= AVERAGE_PENALTY  # 人均地区生产总值45385元 for a question about 地区生产总值
             else:
                 score = 1.2 * dense + 0.5 * (lexical + CONTEXT_SHARE * context) + bonus + prior
+            if best is not None and _averaged_otherwise(best.attribute, analysis.text):
+                score -= AVERAGE_PENALTY  # 人均地区生产总值45385元 for a question about 地区生产总值
             scored.append(ScoredSentence(
                 position, number, lexical, dense, score, has_span, sentence, choice,
                 context=context, alignment=alignment, spells_name=bool(named),

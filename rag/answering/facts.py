@@ -748,9 +748,22 @@ _PER_UNIT = re.compile(
 )
 
 
+#: The same in English: 「per mu」「per pig, cattle or sheep」「per household」 -> the Chinese unit.
+_PER_UNIT_EN = re.compile(
+    r"\bper[\s-]+(mu|household|family|person|head|pig|cattle|sheep|cow|chicken|duck|goose|hen|village|month|year)\b",
+    re.I,
+)
+_ENGLISH_UNITS = {
+    "mu": "亩", "household": "户", "family": "户", "person": "人", "head": "头", "pig": "头", "cattle": "头",
+    "sheep": "头", "cow": "头", "chicken": "只", "duck": "只", "goose": "只", "hen": "只", "village": "村",
+    "month": "月", "year": "年",
+}
+
+
 def per_units(question: str) -> list[str]:
-    """The units a question asks a figure per (每户 -> 户, 每人每月 -> 人, 月)."""
-    return list(dict.fromkeys(_PER_UNIT.findall(question)))
+    """The units a question asks a figure per (每户 -> 户, 每人每月 -> 人, 月; per mu -> 亩)."""
+    english = [_ENGLISH_UNITS[word.lower()] for word in _PER_UNIT_EN.findall(question)]
+    return list(dict.fromkeys(_PER_UNIT.findall(question) + english))
 
 
 #: Words by which a figure is given to each of several (「3个先进镇政府分别给予10万元」).

@@ -525,3 +525,11 @@ def test_a_question_per_unit_is_answered_only_by_a_figure_stated_per_that_unit()
     rate = sentence_facts("补贴标准：625元/月/人。")
     monthly = asked_for("低保每人每月补多少？")
     assert monthly is not None and [f.text for f in candidate_facts(rate, monthly, "低保每人每月补多少？")] == ["625元/月/人"]
+
+
+def test_an_english_question_per_unit_asks_for_the_same_rate() -> None:
+    from rag.answering.facts import per_units
+
+    assert per_units("What is the per-mu award for growing vegetables?") == ["亩"]
+    assert per_units("How much is awarded per pig, cattle or sheep raised?") == ["头"]
+    assert per_units("What was the GDP in 2019?") == []
