@@ -459,16 +459,19 @@ class ExtractiveBackend(AnswerBackend):
         return {p: row for p in range(first, last + 1) if (row := parse_row(index.sentences[p].text)) is not None}
 
     @staticmethod
-    def _row_run_edge(index: DocumentIndex, anchor: int, step: int, limit: int | None = None) -> int:
+    def _row_run_edge(
+        index: DocumentIndex, anchor: int, step: int, limit: int | None = None, rows: re.Pattern[str] = TABLE_ROW
+    ) -> int:
         """How far the row sentences of ``anchor``'s table run from it in direction ``step`` (-1 up,
-        1 down): the last such position of the same document, at most ``limit`` away."""
+        1 down): the last such position of the same document, at most ``limit`` away. ``rows``
+        tells a row (a 名单's group lines are rows of their list)."""
         doc_id = index.sentences[anchor].doc_id
         position = anchor
         while limit is None or abs(position - anchor) < limit - 1:
             following = position + step
             if not 0 <= following < len(index.sentences) or index.sentences[following].doc_id != doc_id:
                 break
-            if not TABLE_ROW.match(index.sentences[following].text):
+            if not rows.match(index.sentences[following].text):
                 break
             position = following
         return position
@@ -948,10 +951,12 @@ class ExtractiveBackend(AnswerBackend):
             document = index.document(record.doc_id)
             opening = document.text.split("\n", 1)[0][:OPENING_LINE_CHARS]
             introduction += f" {document.title.lower()} {opening.lower()}"
-        if TABLE_ROW.match(record.text):
+        row_shape = next((shape for shape in (TABLE_ROW, _GROUP_LINE) if shape.match(record.text)), None)
+        if row_shape is not None:
             # a table's row is introduced by the table's caption, above the rows before it
-            # (「附表1:2018年度第一批…资金安排表」 for 「序号：8，乡镇(街道)：榜头镇，…71万元」)
-            first = ExtractiveBackend._row_run_edge(index, position, -1, MAX_ROWS_BACK)
+            # (「附表1:2018年度第一批…资金安排表」 for 「序号：8，乡镇(街道)：榜头镇，…71万元」), and a
+            # 名单's group by the list's heading (「美丽乡村建设试点村名单」 over 「赤壁市(4个)：…」)
+            first = ExtractiveBackend._row_run_edge(index, position, -1, MAX_ROWS_BACK, row_shape)
             caption_at = first - 1
             if 0 <= caption_at and index.sentences[caption_at].doc_id == record.doc_id:
                 caption = index.sentences[caption_at].text

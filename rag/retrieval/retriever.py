@@ -20,6 +20,7 @@ from rag.store.index import DocumentIndex
 from rag.text.language import detect_language
 from rag.text.localities import localities_in
 from rag.text.patterns import CJK
+from rag.text.places import ADMIN_ENDINGS
 from rag.text.tokenizing import ChineseTokenizer
 
 RetrievalMode = Literal["hybrid", "dense", "bm25"]
@@ -31,6 +32,9 @@ class QueryAnalysis(Protocol):
 
     expansions: list[str]
     translation: str
+
+    @property
+    def place_names(self) -> set[str]: ...
 
 
 class QueryAnalyzer(Protocol):
@@ -136,7 +140,14 @@ class HybridRetriever:
         # Chinese questions reuse the documents' words: BM25's leaders always stay in.
         leaders = bm25_positions[: self.keep_lexical_leaders] if bm25_w > 0 and language == "zh" else []
         if leaders:
-            leaders += self._naming_towns(index, localities_in(query), bm25_positions)
+            # each town or county the question names: a 名单 of a province lists its counties'
+            # villages under their names, far from the words of the question
+            named = localities_in(query) + sorted(
+                name for name in (analysis.place_names if analysis is not None else set())
+                if name in query and name.endswith(ADMIN_ENDINGS) and len(name) >= 3
+                and not name.endswith(("省", "自治区"))  # a province's name is in all its documents
+            )
+            leaders += self._naming_towns(index, named, bm25_positions)
         ranked = self._keeping_leaders(ranked, k, leaders)
         passages = []
         for position, score in ranked:
@@ -161,9 +172,9 @@ class HybridRetriever:
 
     @staticmethod
     def _naming_towns(index: DocumentIndex, towns: list[str], positions: list[int]) -> list[int]:
-        """For each town the question names (徐行镇), BM25's best passage that names it: a table's
-        row of one town shares few words with a question about it, and the dense model cannot tell
-        one town's row from another's."""
+        """For each town (徐行镇) or county (赤壁市) the question names, BM25's best passage that
+        names it: a table's row of one town shares few words with a question about it, and the
+        dense model cannot tell one town's row from another's."""
         leaders = []
         for town in towns:
             naming = next((p for p in positions if town in index.chunks[p].search_text), None)

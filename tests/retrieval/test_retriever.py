@@ -141,3 +141,39 @@ def test_the_best_passage_naming_the_questions_town_is_kept() -> None:
     found = retriever.retrieve(FakeIndex(), "嘉定徐行镇有几个人领困难残疾人生活补贴？", k=3)  # type: ignore[arg-type]
     ids = [p.chunk_id for p in found.passages]
     assert "c10" in ids and "c11" not in ids and len(ids) == 3
+
+
+def test_the_best_passage_naming_the_questions_county_is_kept_but_not_its_provinces() -> None:
+    """A province's 名单 lists each county's villages under the county's name, far from the
+    question's words: BM25's best passage naming the county is kept in; a province's name is in
+    every passage of its documents and picks out nothing."""
+    from rag.answering.question import QuestionAnalyzer
+    from rag.retrieval.retriever import FusionWeights, HybridRetriever
+    from rag.text.tokenizing import ChineseTokenizer
+
+    texts = ["湖北省美丽乡村建设试点村名单公示"] * 10 + ["赤壁市(4个)：车埠镇鸡公山村。"] + ["湖北省通山县(5个)：大畈镇大坑村。"]
+
+    class FakeIndex:
+        def __init__(self) -> None:
+            self.chunks = [type("C", (), {"chunk_id": f"c{i}", "doc_id": "d", "title": "t", "heading": "",
+                                          "search_text": text, "start": 0, "end": 1})() for i, text in enumerate(texts)]
+
+        def dense_search(self, vector: object, depth: int) -> list[tuple[int, float]]:
+            return [(i, 1.0 - i / 20) for i in range(12)]
+
+        def bm25_search(self, tokens: list[str], depth: int) -> list[tuple[int, float]]:
+            return [(i, 2.0 - i / 20) for i in range(12)]
+
+    class FakeEmbedder:
+        def encode_queries(self, texts: list[str]) -> np.ndarray:
+            return np.zeros((len(texts), 4), dtype=np.float32)
+
+    retriever = HybridRetriever(FakeEmbedder(), ChineseTokenizer(), weights_zh=FusionWeights(dense=1.0, bm25=2.0))
+    analyzer = QuestionAnalyzer()
+
+    def ids(question: str) -> list[str]:
+        found = retriever.retrieve(FakeIndex(), question, k=3, analysis=analyzer.analyze(question))  # type: ignore[arg-type]
+        return [p.chunk_id for p in found.passages]
+
+    assert "c10" in ids("赤壁市入选2020年度美丽乡村建设试点村的是哪几个村？")
+    assert "c11" not in ids("湖北省入选2020年度美丽乡村建设试点村的是哪几个村？")
