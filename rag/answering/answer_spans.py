@@ -352,8 +352,12 @@ class SpanFinder:
                 continue
             inner = items[1:-1] or [items[-1] if len(items[-1]) <= len(items[0]) else items[0]]
             typical = sorted(len(item) for item in inner)[len(inner) // 2]
-            first = self._cut_item(items[0], typical, from_right=True)
-            last = self._cut_item(items[-1], typical, from_right=False)
+            # a label's list (「赤壁市(4个)：车埠镇鸡公山村、…、赤马港办事处月山村。」) has no clause
+            # around its first and last items to cut away
+            after_label = match.start() > 0 and sentence[match.start() - 1] in "：:"
+            at_end = after_label and sentence[match.end() :].strip() in ("", "。", "；", ";")
+            first = items[0] if after_label else self._cut_item(items[0], typical, from_right=True)
+            last = items[-1] if at_end else self._cut_item(items[-1], typical, from_right=False)
             if not first or not last:
                 continue
             start = match.start() + len(items[0]) - len(first)

@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import Literal
 
 import numpy as np
 
@@ -249,6 +250,8 @@ def _averaged_otherwise(attribute: str, question: str) -> bool:
     return any(word in attribute and word not in question for word in _AVERAGING)
 
 
+#: How a sentence failing only for the asked part of its document's place relates to that part.
+PartRelation = Literal["silent", "sibling", ""]
 #: A 名单's group line: a label and the items listed after it (「阳城县：北留镇杏王村、西河乡郭河村。」).
 _GROUP_LINE = re.compile(r"^[^，,。：:]{2,12}：[^，,。：:]+(?:、[^，,。：:]+)+。?$")
 #: How much of a document's opening line a row or group borrows.
@@ -577,6 +580,7 @@ class ExtractiveBackend(AnswerBackend):
         others about it, not against another county's.
         """
         best: ScoredSentence | None = None
+        sibling_bar: ScoredSentence | None = None
         first_missing: list[str] | None = None
         considered = 0
         for candidate in candidates[: 3 * ALTERNATIVES]:
@@ -585,13 +589,25 @@ class ExtractiveBackend(AnswerBackend):
             record = index.sentences[candidate.position]
             document = index.document(record.doc_id)
             missing = self._missing(candidate, analysis, index)
+            on_part = self._on_part(analysis, document, record.start, record.end, missing) if missing else ""
             if missing and (
                 self._about_another_place(analysis, document, missing) or _about_another_year(analysis, missing)
-                or self._silent_on_part(analysis, document, record.start, record.end, missing)
+                or on_part == "silent"
             ):
                 first_missing = first_missing or missing
                 continue
+            if on_part == "sibling" and best is None:
+                # another county's line of the same list: it sets the bar, except for the list's own
+                # line of the asked county (「其中崇阳县铜钟乡佛岭村…上榜」 over 「赤壁市(4个)：…」)
+                sibling_bar = sibling_bar or candidate
+                first_missing = first_missing or missing
+                continue
             if best is None:
+                if (
+                    sibling_bar is not None and not self._lists_asked_part(analysis, record.text)
+                    and candidate.score < ALTERNATIVE_RATIO * sibling_bar.score
+                ):
+                    break
                 best = candidate
             elif candidate.score < ALTERNATIVE_RATIO * best.score:
                 break
@@ -627,24 +643,32 @@ class ExtractiveBackend(AnswerBackend):
             return False
         return all(self._elsewhere(m.place, home) for m in asked)
 
-    def _silent_on_part(
+    def _on_part(
         self, analysis: QuestionAnalysis, document: Document, start: int, end: int, missing: list[str]
-    ) -> bool:
-        """Whether a sentence fails the guard only for the part of its document's place that the
-        question asks about — a town, or a county of the city's 名单 (阳城县 in 晋城's list): a
-        sentence about the whole says nothing of the part, so it does not set the bar for the
-        sentences about it."""
+    ) -> PartRelation:
+        """How a sentence that fails the guard only for the part of its document's place that the
+        question asks about — a town, or a county of a city's or province's 名单 (阳城县 in 晋城's
+        list) — relates to that part: "silent" when it names no place of the part's level (it is
+        about the whole, so it does not set the bar for the sentences about the part), "sibling"
+        when it names another one (it is that one's); "" for any other failing sentence."""
         home = self.guard.home(document)
         gazetteer = self.analyzer.gazetteer
         parts = [m for m in analysis.places if home is not None and gazetteer.encloses(home, m.place)]
         if not set(missing) <= set(analysis.towns) | {m.surface for m in parts}:
-            return False
-        # silent, not about a sibling: a sentence naming another town or county is that one's
+            return ""
         sentence = document.text[start:end]
         levels = {m.place.level for m in parts if m.surface in missing}
         if any(m.place.level in levels for m in gazetteer.find(sentence) if m.reliable):
+            return "sibling"
+        return "sibling" if set(missing) & set(analysis.towns) and localities_in(sentence) else "silent"
+
+    @staticmethod
+    def _lists_asked_part(analysis: QuestionAnalysis, sentence: str) -> bool:
+        """Whether a sentence is a table's row or a 名单's group line naming a place or town the
+        question asks about (「赤壁市(4个)：车埠镇鸡公山村、…」): the part's own entry."""
+        if not (TABLE_ROW.match(sentence) or _GROUP_LINE.match(sentence)):
             return False
-        return not (set(missing) & set(analysis.towns) and localities_in(sentence))
+        return any(name in sentence for name in [*analysis.towns, *(m.surface for m in analysis.places)])
 
     def _elsewhere(self, asked: Place, home: Place) -> bool:
         """Whether a document about ``home`` is about another place than ``asked``: another place
@@ -852,7 +876,7 @@ class ExtractiveBackend(AnswerBackend):
             context = self._context_coverage(
                 introduction, text, weights,
                 self._after_lead_in(index, position) or self._labelled_item(document, record.start, record.end)
-                or bool(TABLE_ROW.match(sentence)),
+                or bool(TABLE_ROW.match(sentence) or _GROUP_LINE.match(sentence)),
             ) / total_weight
             if focus:
                 # a follow-up's own words decide between sentences that both speak of its subject

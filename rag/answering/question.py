@@ -52,7 +52,8 @@ _KIND_PATTERNS: list[tuple[AnswerKind, re.Pattern[str]]] = [
         r"什么时候|何时|哪一年|哪年|哪天|哪一天|几月|日期|"
         rf"{ENGLISH_WHEN}|what year|which year|what date|which date|what day", re.I
     )),
-    ("count", re.compile(r"多少|几个|几名|几家|几项|几批|几所|几次|how many|number of", re.I)),
+    # 「哪几个村」 asks which, not how many: a list
+    ("count", re.compile(r"多少|(?<!哪)(?:几个|几名|几家|几项|几批|几所|几次)|how many|number of", re.I)),
     # 「归谁统一管理」「谁来管」「谁负责审批」: in a 公文 the party that manages or approves is a unit
     ("org", re.compile(
         r"归谁|谁(?:来)?(?:统一)?(?:负责|管理?|审批|审核|监管|主管|核定|认定)"

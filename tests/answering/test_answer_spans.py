@@ -309,3 +309,11 @@ def test_a_quoted_name_before_an_evaluative_word_names_the_head(finder: SpanFind
 def test_a_document_asked_for_is_named_by_its_number_when_it_has_no_title(finder: SpanFinder) -> None:
     sentence = "根据(遵财社[2009]30号)文件的具体要求,决定下拨救灾补助资金。"
     assert [s.text for s in finder.headed(sentence, "文件", "这次下拨资金是根据哪个文件？")] == ["遵财社[2009]30号"]
+
+
+def test_a_lists_edge_items_are_whole_after_a_label_or_before_the_end(finder: SpanFinder) -> None:
+    group = "赤壁市(4个)：车埠镇鸡公山村、官塘驿镇葛仙山村、中伙铺镇罗县村、赤马港办事处月山村。"
+    assert [s.text for s in finder.find(group, "list")] == ["车埠镇鸡公山村、官塘驿镇葛仙山村、中伙铺镇罗县村、赤马港办事处月山村"]
+    # inside a clause the edge items are still cut to the others' length
+    clause = "泰安市构建了政治建设、政策制度、技能培训、服务保障四大体系。"
+    assert finder.find(clause, "list")[0].text == "政治建设、政策制度、技能培训、服务保障"

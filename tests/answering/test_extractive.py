@@ -506,3 +506,23 @@ def test_a_form_field_answers_a_how_much_question_about_it(fresh_engine: Engine,
     index_texts(fresh_engine, tmp_path / "docs", {"caoyuan.txt": page})
     answer = fresh_engine.ask("某区2023年草原生态保护补助奖励实施方案的索引号是多少？")
     assert answer.short_answer == "010600106/2023-00071", answer.answer
+
+
+PROVINCE_LIST = (
+    "湖北一批乡村要获省里补贴啦\n"
+    "11月11日,湖北省财政厅官网公示2020年度美丽乡村建设试点村名单,其中崇阳县铜钟乡佛岭村、高枧乡高枧村上榜。\n"
+    "湖北省2020年度\n美丽乡村建设试点村名单\n"
+    "咸宁市咸安区(1个)\n马桥镇曾铺村\n赤壁市(2个)\n车埠镇鸡公山村\n官塘驿镇葛仙山村\n崇阳县(2个)\n铜钟乡佛岭村\n高枧乡高枧村\n"
+)
+
+
+def test_a_county_line_of_a_provinces_list_answers_though_a_sibling_counties_sentence_scores_higher(
+    fresh_engine: Engine, tmp_path: Path
+) -> None:
+    """The news lead names 崇阳县's villages in the question's words; 赤壁市's own group line of the
+    list shares none of them, but it is 赤壁市's entry and the lead is another county's."""
+    index_texts(fresh_engine, tmp_path / "docs", {"hubei_list.txt": PROVINCE_LIST})
+    answer = fresh_engine.ask("赤壁市入选2020年度美丽乡村建设试点村的是哪几个村？")
+    assert not answer.refused and "鸡公山村" in (answer.short_answer or ""), answer.answer
+    assert "佛岭村" not in (answer.short_answer or "")
+    assert fresh_engine.ask("通城县入选2020年度美丽乡村建设试点村的是哪几个村？").refused

@@ -181,3 +181,8 @@ def test_a_year_naming_the_report_is_no_year_of_the_figure(analyzer: QuestionAna
     # a year with its month is a date of the meeting, checked as a year
     dated = analyzer.analyze("2020年1月简阳市人代会上作政府工作报告的市长是谁？")
     assert dated.report_years == [] and dated.years == ["2020"]
+
+
+def test_which_few_asks_for_a_list_and_how_many_for_a_count(analyzer: QuestionAnalyzer) -> None:
+    assert analyzer.analyze("赤壁市入选试点村的是哪几个村？").kind == "list"
+    assert analyzer.analyze("赤壁市有几个村入选试点村？").kind == "count"
