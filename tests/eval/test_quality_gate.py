@@ -76,34 +76,35 @@ GATES = {
     # round 6's rules before any were written from it): gated where it stands
     "dev-docs2": {
         "--max-wrong": "0.18",
-        "--min-short": "0.49",
+        "--min-short": "0.53",
         "--min-accuracy": "0.66",
         "--min-refusal": "0.68",
         "--min-citation": "0.87",
         "--min-hit5": "0.94",
-        "--max-false-refusal": "0.2",
+        "--max-false-refusal": "0.18",
     },
-    # 216 questions over 12 more unseen documents, added in round 7 and not read while the round's
-    # rules were written (its first run measured round 6's code): gated where it stands
+    # 216 questions over 12 more unseen documents, added in round 7 and not read while that round's
+    # rules were written (its first run measured round 6's code); studied in round 8: gated where
+    # it stands
     "dev-docs3": {
-        "--max-wrong": "0.17",
-        "--min-short": "0.35",
-        "--min-accuracy": "0.52",
+        "--max-wrong": "0.13",
+        "--min-short": "0.58",
+        "--min-accuracy": "0.69",
         "--min-refusal": "0.78",
-        "--min-citation": "0.85",
+        "--min-citation": "0.90",
         "--min-hit5": "0.95",
-        "--max-false-refusal": "0.39",
+        "--max-false-refusal": "0.22",
     },
     # 241 questions over 12 more unseen documents, added in round 8 and not read while the round's
     # rules were written: gated where it stands
     "dev-docs4": {
         "--max-wrong": "0.18",
-        "--min-short": "0.45",
-        "--min-accuracy": "0.59",
+        "--min-short": "0.47",
+        "--min-accuracy": "0.61",
         "--min-refusal": "0.83",
         "--min-citation": "0.84",
         "--min-hit5": "0.91",
-        "--max-false-refusal": "0.29",
+        "--max-false-refusal": "0.26",
     },
 }
 #: split -> (dataset, its own corpus; None for the bundled corpus)
