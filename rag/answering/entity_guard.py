@@ -318,7 +318,11 @@ class EntityGuard:
             # a sentence silent on the tier has its section's (「（三）补贴标准：625元/月/人」 under
             # 「二、农村牧区最低生活保障补助」 is the rural standard)
             tier_evidence = document.heading_at(start)
-        missing += self._missing_tiers(analysis.text, tier_evidence)
+        # a tier word inside a place's name (城市 in 晋城市) is no tier
+        unplaced = analysis.text
+        for mention in analysis.places:
+            unplaced = unplaced.replace(mention.surface, " ")
+        missing += self._missing_tiers(unplaced, tier_evidence)
         return missing
 
     @staticmethod

@@ -456,3 +456,9 @@ def test_an_edition_the_opening_names_holds_for_a_list_far_below(guard: EntityGu
     listing = make_document("jincheng", "jincheng_list", text)
     assert missing_for(guard, analyzer, "晋城市第三届“最美乡村”名单里阳城县有哪些村？", listing, row) == []
     assert "2届" in missing_for(guard, analyzer, "晋城市第二届“最美乡村”名单里阳城县有哪些村？", listing, row)
+
+
+def test_a_tier_word_inside_the_questions_place_is_no_tier(guard: EntityGuard, analyzer: QuestionAnalyzer) -> None:
+    line = "联系地址:泽州路1241号市农业农村局402室"
+    notice = make_document("jincheng-notice", "晋城市最美乡村名单公示", f"如有意见请联系。\n{line}\n")
+    assert missing_for(guard, analyzer, "对晋城市最美乡村名单有意见，联系地址在哪里？", notice, line) == []
