@@ -179,11 +179,12 @@ def lead_year(document: Document) -> str | None:
     return found.group(1) if found else None
 
 
-def own_years(document: Document) -> set[str]:
-    """The years a document is of as a whole: its title's, its report dateline's and its lead's.
-    A question that names a report's year (「2023年政府工作报告里…」) is answered by that report."""
+def own_years(document: Document, lead: str | None) -> set[str]:
+    """The years a document is of as a whole: its title's, its report dateline's and ``lead``, the
+    year its lead opens with (``lead_year``). A question that names a report's year
+    (「2023年政府工作报告里…」) is answered by that report."""
     years = years_in(_SPACE.sub("", document.title))
-    years |= {year for year in (report_year(document), lead_year(document)) if year}
+    years |= {year for year in (report_year(document), lead) if year}
     return years
 
 
@@ -204,8 +205,7 @@ class EntityGuard:
         self._main_province: dict[str, str | None] = {}
         self._home: dict[str, Place | None] = {}
         self._towns_of: dict[str, list[str]] = {}
-        self._years_of: dict[str, set[str]] = {}
-        self._lead_of: dict[str, str | None] = {}
+        self._years_of: dict[str, tuple[set[str], str | None]] = {}
 
     def main_province(self, document: Document) -> str | None:
         """The province a document is mostly about (cached per content hash)."""
@@ -214,19 +214,13 @@ class EntityGuard:
             self._main_province[key] = main_province(self.gazetteer, document)
         return self._main_province[key]
 
-    def _own_years(self, document: Document) -> set[str]:
-        """``own_years`` of a document, cached per content hash."""
+    def _document_years(self, document: Document) -> tuple[set[str], str | None]:
+        """A document's ``own_years`` and ``lead_year``, worked out once per content hash."""
         key = document.content_hash or document.doc_id
         if key not in self._years_of:
-            self._years_of[key] = own_years(document)
+            lead = lead_year(document)
+            self._years_of[key] = (own_years(document, lead), lead)
         return self._years_of[key]
-
-    def _lead_year(self, document: Document) -> str | None:
-        """``lead_year`` of a document, cached per content hash."""
-        key = document.content_hash or document.doc_id
-        if key not in self._lead_of:
-            self._lead_of[key] = lead_year(document)
-        return self._lead_of[key]
 
     def home(self, document: Document) -> Place | None:
         """The place a document is about (its title's or issuing body's), cached per content hash."""
@@ -284,7 +278,7 @@ class EntityGuard:
             # under it) is of that year: the title's year is the report's, not its figures'
             around = years_in(_SPACE.sub("", context) + sections)
         else:
-            lead = self._lead_year(document)
+            lead = self._document_years(document)[1]
             around = years_in(with_title) | ({lead} if lead else set())
         reviewed = reviewed_year(document, context)
         if reviewed is not None:
@@ -295,7 +289,7 @@ class EntityGuard:
                 continue  # 「2021年4月6日…出台的方案」 and a sentence of 4月6日 with no year of its own
             if not self._marker_supported(year, years_in(sentence), around):
                 missing.append(f"{year}年")
-        if analysis.report_years and not set(analysis.report_years) & self._own_years(document):
+        if analysis.report_years and not set(analysis.report_years) & self._document_years(document)[0]:
             missing += [f"{year}年" for year in analysis.report_years]
         # a 名单 or notice says once, in its opening, which edition and programme it is about
         # (「…对晋城市第三届最美乡村名单进行公示」), then lists it far below

@@ -258,6 +258,12 @@ _GROUP_LINE = re.compile(r"^[^，,。：:]{2,12}：[^，,。：:]+(?:、[^，,�
 OPENING_LINE_CHARS = 120
 
 
+def _row_shape(sentence: str) -> re.Pattern[str] | None:
+    """The shape that makes a sentence one entry of a run of entries — a table's row
+    (「乡镇：杨兴乡，金额：2万元。」) or a 名单's group line (「阳城县：北留镇杏王村、…。」) — or None."""
+    return next((shape for shape in (TABLE_ROW, _GROUP_LINE) if shape.match(sentence)), None)
+
+
 def _about_another_year(analysis: QuestionAnalysis, missing: list[str]) -> bool:
     """Whether a sentence fails the guard only for the question's years: it is about another year
     (the same county's report of 2019 for a question about 2021), so, like a sibling county's, it
@@ -666,7 +672,7 @@ class ExtractiveBackend(AnswerBackend):
     def _lists_asked_part(analysis: QuestionAnalysis, sentence: str) -> bool:
         """Whether a sentence is a table's row or a 名单's group line naming a place or town the
         question asks about (「赤壁市(4个)：车埠镇鸡公山村、…」): the part's own entry."""
-        if not (TABLE_ROW.match(sentence) or _GROUP_LINE.match(sentence)):
+        if _row_shape(sentence) is None:
             return False
         return any(name in sentence for name in [*analysis.towns, *(m.surface for m in analysis.places)])
 
@@ -876,7 +882,7 @@ class ExtractiveBackend(AnswerBackend):
             context = self._context_coverage(
                 introduction, text, weights,
                 self._after_lead_in(index, position) or self._labelled_item(document, record.start, record.end)
-                or bool(TABLE_ROW.match(sentence) or _GROUP_LINE.match(sentence)),
+                or _row_shape(sentence) is not None,
             ) / total_weight
             if focus:
                 # a follow-up's own words decide between sentences that both speak of its subject
@@ -969,14 +975,13 @@ class ExtractiveBackend(AnswerBackend):
         if before is None or before.doc_id != record.doc_id:
             return heading_text
         introduction = heading_text + " " + before.text.lower()
-        if TABLE_ROW.match(record.text) or _GROUP_LINE.match(record.text):
+        row_shape = _row_shape(record.text)
+        if row_shape is not None:
             # a table's row or a 名单's group is about what the document is about: its title and
             # opening line (「…对晋城市第三届最美乡村名单进行公示」) say it once for all of them
             document = index.document(record.doc_id)
             opening = document.text.split("\n", 1)[0][:OPENING_LINE_CHARS]
             introduction += f" {document.title.lower()} {opening.lower()}"
-        row_shape = next((shape for shape in (TABLE_ROW, _GROUP_LINE) if shape.match(record.text)), None)
-        if row_shape is not None:
             # a table's row is introduced by the table's caption, above the rows before it
             # (「附表1:2018年度第一批…资金安排表」 for 「序号：8，乡镇(街道)：榜头镇，…71万元」), and a
             # 名单's group by the list's heading (「美丽乡村建设试点村名单」 over 「赤壁市(4个)：…」)
@@ -984,9 +989,10 @@ class ExtractiveBackend(AnswerBackend):
             caption_at = first - 1
             if 0 <= caption_at and index.sentences[caption_at].doc_id == record.doc_id:
                 caption = index.sentences[caption_at].text
-                if table_unit(caption) and caption_at > 0 and index.sentences[caption_at - 1].doc_id == record.doc_id:
+                unit_line_caption = bool(table_unit(caption))
+                if unit_line_caption and caption_at > 0 and index.sentences[caption_at - 1].doc_id == record.doc_id:
                     caption += " " + index.sentences[caption_at - 1].text  # 「…分配表」 over 「单位:万元」
-                if caption_at < position - 1 or table_unit(index.sentences[caption_at].text):
+                if caption_at < position - 1 or unit_line_caption:
                     introduction += " " + caption.lower()
             return introduction
         earlier = index.sentences[position - 2] if position > 1 else None

@@ -18,9 +18,7 @@ from rag.ingest.structure import merge_headings, numbered_headings, text_lines
 from rag.schema import Heading
 from rag.text.patterns import YEAR, is_cjk
 from rag.text.sentences import (
-    DOCUMENT_KIND_END,
     HEADING_MAX_CHARS,
-    TITLE_MAX_CHARS,
     WHITESPACE,
     is_heading_shaped,
     is_soft_break,
@@ -44,6 +42,14 @@ _NOISE_EXACT = frozenset(
         "责任编辑", "编辑", "相关新闻", "相关阅读", "热点推荐", "首页",
     }
 )
+#: The kind of document a title ends with (政府工作报告, 统计公报, …的通知, maybe with a bracketed date
+#: after it): a line ending so is a title, however long or letter-spaced.
+_DOCUMENT_KIND_END = re.compile(
+    r"(?:报告|公报|通知|通报|决定|意见|方案|办法|规定|细则|规划|纪要|批复|请示|公告)(?:[(（][^()（）]{1,20}[)）])?$"
+)
+#: The longest line taken for a 公文's title (「关于印发《…实施方案(2023年)》的通知」 can be long).
+_TITLE_MAX_CHARS = 100
+
 #: A report's dateline under its title: 「(2023年2月23日在自治县十届人大二次会议上)」, 「2022年1月19日」.
 _DATELINE_START = re.compile(r"^[\s(（—]*(?:19|20)\d{2}年\d{1,2}月\d{1,2}日")
 _MASTHEAD = re.compile(r"\S{1,8}(日报|晚报|早报|时报|商报|周报|周刊|新闻网|客户端)")
@@ -103,7 +109,7 @@ def _is_noise(line: str) -> bool:
     if len(tokens) >= 2 and all(len(t) == 1 for t in tokens):
         # a letter-spaced label (阅 读 提 示) is furniture; a letter-spaced 公文 title
         # (政 府 工 作 报 告) is the document's title
-        return not DOCUMENT_KIND_END.search(compact)
+        return not _DOCUMENT_KIND_END.search(compact)
     if len(tokens) >= 2 and all(2 <= len(t) <= 3 and all(map(is_cjk, t)) for t in tokens):
         return True  # a row of names: 李睿祎 裴朝峰 廖权权
     if not any(is_cjk(ch) or ch.isalpha() for ch in line):
@@ -141,7 +147,8 @@ def detect_title_and_headings(text: str) -> tuple[str, list[Heading]]:
     groups: list[list[tuple[int, str]]] = []
     current: list[tuple[int, str]] = []
     body_started_at: int | None = None
-    for offset, line in text_lines(text):
+    lines = text_lines(text)
+    for offset, line in lines:
         if current and _is_subtitle(line):
             current.append((offset, line))
             continue
@@ -165,25 +172,28 @@ def detect_title_and_headings(text: str) -> tuple[str, list[Heading]]:
             if not _is_subtitle(line):
                 break
             title += line
-    first_line = next((line for _, line in text_lines(text) if line.strip()), "")
-    first_line = _unspaced(first_line.strip())
+    top = [line for _, line in lines[:_TOP_LINES]]
+    first_line = _unspaced(top[0]) if top else ""
     if _is_document_title(first_line) and not title.startswith(first_line):
         title = first_line  # 「关于印发《…实施方案》的通知」 over a metadata form or too long for a heading
-    return _with_dateline(title, text), headings
+    return _with_dateline(title, top), headings
 
 
 #: How many lines a dateline may take under its title (「2022年1月19日」 / 「在…会议上」).
 _DATELINE_LINES = 2
+#: Among how many first lines the title is looked for under which a dateline may stand.
+_TITLE_LINES = 3
+#: The first lines the title and its dateline are read from.
+_TOP_LINES = _TITLE_LINES + _DATELINE_LINES
 
 
-def _with_dateline(title: str, text: str) -> str:
+def _with_dateline(title: str, lines: list[str]) -> str:
     """A title that names no year (政府工作报告) with the dateline under it as its subtitle
     (「政府工作报告——2023年2月9日在略阳县第十八届人民代表大会第二次会议上」): the dateline says which
-    place's report of which year it is."""
+    place's report of which year it is. ``lines`` are the document's first non-blank lines."""
     if not title or YEAR.search(title):
         return title
-    lines = [line.strip() for _, line in text_lines(text) if line.strip()]
-    position = next((i for i, line in enumerate(lines[:3]) if _unspaced(line) == title), None)
+    position = next((i for i, line in enumerate(lines[:_TITLE_LINES]) if _unspaced(line) == title), None)
     if position is None or position + 1 >= len(lines) or not _DATELINE_START.match(lines[position + 1]):
         return title
     dateline = "".join(lines[position + 1 : position + 1 + _DATELINE_LINES])
@@ -204,8 +214,8 @@ def _is_document_title(line: str) -> bool:
     document (…的通知, …实施方案) and holds no sentence punctuation."""
     compact = WHITESPACE.sub("", line)
     return (
-        len(compact) <= TITLE_MAX_CHARS
-        and bool(DOCUMENT_KIND_END.search(compact))
+        len(compact) <= _TITLE_MAX_CHARS
+        and bool(_DOCUMENT_KIND_END.search(compact))
         and not any(mark in compact for mark in "。；;！？!?")
     )
 

@@ -60,10 +60,13 @@ def _count(written: str) -> int:
 
 #: The fewest place groups in a row taken for a 名单 (one place line over some lines is a heading).
 MIN_PLACE_GROUPS = 2
+#: The longest line read as a place's name alone.
+MAX_PLACE_LINE = 12
 
 
 @lru_cache(maxsize=1)
 def _gazetteer() -> Gazetteer:
+    """One gazetteer for every file loaded (building one reads the national division list)."""
     return Gazetteer()
 
 
@@ -77,10 +80,6 @@ def is_place_line(line: str) -> bool:
         len(mentions) == 1 and mentions[0].surface == compact and mentions[0].reliable
         and mentions[0].place.level in ("city", "county")
     )
-
-
-#: The longest line read as a place's name alone.
-MAX_PLACE_LINE = 12
 
 
 def place_grouped_lists_as_sentences(text: str, is_group: Callable[[str], bool] = is_place_line) -> str:

@@ -66,8 +66,7 @@ def header_unit(label: str) -> tuple[str, str]:
         # 「现有贫困户数」「人 数」: a count of 户 / 人, which the column's bare numbers are
         return (label, counted.group(1)) if counted else (label, "")
     unit = match.group(2).strip()
-    probe = f"1{unit}"
-    if not any(q.text == probe for q in find_quantities(probe)):
+    if not _carried_by_figures(unit):
         return label, ""
     return match.group(1).strip(), unit
 
@@ -76,10 +75,13 @@ def table_unit(line: str) -> str:
     """The unit a table's unit line (「单位:万元」) states for its bare numbers; '' for any other line
     or a unit no figure can carry."""
     match = _TABLE_UNIT.match(line.strip())
-    if match is None:
-        return ""
-    probe = f"1{match.group(1)}"
-    return match.group(1) if any(q.text == probe for q in find_quantities(probe)) else ""
+    return match.group(1) if match is not None and _carried_by_figures(match.group(1)) else ""
+
+
+def _carried_by_figures(unit: str) -> bool:
+    """Whether a number followed by ``unit`` reads as one figure (2150亩, 3万元, 80%)."""
+    probe = f"1{unit}"
+    return any(q.text == probe for q in find_quantities(probe))
 
 
 def _unit_of_column(header: str, column: int, unit: str) -> tuple[str, str]:

@@ -31,7 +31,6 @@ def is_cjk(ch: str) -> bool:
 
 #: A year (1900-2099) not inside a longer number; ``findall`` returns the four digits.
 YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
-#: A year range (2019—2021, 2019至2021): the two years are groups 1 and 2.
 #: What follows a four-digit figure that is an amount, not a year (每户不超过2000元, 1990亩, 2010.5).
 _AMOUNT_AFTER = re.compile(
     r"\s*(?:[.．]\d|(?:多|余)?(?:万|亿|千|百|元|亩|人|户|个|家|吨|斤|公斤|米|平方|立方|%|％|名|只|头|套|台|辆|株|张|件|项|所))"
@@ -43,6 +42,7 @@ def years_named(text: str) -> list[str]:
     return list(dict.fromkeys(m.group(0) for m in YEAR.finditer(text) if not _AMOUNT_AFTER.match(text, m.end())))
 
 
+#: A year range (2019—2021, 2019至2021): the two years are groups 1 and 2.
 YEAR_RANGE = re.compile(rf"({YEAR.pattern})\s*(?:—|-|－|~|～|至|到)\s*({YEAR.pattern})")
 
 #: Endings of organisation names, longest alternatives first where one contains another.

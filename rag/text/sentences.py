@@ -39,14 +39,6 @@ __all__ = [
 #: Lines longer than this are body text, never headings (news headings are 4-30 characters).
 HEADING_MAX_CHARS = 40
 
-#: The kind of document a title ends with (政府工作报告, 统计公报, …的通知, maybe with a bracketed date
-#: after it): a line ending so is a title, however long or letter-spaced.
-DOCUMENT_KIND_END = re.compile(
-    r"(?:报告|公报|通知|通报|决定|意见|方案|办法|规定|细则|规划|纪要|批复|请示|公告)(?:[(（][^()（）]{1,20}[)）])?$"
-)
-#: The longest line taken for a 公文's title (「关于印发《…实施方案(2023年)》的通知」 can be long).
-TITLE_MAX_CHARS = 100
-
 #: Any of these inside a line makes it a (part of a) sentence, not a heading.
 _SENTENCE_PUNCT = frozenset("，,；;。！？!?")
 #: A line ending in one of these leads into what follows (a lead-in or an unfinished sentence).

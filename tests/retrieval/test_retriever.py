@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 
 from rag.engine import Engine
+from rag.retrieval.retriever import FusionWeights, HybridRetriever
 from rag.text.language import detect_language
+from rag.text.tokenizing import ChineseTokenizer
 from tests.conftest import HARBIN_DOC
 
 HARBIN_SENTENCE = "由每人奖励1万元提高到5万元"
@@ -114,31 +116,37 @@ def test_a_passage_holding_the_questions_rarest_words_is_returned_even_when_dens
     assert "c9" in run(1) and len(run(1)) == 2
 
 
+class _RankedTexts:
+    """An index of twelve passages whose dense and BM25 rankings both follow their order: what
+    the retriever adds or keeps beyond its fusion is what is under test."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self.chunks = [type("C", (), {"chunk_id": f"c{i}", "doc_id": "d", "title": "t", "heading": "",
+                                      "search_text": text, "start": 0, "end": 1})() for i, text in enumerate(texts)]
+
+    def dense_search(self, vector: object, depth: int) -> list[tuple[int, float]]:
+        return [(i, 1.0 - i / 20) for i in range(len(self.chunks))]
+
+    def bm25_search(self, tokens: list[str], depth: int) -> list[tuple[int, float]]:
+        return [(i, 2.0 - i / 20) for i in range(len(self.chunks))]
+
+
+class _NoEmbedder:
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return np.zeros((len(texts), 4), dtype=np.float32)
+
+
+def _ranked_retriever() -> HybridRetriever:
+    return HybridRetriever(_NoEmbedder(), ChineseTokenizer(), weights_zh=FusionWeights(dense=1.0, bm25=2.0))  # type: ignore[arg-type]
+
+
 def test_the_best_passage_naming_the_questions_town_is_kept() -> None:
     """A table's row of one town (徐行镇) shares few words with a question about it and the dense
     model cannot tell the towns' rows apart: BM25's best passage naming the town is kept in."""
-    from rag.retrieval.retriever import FusionWeights, HybridRetriever
-    from rag.text.tokenizing import ChineseTokenizer
-
-    texts = ["困难残疾人生活补贴的申请条件"] * 10 + ["街镇名称：徐行镇，人数：497人"] + ["街镇名称：安亭镇，人数：192人"]
-
-    class FakeIndex:
-        def __init__(self) -> None:
-            self.chunks = [type("C", (), {"chunk_id": f"c{i}", "doc_id": "d", "title": "t", "heading": "",
-                                          "search_text": text, "start": 0, "end": 1})() for i, text in enumerate(texts)]
-
-        def dense_search(self, vector: object, depth: int) -> list[tuple[int, float]]:
-            return [(i, 1.0 - i / 20) for i in range(12)]
-
-        def bm25_search(self, tokens: list[str], depth: int) -> list[tuple[int, float]]:
-            return [(i, 2.0 - i / 20) for i in range(12)]  # the town's row ranks 11th here too
-
-    class FakeEmbedder:
-        def encode_queries(self, texts: list[str]) -> np.ndarray:
-            return np.zeros((len(texts), 4), dtype=np.float32)
-
-    retriever = HybridRetriever(FakeEmbedder(), ChineseTokenizer(), weights_zh=FusionWeights(dense=1.0, bm25=2.0))
-    found = retriever.retrieve(FakeIndex(), "嘉定徐行镇有几个人领困难残疾人生活补贴？", k=3)  # type: ignore[arg-type]
+    texts = ["困难残疾人生活补贴的申请条件"] * 10 + ["街镇名称：徐行镇，人数：497人", "街镇名称：安亭镇，人数：192人"]
+    # the town's row ranks 11th in both rankings
+    question = "嘉定徐行镇有几个人领困难残疾人生活补贴？"
+    found = _ranked_retriever().retrieve(_RankedTexts(texts), question, k=3)  # type: ignore[arg-type]
     ids = [p.chunk_id for p in found.passages]
     assert "c10" in ids and "c11" not in ids and len(ids) == 3
 
@@ -148,31 +156,16 @@ def test_the_best_passage_naming_the_questions_county_is_kept_but_not_its_provin
     question's words: BM25's best passage naming the county is kept in; a province's name is in
     every passage of its documents and picks out nothing."""
     from rag.answering.question import QuestionAnalyzer
-    from rag.retrieval.retriever import FusionWeights, HybridRetriever
-    from rag.text.tokenizing import ChineseTokenizer
 
-    texts = ["湖北省美丽乡村建设试点村名单公示"] * 10 + ["赤壁市(4个)：车埠镇鸡公山村。"] + ["湖北省通山县(5个)：大畈镇大坑村。"]
-
-    class FakeIndex:
-        def __init__(self) -> None:
-            self.chunks = [type("C", (), {"chunk_id": f"c{i}", "doc_id": "d", "title": "t", "heading": "",
-                                          "search_text": text, "start": 0, "end": 1})() for i, text in enumerate(texts)]
-
-        def dense_search(self, vector: object, depth: int) -> list[tuple[int, float]]:
-            return [(i, 1.0 - i / 20) for i in range(12)]
-
-        def bm25_search(self, tokens: list[str], depth: int) -> list[tuple[int, float]]:
-            return [(i, 2.0 - i / 20) for i in range(12)]
-
-    class FakeEmbedder:
-        def encode_queries(self, texts: list[str]) -> np.ndarray:
-            return np.zeros((len(texts), 4), dtype=np.float32)
-
-    retriever = HybridRetriever(FakeEmbedder(), ChineseTokenizer(), weights_zh=FusionWeights(dense=1.0, bm25=2.0))
+    texts = ["湖北省美丽乡村建设试点村名单公示"] * 10 + [
+        "赤壁市(4个)：车埠镇鸡公山村。", "湖北省通山县(5个)：大畈镇大坑村。",
+    ]
+    retriever = _ranked_retriever()
     analyzer = QuestionAnalyzer()
 
     def ids(question: str) -> list[str]:
-        found = retriever.retrieve(FakeIndex(), question, k=3, analysis=analyzer.analyze(question))  # type: ignore[arg-type]
+        analysis = analyzer.analyze(question)
+        found = retriever.retrieve(_RankedTexts(texts), question, k=3, analysis=analysis)  # type: ignore[arg-type]
         return [p.chunk_id for p in found.passages]
 
     assert "c10" in ids("赤壁市入选2020年度美丽乡村建设试点村的是哪几个村？")
