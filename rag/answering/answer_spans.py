@@ -298,6 +298,36 @@ def aligned_answer(sentence: str, question: str) -> Span | None:
     return best
 
 
+#: A question slot asking for an ordinal (第几届, 第几次) and the words after it.
+_ORDINAL_SLOT = re.compile(r"第几\S")
+#: How far apart two ordinals of one name may stand (「第十四届人民代表大会第六次会议」).
+ORDINAL_GAP_CHARS = 12
+
+
+def _ordinals_joined(sentence: str, ordered: list[Span], first: Span, question: str) -> Span | None:
+    """「第几届人大第几次会议」 asks for two ordinals of one name: the span from ``first`` through as
+    many following ordinals as the question has slots, with the noun the last slot names
+    (会议), when they follow each other within one clause; None for a question of one slot."""
+    slots = list(_ORDINAL_SLOT.finditer(question))
+    following = [s for s in ordered if s.start > first.start][: len(slots) - 1]
+    if len(slots) < 2 or len(following) < len(slots) - 1:
+        return None
+    previous = first
+    for span in following:
+        gap = sentence[previous.end : span.start]
+        if len(gap) > ORDINAL_GAP_CHARS or any(mark in gap for mark in "，,；;。：:、"):
+            return None
+        previous = span
+    end = previous.end
+    asked_after = question[slots[-1].end() :]
+    shared = 0
+    limit = min(4, len(asked_after), len(sentence) - end)
+    while shared < limit and sentence[end + shared] == asked_after[shared]:
+        shared += 1
+    end += len(sentence[end : end + shared].rstrip("上的在了"))
+    return Span(sentence[first.start : end], first.start, end)
+
+
 def _balanced(text: str) -> bool:
     """Whether every quotation mark of ``text`` is closed within it."""
     return all(text.count(opening) == text.count(closing) for opening, closing in _QUOTE_PAIRS)
@@ -696,6 +726,11 @@ class SpanFinder:
 
         ranked = sorted(spans, key=lambda s: (-score(s), s.start))
         best = ranked[0]
+        if kind == "ordinal":
+            for first in ordered:
+                joined = _ordinals_joined(sentence, ordered, first, question)
+                if joined is not None and joined.start <= best.start < joined.end:
+                    return joined
         listed = self._one_list(sentence, [s for s in ranked if score(s) >= score(best) - 1e-9], titles_of)
         if kind == "person" and listed is not None:
             return listed  # 「联系人：方玉婷、陈心贝」: the names of one list answer together

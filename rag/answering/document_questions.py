@@ -62,7 +62,7 @@ _ASKS_AUTHOR_UNIT = re.compile(
 #: Question words and the words that name the field: they say what is asked, not which document.
 _FIELD_WORDS = re.compile(
     rf"文号|发文字号|字号|编号|作者|署名|单位|机构|机关|部门|哪天|哪一天|什么时候|何时|日期|时间|"
-    rf"{_ISSUE_VERBS}|这份|该|本|一文|文章|是谁|是什么|是哪|哪个|哪家|什么|多少|谁|的|了|是|在|上|作"
+    rf"{_ISSUE_VERBS}|这份|这批|这项|这次|该|本|一文|文章|是谁|是什么|是哪|哪个|哪家|什么|多少|谁|的|了|是|在|上|作"
 )
 
 _NAME = f"[{CJK_RANGE}]{{2,3}}"

@@ -45,6 +45,7 @@ from rag.answering.document_questions import (
 from rag.answering.entity_guard import EntityGuard
 from rag.answering.facts import (
     QUESTION_COUNTERS,
+    TOTAL_WORDS,
     Fact,
     FactChoice,
     attribute_score,
@@ -91,6 +92,11 @@ AVERAGE_PENALTY = 0.3
 FOCUS_SHARE = 0.5
 #: How much a follow-up's own words, all held, add to a sentence's score.
 FOCUS_BONUS = 0.3
+#: A sentence longer than this is quoted as the clauses around its short answer (see ``excerpt``),
+#: keeping about this many characters on each side of it.
+QUOTE_MAX_CHARS = 200
+QUOTE_CONTEXT_CHARS = 60
+_CUT_MARKS = frozenset("，,；;。：:、 \n")
 #: The question word of a figure question, the counter after it, and a closing with nothing more.
 _ASKED_WORD = re.compile(r"多少|几")
 _COUNTER_PREFIX = re.compile(rf"^(?:万|亿)?(?:个人(?!所得)|人次|元|钱|人|{QUESTION_COUNTERS})?")
@@ -161,6 +167,10 @@ NAME_KINDS = ("person", "org", "place", "ordinal", "docnumber")
 _QUESTION_WORDS = frozenset(
     "多少 几 几个 什么 哪些 哪个 哪里 哪位 哪家 哪年 哪天 哪一天 哪一年 是否 如何 怎么 怎样 吗 呢 是 有 为 了 的 "
     "谁 叫 名字 什么时候 何时 多少钱 多久 多长 几月 几号 哪儿 "
+    # demonstratives point back at what the asker has in front of them; no sentence repeats them
+    "这份 这批 这项 这次 这些 "
+    # a document number is what a 文号 question asks for; the line holding it never says 文号
+    "文号 发文字号 "
     "how much many what which when who where is are was were the of in for to does do did a an".split()
 )
 _YEAR_WORDS = re.compile(r"(?:19|20)\d{2}\s*年(?:度)?|(?<!\d)\d{1,2}月(?:\d{1,2}[日号]|份)?")
@@ -270,6 +280,22 @@ def _about_another_year(analysis: QuestionAnalysis, missing: list[str]) -> bool:
     does not set the bar for the sentences about the asked year."""
     asked = {f"{year}年" for year in (*analysis.years, *analysis.report_years)}
     return bool(missing) and all(item in asked for item in missing)
+
+
+def excerpt(sentence: str, short_answer: str | None) -> str:
+    """What is quoted of ``sentence``: all of it, or for an over-long one (a 名单 run on one line,
+    a table flattened into one sentence) the whole clauses around the short answer, marked with
+    「…」 where cut: the official reads the part that answers, the citation still points at it all."""
+    found = re.search(rf"(?<![\d.]){re.escape(short_answer)}", sentence) if short_answer else None
+    if len(sentence) <= QUOTE_MAX_CHARS or found is None:
+        return sentence
+    start, end = found.span()  # 3家, not the 3家 of 23家
+    left, right = max(0, start - QUOTE_CONTEXT_CHARS), min(len(sentence), end + QUOTE_CONTEXT_CHARS)
+    opening = min((i for i in range(left, start) if sentence[i] in _CUT_MARKS), default=None)
+    closing = max((i for i in range(end, right) if sentence[i] in _CUT_MARKS), default=None)
+    left = left if opening is None or left == 0 else opening + 1
+    right = right if closing is None or right == len(sentence) else closing + 1
+    return ("…" if left > 0 else "") + sentence[left:right].strip() + ("…" if right < len(sentence) else "")
 
 
 def _rendered(text: str, phrases: list[list[str]]) -> float:
@@ -722,7 +748,13 @@ class ExtractiveBackend(AnswerBackend):
         # An English question's place reaches the figures only as the Chinese name it stands for,
         # which a sentence of that place's document names beside any of its figures (「2024年吴江区
         # 城镇居民人均可支配收入为86702元」): it must not be what picks the figure.
-        places = {m.place.name for m in analysis.places} if analysis.language == "en" else set()
+        # A place inside another the question names (Lushan County of Pingdingshan) is a part whose
+        # figure the document lists beside its siblings': it does pick the figure, and keeps its weight.
+        gazetteer = self.analyzer.gazetteer
+        places = {
+            m.place.name for m in analysis.places
+            if not any(o.place is not m.place and gazetteer.encloses(o.place, m.place) for o in analysis.places)
+        } if analysis.language == "en" else set()
         for term in self._question_terms(analysis):
             if term in _QUESTION_WORDS or _YEAR_TERM.match(term):
                 continue
@@ -947,6 +979,8 @@ class ExtractiveBackend(AnswerBackend):
             words.append(word)
         if not words and _CLOSING.fullmatch(rest):
             for word, flag in reversed(self.tokenizer.tagged_words(question[: asked.start()])):
+                if TOTAL_WORDS.fullmatch(word):
+                    continue  # 「补助资金一共多少」: 一共 (tagged j) says a total is asked, not of what
                 noun = (flag[:1] == "n" and flag not in ("nr", "vn")) or flag == "j" or word in _AGGREGATE_NOUNS
                 if not noun:
                     break  # 每人奖励多少钱: a verb before 多少 is no noun of the figure
@@ -1267,11 +1301,12 @@ class ExtractiveBackend(AnswerBackend):
         sentence = index.sentences[position]
         document = index.document(sentence.doc_id)
         citation = to_citation(1, passage, index, highlight=document.text[sentence.start : sentence.end])
+        quoted = excerpt(sentence.text, short_answer)
         if analysis.language == "en":
             lead = f"{short_answer}. " if short_answer else ""
-            text = f"{lead}The documents state (in Chinese): {sentence.text}[1]"
+            text = f"{lead}The documents state (in Chinese): {quoted}[1]"
         else:
-            text = f"{sentence.text}[1]"
+            text = f"{quoted}[1]"
         return Answer(
             question=request.original_question or request.question,
             answer=text,

@@ -179,8 +179,9 @@ _DURATION_WORDS = re.compile(
     r"|多少个工作日|几个工作日|how long|how many (?:years|months|days|working days)",
     re.I,
 )
-#: 增长多少 without a unit asks for a rate in official statistics (增长8.5%).
-_GROWTH_BY_HOW_MUCH = re.compile(r"(?:增长|下降|增幅|降幅|增速|上升|回落)(?:了)?(?:多少"
+#: 增长多少 without a unit asks for a rate in official statistics (增长8.5%); prices rise and fall
+#: by a share too (居民消费价格比上年上涨1.3%), though 价格 is a money word.
+_GROWTH_BY_HOW_MUCH = re.compile(r"(?:增长|下降|增幅|降幅|增速|上升|回落|上涨|下跌)(?:了)?(?:多少"
     r"|几)(?![万亿]?[元人个家项名])|grow(?:th)? by how much|by what (?:percentage|rate)"
     r"|by how much (?:[\w'’-]+ ){0,8}?(?:grow|grew|increase|rise|rose|fall|fell|decline|drop)"
     r"|how fast (?:[\w'’-]+ ){0,8}?(?:grow|grew|increase|rise|rose)", re.I)
@@ -307,6 +308,11 @@ def _asked_figure(question: str) -> AskedFor | None:
     return None
 
 
+#: A date written in figures (发布日期:2022-07-29, 2022/7): it names its day, or its month.
+_NUMERIC_DAY = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}$")
+_NUMERIC_MONTH = re.compile(r"\d{4}[-/.]\d{1,2}")
+
+
 def is_compatible(asked: AskedFor, fact: Fact) -> bool:
     """Whether ``fact`` is the kind of figure ``asked`` wants."""
     if asked.also_dates and fact.unit_class == "date":
@@ -314,9 +320,9 @@ def is_compatible(asked: AskedFor, fact: Fact) -> bool:
     if asked.kind == "date" and fact.unit_class == "date":
         text = fact.quantity.text
         if asked.precision == "day":
-            return bool(re.search(r"[日号]$", text))
+            return bool(re.search(r"[日号]$", text) or _NUMERIC_DAY.search(text))
         if asked.precision == "month":
-            return "月" in text
+            return "月" in text or bool(_NUMERIC_MONTH.search(text))
         return True
     if asked.classes:
         return fact.unit_class in asked.classes
@@ -348,7 +354,7 @@ _BREAKDOWN = re.compile(r"其中")
 _LABEL_BEFORE = re.compile(r"([^，,；;。：:\s]{1,12})[：:]\s*$")
 _ROW_KEY = re.compile(r"^[^，,；;。：:]{1,10}[：:]([^，,；;。：:]{1,20})[，,]")
 #: Words that make a figure a total; a part does not inherit them from the total's clause.
-_TOTAL_WORDS = re.compile(r"共计|合计|总计|累计|总共|一共|共有|共")
+TOTAL_WORDS = re.compile(r"共计|合计|总计|累计|总共|一共|共有|共")
 #: A clause after its figure that is only a noun phrase (个省(区、市)的省委副书记): no predicate.
 _NOUN_PHRASE_ONLY = re.compile(r"[^，,；;。]{0,12}的[^，,；;。的]{1,8}")
 
@@ -482,7 +488,7 @@ def _share_breakdown_heads(sentence: str, plain: str, facts: list[Fact]) -> list
         # the total's own clause (「下达…资金共计14.5万元」), not the whole sentence before it
         start = _clause_start(plain, total.quantity.start, _CLAUSE_MARKS)
         head = sentence[start : marker.start()].replace(total.text, " ")
-        head = _TOTAL_WORDS.sub(" ", head)
+        head = TOTAL_WORDS.sub(" ", head)
         for number, fact in enumerate(shared):
             if fact is total:
                 shared[number] = replace(fact, attribute=head + " " + fact.attribute)

@@ -16,7 +16,7 @@ import re
 
 from rag.ingest.structure import merge_headings, numbered_headings, text_lines
 from rag.schema import Heading
-from rag.text.patterns import YEAR, is_cjk
+from rag.text.patterns import CJK_RANGE, ORG_SUFFIX_ALTERNATION, YEAR, is_cjk
 from rag.text.sentences import (
     HEADING_MAX_CHARS,
     WHITESPACE,
@@ -45,7 +45,13 @@ _NOISE_EXACT = frozenset(
 #: The kind of document a title ends with (政府工作报告, 统计公报, …的通知, maybe with a bracketed date
 #: after it): a line ending so is a title, however long or letter-spaced.
 _DOCUMENT_KIND_END = re.compile(
-    r"(?:报告|公报|通知|通报|决定|意见|方案|办法|规定|细则|规划|纪要|批复|请示|公告)(?:[(（][^()（）]{1,20}[)）])?$"
+    r"(?:报告|公报|通知|通报|决定|意见|方案|办法|规定|细则|规划|纪要|批复|请示|公告|公示|名单|条例|要点)"
+    r"(?:[(（][^()（）]{1,20}[)）])?$"
+)
+#: Lines that may stand above a 公文's title: the issuer's header (「陕西省延安市人民政府」, 「…文件」)
+#: and a portal's metadata field (「发布日期:2022-07-29」).
+_ABOVE_TITLE = re.compile(
+    rf"[{CJK_RANGE}（）()]{{2,30}}(?:{ORG_SUFFIX_ALTERNATION})(?:文件)?|[^:：]{{2,8}}[:：].{{0,40}}"
 )
 #: The longest line taken for a 公文's title (「关于印发《…实施方案(2023年)》的通知」 can be long).
 _TITLE_MAX_CHARS = 100
@@ -173,10 +179,22 @@ def detect_title_and_headings(text: str) -> tuple[str, list[Heading]]:
                 break
             title += line
     top = [line for _, line in lines[:_TOP_LINES]]
-    first_line = _unspaced(top[0]) if top else ""
-    if _is_document_title(first_line) and not title.startswith(first_line):
-        title = first_line  # 「关于印发《…实施方案》的通知」 over a metadata form or too long for a heading
+    title_line = _document_title_line(top[:_TITLE_LINES])
+    if title_line and not title.startswith(title_line):
+        title = title_line  # 「关于印发《…实施方案》的通知」 over a metadata form or too long for a heading
     return _with_dateline(title, top), headings
+
+
+def _document_title_line(lines: list[str]) -> str:
+    """The first line that is a 公文's title, under nothing but an issuer's header or metadata
+    fields; '' when the text opens otherwise."""
+    for line in lines:
+        line = _unspaced(line)
+        if _is_document_title(line):
+            return line
+        if not _ABOVE_TITLE.fullmatch(WHITESPACE.sub("", line)):
+            return ""
+    return ""
 
 
 #: How many lines a dateline may take under its title (「2022年1月19日」 / 「在…会议上」).

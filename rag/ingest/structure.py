@@ -172,6 +172,10 @@ _JOINT_SIGNERS = 3
 _TITLE_ISSUER = re.compile(rf"^([{CJK_RANGE}（）()]{{2,40}}?(?:{ORG_SUFFIX_ALTERNATION}))关于")
 #: The own number of a document stands near its top, on its own line.
 _NUMBER_LINES = 15
+#: A web page's metadata field naming the document's own date or number (「发布日期:2022-07-29」,
+#: 「发文字号：延政发〔2009〕33号」): what a portal prints above the text in place of a signature.
+_DATE_FIELD = re.compile(r"(?:发布|成文|发文|印发|公布)(?:日期|时间)\s*[:：]\s*")
+_NUMBER_FIELD = re.compile(r"(?:发文字号|文号)\s*[:：]\s*")
 
 
 def _date_line(line: str) -> str:
@@ -238,6 +242,25 @@ def _iso(date_text: str) -> str:
 
 #: A document number closing a line after a space (the title line's own number).
 _NUMBER_AT_END = re.compile(rf"\s({DOCUMENT_NUMBER.pattern})\s*$")
+_NUMBER_IN_BRACKETS = re.compile(rf"[(（]({DOCUMENT_NUMBER.pattern})[)）]")
+
+
+def _metadata_fields(lines: list[tuple[int, str]]) -> LocatedMeta:
+    """The date and number a page's labelled metadata fields give (「发布日期:2022-07-29」)."""
+    date = doc_number = None
+    for offset, line in lines:
+        label = _DATE_FIELD.search(line)
+        if date is None and label is not None:
+            first = next(iter(find_quantities(line[label.end() :])), None)
+            if first is not None and first.kind == "date" and first.start == 0 and _iso(first.text).count("-") == 2:
+                start = offset + label.end()
+                date = MetaLine(first.text, start, start + len(first.text))
+        label = _NUMBER_FIELD.search(line)
+        if doc_number is None and label is not None:
+            number = DOCUMENT_NUMBER.match(line, label.end())
+            if number is not None:
+                doc_number = MetaLine(number.group(), offset + number.start(), offset + number.end())
+    return LocatedMeta(issuer=None, doc_number=doc_number, date=date, iso_date="")
 
 
 def located_meta(text: str, title: str = "") -> LocatedMeta:
@@ -256,9 +279,12 @@ def located_meta(text: str, title: str = "") -> LocatedMeta:
             doc_number = MetaLine(line, offset, offset + len(line))
             break
     if doc_number is None and lines:
-        # a title line that ends with the number (「福州市…管理办法 榕民规〔2025〕4号」, as mirrors print it)
+        # a title line that ends with the number (「福州市…管理办法 榕民规〔2025〕4号」, as mirrors print it),
+        # or holds it in brackets (「某市补助资金(某财预[2022]376号)分配情况公示」: the number of what it announces)
         offset, line = lines[0]
-        ending = _NUMBER_AT_END.search(line)
+        ending = _NUMBER_AT_END.search(line) or (
+            None if "转发" in line else _NUMBER_IN_BRACKETS.search(line)  # a forwarded document's number
+        )
         if ending is not None:
             doc_number = MetaLine(ending.group(1), offset + ending.start(1), offset + ending.end(1))
     issuer = date = None
@@ -289,6 +315,11 @@ def located_meta(text: str, title: str = "") -> LocatedMeta:
                 start = offset + delivered.start(1)
                 date = MetaLine(delivered.group(1), start, offset + delivered.end(1))
                 break
+    if date is None or doc_number is None:
+        fields = _metadata_fields(lines[:_NUMBER_LINES])
+        if date is None and fields.date is not None:
+            date, iso_date = fields.date, _iso(fields.date.value)
+        doc_number = doc_number or fields.doc_number
     # A 「…文件」 header, else a title line that opens with the issuer (「某县人民政府关于…」).
     for find in (_HEADER.fullmatch, _TITLE_ISSUER.match):
         for offset, line in lines[:3] if issuer is None else []:

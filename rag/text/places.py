@@ -70,9 +70,11 @@ class PlaceMention:
 
 
 def _english_names(short: str) -> list[str]:
-    """Pinyin names of a place, one per reading of its heteronyms (at most four)."""
+    """Pinyin names of a place, one per reading of its heteronyms (at most four), the usual reading
+    first: pypinyin lists a character's common reading first (平: ping before beng and bing), so
+    the first three readings are kept in its order, never the alphabetical first ones."""
     readings = pinyin(short, style=Style.NORMAL, heteronym=True)
-    options = [sorted(set(r))[:2] for r in readings]
+    options = [list(dict.fromkeys(r))[:3] for r in readings]
     names = []
     for combination in itertools.islice(itertools.product(*options), 4):
         word = "".join(combination).replace("v", "u")

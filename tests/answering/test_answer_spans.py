@@ -317,3 +317,13 @@ def test_a_lists_edge_items_are_whole_after_a_label_or_before_the_end(finder: Sp
     # inside a clause the edge items are still cut to the others' length
     clause = "泰安市构建了政治建设、政策制度、技能培训、服务保障四大体系。"
     assert finder.find(clause, "list")[0].text == "政治建设、政策制度、技能培训、服务保障"
+
+
+def test_a_question_with_two_ordinal_slots_gets_both_ordinals_of_one_name(finder: SpanFinder) -> None:
+    sentence = "——2021年3月9日在某县第十四届人民代表大会第六次会议上"
+    both = finder.best(sentence, "ordinal", ["人民代表大会"], "某县政府工作报告是在县第几届人大第几次会议上作的？")
+    assert both is not None and both.text == "第十四届人民代表大会第六次会议"
+    assert sentence[both.start : both.end] == both.text
+    # ordinals in different clauses are different things: no joined span
+    apart = finder.best("第三批名单已公布，张三获第二名", "ordinal", ["名单"], "第几批名单中张三第几名？")
+    assert apart is None or apart.text in ("第三批", "第二名")

@@ -526,3 +526,55 @@ def test_a_county_line_of_a_provinces_list_answers_though_a_sibling_counties_sen
     assert not answer.refused and "鸡公山村" in (answer.short_answer or ""), answer.answer
     assert "佛岭村" not in (answer.short_answer or "")
     assert fresh_engine.ask("通城县入选2020年度美丽乡村建设试点村的是哪几个村？").refused
+
+
+def test_a_total_asked_with_yi_gong_is_answered_past_a_long_aside(fresh_engine: Engine, tmp_path: Path) -> None:
+    """一共 says a total is asked, not of what: it is no noun the sentence must hold; the bracketed
+    aside between the fund's name and its figure does not hide the figure."""
+    index_texts(fresh_engine, tmp_path / "docs", {"some_city_funds.txt": (
+        "某市财政补助资金分配情况公示\n"
+        "一、资金来源\n"
+        "2022年第三批市级财政衔接推进乡村振兴补助资金(巩固脱贫攻坚成果和乡村振兴任务)2960万元(某财预〔2022〕376号)。\n"
+    )})
+    answer = fresh_engine.ask("某市2022年第三批市级财政衔接推进乡村振兴补助资金一共多少？")
+    assert answer.short_answer == "2960万元", answer.answer
+
+
+def test_a_portals_publication_date_answers_when_it_was_published(fresh_engine: Engine, tmp_path: Path) -> None:
+    index_texts(fresh_engine, tmp_path / "docs", {"some_city_notice.txt": (
+        "某市财政衔接推进乡村振兴补助资金(某财预[2022]376号)分配情况公告公示\n"
+        "发布日期:2022-07-29\n"
+        "根据补助资金管理有关规定,现将某市补助资金分配下达情况公示如下:\n"
+        "一、资金来源\n2022年第三批补助资金2960万元。\n"
+    )})
+    answer = fresh_engine.ask("某市财政衔接资金分配情况公示是哪天发布的？")
+    assert answer.short_answer == "2022-07-29", answer.answer
+    number = fresh_engine.ask("某市这批衔接资金的文号是什么？")
+    assert number.short_answer == "某财预[2022]376号", number.answer
+
+
+def test_an_english_question_about_a_county_of_a_city_takes_that_countys_figure(
+    fresh_engine: Engine, tmp_path: Path
+) -> None:
+    """Pingdingshan (平 read ping) and Lushan County inside it: the county is a part the document
+    lists beside its siblings, so it picks the figure."""
+    index_texts(fresh_engine, tmp_path / "docs", {"pingdingshan_funds.txt": (
+        "平顶山市财政衔接补助资金分配情况公示\n"
+        "根据各县(市、区)监测对象和脱贫人口数量测算,分配鲁山县2024万元,舞钢市154万元,宝丰县89万元。\n"
+    )})
+    answer = fresh_engine.ask("How much of the connection funds did Pingdingshan allocate to Lushan County?")
+    assert answer.short_answer == "2024万元", answer.answer
+
+
+def test_an_over_long_sentence_is_quoted_as_the_clauses_around_its_answer() -> None:
+    from rag.answering.extractive import QUOTE_MAX_CHARS, excerpt
+
+    short = "某县某镇甲村安排20万元。"
+    assert excerpt(short, "20万元") == short  # a sentence of ordinary length is quoted whole
+    long = "，".join(f"某镇第{i}村安排{i}3万元" for i in range(1, 40)) + "。"
+    assert len(long) > QUOTE_MAX_CHARS
+    quoted = excerpt(long, "253万元")
+    assert "第25村安排253万元" in quoted and quoted.startswith("…") and quoted.endswith("…")
+    assert len(quoted) < len(long) / 2
+    assert excerpt(long, "53万元").startswith("某镇第1村")  # 53万元 of 第5村, not the 53万元 of 253万元
+    assert excerpt(long, None) == long  # no answer to centre on: the whole sentence

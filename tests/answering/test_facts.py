@@ -533,3 +533,19 @@ def test_an_english_question_per_unit_asks_for_the_same_rate() -> None:
     assert per_units("What is the per-mu award for growing vegetables?") == ["亩"]
     assert per_units("How much is awarded per pig, cattle or sheep raised?") == ["头"]
     assert per_units("What was the GDP in 2019?") == []
+
+
+def test_a_date_written_in_figures_names_its_day_or_month() -> None:
+    """「发布日期:2022-07-29」 answers 「哪天发布的」 and 「几月」 as 「2022年7月29日」 would; a year alone neither."""
+    day, month = asked_for("公示是哪天发布的？"), asked_for("公示是几月发布的？")
+    assert day is not None and day.precision == "day" and month is not None and month.precision == "month"
+    assert [f.text for f in sentence_facts("发布日期:2022-07-29") if is_compatible(day, f)] == ["2022-07-29"]
+    assert [f.text for f in sentence_facts("发布日期:2022-07-29") if is_compatible(month, f)] == ["2022-07-29"]
+    assert [f.text for f in sentence_facts("发布于2022年") if is_compatible(day, f) or is_compatible(month, f)] == []
+
+
+def test_a_price_rising_by_how_much_asks_for_a_share() -> None:
+    asked = asked_for("某县2022年居民消费价格比上年上涨多少？")
+    assert asked is not None and asked.classes == ("percent",)
+    money = asked_for("某县猪肉价格是多少？")
+    assert money is not None and money.classes == ("money",)

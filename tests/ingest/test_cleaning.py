@@ -224,3 +224,13 @@ def test_a_long_first_line_naming_a_notice_is_its_title() -> None:
     first = "关于印发《吐鲁番市某区实施草原生态保护补助奖励政策实施方案(2023年)》的通知"
     text = first + "\n索引号 01 发布机构 某区政府办公室\n文 号 某财农〔2023〕45号\n各乡镇人民政府:\n" + "为认真贯彻落实有关文件精神，" * 6 + "。"
     assert detect_title_and_headings(text)[0] == first
+
+
+def test_a_notice_title_under_its_issuers_header_or_a_portals_fields_is_the_title() -> None:
+    title = "延安市人民政府关于印发《延安市行政许可项目监督管理办法》的通知"
+    body = "各县区人民政府:\n" + "为认真贯彻落实有关文件精神，" * 6 + "。"
+    assert detect_title_and_headings(f"陕西省延安市人民政府\n{title}\n延政发〔2009〕33号\n{body}")[0] == title
+    notice = "平顶山市财政衔接推进乡村振兴补助资金(平财预[2022]376号)分配情况公告公示"
+    assert detect_title_and_headings(f"{notice}\n发布日期:2022-07-29\n{body}")[0] == notice
+    # a first line that is body text is no header: the notice title below it is not taken
+    assert detect_title_and_headings(f"现将有关事项通知如下，请遵照执行。\n{notice}\n{body}")[0] != notice

@@ -154,3 +154,25 @@ def test_a_title_line_ending_with_a_number_states_the_documents_own_number() -> 
     # a number cited in the body is another document's
     cited = located_meta("某某管理办法\n第一条 根据《某办法》(榕政综〔2025〕16号)制定本办法。\n")
     assert cited.doc_number is None
+
+
+def test_a_portals_metadata_fields_give_the_date_and_number() -> None:
+    """A web page prints 「发布日期:2022-07-29」 and 「发文字号：…」 above the text in place of a
+    signature: they are the document's own date and number; a date in the body is not."""
+    from rag.ingest.structure import located_meta
+
+    text = "某市财政资金分配情况公示\n发布日期:2022-07-29\n发文字号：某财预〔2022〕376号\n现将2022年6月1日下达的资金公示如下。\n"
+    found = located_meta(text)
+    assert found.date is not None and found.date.value == "2022-07-29" and found.iso_date == "2022-07-29"
+    assert text[found.date.start : found.date.end] == "2022-07-29"
+    assert found.doc_number is not None and found.doc_number.value == "某财预〔2022〕376号"
+    assert located_meta("某市资金公示\n现将2022年6月1日下达的资金公示如下。\n").date is None
+
+
+def test_a_number_in_brackets_in_the_title_line_is_what_the_notice_announces() -> None:
+    from rag.ingest.structure import located_meta
+
+    own = located_meta("某市补助资金(某财预[2022]376号)分配情况公示\n发布日期:2022-07-29\n现公示如下。\n")
+    assert own.doc_number is not None and own.doc_number.value == "某财预[2022]376号"
+    forwarded = located_meta("某县关于转发《某办法》(某政发〔2020〕1号)的通知\n各乡镇:\n现转发给你们。\n")
+    assert forwarded.doc_number is None

@@ -180,3 +180,4 @@ def test_the_chunks_and_sentences_of_a_snapshot_read_like_lists(monkeypatch: pyt
     ]
     with pytest.raises(IndexError):
         index.chunks[8]
+

@@ -77,3 +77,12 @@ def test_a_report_naming_its_county_only_by_the_short_form_is_about_that_county(
     # named twice only, it may be a company's name: the document stays the province's
     twice = Document(doc_id="t.txt", title="政府工作报告", text=body.replace("黎平人民", "全县人民"))
     assert gazetteer.document_place(twice).name == "贵州"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("english", "name"), [("Pingdingshan", "平顶山"), ("Shan County", "单县")])
+def test_the_usual_reading_of_a_heteronym_names_the_place(gazetteer: Gazetteer, english: str, name: str) -> None:
+    """平 is read ping (its rarer readings are beng and bing) and 单 in 单县 shan: the usual reading
+    is among a place's English names, not only the alphabetically first rare ones."""
+    mentions = gazetteer.find(f"How much did {english} allocate?")
+    assert [m.surface for m in mentions] == [english]
+    assert name in {mentions[0].place.name, *(p.name for p in mentions[0].alternatives)}

@@ -114,3 +114,10 @@ def test_a_rate_per_two_units_keeps_both() -> None:
 def test_a_multiple_is_a_figure_of_its_own_kind() -> None:
     found = {q.text: unit_class(q) for q in find_quantities("人均年纯收入达到2.9万元，高于全国脱贫标准7倍。")}
     assert found == {"2.9万元": "money", "7倍": "倍"}
+
+
+def test_a_yield_per_unit_of_land_keeps_its_land_unit_and_is_measured_in_its_weight() -> None:
+    single, change = find_quantities("单产461.74公斤/亩,较上年增加2.5公斤/亩;")
+    assert (single.text, single.unit, single.value) == ("461.74公斤/亩", "公斤", 461.74)
+    assert change.text == "2.5公斤/亩"
+    assert [q.text for q in find_quantities("产量5吨，面积3亩")] == ["5吨", "3亩"]
