@@ -304,13 +304,13 @@ _ORDINAL_SLOT = re.compile(r"第几\S")
 ORDINAL_GAP_CHARS = 12
 
 
-def _ordinals_joined(sentence: str, ordered: list[Span], first: Span, question: str) -> Span | None:
-    """「第几届人大第几次会议」 asks for two ordinals of one name: the span from ``first`` through as
-    many following ordinals as the question has slots, with the noun the last slot names
-    (会议), when they follow each other within one clause; None for a question of one slot."""
-    slots = list(_ORDINAL_SLOT.finditer(question))
+def _ordinals_joined(sentence: str, ordered: list[Span], first: Span, question: str,
+                     slots: list[re.Match[str]]) -> Span | None:
+    """「第几届人大第几次会议」 asks for two ordinals of one name (``slots``, two or more): the span from
+    ``first`` through as many following ordinals as the question has slots, with the noun the last
+    slot names (会议), when they follow each other within one clause."""
     following = [s for s in ordered if s.start > first.start][: len(slots) - 1]
-    if len(slots) < 2 or len(following) < len(slots) - 1:
+    if len(following) < len(slots) - 1:
         return None
     previous = first
     for span in following:
@@ -726,11 +726,11 @@ class SpanFinder:
 
         ranked = sorted(spans, key=lambda s: (-score(s), s.start))
         best = ranked[0]
-        if kind == "ordinal":
-            for first in ordered:
-                joined = _ordinals_joined(sentence, ordered, first, question)
-                if joined is not None and joined.start <= best.start < joined.end:
-                    return joined
+        slots = list(_ORDINAL_SLOT.finditer(question)) if kind == "ordinal" else []
+        for first in ordered if len(slots) >= 2 else []:
+            joined = _ordinals_joined(sentence, ordered, first, question, slots)
+            if joined is not None and joined.start <= best.start < joined.end:
+                return joined
         listed = self._one_list(sentence, [s for s in ranked if score(s) >= score(best) - 1e-9], titles_of)
         if kind == "person" and listed is not None:
             return listed  # 「联系人：方玉婷、陈心贝」: the names of one list answer together

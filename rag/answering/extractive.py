@@ -753,7 +753,8 @@ class ExtractiveBackend(AnswerBackend):
         gazetteer = self.analyzer.gazetteer
         places = {
             m.place.name for m in analysis.places
-            if not any(o.place is not m.place and gazetteer.encloses(o.place, m.place) for o in analysis.places)
+            if not any(not same_place(o.place, m.place) and gazetteer.encloses(o.place, m.place)
+                       for o in analysis.places)
         } if analysis.language == "en" else set()
         for term in self._question_terms(analysis):
             if term in _QUESTION_WORDS or _YEAR_TERM.match(term):

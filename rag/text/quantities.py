@@ -92,9 +92,10 @@ _BARE_NOUN_COUNT = re.compile(
     rf"(?<![{_CN_DIGITS}\d第])[两二三四五六七八九十]{{1,2}}(?=部门|部委|省份|省市|城市|单位)"
 )
 _BARE_COUNTED_NOUNS = re.compile(r"部门|部委|省份|省市|城市|单位")
-#: A yield per unit of land is one figure too: 461.74公斤/亩.
+#: A yield per unit of land is one figure too: 461.74公斤/亩 (measured in 公斤, per 亩).
+_PER_MEASURE = r"/(?:亩|公顷|平方米|人|户)"
 _MEASURE = re.compile(
-    rf"(?:{_NUMBER}{_MAGNITUDE}?{_RANGE_SEP})?{_NUMBER}{_MAGNITUDE}?(?:多|余)?(?:{_MEASURES})(?:/(?:亩|公顷|平方米|人|户))?"
+    rf"(?:{_NUMBER}{_MAGNITUDE}?{_RANGE_SEP})?{_NUMBER}{_MAGNITUDE}?(?:多|余)?(?:{_MEASURES})(?:{_PER_MEASURE})?"
 )
 _MAGNITUDES = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3, "百": 1e2}
 _ONLY_ONE = re.compile(r"^[一]$")
@@ -275,7 +276,7 @@ def find_quantities(text: str) -> list[Quantity]:
             if kind == "duration" and surface.endswith("年") and re.match(r"(?:19|20)\d{2}年", surface):
                 continue
             # 461.74公斤/亩 is measured in 公斤 (its class), per 亩
-            unit = _unit_of(re.sub(r"/\S{1,2}$", "", surface) if kind == "measure" else surface, units)
+            unit = _unit_of(re.sub(rf"{_PER_MEASURE}$", "", surface) if kind == "measure" else surface, units)
             if unit == "余人":
                 unit = "人"
             add(match, kind, unit, _scaled_value(_range_upper(surface)))  # type: ignore[arg-type]

@@ -121,3 +121,5 @@ def test_a_yield_per_unit_of_land_keeps_its_land_unit_and_is_measured_in_its_wei
     assert (single.text, single.unit, single.value) == ("461.74公斤/亩", "公斤", 461.74)
     assert change.text == "2.5公斤/亩"
     assert [q.text for q in find_quantities("产量5吨，面积3亩")] == ["5吨", "3亩"]
+    [dense] = find_quantities("亩产折合1.2千克/平方米")
+    assert (dense.text, dense.unit) == ("1.2千克/平方米", "千克")
