@@ -234,6 +234,22 @@ def _lead_words(sentence: str, previous_end: int, start: int) -> str:
     return lead[cut:]
 
 
+#: Prepositions and particles that stand between a unit's name and the words around it, never inside it.
+_NOT_IN_NAMES = re.compile(r"[由被将把对向的了在]")
+
+
+def _free_islands(sentence: str, marks: list[bool], others: list[bool]) -> None:
+    """Unmark a lone two-character run of the question's words inside a name: 「区财政局农财科」
+    shares 财政 with 「拨至各镇财政所」, yet the run stands between unmarked characters of one name,
+    not beside the answer. (``marks`` is changed in place; ``others`` are the other side's marks.)"""
+    def free(i: int) -> bool:
+        return 0 <= i < len(sentence) and not marks[i] and not others[i] and not _CLAUSE_PUNCT.match(sentence[i])
+
+    for i in range(1, len(sentence) - 2):
+        if marks[i] and marks[i + 1] and not others[i] and not others[i + 1] and free(i - 1) and free(i + 2):
+            marks[i] = marks[i + 1] = False
+
+
 def aligned_answer(sentence: str, question: str) -> Span | None:
     """The words of ``sentence`` that stand where the question's 谁/哪个/什么 stands.
 
@@ -250,6 +266,7 @@ def aligned_answer(sentence: str, question: str) -> Span | None:
         return None
     before = _covered(sentence, _bigrams(question[: wh.start()]))
     after = _covered(sentence, _bigrams(question[wh.end() :]))
+    _free_islands(sentence, after, before)
     runs: list[tuple[int, int]] = []
     start = None
     for i, char in enumerate(sentence + "。"):
@@ -630,7 +647,13 @@ class SpanFinder:
             # the aligned words may cut a unit's name where the question shares its place (「湖北」 of
             # 湖北省财政厅官网): the whole name of the unit they overlap answers
             for unit in self.find(sentence, "org"):
-                if unit.start < span.end and span.start < unit.end:
+                outside = sentence[unit.start : span.start] + sentence[span.end : unit.end]
+                if (
+                    unit.start < span.end and span.start < unit.end <= span.end
+                    and not _NOT_IN_NAMES.search(outside)
+                ):
+                    # (not 「资金由区财政局」, a tagging slip across the preposition 由, nor a unit
+                    # running on into the question's words after the answer)
                     return unit
             return span
         if kind == "place":

@@ -1,4 +1,4 @@
-"""Questions about a document itself: its number, issuing body, date of issue, author.
+"""Questions about a document itself: its number, issuing body, date of issue, author, speaker.
 
 「沁县任务分解通知是哪天印发的？」, 「这份细则的文号是什么？」, 「哪个单位印发了这份意见？」 and
 「《…》一文的作者是谁？」 are answered by lines that share no words with the question: the 成文日期
@@ -20,11 +20,11 @@ from typing import Literal
 
 from rag.answering.answer_spans import ASKS_CITED_DOCUMENT, SURNAMES, asks_for_author
 from rag.answering.question import QuestionAnalysis
-from rag.ingest.structure import located_meta, text_lines
+from rag.ingest.structure import delivered_speaker, located_meta, text_lines
 from rag.schema import Document
 from rag.text.patterns import CJK_RANGE, ORG_SUFFIX_ALTERNATION
 
-DocumentField = Literal["number", "issuer", "date", "author", "author_unit"]
+DocumentField = Literal["number", "issuer", "date", "author", "author_unit", "speaker"]
 
 #: How each field is named in an answer.
 FIELD_LABELS: dict[DocumentField, tuple[str, str]] = {
@@ -33,18 +33,24 @@ FIELD_LABELS: dict[DocumentField, tuple[str, str]] = {
     "date": ("日期", "date"),
     "author": ("作者", "author"),
     "author_unit": ("作者单位", "author's organisation"),
+    "speaker": ("报告人", "speaker"),
 }
 
+#: What 公文 and reports call themselves (the noun that ends a reference to one: 「沁县任务分解通知」).
+_DOCUMENT_KINDS = (
+    "通知|意见|方案|办法|细则|规定|报告|公示|公告|通告|决定|批复|函|纪要|条例|规划|计划|文件|政策|措施|规则|章程|"
+    "指南|清单|讲话|文章|一文|公报"
+)
 _ISSUE_VERBS = "印发|发布|出台|制定|下发|下达|发文|发出|公布|签发|成文|颁布|颁发|公示"
 _ASKS_ISSUER = re.compile(
-    rf"(?:哪个|哪家|哪一个|哪[两二三几]个|哪|什么)(?:单位|部门|机关|机构|办公室)[^，,。？?]{{0,10}}?(?:{_ISSUE_VERBS})"
+    rf"(?:哪个|哪家|哪一个|哪[两二三几]个|哪|什么)(?:单位|部门|机关|机构|办公室)[^，,。？?]{{0,10}}?(?:{_ISSUE_VERBS}|发(?=的|了))"
     rf"|(?:{_ISSUE_VERBS})(?:单位|机关|部门|机构)|发文机关|由谁(?:{_ISSUE_VERBS})|谁(?:{_ISSUE_VERBS})的"
     r"|\b(?:which|what)\s+(?:office|department|body|agency|authority|organi[sz]ation|government|unit)\s+"
     r"(?:issued|published|released|signed)|\bissued by\b|\bwho (?:issued|published|released|signed)\b",
     re.I,
 )
 _ASKS_DATE_OF_ISSUE = re.compile(
-    rf"{_ISSUE_VERBS}|落款|(?:会议?|大会|人代会)上(?:作|做)的|(?:作|做|发表)的?(?:报告|讲话)"
+    rf"{_ISSUE_VERBS}|落款|(?:{_DOCUMENT_KINDS})的?日期|(?:会议?|大会|人代会)上(?:作|做)的|(?:作|做|发表)的?(?:报告|讲话)"
     r"|\b(?:issue[sd]?|publish(?:ed)?|release[sd]?|sign(?:ed)?|deliver(?:ed)?)\b",
     re.I,
 )
@@ -54,6 +60,13 @@ _ASKS_PERIOD_END = re.compile(
 )
 #: An attachment line of a notice: 「附件:融安县2023年金桔生产任务分解表」, 「附件：1.《…》」.
 _ATTACHMENT_LINE = re.compile(r"^\s*附件\s*\d*\s*[:：]?\s*(?:\d+[.、．])?\s*《?([^《》\n]{4,80}?)》?\s*$", re.M)
+#: 「政府工作报告是谁作的」「是哪位县长作的」「Who delivered the report」: who delivered a report or speech.
+_ASKS_SPEAKER = re.compile(
+    r"(?:谁|哪位[^，,。？?]{0,4}|什么人)(?:来)?(?:作|做|发表|宣读)(?:的|了)"
+    r"|(?:作|做|发表)(?:这份|该|此)?(?:报告|讲话)的(?:是谁|人|是哪位)"
+    r"|\bwho (?:delivered|gave|presented|made|read)\b|\bdelivered by\b",
+    re.I,
+)
 _ASKS_AUTHOR_UNIT = re.compile(
     r"(?:作者|署名)(?:单位|机构|组织)|撰稿单位|供稿单位"
     r"|\b(?:which|what)\s+(?:organi[sz]ation|unit|body|department)\s+(?:wrote|authored|signed)",
@@ -62,7 +75,7 @@ _ASKS_AUTHOR_UNIT = re.compile(
 #: Question words and the words that name the field: they say what is asked, not which document.
 _FIELD_WORDS = re.compile(
     rf"文号|发文字号|字号|编号|作者|署名|单位|机构|机关|部门|哪天|哪一天|什么时候|何时|日期|时间|"
-    rf"{_ISSUE_VERBS}|这份|这批|这项|这次|该|本|一文|文章|是谁|是什么|是哪|哪个|哪家|什么|多少|谁|的|了|是|在|上|作"
+    rf"{_ISSUE_VERBS}|这份|这批|这项|这次|该|本|一文|文章|是谁|是什么|是哪|哪位|哪个|哪家|什么|多少|谁|的|了|是|在|上|作"
 )
 
 _NAME = f"[{CJK_RANGE}]{{2,3}}"
@@ -87,10 +100,7 @@ TELLING_SHARE = 0.8
 _QUOTED_TITLE = re.compile(r"《([^》]{2,80})》")
 #: What 公文 and reports call themselves: the noun that ends a question's reference to a document
 #: (「沁县任务分解通知」是哪天印发的, 「交城县这份政府工作报告」是在…).
-_DOCUMENT_NOUN = re.compile(
-    r"^[^，,。？?]{2,40}?(?:通知|意见|方案|办法|细则|规定|报告|公示|公告|通告|决定|批复|函|纪要|条例|规划|计划|"
-    r"文件|政策|措施|规则|章程|指南|清单|讲话|文章|一文)"
-)
+_DOCUMENT_NOUN = re.compile(rf"^[^，,。？?]{{2,40}}?(?:{_DOCUMENT_KINDS})")
 _CJK_WORD = re.compile(f"[{CJK_RANGE}]+")
 _PUNCTUATION = re.compile(rf"[^{CJK_RANGE}A-Za-z0-9]")
 
@@ -105,6 +115,8 @@ def asked_document_field(analysis: QuestionAnalysis) -> DocumentField | None:
         return "author_unit"
     if asks_for_author(question) and analysis.kind in ("person", "org", "fact", "name"):
         return "author_unit" if analysis.kind == "org" else "author"
+    if analysis.kind == "person" and _ASKS_SPEAKER.search(question):
+        return "speaker"
     if analysis.kind == "docnumber":
         return "number"
     if analysis.kind in ("org", "fact", "person", "list") and _ASKS_ISSUER.search(question):
@@ -160,6 +172,15 @@ def document_statement(document: Document, field: DocumentField) -> DocumentStat
         found = _bylines(document.text) if field == "author" else _author_units(document.text)
         values = {s.value for s in found}
         return found[0] if len(values) == 1 else None
+    if field == "speaker":
+        speaker = delivered_speaker(document.text)
+        if speaker is None:
+            return None
+        # the whole line is quoted: the office before the name (县长, 代区长) is part of the answer
+        text = document.text
+        line_end = text.find("\n", speaker.end)
+        line_start = text.rfind("\n", 0, speaker.start) + 1
+        return DocumentStatement(speaker.value, line_start, len(text) if line_end < 0 else line_end)
     located = located_meta(document.text, document.title)
     line = {"issuer": located.issuer, "number": located.doc_number, "date": located.date}[field]
     if line is None or document.text[line.start : line.end] != line.value:

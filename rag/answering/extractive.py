@@ -162,6 +162,12 @@ RUNNER_UPS, RUNNER_UP_RATIO = 8, 0.45
 #: question) a sentence of another document must be for its different figure to be a conflict.
 CONFLICT_RATIO = 0.8
 #: Kinds whose answer is a name: a sentence without such a name does not answer them.
+#: Kinds whose answer a sentence can hold where the question's wh-word stands (aligned_answer).
+_ALIGNED_KINDS = ("person", "org", "place")
+#: What a name standing where the question's wh-word stands adds to a sentence's score.
+ALIGNED_NAME_BONUS = 0.3
+#: Marks that end or split a clause: a line holding one is a sentence, not a title.
+_CLAUSE_MARK = re.compile(r"[，,。；;：:]")
 NAME_KINDS = ("person", "org", "place", "ordinal", "docnumber")
 #: Words of a question that say what is asked, not what it is about: they never describe a fact.
 _QUESTION_WORDS = frozenset(
@@ -410,7 +416,11 @@ class ExtractiveBackend(AnswerBackend):
         # The 《title》 the question quotes has just been matched to the document's own title.
         unquoted = replace(analysis, quoted=[q for q in analysis.quoted if f"《{q}》" not in analysis.text])
         if self.guard.missing(unquoted, document, title_line[0], title_line[0] + len(title_line[1])):
-            return None
+            # a notice a mirror copied without its title line opens with its first sentence: the
+            # line that states the fact (the signature 「海东市扶贫开发局」) may name the place instead
+            statement = document_statement(document, field)
+            if statement is None or self.guard.missing(unquoted, document, statement.start, statement.end):
+                return None
         return self._stated(request, analysis, index, document, field)
 
     @staticmethod
@@ -443,7 +453,9 @@ class ExtractiveBackend(AnswerBackend):
             text = f"{value}. The document's {label_en}, as it states it (in Chinese): {highlight}[1]"
         else:
             name = document.title if document.title in document.text else title_line[1]
-            text = f"《{name}》{label_zh}：{highlight}[1]"
+            # a copy without its title line opens with a sentence, which names no document
+            named = f"《{name}》" if not _CLAUSE_MARK.search(name) else ""
+            text = f"{named}{label_zh}：{highlight}[1]"
         return Answer(
             question=request.original_question or request.question,
             answer=text,
@@ -911,6 +923,12 @@ class ExtractiveBackend(AnswerBackend):
             if has_span and not self._row_asked(sentence, analysis, named):
                 has_span, choice = False, None  # one town's row does not answer for the whole table
             bonus = KIND_BONUS if has_span else 0.0
+            if has_span and analysis.asked is None and analysis.kind in _ALIGNED_KINDS and self.spans.aligned(
+                sentence, analysis.kind, analysis.text, analysis.place_names
+            ):
+                # 「该资金由区财政局农财科拨至各镇财政所」 for 「由哪个部门拨至各镇财政所」: the name stands
+                # where the question's 哪个部门 does, between the question's own words
+                bonus += ALIGNED_NAME_BONUS
             prior = 0.1 * request.passages[number].score
             context = self._context_coverage(
                 introduction, text, weights,
@@ -1169,12 +1187,18 @@ class ExtractiveBackend(AnswerBackend):
         analysis: QuestionAnalysis,
         index: DocumentIndex,
     ) -> ScoredSentence:
-        """For span questions, a close runner-up that holds a span beats a best one that has none."""
+        """For span questions, a close runner-up that holds a span beats a best one that has none:
+        the first that singles out its figure (a confident choice), else the first that holds one
+        (「…共计23513万元」 for 「资金共计多少」 over 「其中:中央资金9504.83万元、省级资金4839万元」, which
+        holds two figures of which neither is the one asked)."""
         if analysis.kind in ("fact", "list") or best.has_span:
             return best
+        first = None
         for candidate in self._close_runner_ups(candidates, best, analysis, index):
-            return candidate
-        return best
+            if analysis.asked is None or (candidate.choice is not None and candidate.choice.confident):
+                return candidate
+            first = first or candidate
+        return first or best
 
     def _runner_up_naming(
         self,

@@ -355,6 +355,8 @@ _LABEL_BEFORE = re.compile(r"([^，,；;。：:\s]{1,12})[：:]\s*$")
 _ROW_KEY = re.compile(r"^[^，,；;。：:]{1,10}[：:]([^，,；;。：:]{1,20})[，,]")
 #: Words that make a figure a total; a part does not inherit them from the total's clause.
 TOTAL_WORDS = re.compile(r"共计|合计|总计|累计|总共|一共|共有|共")
+#: The total words a question asks a total by and a total figure is led by (not the bare 共 of 公共).
+_ASKS_TOTAL = re.compile(r"共计|合计|总计|总共|一共")
 #: A clause after its figure that is only a noun phrase (个省(区、市)的省委副书记): no predicate.
 _NOUN_PHRASE_ONLY = re.compile(r"[^，,；;。]{0,12}的[^，,；;。的]{1,8}")
 
@@ -869,6 +871,7 @@ def choose_fact(
 
     asked_tiers = set(TIER.findall(question))
     per = per_units(question)
+    total_asked = bool(_ASKS_TOTAL.search(question))
 
     def score(fact: Fact) -> float:
         value = attribute_score(fact, telling)
@@ -893,6 +896,8 @@ def choose_fact(
             value += DECIDING_BONUS
         if per and is_per(fact, per):
             value += _SCOPE_WEIGHT  # stated per what the question asks per (每只 for 每只)
+        if total_asked and _ASKS_TOTAL.search(fact.attribute):
+            value += DECIDING_BONUS  # 「资金共计多少」: 共计16.5万元, not the 每人3000元 it sums
         if any(condition in fact.attribute for condition in conditions):
             # 「300亩以上的补助2万元」 for a question about the 300亩以上 tier: the stated threshold
             # outweighs any match of words (the first tier's 示范方补助).

@@ -34,6 +34,8 @@ FIGURE_KINDS = ("amount", "count", "percent", "date", "duration", "measure")
 _PERSON_NOUNS = f"人|者|选手|冠军|{PERSON_TITLES}"
 #: Nouns that make 「哪个…」 a question about an organisation (哪个省直部门, 哪家快递企业).
 _ORG_NOUNS = "单位|部门|机构|组织|企业|公司|机关|协会|学会|集团|医院|学校|高校|大学|银行|工会|政府|厂"
+#: Words that ask for several things (哪些部门, 包括哪): a list.
+_LIST_WORDS = re.compile(r"哪些|哪几|包括什么|包括哪|分别是|what are the|which are the|\blist\b", re.I)
 # Order matters: the first pattern that matches decides the kind.
 _KIND_PATTERNS: list[tuple[AnswerKind, re.Pattern[str]]] = [
     ("docnumber", re.compile(r"文号|发文字号|发文号|文件编号|document number|reference number", re.I)),
@@ -75,7 +77,7 @@ _KIND_PATTERNS: list[tuple[AnswerKind, re.Pattern[str]]] = [
         r"哪里|在哪|哪个(?:省|市|城市|县|区)(?![直级属委厅局])|什么地方|\bwhere\b"
         r"|which (?:[\w'’-]+ ){0,2}?(?:city|province|county|district|town)\b", re.I
     )),
-    ("list", re.compile(r"哪些|哪几|包括什么|包括哪|分别是|what are the|which are the|\blist\b", re.I)),
+    ("list", _LIST_WORDS),
 ]
 
 #: 「什么X」 / 「怎样的X」 at the end of a question or before its verb: X is what the answer names.
@@ -245,7 +247,9 @@ class QuestionAnalyzer:
             kind = "list"
         elif kind in ("amount", "count", "percent", "date", "fact"):
             asked = asked_for(question)
-            kind = asked.kind if asked is not None else "fact"  # type: ignore[assignment]
+            # 「补贴资金由哪个部门拨付」 mentions 资金 but asks 哪个部门: the kind the rest of the
+            # question asks for, when it asks for no figure
+            kind = asked.kind if asked is not None else _kind_asked_besides_figures(question)  # type: ignore[assignment]
         places = self.gazetteer.find(question)
         if known_place is not None:
             places = prefer_places(places, known_place)
@@ -280,6 +284,18 @@ class QuestionAnalyzer:
             towns=localities_in(question, [(m.start, m.start + len(m.surface)) for m in places]),
             list_size=size,
         )
+
+
+def _kind_asked_besides_figures(question: str) -> AnswerKind:
+    """The organisation, person or name the question's words ask for besides a figure's words,
+    else "fact". Not for 「哪些部门」 (several units, quoted as the sentence lists them) nor for
+    「送到哪里」 (in a 公文 usually an office, not a place of the gazetteer)."""
+    if _LIST_WORDS.search(question):
+        return "fact"  # 哪些 / 哪几: a list
+    for candidate, pattern in _KIND_PATTERNS:
+        if candidate in ("org", "person", "name") and pattern.search(question):
+            return candidate
+    return "fact"
 
 
 #: A question that counts the things it asks for: 「哪三支」「哪两个省份」「哪“四个体系”」, or

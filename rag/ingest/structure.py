@@ -19,12 +19,13 @@ from dataclasses import dataclass
 
 from rag.schema import DocumentMeta, Heading
 from rag.text.numbers import ORDINAL_NUMERAL_CHARS
-from rag.text.patterns import CJK_RANGE, DOCUMENT_NUMBER, ORG_SUFFIX_ALTERNATION
+from rag.text.patterns import CJK_RANGE, DOCUMENT_NUMBER, ORG_SUFFIX_ALTERNATION, PERSON_TITLES
 from rag.text.quantities import date_parts, find_quantities
 from rag.text.sentences import is_heading_shaped
 
 __all__ = [
-    "LocatedMeta", "MetaLine", "document_meta", "located_meta", "merge_headings", "numbered_headings", "text_lines",
+    "LocatedMeta", "MetaLine", "delivered_speaker", "document_meta", "located_meta", "merge_headings",
+    "numbered_headings", "text_lines",
 ]
 
 _NUM = f"[{ORDINAL_NUMERAL_CHARS}]{{1,4}}"
@@ -181,6 +182,8 @@ _NUMBER_FIELD = re.compile(r"(?:发文字号|文号)\s*[:：]\s*")
 def _date_line(line: str) -> str:
     """The ISO date a line consists of (「二○○五年六月二十八日」, 「2024年3月1日」), or ''."""
     compact = re.sub(r"\s", "", line)
+    if compact[:1] in "（(" and compact[-1:] in "）)":
+        compact = compact[1:-1]  # a bulletin's date under its issuer: 「(2022年4月)」
     if len(compact) > _DATE_LINE_MAX:
         return ""
     quantities = find_quantities(compact)
@@ -225,11 +228,24 @@ class LocatedMeta:
 
 #: A report or a speech dated by the meeting where it was delivered: 「——2023年4月25日在交城县第十七届
 #: 人民代表大会第四次会议上」 or 「（2023年2月23日在自治县十届人大二次会议上）」, usually its subtitle.
+#: Mirrors break the subtitle over two lines (「——2024年2月28日在苍梧县第十七届」 / 「人民代表大会第四次
+#: 会议上」) or drop its dash when the date opens the line; both are read with the next line joined on.
 _DELIVERED = re.compile(
     r"(?:[—–-]{1,2}|[（(])\s*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*在[^。\n]{2,60}?(?:会议|大会|会)上"
+    # without the dash only as the whole line (a body sentence may open with a date and 在…会上)
+    r"|^(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*在[^。\n，,]{2,60}?(?:会议|大会)上\s*$"
 )
 #: How many lines from the top a delivery subtitle may stand.
 _DELIVERED_LINES = 6
+#: The line that ends a delivery subtitle (「人民代表大会第四次会议上」, 「…会议上）」).
+_MEETING_LINE_END = re.compile(r"(?:会议|大会)上\s*[）)]?\s*$")
+#: The speaker line under a report's subtitle: an optional body, the office, the name (「县长 孔斌」,
+#: 「汉滨区人民政府代区长 向诗兵」, 「西昌市人民政府市长 宋 莉」, as mirrors space a two-character name).
+_SPEAKER_LINE = re.compile(
+    rf"[{CJK_RANGE}]{{0,20}}?(?:{PERSON_TITLES})\s*(?P<name>[{CJK_RANGE}](?:\s?[{CJK_RANGE}]){{1,3}})"
+)
+#: How many lines below the subtitle the speaker line may stand.
+_SPEAKER_LINES = 2
 
 
 def _iso(date_text: str) -> str:
@@ -308,12 +324,14 @@ def located_meta(text: str, title: str = "") -> LocatedMeta:
             issuer = MetaLine(text[start : previous_offset + len(previous)], start, previous_offset + len(previous))
         break
     if date is None:
-        for offset, line in lines[:_DELIVERED_LINES]:
-            delivered = _DELIVERED.search(line)
-            if delivered:
-                iso_date = _iso(delivered.group(1))
-                start = offset + delivered.start(1)
-                date = MetaLine(delivered.group(1), start, offset + delivered.end(1))
+        for i, (offset, line) in enumerate(lines[:_DELIVERED_LINES]):
+            joined = line + (lines[i + 1][1] if i + 1 < len(lines) else "")
+            delivered = _DELIVERED.search(line) or _DELIVERED.search(joined)
+            group = 1 if delivered is not None and delivered.group(1) else 2
+            if delivered is not None and delivered.start(group) < len(line):  # (not the next line's own)
+                iso_date = _iso(delivered.group(group))
+                start = offset + delivered.start(group)
+                date = MetaLine(delivered.group(group), start, offset + delivered.end(group))
                 break
     if date is None or doc_number is None:
         fields = _metadata_fields(lines[:_NUMBER_LINES])
@@ -334,6 +352,23 @@ def located_meta(text: str, title: str = "") -> LocatedMeta:
             start, end = (at, at + len(match.group(1))) if at >= 0 else (0, 0)
             issuer = MetaLine(match.group(1), start, end)
     return LocatedMeta(issuer=issuer, doc_number=doc_number, date=date, iso_date=iso_date)
+
+
+def delivered_speaker(text: str) -> MetaLine | None:
+    """Who delivered a report or speech: the name on the line under its delivery subtitle (「——2024年
+    2月28日在…第四次会议上」 / 「县长 孔斌」), None when the text opens with no such subtitle. The
+    name is what a report is signed with; the office before it says in what role."""
+    lines = text_lines(text)[: _DELIVERED_LINES + _SPEAKER_LINES]
+    for i, (_, line) in enumerate(lines):
+        if not _MEETING_LINE_END.search(line):
+            continue
+        for offset, candidate in lines[i + 1 : i + 1 + _SPEAKER_LINES]:
+            speaker = _SPEAKER_LINE.fullmatch(candidate.strip())
+            if speaker is not None:
+                start = offset + candidate.index(candidate.strip()) + speaker.start("name")
+                return MetaLine(speaker.group("name"), start, start + len(speaker.group("name")))
+        return None
+    return None
 
 
 def document_meta(text: str, title: str = "") -> DocumentMeta:

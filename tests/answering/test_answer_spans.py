@@ -327,3 +327,14 @@ def test_a_question_with_two_ordinal_slots_gets_both_ordinals_of_one_name(finder
     # ordinals in different clauses are different things: no joined span
     apart = finder.best("第三批名单已公布，张三获第二名", "ordinal", ["名单"], "第几批名单中张三第几名？")
     assert apart is None or apart.text in ("第三批", "第二名")
+
+
+def test_a_word_the_question_shares_inside_the_answers_name_does_not_cut_it() -> None:
+    # 财政 of 「区财政局农财科」 is also in 「拨至各镇财政所」 after the question word
+    span = aligned_answer("该资金由区财政局农财科拨至各镇财政所。", "补贴资金由哪个部门拨至各镇财政所？")
+    assert span is not None and span.text == "区财政局农财科"
+
+
+def test_an_organisation_answer_is_not_widened_across_a_preposition(finder: SpanFinder) -> None:
+    span = finder.aligned("该资金由区财政局农财科拨至各镇财政所。", "org", "补贴资金由哪个部门拨至各镇财政所？")
+    assert span is not None and span.text == "区财政局农财科"

@@ -56,6 +56,12 @@ def analyzer() -> QuestionAnalyzer:
         ("救灾补助资金通知的落款日期是哪天？", "date"),
         # when a period the document sets ends or starts is not when the document was issued
         ("5月11日开始的补贴标准公示哪天结束？", None),
+        ("某县2024年政府工作报告是谁作的？", "speaker"),
+        ("某县2024年政府工作报告是哪位县长作的？", "speaker"),
+        ("Who delivered the 2024 government work report of the county?", "speaker"),
+        ("某县下达助学补助资金的通知是哪个单位发的？", "issuer"),
+        ("某市扶贫资金分配公告的日期是哪天？", "date"),
+        ("谁获得了全国劳动模范称号？", None),
         ("提高后的低保标准印发后从哪天开始执行？", None),
     ],
 )
@@ -162,3 +168,34 @@ def test_joint_signers_on_one_line_over_a_date_with_latin_o_for_zero() -> None:
     text = "各乡(镇)财政所:\n经研究,决定下拨救灾补助资金。\n正安县财政局 正安县民政局\n二OO九年六月十八日\n"
     meta = document_meta(text)
     assert meta.date == "2009-06-18" and meta.issuer == "正安县财政局 正安县民政局"
+
+
+SPOKEN_REPORT = (
+    "政府工作报告\n——2024年2月28日在某县第十七届\n人民代表大会第四次会议上\n县长 孔某\n各位代表:\n"
+    "现在,我代表县人民政府向大会作政府工作报告。\n"
+)
+
+
+def test_the_speaker_line_is_quoted_whole_with_the_name_as_the_value() -> None:
+    document = Document(doc_id="r.txt", title="政府工作报告", text=SPOKEN_REPORT)
+    speaker = document_statement(document, "speaker")
+    assert speaker is not None and speaker.value == "孔某"
+    assert SPOKEN_REPORT[speaker.start : speaker.end] == "县长 孔某", "the office is part of what is quoted"
+    date = document_statement(document, "date")
+    assert date is not None and date.value == "2024年2月28日"
+
+
+def test_the_engine_answers_who_delivered_a_report_and_the_issuer_of_an_untitled_notice(
+    fresh_engine: Engine, tmp_path: Path
+) -> None:
+    untitled = (
+        "根据有关规定,现将某省追加的2018年扶贫协作资金分配情况公告如下:\n"
+        "一、资金来源\n某省追加2018年扶贫协作专项资金4000万元。\n"
+        "甲乙市扶贫开发局\n2018年11月1日\n"
+    )
+    index_texts(fresh_engine, tmp_path / "docs", {"report.txt": SPOKEN_REPORT.replace("某县", "丙丁县"), "notice.txt": untitled})
+    who = fresh_engine.ask("丙丁县2024年政府工作报告是谁作的？")
+    assert who.short_answer == "孔某" and who.citations[0].doc == "report.txt"
+    issuer = fresh_engine.ask("甲乙市扶贫协作资金分配情况公告是哪个单位发布的？")
+    assert issuer.short_answer == "甲乙市扶贫开发局"
+    assert "《根据" not in issuer.answer, "a copy without a title line is not named by its first sentence"

@@ -578,3 +578,16 @@ def test_an_over_long_sentence_is_quoted_as_the_clauses_around_its_answer() -> N
     assert len(quoted) < len(long) / 2
     assert excerpt(long, "53万元").startswith("某镇第1村")  # 53万元 of 第5村, not the 53万元 of 253万元
     assert excerpt(long, None) == long  # no answer to centre on: the whole sentence
+
+
+def test_a_unit_standing_where_the_questions_which_unit_stands_answers(fresh_engine: Engine, tmp_path: Path) -> None:
+    notice = (
+        "某区农林局关于下拨经济林果补贴资金的通知\n"
+        "为积极推进我区经济林果板块发展,调动农民种植经济林果的积极性,根据全区农业工作会议精神和区领导的意见,"
+        "在经济林果板块的五个镇新发展经济林果的,由区政府按每亩100元实行补贴。"
+        "该资金由区财政局农财科拨至各镇财政所。请你们于5月31日前将资金分发给种植户。\n"
+    )
+    index_texts(fresh_engine, tmp_path / "docs", {"forest_notice.txt": notice})
+    answer = fresh_engine.ask("某区经济林果补贴资金由哪个部门拨至各镇财政所？")
+    assert answer.short_answer == "区财政局农财科", answer.answer
+

@@ -549,3 +549,13 @@ def test_a_price_rising_by_how_much_asks_for_a_share() -> None:
     assert asked is not None and asked.classes == ("percent",)
     money = asked_for("某县猪肉价格是多少？")
     assert money is not None and money.classes == ("money",)
+
+
+def test_a_total_asked_with_gong_ji_is_the_figure_the_sentence_sums_up() -> None:
+    sentence = "本次共拨付55名补助对象助学补助每人3000元，共计16.5万元，此项资金专项用于助学补助。"
+    facts = sentence_facts(sentence)
+    asked = AskedFor("amount", ("money",))
+    total = choose_fact(facts, asked, weights("助学", "补助", "资金"), "某县第二批助学补助资金共计多少？")
+    assert total.best is not None and total.best.text == "16.5万元"
+    each = choose_fact(facts, asked, weights("助学", "补助"), "某县助学补助每人多少？")
+    assert each.best is not None and each.best.text == "3000元", "a question asking per person keeps its figure"

@@ -48,6 +48,11 @@ def analyzer() -> QuestionAnalyzer:
         ("日供水能力100立方米以上的工程归谁统一管理？", "org"),
         ("分散的小工程谁来管？", "org"),
         ("决赛由谁宣布开幕？", "person"),
+        # 资金 names the topic; 哪个部门 asks for a unit (not a figure, not a bare fact)
+        ("补贴资金由哪个部门拨至各镇财政所？", "org"),
+        ("奖励资金由哪些部门初审？", "fact"),
+        ("补助资金要送到哪里核销？", "fact"),
+        ("补助资金多少？", "amount"),
     ],
 )
 def test_kind(analyzer: QuestionAnalyzer, question: str, kind: str) -> None:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from rag.ingest.chunking import chunk_document
 from rag.ingest.loading import load_bytes, load_document
-from rag.ingest.structure import document_meta, numbered_headings
+from rag.ingest.structure import delivered_speaker, document_meta, numbered_headings
 from rag.schema import Heading
 
 TEST_CORPUS = Path(__file__).resolve().parents[2] / "eval" / "test_corpus"
@@ -176,3 +176,27 @@ def test_a_number_in_brackets_in_the_title_line_is_what_the_notice_announces() -
     assert own.doc_number is not None and own.doc_number.value == "某财预[2022]376号"
     forwarded = located_meta("某县关于转发《某办法》(某政发〔2020〕1号)的通知\n各乡镇:\n现转发给你们。\n")
     assert forwarded.doc_number is None
+
+
+def test_a_delivery_subtitle_broken_over_two_lines_dates_the_report() -> None:
+    dashed = "政府工作报告\n——2024年2月28日在某县第十七届\n人民代表大会第四次会议上\n县长 张三\n各位代表:\n"
+    assert document_meta(dashed).date == "2024-02-28"
+    undashed = "某区2025年政府工作报告\n2025年3月21日在某区第十九届\n人民代表大会第四次会议上\n正文。\n"
+    assert document_meta(undashed).date == "2025-03-21"
+    body = "某县工作总结\n今年以来，全县经济平稳。\n2024年5月1日在县城召开了动员会上午结束。\n"
+    assert document_meta(body).date == "", "a body sentence is no subtitle"
+
+
+def test_the_speaker_is_the_name_under_the_delivery_subtitle() -> None:
+    text = "政府工作报告\n2023年4月7日\n在某市第十一届人民代表大会第二次会议上\n某市人民政府市长 宋 莉\n各位代表:\n"
+    speaker = delivered_speaker(text)
+    assert speaker is not None and speaker.value == "宋 莉" and text[speaker.start : speaker.end] == "宋 莉"
+    acting = delivered_speaker("报告\n——2025年3月21日在某区第十九届人民代表大会第四次会议上\n某区人民政府代区长 向某某\n")
+    assert acting is not None and acting.value == "向某某"
+    assert delivered_speaker("某县关于补助的通知\n各乡镇：\n现将有关事项通知如下。\n") is None
+
+
+def test_a_bulletins_bracketed_date_under_its_issuer_is_its_date() -> None:
+    text = "2021年某县国民经济和社会发展统计公报\n某县统计局\n(2022年4月)\n2021年，全县经济平稳。\n"
+    meta = document_meta(text)
+    assert meta.date == "2022-04" and meta.issuer == "某县统计局"
