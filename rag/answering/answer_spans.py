@@ -154,6 +154,8 @@ LEAD_ANCHOR_SHARE = 0.5
 #: Ranks of one sentence share their ranking words (全国百强县第92位、西部百强县第15位): only what
 #: each rank's lead adds tells them apart, so the lead weighs double for them.
 ORDINAL_LEAD_ANCHOR_SHARE = 1.0
+#: What an ordinal counted in the question's slot's counter (届 of 第几届) adds: it decides.
+SLOT_COUNTER_BONUS = 2.0
 #: What being set off in quotation marks adds to a candidate name (组建“百名劳模宣讲团”).
 QUOTED_BONUS = 0.3
 
@@ -717,6 +719,8 @@ class SpanFinder:
             for i, span in enumerate(ordered)
         }
         anchor_chars = sum(len(a) for a in set(anchors) if a) or 1
+        # 「第几届」 asks for the ordinal counted in 届 (第十七届), not the 第四次 beside it
+        slot_counters = {m.group()[-1] for m in _ORDINAL_SLOT.finditer(question)} if kind == "ordinal" else set()
 
         def score(span: Span) -> float:
             closeness = [
@@ -733,6 +737,8 @@ class SpanFinder:
             value += share * led / anchor_chars
             if span.start and sentence[span.start - 1] in "“「『《\"":
                 value += QUOTED_BONUS  # official documents set a name off in quotation marks
+            if len(slot_counters) == 1 and span.text[-1:] in slot_counters:
+                value += SLOT_COUNTER_BONUS
             if kind == "person":
                 if titles_of[span] & asked_titles:
                     value += 1.5

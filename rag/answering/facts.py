@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from rag.text.numbers import chinese_number
+from rag.text.numbers import chinese_number, english_ranks
 from rag.text.patterns import CJK_RANGE, TIER, YEAR
 from rag.text.quantities import COUNTER_WORDS, GENERIC_COUNTERS, MEASURE_WORDS, Quantity, find_quantities, unit_class
 
@@ -618,6 +618,16 @@ def _pair_respectively(sentence: str, facts: list[Fact]) -> list[Fact]:
                 tier_of.update({id(f): tier for f, tier in zip(group, tiers, strict=True)})
                 break
     if not paired:
+        # 「居前3名的，一次性分别奖励资金100万元、50万元、30万元」: the ranks pair with the figures in order
+        top = _TOP_RANKS.search(sentence, clause_start, position)
+        count = _rank_number(top.group(1)) if top is not None else 0
+        for group in [after, *_figure_runs(sentence, after)] if count >= 2 else []:
+            if len(group) == count:
+                ranks = [f"第{_CN_NUMERALS[i]}{top.group(2)}" for i in range(1, count + 1)]  # type: ignore[union-attr]
+                paired.update({id(f): rank for f, rank in zip(group, ranks, strict=True)})
+                tier_of.update({id(f): rank for f, rank in zip(group, ranks, strict=True)})
+                break
+    if not paired:
         runs = _figure_runs(sentence, after)
         paired = _pair_places(sentence[clause_start:position], runs[0] if runs else after)
         # the halves of 城乡 are tiers a question names (「农村居民人均可支配收入增长多少」)
@@ -633,6 +643,24 @@ def _pair_respectively(sentence: str, facts: list[Fact]) -> list[Fact]:
         years = tuple(YEAR.findall(item)) or fact.years
         result.append(replace(fact, attribute=item + " " + fact.attribute, years=years, tier=tier_of.get(id(fact), "")))
     return result
+
+
+#: 「前3名」「前三位」: the first N of a ranking, which a 分别 figure list pays out rank by rank.
+_TOP_RANKS = re.compile(r"前([2-9]|10|[二两三四五六七八九十])(名|位)")
+#: A rank a question asks about: 第一名, 第3名.
+_RANK = re.compile(r"第([1-9]|10|[一二三四五六七八九十])(名|位)")
+_CN_NUMERALS = "零一二三四五六七八九十"
+
+
+def _rank_number(numeral: str) -> int:
+    return int(numeral) if numeral.isdigit() else _CN_NUMERALS.index(numeral.replace("两", "二"))
+
+
+def asked_ranks(question: str) -> set[str]:
+    """The ranks a question names, spelt as :func:`_pair_respectively` spells them (第3名 -> 第三名;
+    an English question's second-ranked -> 第二名)."""
+    ranks = {f"第{_CN_NUMERALS[_rank_number(n)]}{unit}" for n, unit in _RANK.findall(question)}
+    return ranks | {f"第{_CN_NUMERALS[n]}名" for n in english_ranks(question) if n <= 10}
 
 
 def _shared_noun(items: list[str]) -> list[str]:
@@ -869,7 +897,7 @@ def choose_fact(
         t: w for t, w in weights.items() if t not in telling and 0 < sum(t in text for text in led) < len(led)
     } if every_led else {}
 
-    asked_tiers = set(TIER.findall(question))
+    asked_tiers = set(TIER.findall(question)) | asked_ranks(question)
     per = per_units(question)
     total_asked = bool(_ASKS_TOTAL.search(question))
 

@@ -21,7 +21,7 @@ from rag.schema import DocumentMeta, Heading
 from rag.text.numbers import ORDINAL_NUMERAL_CHARS
 from rag.text.patterns import CJK_RANGE, DOCUMENT_NUMBER, ORG_SUFFIX_ALTERNATION, PERSON_TITLES
 from rag.text.quantities import date_parts, find_quantities
-from rag.text.sentences import is_heading_shaped
+from rag.text.sentences import SUBTITLE_CLOSING, is_heading_shaped
 
 __all__ = [
     "LocatedMeta", "MetaLine", "delivered_speaker", "document_meta", "located_meta", "merge_headings",
@@ -237,8 +237,6 @@ _DELIVERED = re.compile(
 )
 #: How many lines from the top a delivery subtitle may stand.
 _DELIVERED_LINES = 6
-#: The line that ends a delivery subtitle (「人民代表大会第四次会议上」, 「…会议上）」).
-_MEETING_LINE_END = re.compile(r"(?:会议|大会)上\s*[）)]?\s*$")
 #: The speaker line under a report's subtitle: an optional body, the office, the name (「县长 孔斌」,
 #: 「汉滨区人民政府代区长 向诗兵」, 「西昌市人民政府市长 宋 莉」, as mirrors space a two-character name).
 _SPEAKER_LINE = re.compile(
@@ -360,7 +358,7 @@ def delivered_speaker(text: str) -> MetaLine | None:
     name is what a report is signed with; the office before it says in what role."""
     lines = text_lines(text)[: _DELIVERED_LINES + _SPEAKER_LINES]
     for i, (_, line) in enumerate(lines):
-        if not _MEETING_LINE_END.search(line):
+        if not SUBTITLE_CLOSING.search(line.strip()):  # the line that ends a delivery subtitle
             continue
         for offset, candidate in lines[i + 1 : i + 1 + _SPEAKER_LINES]:
             speaker = _SPEAKER_LINE.fullmatch(candidate.strip())

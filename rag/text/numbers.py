@@ -76,6 +76,19 @@ ENGLISH_ORDINAL = re.compile(
 )
 
 
+#: A rank an English question names: 「second-ranked」「ranked third」「in first place」.
+_ENGLISH_RANK = re.compile(
+    r"\b(?:(" + "|".join(_ENGLISH_ORDINALS) + r")[\s-]+(?:ranked|placed|place)|ranked\s+("
+    + "|".join(_ENGLISH_ORDINALS) + r"))\b",
+    re.I,
+)
+
+
+def english_ranks(text: str) -> list[int]:
+    """The ranks an English question names (second-ranked -> 2)."""
+    return [_ENGLISH_ORDINALS[(a or b).lower()] for a, b in _ENGLISH_RANK.findall(text)]
+
+
 def english_ordinals(text: str) -> list[str]:
     """Editions and batches an English question names (the third batch -> '3批'), in the canonical
     form of :func:`canonical_ordinal`, so an English question is held to its edition as strictly."""

@@ -23,6 +23,7 @@ from rag.text.patterns import is_cjk
 __all__ = [
     "CLOSERS",
     "HEADING_MAX_CHARS",
+    "SUBTITLE_CLOSING",
     "TERMINATORS",
     "LineBreak",
     "is_heading_shaped",
@@ -100,11 +101,19 @@ def is_title_line(text: str, start: int, end: int) -> bool:
     return not text[line_start:start].strip() and not text[end:line_end].strip()
 
 
+#: A report's delivery subtitle: it opens with the date and 在 (after a dash or bracket) …
+_SUBTITLE_OPENING = re.compile(r"^[—–\-(（\s]*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*在")
+#: … and closes with the meeting (「…第四次会议上」, 「…大会上）」).
+SUBTITLE_CLOSING = re.compile(r"(?:会议|大会)上\s*[）)]?$")
+
+
 def _continues(prev_line: str, next_line: str) -> bool:
     """Does the sentence on ``prev_line`` go on at ``next_line``? (extraction damage, not a break)"""
     p, n = prev_line.strip(), next_line.strip()
     if not p or not n:
         return False
+    if _SUBTITLE_OPENING.match(p) and not SUBTITLE_CLOSING.search(p) and SUBTITLE_CLOSING.search(n):
+        return True  # 「——2024年2月28日在某县第十七届」 / 「人民代表大会第四次会议上」: one subtitle
     if p.startswith(("#", "—", "-")) and not p.startswith("- "):  # markdown heading, subtitle, rule
         return False
     last, first = p[-1], n[0]

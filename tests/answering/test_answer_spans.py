@@ -338,3 +338,11 @@ def test_a_word_the_question_shares_inside_the_answers_name_does_not_cut_it() ->
 def test_an_organisation_answer_is_not_widened_across_a_preposition(finder: SpanFinder) -> None:
     span = finder.aligned("该资金由区财政局农财科拨至各镇财政所。", "org", "补贴资金由哪个部门拨至各镇财政所？")
     assert span is not None and span.text == "区财政局农财科"
+
+
+def test_the_ordinal_counted_in_the_questions_counter_answers(finder: SpanFinder) -> None:
+    sentence = "——2024年2月28日在某县第十七届人民代表大会第四次会议上"
+    session = finder.best(sentence, "ordinal", ["某县", "会议"], "某县2024年政府工作报告是在人代会的第几次会议上作的？")
+    assert session is not None and session.text == "第四次"
+    term = finder.best(sentence, "ordinal", ["某县"], "某县2024年政府工作报告是在县第几届人民代表大会上作的？")
+    assert term is not None and term.text == "第十七届"

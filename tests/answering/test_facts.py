@@ -559,3 +559,15 @@ def test_a_total_asked_with_gong_ji_is_the_figure_the_sentence_sums_up() -> None
     assert total.best is not None and total.best.text == "16.5万元"
     each = choose_fact(facts, asked, weights("助学", "补助"), "某县助学补助每人多少？")
     assert each.best is not None and each.best.text == "3000元", "a question asking per person keeps its figure"
+
+
+def test_the_first_n_ranks_pair_with_the_figures_paid_respectively() -> None:
+    sentence = "县区在年度目标考核中居前3名的,授予先进县区称号,一次性分别奖励资金100万元、50万元、30万元。"
+    facts = sentence_facts(sentence)
+    asked = AskedFor("amount", ("money",))
+    third = choose_fact(facts, asked, weights("考核", "奖励"), "考核居第三名的县区奖励多少？")
+    assert third.best is not None and third.best.text == "30万元" and third.confident
+    second = choose_fact(facts, asked, weights("奖励"), "How much does the second-ranked county receive?")
+    assert second.best is not None and second.best.text == "50万元"
+    unranked = sentence_facts("居前3名的单位分别奖励100万元、50万元。")  # two figures for three ranks: no pairing
+    assert not any(f.tier for f in unranked)

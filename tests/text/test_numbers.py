@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.text.numbers import ORDINAL, canonical_ordinal, chinese_number, ordinals_in
+from rag.text.numbers import ORDINAL, canonical_ordinal, chinese_number, english_ranks, ordinals_in
 
 
 @pytest.mark.parametrize(
@@ -39,3 +39,9 @@ def test_first_batch_is_batch_one() -> None:
 
     assert ordinals_in("首批试点单位和第二批名单") == ["2批", "1批"]
     assert ordinals_in("首次开展") == []
+
+
+def test_english_ranks() -> None:
+    assert english_ranks("How much does the second-ranked county receive?") == [2]
+    assert english_ranks("Which district ranked third, and which came in first place?") == [3, 1]
+    assert english_ranks("the second batch of funds") == []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rag.text.sentences import is_title_line
+from rag.text.sentences import is_soft_break, is_title_line, split_sentences
 
 REPORT = "一、2022年工作回顾\n全县地区生产总值完成107.2亿元。\n联系人：方玉婷\n某县科学技术局\n"
 
@@ -23,3 +23,14 @@ def test_statements_labels_and_parts_of_lines_are_not_title_lines() -> None:
     # a heading-shaped piece that shares its line with more text is a part of a sentence
     assert not is_title_line(REPORT, *span(REPORT, "2022年工作回顾"))
 
+
+
+def test_a_delivery_subtitle_broken_over_two_lines_is_one_sentence() -> None:
+    text = "政府工作报告\n——2024年2月28日在某县第十七届\n人民代表大会第四次会议上\n县长 张三\n"
+    first_break = text.index("届") + 1
+    assert is_soft_break(text, first_break, first_break + 1)
+    pieces = [text[a:b] for a, b in split_sentences(text)]
+    assert any("第十七届" in p and "第四次会议上" in p for p in pieces)
+    whole = "报告\n——2024年2月28日在某县第十七届人民代表大会第四次会议上\n县长 张三\n"
+    second_break = whole.index("上\n") + 1
+    assert not is_soft_break(whole, second_break, second_break + 1), "a whole subtitle ends its line"
