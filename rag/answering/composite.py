@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from rag.schema import Answer, Citation, Refusal
@@ -26,7 +26,8 @@ Operation = Literal["more", "less", "difference", "total", "each"]
 _CONJUNCTION = r"(?:和|与|跟|及|以及|同|、|还是|or|and|vs\.?|versus)"
 _MORE = r"(?:更多|较多|多|更高|较高|高|更大|较大|大|更长|长|更快|快|领先)"
 _LESS = r"(?:更少|较少|少|更低|较低|低|更小|较小|小|更短|短|更慢|慢)"
-_WHICH = r"(?:哪个|哪一个|哪项|哪一项|哪里|哪个地方|哪个县|哪个市|哪个省|哪家|谁|哪一方|哪方|哪一年|哪年|哪一次|哪次)"
+# (longest first: the first alternative that matches is taken, and 哪个县 must not leave 县)
+_WHICH = r"(?:哪个地方|哪个县|哪个市|哪个省|哪一个|哪个|哪一项|哪项|哪里|哪家|谁|哪一方|哪方|哪一年|哪年|哪一次|哪次)"
 _COMPARE_ZH = re.compile(rf"{_WHICH}(?:的)?[^，。？?]{{0,12}}?(?:更|较|最)?({_MORE}|{_LESS})")
 _DIFFERENCE_ZH = re.compile(r"(?:比|较).{1,20}?(?:多|少|高|低)(?:了)?.{0,8}?(?:多少"
     r"|几)|相差多少|差距(?:是|为|有)?多少|差(?:多少|几)")
@@ -78,7 +79,7 @@ _PAIR_EN = re.compile(r"\b([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\s*,?\s+(?:and|or"
 _DIFFERENCE_PAIR = re.compile(r"([^，。？?]{1,16}?)(?:比|较)([^，。？?]{1,16}?)(?:多"
     r"|少|高|低)(了)?([^，。？?]{0,8}?)(?:多少|几)")
 _REMOVE_ZH = re.compile(
-    rf"{_WHICH}|相比|相较|比较|之间|(?:两者|二者|两项|两个|两地|两县|两市|两家)|一共|合计|总共|共计|总计|加起来|相加|之和|总和|合起来"
+    rf"{_WHICH}|相比|相较|比较|之间|(?:两者|二者|[两二三四五六七八九十](?:项|个|地|县|市|家|类|镇|区)(?:[镇县区市村])?)|一共|合计|总共|共计|总计|加起来|相加|之和|总和|合起来"
     r"|分别|各自|各(?=是|为|有|达|占|获得|给予|奖励|补贴|多少|几)"
 )
 #: "Which has more X, A or B?": X is what each part asks about.
@@ -128,7 +129,7 @@ def split_composite(
         return CompositeQuestion(operation, pair, parts)
     if operation == "difference":
         match = _DIFFERENCE_PAIR.search(question)
-        if match and _EARLIER.fullmatch(match.group(2).strip()):
+        if match and _EARLIER.match(match.group(2).strip()):
             return None  # 「比原来多发了多少」 asks for a change, not for two items
         if match:
             pair = (match.group(1).strip(), match.group(2).strip())
@@ -152,6 +153,16 @@ def split_composite(
     phrases = _phrase_pair(question, place_at_start)
     if phrases is not None:
         return CompositeQuestion(operation, *phrases)
+    places = _place_items(question, place_at_start) if place_at_start is not None else None
+    if places is not None and (operation != "difference" or len(places[0]) == 2):
+        items, (start, end) = places
+        stem = question[:start] + "{item}" + question[end:]
+        return CompositeQuestion(operation, items, tuple(_chinese_part(stem.format(item=item)) for item in items))
+    enumerated = _counted_items(question, place_at_start)
+    if enumerated is not None and (operation != "difference" or len(enumerated[0]) == 2):
+        items, (start, end) = enumerated
+        stem = question[:start] + "{item}" + question[end:]
+        return CompositeQuestion(operation, items, tuple(_chinese_part(stem.format(item=item)) for item in items))
     towns = _town_pair(question)
     if towns is not None:
         (first, second), (start, end) = towns
@@ -168,6 +179,18 @@ def split_composite(
         # 「黑龙江省2020年和2021年…」: the items are the years; what comes before them is shared
         left_start += year.start()
         left = year.group(0)
+    if place_at_start is not None:
+        # 「莘县2022年小麦和玉米总产量」: the place and year the left side opens with are shared by
+        # both items, not part of the first one (the right side names neither)
+        while left and not place_at_start(right) and not _YEAR_ITEM.match(right):
+            lead = place_at_start(left)
+            lead = lead if lead and lead != left else None
+            year_lead = _YEAR_ITEM.match(left)
+            shared = lead or (year_lead.group(0) if year_lead and year_lead.group(0) != left else None)
+            if shared is None:
+                break
+            left_start += len(shared)
+            left = left[len(shared) :]
     tiers = _tier_pair(left, right)
     if tiers is not None:
         head, first_tier, second_tier = tiers
@@ -191,7 +214,7 @@ def split_composite(
 
 
 #: The other side of 「比原来多多少」: an earlier value of the same thing, not a second item.
-_EARLIER = re.compile(r"原来|原先|以前|之前|此前|过去|去年|上年|上月|同期|上一年|前一年")
+_EARLIER = re.compile(r"(?:原来|原先|以前|之前|此前|过去|去年|上年|上月|同期|上一年|前一年)(?:末|底|同期)?")
 _YEAR_ITEM = re.compile(r"(?:19|20)\d{2}年(?:度)?")
 _PLACE_ITEM = re.compile(rf"[{CJK_RANGE}]{{1,8}}?(?:{'|'.join(ADMIN_SUFFIXES)}|旗)")
 
@@ -215,6 +238,80 @@ def _same_shape_prefix(
     head, rest = right[: len(left)], right[len(left) :]
     if rest and re.match(r"(?:19|20)\d{2}|的", rest):
         return head
+    return None
+
+
+#: A run of words joined by 、/和/与/及: where a list of places is looked for.
+_LIST_RUN = re.compile(rf"[{CJK_RANGE}]+(?:\s*(?:、|以及|和|与|及)\s*[{CJK_RANGE}]+)+")
+_LIST_JOINT = re.compile(r"\s*(?:、|以及|和|与|及)\s*")
+_TOWN_SHAPE = re.compile(rf"[{CJK_RANGE}]{{1,4}}(?:镇|乡|街道)")
+
+
+def _place_items(
+    question: str, place_at_start: Callable[[str], str | None]
+) -> tuple[tuple[str, ...], tuple[int, int]] | None:
+    """「海东市给平安区和循化县一共安排了多少」「天长市、来安县、全椒县三地合计多少」: a list of two or
+    more places (or towns) joined by 、/和, whatever words run into its first item from the left
+    (给平安区 -> 平安区) or out of its last to the right (循化县一共 -> 循化县). Returns the items
+    and the span of the list in the question; None when the joined words are not all places."""
+
+    def whole_place(text: str, shaped: bool = True) -> bool:
+        # a town the locality reader does not take alone (新州镇) is taken by its shape in a list
+        return (
+            place_at_start(text) == text or localities_in(text) == [text]
+            or (shaped and _TOWN_SHAPE.fullmatch(text) is not None)
+        )
+
+    for run in _LIST_RUN.finditer(question):
+        pieces = _LIST_JOINT.split(run.group())
+        first, middle, last = pieces[0], pieces[1:-1], pieces[-1]
+        # (by shape only the whole first piece: 州镇 of 新州镇 is town-shaped too)
+        lead = next((k for k in range(len(first) - 2, -1, -1) if whole_place(first[k:], shaped=k == 0)), None)
+        tail = place_at_start(last) or next(iter(localities_in(last)), None)
+        if lead is None or tail is None or not last.startswith(tail) or not all(whole_place(p) for p in middle):
+            continue
+        items = (first[lead:], *middle, tail)
+        return items, (run.start() + lead, run.end() - len(last) + len(tail))
+    return None
+
+
+#: The count a question gives its list of items (「…、一般公共服务四项支出」「…两类项目」).
+_LIST_COUNT = re.compile(r"([两二三四五六七八九十])(?:项|个|类|地|县|市|镇|区|者|种)")
+_COUNT_VALUES = {c: i for i, c in enumerate("零一二三四五六七八九十")} | {"两": 2}
+
+
+def _counted_items(
+    question: str, place_at_start: Callable[[str], str | None] | None
+) -> tuple[tuple[str, ...], tuple[int, int]] | None:
+    """「教育、卫生健康、社会保障和就业、一般公共服务四项支出中，哪项增长最快」: a list of items whose
+    count the question states; the items are split at 、, and at 和 only where that is needed to make
+    the count (社会保障和就业 is one item of the four). The place and year the list opens with are
+    shared by all items. Returns the items and the list's span; None when no count fits."""
+    for count in _LIST_COUNT.finditer(question):
+        wanted = _COUNT_VALUES[count.group(1)]
+        start = max(question.rfind(mark, 0, count.start()) for mark in "，,。？?：:（(") + 1
+        end = count.start()
+        bracketed = re.match(r"[（(]([^（()）]+)[）)]", question[count.end() :])
+        if bracketed is not None:
+            # 「前三项（扶贫项目应付资金、生猪种业园区、现代粮油产业园区）合计多少」: the list follows, and
+            # each item stands in for the count and the brackets together
+            start, end = count.end() + 1, count.end() + 1 + len(bracketed.group(1))
+        pieces = question[start:end].split("、")
+        if len(pieces) == wanted - 1:
+            joined = next((i for i in range(len(pieces) - 1, -1, -1) if _LIST_JOINT.search(pieces[i])), None)
+            if joined is not None:
+                pieces[joined : joined + 1] = _LIST_JOINT.split(pieces[joined], maxsplit=1)
+        if len(pieces) != wanted or wanted < 2:
+            continue
+        first = pieces[0]
+        while place_at_start is not None and first:
+            lead = place_at_start(first) or (_YEAR_ITEM.match(first) or [None])[0]
+            if not lead or lead == first:
+                break
+            first, start = first[len(lead) :], start + len(lead)
+        items = tuple(piece.strip() for piece in [first, *pieces[1:]])
+        if all(1 <= len(item) <= 16 for item in items):
+            return items, ((count.start(), end + 1) if bracketed is not None else (start, end))
     return None
 
 
@@ -270,7 +367,7 @@ def _phrase_pair(
 
 
 #: 「哪个增长更快」 compares growth rates: each part asks for the rate (增速), not the amount.
-_FASTER = re.compile(r"(?:增长|增加|提高|上涨|提升)(?:得)?(?:更|较)?(?:快|慢)")
+_FASTER = re.compile(r"(?:增长|增加|提高|上涨|提升)(?:得)?(?:更|较|最)?(?:快|慢)")
 
 
 def _chinese_part(text: str) -> str:
@@ -288,11 +385,21 @@ def _english_part(text: str) -> str:
     return f"How many or how much: {body}?"
 
 
+#: Words that make the figure after them a fall: 「比上年下降28.37%」 is -28.37% in a comparison.
+_FALL_BEFORE = re.compile(r"(?:下降|减少|下滑|回落|降低|负增长)(?:了)?\s*$")
+
+
 def _value_of(answer: Answer) -> Quantity | None:
     if answer.refused or not answer.short_answer:
         return None
     found = [q for q in find_quantities(answer.short_answer) if q.value is not None and q.kind != "ordinal"]
-    return found[0] if len(found) == 1 else None
+    if len(found) != 1:
+        return None
+    value = found[0]
+    at = answer.answer.find(answer.short_answer)
+    if at > 0 and value.value is not None and _FALL_BEFORE.search(answer.answer[max(0, at - 6) : at]):
+        return replace(value, value=-value.value)
+    return value
 
 
 def _told_apart(values: list[Quantity | None], answers: Sequence[Answer]) -> list[Quantity | None]:

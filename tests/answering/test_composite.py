@@ -211,3 +211,55 @@ def test_two_towns_joined_are_the_items_however_long_the_rest() -> None:
         "嘉定区安亭镇2017年12月困难残疾人生活补贴发了多少元？",
         "嘉定区马陆镇2017年12月困难残疾人生活补贴发了多少元？",
     )
+
+
+def _places(*names: str):  # type: ignore[no-untyped-def]
+    """A gazetteer stand-in that knows ``names``: the place a text starts with."""
+
+    def place_at_start(text: str) -> str | None:
+        return next((name for name in names if text.startswith(name)), None)
+
+    return place_at_start
+
+
+def test_a_list_of_places_is_cut_from_the_words_that_run_into_it() -> None:
+    places = _places("海东市", "平安区", "循化县", "天长市", "来安县", "全椒县")
+    pair = split_composite("海东市给平安区和循化县一共安排了多少扶贫协作资金？", places)
+    assert pair is not None and pair.items == ("平安区", "循化县")
+    assert pair.parts == ("海东市给平安区安排了多少扶贫协作资金？", "海东市给循化县安排了多少扶贫协作资金？")
+    three = split_composite("某市森林城镇奖补，天长市、来安县、全椒县三地合计多少？", places)
+    assert three is not None and three.items == ("天长市", "来安县", "全椒县")
+    assert three.parts[2] == "某市森林城镇奖补，全椒县是多少？", "the count 三地 is no part of a part"
+    towns = split_composite("某县救灾资金中，新州镇、安场镇、凤仪镇三个镇一共多少？", places)
+    assert towns is not None and towns.items == ("新州镇", "安场镇", "凤仪镇")
+
+
+def test_a_counted_list_splits_at_and_only_where_the_count_needs_it() -> None:
+    places = _places("某县")
+    listed = split_composite("某县2023年教育、卫生健康、社会保障和就业、一般公共服务四项支出中，哪项增长最快？", places)
+    assert listed is not None and listed.operation == "more"
+    assert listed.items == ("教育", "卫生健康", "社会保障和就业", "一般公共服务")
+    assert listed.parts[0] == "某县2023年教育支出中，增速是多少？", "the place and year are shared, 增长最快 asks a rate"
+    bracketed = split_composite("某市2021年衔接资金前三项（甲项目资金、乙园区、丙园区）合计多少？", places)
+    assert bracketed is not None and bracketed.items == ("甲项目资金", "乙园区", "丙园区")
+    assert "（" not in bracketed.parts[0]
+
+
+def test_the_place_and_year_a_pair_opens_with_are_shared() -> None:
+    composite = split_composite("某县2022年小麦和玉米哪个产量更高？", _places("某县"))
+    assert composite is not None and composite.items == ("小麦", "玉米")
+    assert composite.parts == ("某县2022年小麦产量是多少？", "某县2022年玉米产量是多少？")
+    which_county = split_composite("2023年甲县和乙县哪个县地区生产总值更高？", _places("甲县", "乙县"))
+    assert which_county is not None and which_county.parts[1] == "2023年乙县地区生产总值是多少？", "no 县 left of 哪个县"
+
+
+def test_a_fall_is_a_negative_value_in_a_comparison() -> None:
+    composite = split_composite("甲项和乙项哪个增长更快？")
+    assert composite is not None
+    fall = Answer(question="q", answer="乙项支出比上年下降28.37%[1]", short_answer="28.37%", refused=False,
+                  citations=[Citation(n=1, doc="b", title="b", text="…", start=0, end=5, score=1.0)])
+    assert combine(composite, [part("5.1%", "a"), fall], "q", refusal).short_answer == "甲项"
+
+
+def test_a_change_against_last_years_end_is_not_two_items() -> None:
+    assert split_composite("某县2021年末常住人口比上年末减少了多少？") is None
