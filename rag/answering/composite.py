@@ -186,11 +186,11 @@ def split_composite(
             lead = place_at_start(left)
             lead = lead if lead and lead != left else None
             year_lead = _YEAR_ITEM.match(left)
-            shared = lead or (year_lead.group(0) if year_lead and year_lead.group(0) != left else None)
-            if shared is None:
+            opening = lead or (year_lead.group(0) if year_lead and year_lead.group(0) != left else None)
+            if opening is None:
                 break
-            left_start += len(shared)
-            left = left[len(shared) :]
+            left_start += len(opening)
+            left = left[len(opening) :]
     tiers = _tier_pair(left, right)
     if tiers is not None:
         head, first_tier, second_tier = tiers
