@@ -17,8 +17,9 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from rag.schema import Answer, Citation, Refusal
+from rag.text.language import detect_language
 from rag.text.localities import localities_in
-from rag.text.patterns import ADMIN_SUFFIXES, CJK, CJK_RANGE, TIER
+from rag.text.patterns import ADMIN_SUFFIXES, CJK_RANGE, TIER
 from rag.text.quantities import Quantity, find_quantities, format_value, unit_class
 
 Operation = Literal["more", "less", "difference", "total", "each"]
@@ -113,7 +114,7 @@ def split_composite(
     operation = _operation(question)
     if operation is None:
         return None
-    if not CJK.search(question):
+    if detect_language(question) == "en":  # (an English question may quote a Chinese term: 大工匠)
         match = _PAIR_EN.search(question)
         if not match:
             return None
@@ -425,7 +426,7 @@ def combine(
     refusal_text: Callable[[list[str]], str],
 ) -> Answer:
     """The comparison, difference or total of the parts' answers, citing each part's evidence."""
-    english = not CJK.search(question)
+    english = detect_language(question) == "en"
     values = _told_apart([_value_of(answer) for answer in answers], answers)
     missing = [item for item, value in zip(composite.items, values, strict=True) if value is None]
     kinds = {unit_class(v) for v in values if v is not None}

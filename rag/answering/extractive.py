@@ -128,7 +128,12 @@ ENGLISH_PHRASE_SHARE = 0.5
 _DATELINE = re.compile(r"^[(（—\s]*(?:(?:19|20)\d{2}年\d{1,2}月\d{1,2}日\s*)?在[^，,。；;]{2,40}会议上[)）]?$")
 #: A question asking two things in two clauses (多久发一次、用什么方式发).
 _ASKING = r"(?:多少|几|多久|多长|什么|哪|谁|何时|何地)"
-_TWO_QUESTIONS = re.compile(rf"{_ASKING}[^、，,；;？?]*[、，,；;][^、，,；;？?]*{_ASKING}")
+_ASKING_EN = r"\b(?:how (?:many|much|long)|what|when|where|who)\b"  # (not which: 「…, which ranks first」)
+_TWO_QUESTIONS = re.compile(
+    rf"{_ASKING}[^、，,；;？?]*[、，,；;][^、，,；;？?]*{_ASKING}"
+    rf"|{_ASKING_EN}[^;,?]*[;,]\s*(?:and\s+)?{_ASKING_EN}",  # 「how many …, and how much …」
+    re.I,
+)
 #: Words after a figure that make it a limit or an estimate (2项以上, 50人左右, 3年以内).
 _BOUND_AFTER_FIGURE = re.compile(r"(?:及以上|以上|以下|以内|左右|之内)")
 #: The IDF below which a word is too common in the indexed documents to tell a figure's noun from

@@ -263,3 +263,10 @@ def test_a_fall_is_a_negative_value_in_a_comparison() -> None:
 
 def test_a_change_against_last_years_end_is_not_two_items() -> None:
     assert split_composite("某县2021年末常住人口比上年末减少了多少？") is None
+
+
+def test_an_english_question_quoting_a_chinese_term_is_split_as_english() -> None:
+    question = 'Harbin raised the number of "Great Craftsmen" (大工匠) selected each year; how many are selected now?'
+    assert split_composite(question) is None, "'and'/'or' inside English words is no Chinese conjunction"
+    english = split_composite("Which county had more enterprises (企业), Jiaocheng or Jiaokou?")
+    assert english is not None and english.items == ("Jiaocheng", "Jiaokou")

@@ -99,6 +99,10 @@ def test_a_question_asking_two_things_gets_the_sentence_without_one_short_answer
     assert not answer.refused and answer.short_answer is None
     assert "每半年发放一次" in answer.answer and "银行卡" in answer.answer
     assert fresh_engine.ask("某区义务兵家庭优待金发放年限为多少年？").short_answer == "两年"
+    from rag.answering.extractive import _TWO_QUESTIONS
+
+    assert _TWO_QUESTIONS.search("How many craftsmen are selected now, and how much does each receive?")
+    assert not _TWO_QUESTIONS.search("What is the award for the county, which ranks first?")
 
 
 def test_a_follow_up_naming_the_whole_city_does_not_ask_sentences_to_say_quanshi(
