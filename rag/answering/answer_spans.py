@@ -142,6 +142,7 @@ _QUOTE_PAIRS = (("“", "”"), ("「", "」"), ("『", "』"))
 #: next clause mark.
 _LABEL_VALUE = re.compile(rf"(?:^|[\s，,；;。])([{CJK_RANGE}]{{2,6}})[：:]\s*([^：:；;。，,\n]{{2,40}})")
 _LABEL_ENDING = re.compile(r"(?:人|单位|部门|方式|电话|地址)$")
+_LABEL_JOINT = re.compile(r"[和及与、]")
 _KIND_LABEL_ENDINGS = {"person": r"人$", "org": r"(?:单位|部门|机构)$", "place": r"(?:地址|地点)$"}
 _CJK_WORD = re.compile(rf"[{CJK_RANGE}]{{2,}}")
 _OPENING_QUOTES = {"“": "”", "「": "」", "『": "』", "《": "》"}
@@ -441,8 +442,10 @@ class SpanFinder:
         found: list[tuple[str, Span]] = []
         for match in _LABEL_VALUE.finditer(sentence):
             label = match.group(1)
-            stem = _LABEL_ENDING.sub("", label)
-            if label in question or (len(stem) >= 2 and stem in question):
+            # 「联系人和电话:黄万伟,1388…」: a label naming two fields names each (its value opens with the first)
+            names = [label, *(_LABEL_JOINT.split(label)[:1] if _LABEL_JOINT.search(label) else [])]
+            stems = [_LABEL_ENDING.sub("", name) for name in names]
+            if any(name in question for name in names) or any(len(stem) >= 2 and stem in question for stem in stems):
                 value = match.group(2).strip()
                 if value and value not in question:
                     found.append((label, Span(value, match.start(2), match.start(2) + len(value))))

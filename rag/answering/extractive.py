@@ -171,6 +171,8 @@ CONFLICT_RATIO = 0.8
 _ALIGNED_KINDS = ("person", "org", "place")
 #: What a name standing where the question's wh-word stands adds to a sentence's score.
 ALIGNED_NAME_BONUS = 0.3
+#: How strong a label line is on its own when the question names its label (「审定人:郑继江」).
+LABELLED_STRENGTH = 0.6
 #: Marks that end or split a clause: a line holding one is a sentence, not a title.
 _CLAUSE_MARK = re.compile(r"[，,。；;：:]")
 NAME_KINDS = ("person", "org", "place", "ordinal", "docnumber")
@@ -928,8 +930,15 @@ class ExtractiveBackend(AnswerBackend):
             if has_span and not self._row_asked(sentence, analysis, named):
                 has_span, choice = False, None  # one town's row does not answer for the whole table
             bonus = KIND_BONUS if has_span else 0.0
-            if has_span and analysis.asked is None and analysis.kind in _ALIGNED_KINDS and self.spans.aligned(
-                sentence, analysis.kind, analysis.text, analysis.place_names
+            # 「审定人:郑继江」 for 「审定人是谁」: a label line whose label the question names holds the
+            # answer, however few of the question's other words it repeats (they are in its heading)
+            labelled = (
+                has_span and analysis.asked is None and analysis.kind in _LABELLED_KINDS
+                and self.spans.labelled(sentence, analysis.text, analysis.kind) is not None
+            )
+            if (
+                has_span and analysis.asked is None and analysis.kind in _ALIGNED_KINDS
+                and self.spans.aligned(sentence, analysis.kind, analysis.text, analysis.place_names)
             ):
                 # 「该资金由区财政局农财科拨至各镇财政所」 for 「由哪个部门拨至各镇财政所」: the name stands
                 # where the question's 哪个部门 does, between the question's own words
@@ -946,6 +955,8 @@ class ExtractiveBackend(AnswerBackend):
                 bonus += FOCUS_BONUS * self._focus_share(text, focus, index)
             best = choice.best if choice is not None and choice.confident else None
             alignment = attribute_score(best, fact_weights) if best is not None else 0.0
+            if labelled:
+                alignment = LABELLED_STRENGTH  # the label says what the value is, as a figure's own words do
             if analysis.language == "zh":
                 # the words a sentence borrows from what introduces it count, as in its strength;
                 # a figure's own words count beside the sentence's: 「在全县地区生产总值中，非公有制经济

@@ -346,3 +346,9 @@ def test_the_ordinal_counted_in_the_questions_counter_answers(finder: SpanFinder
     assert session is not None and session.text == "第四次"
     term = finder.best(sentence, "ordinal", ["某县"], "某县2024年政府工作报告是在县第几届人民代表大会上作的？")
     assert term is not None and term.text == "第十七届"
+
+
+def test_a_label_naming_two_fields_answers_for_its_first(finder: SpanFinder) -> None:
+    span = finder.labelled("联系人和电话:黄某某,13887692697。", "某县补助政策办事受理的联系人是谁？", "person")
+    assert span is not None and span.text == "黄某某"
+    assert finder.labelled("单位名称和地址:某县农业农村局,某路60号;", "某县补助政策的联系人是谁？", "person") is None

@@ -591,3 +591,21 @@ def test_a_unit_standing_where_the_questions_which_unit_stands_answers(fresh_eng
     answer = fresh_engine.ask("某区经济林果补贴资金由哪个部门拨至各镇财政所？")
     assert answer.short_answer == "区财政局农财科", answer.answer
 
+
+
+def test_a_label_line_the_question_names_answers_though_it_repeats_few_of_its_words(
+    fresh_engine: Engine, tmp_path: Path
+) -> None:
+    plan = (
+        "【文字解读】某县2019年农牧民补助奖励政策项目实施方案\n"
+        "一、政策背景及依据\n"
+        "结合我县实际,特制定《某县2019年农牧民补助奖励政策实施方案》。\n"
+        "二、办事受理单位和地址、联系方式\n"
+        "联系人和电话:黄某某,13887692697。\n"
+        "三、解读材料审定人、联系人及联系方式\n"
+        "审定人:郑某某,电话:0876—3122191;\n"
+        "联系人:彭某某,电话:0876—3124262。\n"
+    )
+    index_texts(fresh_engine, tmp_path / "docs", {"grassland_plan.txt": plan})
+    answer = fresh_engine.ask("某县2019年农牧民补助奖励政策解读材料的审定人是谁？")
+    assert answer.short_answer == "郑某某", answer.answer
