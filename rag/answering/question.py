@@ -176,6 +176,7 @@ class QuestionAnalyzer:
         self.gazetteer = gazetteer or Gazetteer()
         self.glossary = glossary or Glossary()
         self.abbreviations = Glossary.abbreviations()
+        self.general_terms = Glossary.general_terms()
         self._dictionary = dictionary
 
     def dictionary(self) -> EnglishChinese:
@@ -259,7 +260,8 @@ class QuestionAnalyzer:
         expansions: list[str] = self.abbreviations.expand(question)
         if language == "en":
             expansions = list(dict.fromkeys(
-                [m.place.name for m in places] + self.glossary.expand(question) + expansions
+                [m.place.name for m in places] + self.glossary.expand(question)
+                + self.general_terms.expand(question) + expansions
             ))
         phrases = self.dictionary().translate_phrases(question) if language == "en" else []
         return QuestionAnalysis(

@@ -17,6 +17,8 @@ from rag.text.tokenizing import CONFIGURED_PACK, ConfiguredPack, PackDir, pack_f
 GLOSSARY_FILE = "glossary_en_zh.tsv"
 #: General abbreviations, same format, in ``rag/data/``.
 ABBREVIATIONS_FILE = "abbreviations_zh.tsv"
+#: General English terms of official statistics and notices, same format, in ``rag/data/``.
+TERMS_FILE = "terms_en_zh.tsv"
 
 
 class Glossary:
@@ -52,6 +54,13 @@ class Glossary:
         from ``rag/data/abbreviations_zh.tsv``: they apply to Chinese and English questions alike
         and belong to no domain pack."""
         return cls(text=resources.files("rag").joinpath("data", ABBREVIATIONS_FILE).read_text(encoding="utf-8"))
+
+    @classmethod
+    def general_terms(cls) -> Glossary:
+        """General English terms of official statistics and notices (per capita GDP -> 人均地区生产总值,
+        contact person -> 联系人), from ``rag/data/terms_en_zh.tsv``: any county's bulletin uses them,
+        so they belong to no domain pack."""
+        return cls(text=resources.files("rag").joinpath("data", TERMS_FILE).read_text(encoding="utf-8"))
 
     def __len__(self) -> int:
         return len(self._terms)

@@ -30,3 +30,13 @@ def test_general_abbreviations_expand_for_any_question() -> None:
     assert abbreviations.expand("2022年GDP是多少？") == ["地区生产总值", "生产总值"]
     assert "人民代表大会" in abbreviations.expand("在哪一天的人代会上作的？")
     assert abbreviations.expand("奖励多少钱？") == []
+
+
+def test_general_english_terms_of_statistics_expand_any_english_question() -> None:
+    terms = Glossary.general_terms()
+    assert "人均地区生产总值" in terms.expand("What was the per capita GDP of the county in 2021?")
+    assert terms.expand("What was the county's total fiscal revenue?")[0] == "财政总收入", "the longer phrase first"
+    assert terms.expand("Who is the contact person?") == ["联系人"]
+    assert terms.expand("Which county won more craftsman titles?") == []
+    analysis = QuestionAnalyzer().analyze("What was the urbanization rate of the county in 2021?")
+    assert "城镇化率" in analysis.expansions
