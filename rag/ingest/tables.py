@@ -5,7 +5,9 @@ into 「哈尔滨市 50人 5万元」 the figure loses what it counts. So each d
 as 「单位：哈尔滨市，人数：50人，奖励：5万元。」 — one sentence (commas, not ；, which would split it),
 so retrieval finds the row by any of its words and the answer quotes and cites the whole row.
 DOCX, PDF, OFD, .xlsx and .csv readers all hand their grids here; pipe tables written in plain text
-or Markdown (「乡镇 | 新种任务(亩) | 备注 |」) are found by ``pipe_tables_as_rows``.
+or Markdown (「乡镇 | 新种任务(亩) | 备注 |」) are found by ``pipe_tables_as_rows``, and tables a web page's
+copy stores one cell per line (「镇别」「新发展面积(亩)」「补贴金额(元)」「雪堰镇」「1920」「192000」…) by
+``cell_tables_as_rows``.
 
 A header that states its column's unit (新种任务(亩), 金额（万元）, 补贴标准(单位：元)) or counts a
 counter (现有贫困户数, 人数) lends it to the column's bare numbers: 「新种任务：2150亩」 is a figure
@@ -20,7 +22,7 @@ from collections.abc import Sequence
 from rag.text.patterns import CJK_RANGE
 from rag.text.quantities import find_quantities
 
-__all__ = ["pipe_tables_as_rows", "row_sentences"]
+__all__ = ["cell_tables_as_rows", "pipe_tables_as_rows", "row_sentences"]
 
 #: Characters stripped from cell edges (a cell ending in 。 would end the row's sentence early).
 _CELL_EDGE = " \t\n\u3000。；;"
@@ -173,4 +175,62 @@ def pipe_tables_as_rows(text: str) -> str:
         else:
             out.append(lines[i])
             i += 1
+    return "\n".join(out)
+
+
+#: How many columns a table stored one cell per line may have, and how long a header cell may be.
+_CELL_COLUMNS = range(2, 7)
+_CELL_HEADER_MAX = 14
+_CELL_LABEL_MAX = 16
+#: Marks that make a line a sentence, never a table's cell.
+_SENTENCE_MARKS = re.compile(r"[。；;，,：:！？!?]")
+
+
+def _cell_label(line: str) -> bool:
+    text = line.strip()
+    return 0 < len(text) <= _CELL_LABEL_MAX and not _BARE_NUMBER.match(text) and not _SENTENCE_MARKS.search(text)
+
+
+def _cell_rows(lines: list[str], start: int, columns: int) -> int:
+    """How many data rows of ``columns`` cells follow ``start``: a label, then bare numbers."""
+    rows = 0
+    while start + (rows + 1) * columns <= len(lines):
+        row = lines[start + rows * columns : start + (rows + 1) * columns]
+        if not _cell_label(row[0]) or not all(_BARE_NUMBER.match(cell.strip()) for cell in row[1:]):
+            break
+        rows += 1
+    return rows
+
+
+def cell_tables_as_rows(text: str) -> str:
+    """``text`` with each table stored one cell per line written as row sentences: a header of
+    two to six short label lines, then at least two rows of as many lines, each a label and bare
+    numbers (「雪堰镇」「1920」「192000」). A header cell with its unit in brackets lends it to the
+    column's numbers, as in every other table (「新发展面积：1920亩」). Other lines stay as they are."""
+    lines = text.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        found = None
+        if _cell_label(lines[i]) and len(lines[i].strip()) <= _CELL_HEADER_MAX:
+            for columns in _CELL_COLUMNS:
+                header = lines[i : i + columns]
+                if len(header) < columns or not all(
+                    _cell_label(cell) and len(cell.strip()) <= _CELL_HEADER_MAX for cell in header
+                ):
+                    break
+                rows = _cell_rows(lines, i + columns, columns)
+                if rows >= 2:
+                    found = (columns, rows)
+                    break
+        if found is None:
+            out.append(lines[i])
+            i += 1
+            continue
+        columns, rows = found
+        cells = [line.strip() for line in lines[i : i + columns * (rows + 1)]]
+        grid = [cells[r * columns : (r + 1) * columns] for r in range(rows + 1)]
+        above = [line for line in out[-2:] if line.strip()]
+        out.extend(row_sentences(grid, unit=next((u for u in map(table_unit, reversed(above)) if u), "")))
+        i += columns * (rows + 1)
     return "\n".join(out)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rag.ingest.loading import load_document
-from rag.ingest.tables import header_unit, pipe_tables_as_rows, row_sentences
+from rag.ingest.tables import cell_tables_as_rows, header_unit, pipe_tables_as_rows, row_sentences
 
 
 def test_a_header_unit_is_a_unit_only_when_a_figure_can_carry_it() -> None:
@@ -64,3 +64,19 @@ def test_a_caption_row_stating_the_unit_sets_it_and_a_columns_own_unit_wins() ->
     assert row_sentences(rows)[-1] == "乡镇：甲乡，面积：30亩，户数：12户，补助：600元。"
     # without a unit line the bare numbers stay bare
     assert row_sentences([["乡镇", "面积"], ["甲乡", "30"]]) == ["乡镇：甲乡，面积：30。"]
+
+
+def test_a_table_stored_one_cell_per_line_becomes_row_sentences() -> None:
+    text = (
+        "附件:补贴资金分配表\n镇别\n新发展面积(亩)\n补贴金额(元)\n"
+        "甲镇\n1920\n192000\n乙镇\n783.9\n78390\n合计\n2703.9\n270390\n"
+        "二〇〇八年五月二十日\n"
+    )
+    rows = cell_tables_as_rows(text).splitlines()
+    assert "镇别：甲镇，新发展面积：1920亩，补贴金额：192000元。" in rows
+    assert "镇别：合计，新发展面积：2703.9亩，补贴金额：270390元。" in rows
+    assert rows[0] == "附件:补贴资金分配表" and rows[-1] == "二〇〇八年五月二十日", "lines around the table stay"
+    one_row = "镇别\n面积(亩)\n甲镇\n1920\n"
+    assert cell_tables_as_rows(one_row) == one_row, "a single row is no table"
+    prose = "一、资金来源\n江苏省追加资金4000万元。\n二、资金结构\n"
+    assert cell_tables_as_rows(prose) == prose
