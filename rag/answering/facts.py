@@ -410,6 +410,7 @@ def sentence_facts(sentence: str) -> list[Fact]:
     facts = _share_breakdown_heads(sentence, plain, facts)
     facts = _share_verbless_predicates(plain, facts)
     facts = _share_enumeration_heads(sentence, facts)
+    facts = _share_parallel_heads(sentence, facts)
     facts = _link_changes(sentence, facts)
     return _pair_respectively(sentence, facts)
 
@@ -549,6 +550,34 @@ def _share_enumeration_heads(sentence: str, facts: list[Fact]) -> list[Fact]:
                 shared[number] = replace(fact, attribute=head + " " + fact.attribute)
         start = end + 1
     return shared
+
+
+def _share_parallel_heads(sentence: str, facts: list[Fact]) -> list[Fact]:
+    """「实际使用内资30.2亿元、外资381万美元」: a labelled item parallel to the end of the first item's
+    words (外资 to 内资: as long, the same last character) shares the words before that end (实际使用),
+    so a question about 实际使用外资 finds 381万美元 by its verb too. Labels that are not parallel
+    (「减税降费2.08亿元、惠企奖励46.7万元」, 「城镇居民…4万元、农村居民2万元」) share nothing."""
+    shared = list(facts)
+    for number in range(1, len(shared)):
+        first, second = shared[number - 1], shared[number]
+        if first.unit_class != second.unit_class:
+            continue
+        between = sentence[first.quantity.end : second.quantity.start]
+        joint = _ENUMERATION_JOINT.match(between)
+        label = between[joint.end() :] if joint else ""
+        if not joint or not _CJK_LABEL.fullmatch(label):
+            continue
+        own = sentence[_clause_start(sentence, first.quantity.start) : first.quantity.start]
+        end_word = own[-len(label) :]
+        if len(own) > len(label) and end_word != label and end_word[-1] == label[-1]:
+            head = own[: -len(label)]
+            shared[number] = replace(second, attribute=head + " " + second.attribute)
+    return shared
+
+
+#: What joins the items of an enumeration, and a label of CJK characters after it.
+_ENUMERATION_JOINT = re.compile(r"\s*(?:、|和|及|与|以及)\s*")
+_CJK_LABEL = re.compile(rf"[{CJK_RANGE}]{{2,6}}")
 
 
 def _link_changes(sentence: str, facts: list[Fact]) -> list[Fact]:

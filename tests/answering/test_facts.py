@@ -571,3 +571,11 @@ def test_the_first_n_ranks_pair_with_the_figures_paid_respectively() -> None:
     assert second.best is not None and second.best.text == "50万元"
     unranked = sentence_facts("居前3名的单位分别奖励100万元、50万元。")  # two figures for three ranks: no pairing
     assert not any(f.tier for f in unranked)
+
+
+def test_a_parallel_label_shares_the_verb_before_the_first_label() -> None:
+    facts = sentence_facts("全年签约项目27个,实际使用内资30.2亿元、外资381万美元。")
+    foreign = choose_fact(facts, AskedFor("amount", ("money",)), weights("实际", "使用", "外资"), "实际使用外资多少？")
+    assert foreign.best is not None and foreign.best.text == "381万美元" and foreign.confident
+    unrelated = sentence_facts("城镇居民人均可支配收入4万元、农村居民2万元。")
+    assert unrelated[1].attribute.strip() == "农村居民", "labels that are not parallel share nothing"
