@@ -162,6 +162,11 @@ _MONEY_WORDS = re.compile(
 _MEASURED = re.compile(
     r"(?:面积|长度|里程|产量|重量|体积|容量|用地|供水量|用水量|发电量|吞吐量)(?:是|为|有|达到?)?多少"
 )
+#: The same in English: how much grain was produced, the output, the area (not "output value", money).
+_ENGLISH_MEASURED = re.compile(
+    r"\b(?:output|production|produce[ds]?|yield|harvest(?:ed)?|acreage|area|length)\b", re.I
+)
+_ENGLISH_VALUE = re.compile(r"\bvalue\b|\brevenue\b|\bincome\b|\byuan\b|\bfund|\binvest", re.I)
 _PERCENT_WORDS = re.compile(
     r"百分之|百分比|比例|几分之几|占比|比重|增长率|增速|增幅|降幅|幅度|率(?:是|为)?多少|多少%|percent|percentage|proportion|share|rate",
     re.I,
@@ -182,7 +187,8 @@ _DURATION_WORDS = re.compile(
 #: 增长多少 without a unit asks for a rate in official statistics (增长8.5%); prices rise and fall
 #: by a share too (居民消费价格比上年上涨1.3%), though 价格 is a money word.
 _GROWTH_BY_HOW_MUCH = re.compile(r"(?:增长|下降|增幅|降幅|增速|上升|回落|上涨|下跌)(?:了)?(?:多少"
-    r"|几)(?![万亿]?[元人个家项名])|grow(?:th)? by how much|by what (?:percentage|rate)"
+    r"|几)(?![万亿]?[元人个家项名])|(?:比上年|比去年|较上年|同比)变化(?:了)?(?:多少|几)"
+    r"|grow(?:th)? by how much|by what (?:percentage|rate)"
     r"|by how much (?:[\w'’-]+ ){0,8}?(?:grow|grew|increase|rise|rose|fall|fell|decline|drop)"
     r"|how fast (?:[\w'’-]+ ){0,8}?(?:grow|grew|increase|rise|rose)", re.I)
 _DAY_WORDS = re.compile(r"哪天|哪一天|几号|几月几日|日期|具体时间|什么时间"
@@ -289,7 +295,7 @@ def _asked_figure(question: str) -> AskedFor | None:
         return AskedFor("duration", ("duration",), before, bool(_DEADLINE_WORDS.search(question)))
     if _PERCENT_WORDS.search(question) or _GROWTH_BY_HOW_MUCH.search(question):
         return AskedFor("percent", ("percent",), before)
-    if _MEASURED.search(question):
+    if _MEASURED.search(question) or (_ENGLISH_MEASURED.search(question) and not _ENGLISH_VALUE.search(question)):
         return AskedFor("measure", (), before)  # 补贴面积是多少: an area in 亩, not the subsidy's 元
     counted = _COUNTED_NOUN.search(question)
     phrase = re.match(rf"[{CJK_RANGE}]*", question[counted.start(1) :]) if counted else None

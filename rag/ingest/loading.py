@@ -30,7 +30,7 @@ from rag.ingest.lists import counted_lists_as_sentences, place_grouped_lists_as_
 from rag.ingest.office import Extracted, read_csv, read_doc, read_docx, read_ofd, read_xlsx
 from rag.ingest.pdf import read_pdf
 from rag.ingest.structure import document_meta, merge_headings, numbered_headings
-from rag.ingest.tables import cell_tables_as_rows, pipe_tables_as_rows
+from rag.ingest.tables import cell_tables_as_rows, pipe_tables_as_rows, spaced_tables_as_rows
 from rag.schema import Document, Heading
 from rag.settings import Settings
 
@@ -62,10 +62,12 @@ LOADER_VERSION = "formats-1"
 
 def _plain_text_structures(text: str) -> str:
     """Plain text (.txt, .md) with the structures other formats mark up written as sentences: a
-    disclosure form's fields, pipe tables' and one-cell-per-line tables' rows, counted and place-grouped
-    名单 lists."""
+    disclosure form's fields, the rows of pipe tables, one-cell-per-line tables and spaced tables,
+    counted and place-grouped 名单 lists."""
     return place_grouped_lists_as_sentences(
-        counted_lists_as_sentences(pipe_tables_as_rows(cell_tables_as_rows(disclosure_form_as_fields(text))))
+        counted_lists_as_sentences(
+            pipe_tables_as_rows(spaced_tables_as_rows(cell_tables_as_rows(disclosure_form_as_fields(text))))
+        )
     )
 
 

@@ -7,7 +7,8 @@ so retrieval finds the row by any of its words and the answer quotes and cites t
 DOCX, PDF, OFD, .xlsx and .csv readers all hand their grids here; pipe tables written in plain text
 or Markdown (「乡镇 | 新种任务(亩) | 备注 |」) are found by ``pipe_tables_as_rows``, and tables a web page's
 copy stores one cell per line (「镇别」「新发展面积(亩)」「补贴金额(元)」「雪堰镇」「1920」「192000」…) by
-``cell_tables_as_rows``.
+``cell_tables_as_rows``, and a bulletin's table pasted as spaced lines (「产品名称 产量(吨) 比上年增长%」 /
+「烟 叶 5297.4 -1.4」) by ``spaced_tables_as_rows``.
 
 A header that states its column's unit (新种任务(亩), 金额（万元）, 补贴标准(单位：元)) or counts a
 counter (现有贫困户数, 人数) lends it to the column's bare numbers: 「新种任务：2150亩」 is a figure
@@ -22,7 +23,7 @@ from collections.abc import Sequence
 from rag.text.patterns import CJK_RANGE
 from rag.text.quantities import find_quantities
 
-__all__ = ["cell_tables_as_rows", "pipe_tables_as_rows", "row_sentences"]
+__all__ = ["cell_tables_as_rows", "pipe_tables_as_rows", "row_sentences", "spaced_tables_as_rows"]
 
 #: Characters stripped from cell edges (a cell ending in 。 would end the row's sentence early).
 _CELL_EDGE = " \t\n\u3000。；;"
@@ -63,6 +64,8 @@ def header_unit(label: str) -> tuple[str, str]:
     """(label without its unit, unit) of a header cell; the unit is '' unless it is one a figure
     can carry (a number followed by it reads as one figure: 2150亩, 3万元, 80%)."""
     match = _HEADER_UNIT.match(label)
+    if match is None and label.endswith(("%", "％")) and len(label) > 1:
+        return label[:-1].strip(), "%"  # 「比上年增长%」: a bulletin's column of rates
     if match is None:
         counted = _COUNT_HEADER.match(label)
         # 「现有贫困户数」「人 数」: a count of 户 / 人, which the column's bare numbers are
@@ -233,4 +236,74 @@ def cell_tables_as_rows(text: str) -> str:
         above = [line for line in out[-2:] if line.strip()]
         out.extend(row_sentences(grid, unit=next((u for u in map(table_unit, reversed(above)) if u), "")))
         i += columns * (rows + 1)
+    return "\n".join(out)
+
+
+#: A row of a table pasted as spaced text: a name (maybe spaced out: 粮 食), then bare numbers.
+_SPACED_ROW = re.compile(r"^(?P<name>[^\d\s|][^|]*?)\s+(?P<numbers>-?\d[\d.,]*(?:\s+-?\d[\d.,]*)*)\s*$")
+_SPACED_NAME_MAX = 16
+
+
+def _spaced_row(line: str) -> tuple[str, list[str]] | None:
+    match = _SPACED_ROW.match(line.strip())
+    if match is None:
+        return None
+    name = re.sub(r"(?<=[^\s])\s(?=[^\s])", "", match.group("name").strip())  # 粮 食 -> 粮食
+    if not 0 < len(name) <= _SPACED_NAME_MAX or _SENTENCE_MARKS.search(name):
+        return None
+    return name, match.group("numbers").split()
+
+
+def _nameless_row(line: str) -> tuple[str, list[str]] | None:
+    """A row whose name the copy lost (「104.5」 between two named rows): its numbers, under no name."""
+    numbers = line.split()
+    return ("", numbers) if numbers and all(_BARE_NUMBER.match(n) for n in numbers) else None
+
+
+def _spaced_header(line: str, columns: int) -> list[str] | None:
+    """The header cells of a spaced table with ``columns`` columns (「产品名称 产 量 比上年增长%」: a
+    padded header, 产 量, is one cell), or None when the line is no such header."""
+    tokens = line.split()
+    if any(_BARE_NUMBER.match(token) or _SENTENCE_MARKS.search(token) for token in tokens):
+        return None
+    cells: list[str] = []
+    for token in tokens:
+        # single characters padded apart are one cell (产 量), while the header has too many cells
+        if len(token) == 1 and cells and len(cells[-1]) == 1 and len(tokens) > columns:
+            cells[-1] += token
+        else:
+            cells.append(token)
+    return cells if len(cells) == columns else None
+
+
+def spaced_tables_as_rows(text: str) -> str:
+    """``text`` with each table pasted as spaced lines written as row sentences: a header line of
+    spaced labels, then at least two lines of a name and as many bare numbers as the header has
+    columns after the first (「烟 叶 5297.4 -1.4」 under 「产品名称 产量(吨) 比上年增长%」 becomes
+    「产品名称：烟叶，产量：5297.4吨，比上年增长：-1.4%。」). Other lines stay as they are."""
+    lines = text.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        first = _spaced_row(lines[i + 1]) if i + 1 < len(lines) else None
+        header = _spaced_header(lines[i], len(first[1]) + 1) if first is not None else None
+        end = i + 1
+        while header is not None and end < len(lines):
+            row = _spaced_row(lines[end]) or _nameless_row(lines[end])
+            if row is None or len(row[1]) != len(header) - 1:
+                break
+            end += 1
+        if header is None or end - i - 1 < 2:
+            out.append(lines[i])
+            i += 1
+            continue
+        grid = [header]
+        for line in lines[i + 1 : end]:
+            name, numbers = _spaced_row(line) or _nameless_row(line) or ("", [""])
+            # 「#夏粮」: NBS marks a part (其中) with #; 「肉类总产量(吨)」: a row states its own unit
+            name, own_unit = header_unit(name.lstrip("#＃"))
+            grid.append([name, numbers[0] + own_unit, *numbers[1:]])
+        above = [line for line in out[-2:] if line.strip()]
+        out.extend(row_sentences(grid, unit=next((u for u in map(table_unit, reversed(above)) if u), "")))
+        i = end
     return "\n".join(out)

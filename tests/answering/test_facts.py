@@ -579,3 +579,10 @@ def test_a_parallel_label_shares_the_verb_before_the_first_label() -> None:
     assert foreign.best is not None and foreign.best.text == "381万美元" and foreign.confident
     unrelated = sentence_facts("城镇居民人均可支配收入4万元、农村居民2万元。")
     assert unrelated[1].attribute.strip() == "农村居民", "labels that are not parallel share nothing"
+
+
+def test_an_english_question_about_output_asks_for_a_measure_not_money() -> None:
+    assert asked_for("How much grain did the county produce in 2022?").kind == "measure"
+    assert asked_for("What was the county's total grain output in 2022?").kind == "measure"
+    assert asked_for("What was the gross output value of agriculture?").kind == "amount"
+    assert asked_for("嵩县2022年棉花产量比上年变化多少？").kind == "percent"

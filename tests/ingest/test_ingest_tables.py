@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rag.ingest.loading import load_document
-from rag.ingest.tables import cell_tables_as_rows, header_unit, pipe_tables_as_rows, row_sentences
+from rag.ingest.tables import cell_tables_as_rows, header_unit, pipe_tables_as_rows, row_sentences, spaced_tables_as_rows
 
 
 def test_a_header_unit_is_a_unit_only_when_a_figure_can_carry_it() -> None:
@@ -80,3 +80,21 @@ def test_a_table_stored_one_cell_per_line_becomes_row_sentences() -> None:
     assert cell_tables_as_rows(one_row) == one_row, "a single row is no table"
     prose = "一、资金来源\n江苏省追加资金4000万元。\n二、资金结构\n"
     assert cell_tables_as_rows(prose) == prose
+
+
+def test_a_bulletin_table_pasted_as_spaced_lines_becomes_row_sentences() -> None:
+    text = (
+        "表2:2022年主要农产品产量\n产品名称 产量(吨) 比上年增长%\n"
+        "粮 食 199008.5 6.3\n#夏粮 89005.4 0.5\n烟 叶 5297.4 -1.4\n"
+        "产品名称 产 量 比上年增长%\n肉类总产量(吨) 22426.3 -22.4\n猪年末存栏(万头) 14.2 12.4\n"
+        "全年粮食总产量19.9万吨,比上年增长6.3%。\n"
+    )
+    rows = spaced_tables_as_rows(text).splitlines()
+    assert "产品名称：烟叶，产量：5297.4吨，比上年增长：-1.4%。" in rows, "a spaced-out name is one name"
+    assert "产品名称：夏粮，产量：89005.4吨，比上年增长：0.5%。" in rows, "# marks a part, not its name"
+    assert "产品名称：猪年末存栏，产量：14.2万头，比上年增长：12.4%。" in rows, "a row's own unit, and 产 量 is one cell"
+    assert rows[-1] == "全年粮食总产量19.9万吨,比上年增长6.3%。"
+    index = "项 目 指数\n总指数 101.3\n鲜菜 92.9\n104.5\n鲜果 117.1\n"
+    assert "项目：鲜果，指数：117.1。" in spaced_tables_as_rows(index).splitlines(), "a row that lost its name is skipped over"
+    prose = "2023年 全县 经济 平稳\n一、综合 12 13\n"
+    assert spaced_tables_as_rows(prose) == prose
