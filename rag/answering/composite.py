@@ -245,6 +245,9 @@ def _same_shape_prefix(
 #: A run of words joined by 、/和/与/及: where a list of places is looked for.
 _LIST_RUN = re.compile(rf"[{CJK_RANGE}]+(?:\s*(?:、|以及|和|与|及)\s*[{CJK_RANGE}]+)+")
 _LIST_JOINT = re.compile(r"\s*(?:、|以及|和|与|及)\s*")
+#: How many characters a place's shape may add to the name the gazetteer knows (大通 -> 大通湖区).
+_PLACE_EXTENSION_MAX = 2
+_COUNTED = re.compile(r"[两二三四五六七八九十个几\d]")
 _TOWN_SHAPE = re.compile(rf"[{CJK_RANGE}]{{1,4}}(?:镇|乡|街道)")
 
 
@@ -269,6 +272,11 @@ def _place_items(
         # (by shape only the whole first piece: 州镇 of 新州镇 is town-shaped too)
         lead = next((k for k in range(len(first) - 2, -1, -1) if whole_place(first[k:], shaped=k == 0)), None)
         tail = place_at_start(last) or next(iter(localities_in(last)), None)
+        shaped = _PLACE_ITEM.match(last)
+        extension = shaped.group(0)[len(tail) :] if tail and shaped and shaped.group(0).startswith(tail) else ""
+        if 0 < len(extension) <= _PLACE_EXTENSION_MAX and not _COUNTED.search(extension):
+            # 大通湖区, which the gazetteer knows only as 大通 (another county); not 交口两个县
+            tail += extension
         if lead is None or tail is None or not last.startswith(tail) or not all(whole_place(p) for p in middle):
             continue
         items = (first[lead:], *middle, tail)

@@ -103,13 +103,16 @@ _COUNTER_PREFIX = re.compile(rf"^(?:万|亿)?(?:个人(?!所得)|人次|元|钱|
 _CLOSING = re.compile(r"[？?。！!\s]*")
 #: Nouns every figure of a kind has: they do not say which figure is asked for.
 _MEASURE_WORDS = frozenset(
-    "资金 金额 数量 人数 总数 总量 规模 比例 比重 人员 数额 额度 水平 标准 情况 工资 薪酬 收入 费用".split()
+    "资金 金额 数量 人数 总数 总量 规模 比例 比重 人员 数额 额度 水平 标准 情况 工资 薪酬 收入 费用 "
+    "面积 产量 门槛 界线 条数 个数 户数 次数 件数 长度 里程".split()
 )
+#: Endings of compound measure words (就业人数, 播种面积): what they measure is said elsewhere.
+_MEASURE_ENDINGS = ("人数", "总数", "数量", "总量", "面积", "产量")
 #: Nouns of totals that jieba tags as verbs (预算 in 「专项资金每年预算多少」): a per-item award is
 #: no answer to them.
 _AGGREGATE_NOUNS = frozenset("预算 总额 产值 增加值 营业额 销售额 利润 税收 投资额".split())
 #: Figure kinds whose noun says what is counted or paid (a date or a duration has none).
-_NOUN_KINDS = ("amount", "count", "percent")
+_NOUN_KINDS = ("amount", "count", "percent", "measure")
 #: How long a run of the question's characters two sentences must share to be about one event.
 BRIDGE_CHARS = 8
 #: Kinds a heading-shaped line can answer: a byline or signature line names a person or a body
@@ -167,6 +170,8 @@ RUNNER_UPS, RUNNER_UP_RATIO = 8, 0.45
 #: question) a sentence of another document must be for its different figure to be a conflict.
 CONFLICT_RATIO = 0.8
 #: Kinds whose answer is a name: a sentence without such a name does not answer them.
+#: Verbs that link a noun to the 多少 asked of it (产量是多少, 收入为多少, 人口有多少).
+_COPULAS = frozenset({"是", "为", "有", "达", "达到", "约"})
 #: Kinds whose answer a sentence can hold where the question's wh-word stands (aligned_answer).
 _ALIGNED_KINDS = ("person", "org", "place")
 #: What a name standing where the question's wh-word stands adds to a sentence's score.
@@ -1014,13 +1019,17 @@ class ExtractiveBackend(AnswerBackend):
             words.append(word)
         if not words and _CLOSING.fullmatch(rest):
             for word, flag in reversed(self.tokenizer.tagged_words(question[: asked.start()])):
-                if TOTAL_WORDS.fullmatch(word):
-                    continue  # 「补助资金一共多少」: 一共 (tagged j) says a total is asked, not of what
+                if TOTAL_WORDS.fullmatch(word) or (not words and word in _COPULAS):
+                    continue  # 「补助资金一共多少」「棉花产量是多少」: 一共, 是 say how it is asked, not of what
                 noun = (flag[:1] == "n" and flag not in ("nr", "vn")) or flag == "j" or word in _AGGREGATE_NOUNS
                 if not noun:
                     break  # 每人奖励多少钱: a verb before 多少 is no noun of the figure
                 words.insert(0, word)
-        return [w for w in words if len(w) >= 2 and w not in _MEASURE_WORDS and not _YEAR_TERM.match(w)]
+        return [
+            w for w in words
+            if len(w) >= 2 and w not in _MEASURE_WORDS and not w.endswith(_MEASURE_ENDINGS)
+            and not _YEAR_TERM.match(w) and not any(w in place for place in analysis.place_names)
+        ]
 
     @staticmethod
     def _described(sentence: str, text: str, analysis: QuestionAnalysis) -> str:

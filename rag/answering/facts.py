@@ -160,8 +160,20 @@ _MONEY_WORDS = re.compile(
 )
 #: A measured quantity the question asks for (面积是多少, 产量有多少): a figure of 亩, 吨, 公里…
 _MEASURED = re.compile(
-    r"(?:面积|长度|里程|产量|重量|体积|容量|用地|供水量|用水量|发电量|吞吐量)(?:是|为|有|达到?)?多少"
+    r"(面积|长度|里程|产量|重量|体积|容量|用地|供水量|用水量|发电量|吞吐量)(?:是|为|有|达到?)?多少"
 )
+_MEASURED_NOUN = re.compile(r"面积|长度|里程|产量|重量|体积|容量|用地|供水量|用水量|发电量|吞吐量")
+#: The unit classes a measured noun is given in (an area in 亩, not in 吨); nouns not listed take any.
+_AREA_UNITS = ("亩", "公顷", "平方米", "平方公里", "平方千米")
+_LENGTH_UNITS = ("公里", "千米", "米", "km")
+_MEASURE_CLASSES: dict[str, tuple[str, ...]] = {
+    "面积": _AREA_UNITS,
+    "用地": _AREA_UNITS,
+    "长度": _LENGTH_UNITS,
+    "里程": _LENGTH_UNITS,
+    "产量": ("吨", "公斤", "千克", "斤", "克", "千瓦时", "度", "立方米", "辆", "台", "件", "头", "只", "套", "箱", "枚"),
+    "重量": ("吨", "公斤", "千克", "斤", "克"),
+}
 #: The same in English: how much grain was produced, the output, the area (not "output value", money).
 _ENGLISH_MEASURED = re.compile(
     r"\b(?:output|production|produce[ds]?|yield|harvest(?:ed)?|acreage|area|length)\b", re.I
@@ -295,8 +307,13 @@ def _asked_figure(question: str) -> AskedFor | None:
         return AskedFor("duration", ("duration",), before, bool(_DEADLINE_WORDS.search(question)))
     if _PERCENT_WORDS.search(question) or _GROWTH_BY_HOW_MUCH.search(question):
         return AskedFor("percent", ("percent",), before)
-    if _MEASURED.search(question) or (_ENGLISH_MEASURED.search(question) and not _ENGLISH_VALUE.search(question)):
-        return AskedFor("measure", (), before)  # 补贴面积是多少: an area in 亩, not the subsidy's 元
+    measured = _MEASURED.search(question)
+    if measured or (_ENGLISH_MEASURED.search(question) and not _ENGLISH_VALUE.search(question)):
+        # 补贴面积是多少: an area in 亩, not the subsidy's 元; 棉花产量: a weight, not the 万亩 sown
+        # the last measured noun (a follow-up 「…面积是多少，它的总产量？」 asks about its own)
+        nouns = _MEASURED_NOUN.findall(question) if measured else []
+        classes = _MEASURE_CLASSES.get(nouns[-1], ()) if nouns else ()
+        return AskedFor("measure", classes, before)
     counted = _COUNTED_NOUN.search(question)
     phrase = re.match(rf"[{CJK_RANGE}]*", question[counted.start(1) :]) if counted else None
     if phrase is not None and _MONEY_PHRASE_END.search(phrase.group(0)):

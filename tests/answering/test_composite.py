@@ -270,3 +270,8 @@ def test_an_english_question_quoting_a_chinese_term_is_split_as_english() -> Non
     assert split_composite(question) is None, "'and'/'or' inside English words is no Chinese conjunction"
     english = split_composite("Which county had more enterprises (企业), Jiaocheng or Jiaokou?")
     assert english is not None and english.items == ("Jiaocheng", "Jiaokou")
+
+
+def test_a_place_the_gazetteer_knows_only_by_a_shorter_name_keeps_its_suffix() -> None:
+    composite = split_composite("某市补助资金，资阳区和大通湖区加起来多少？", _places("资阳区", "大通"))
+    assert composite is not None and composite.items == ("资阳区", "大通湖区")

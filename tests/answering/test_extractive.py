@@ -609,3 +609,16 @@ def test_a_label_line_the_question_names_answers_though_it_repeats_few_of_its_wo
     index_texts(fresh_engine, tmp_path / "docs", {"grassland_plan.txt": plan})
     answer = fresh_engine.ask("某县2019年农牧民补助奖励政策解读材料的审定人是谁？")
     assert answer.short_answer == "郑某某", answer.answer
+
+
+def test_the_noun_before_shi_duoshao_is_what_the_figure_must_be_of(fresh_engine: Engine, tmp_path: Path) -> None:
+    bulletin = (
+        "某县2022年国民经济和社会发展统计公报\n"
+        "全年粮食种植面积172.89万亩,比上年略增0.12万亩;总产量79.83万吨,较上年增长0.49万吨。\n"
+        "全年棉花种植面积1.2万亩。\n"
+    )
+    index_texts(fresh_engine, tmp_path / "docs", {"bulletin.txt": bulletin})
+    cotton = fresh_engine.ask("某县2022年棉花产量是多少？")
+    assert cotton.refused, "the grain output is no answer about cotton"
+    grain = fresh_engine.ask("某县2022年粮食总产量是多少？")
+    assert grain.short_answer == "79.83万吨", grain.answer

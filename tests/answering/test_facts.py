@@ -586,3 +586,12 @@ def test_an_english_question_about_output_asks_for_a_measure_not_money() -> None
     assert asked_for("What was the county's total grain output in 2022?").kind == "measure"
     assert asked_for("What was the gross output value of agriculture?").kind == "amount"
     assert asked_for("嵩县2022年棉花产量比上年变化多少？").kind == "percent"
+
+
+def test_a_measured_noun_asks_for_its_own_units() -> None:
+    output = asked_for("某县2022年棉花产量是多少？")
+    assert output.kind == "measure" and "吨" in output.classes and "亩" not in output.classes
+    area = asked_for("某县补贴面积是多少？")
+    assert "亩" in area.classes and "吨" not in area.classes
+    follow_up = asked_for("某县2022年粮食播种面积是多少，它的总产量？")
+    assert "吨" in follow_up.classes, "the follow-up's own noun, the last one, decides"
