@@ -274,7 +274,7 @@ def _place_items(
         tail = place_at_start(last) or next(iter(localities_in(last)), None)
         shaped = _PLACE_ITEM.match(last)
         extension = shaped.group(0)[len(tail) :] if tail and shaped and shaped.group(0).startswith(tail) else ""
-        if 0 < len(extension) <= _PLACE_EXTENSION_MAX and not _COUNTED.search(extension):
+        if tail and 0 < len(extension) <= _PLACE_EXTENSION_MAX and not _COUNTED.search(extension):
             # 大通湖区, which the gazetteer knows only as 大通 (another county); not 交口两个县
             tail += extension
         if lead is None or tail is None or not last.startswith(tail) or not all(whole_place(p) for p in middle):

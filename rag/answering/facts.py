@@ -166,13 +166,14 @@ _MEASURED_NOUN = re.compile(r"面积|长度|里程|产量|重量|体积|容量|�
 #: The unit classes a measured noun is given in (an area in 亩, not in 吨); nouns not listed take any.
 _AREA_UNITS = ("亩", "公顷", "平方米", "平方公里", "平方千米")
 _LENGTH_UNITS = ("公里", "千米", "米", "km")
+_WEIGHT_UNITS = ("吨", "公斤", "千克", "斤", "克")
 _MEASURE_CLASSES: dict[str, tuple[str, ...]] = {
     "面积": _AREA_UNITS,
     "用地": _AREA_UNITS,
     "长度": _LENGTH_UNITS,
     "里程": _LENGTH_UNITS,
-    "产量": ("吨", "公斤", "千克", "斤", "克", "千瓦时", "度", "立方米", "辆", "台", "件", "头", "只", "套", "箱", "枚"),
-    "重量": ("吨", "公斤", "千克", "斤", "克"),
+    "产量": (*_WEIGHT_UNITS, "千瓦时", "度", "立方米", "辆", "台", "件", "头", "只", "套", "箱", "枚"),
+    "重量": _WEIGHT_UNITS,
 }
 #: The same in English: how much grain was produced, the output, the area (not "output value", money).
 _ENGLISH_MEASURED = re.compile(
