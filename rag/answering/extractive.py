@@ -170,6 +170,8 @@ RUNNER_UPS, RUNNER_UP_RATIO = 8, 0.45
 #: question) a sentence of another document must be for its different figure to be a conflict.
 CONFLICT_RATIO = 0.8
 #: Kinds whose answer is a name: a sentence without such a name does not answer them.
+#: How a clause that names no subject of its own opens: with what it measures (总产量38.67万吨).
+_SUBJECTLESS = re.compile(r"(?:其中[,，])?(?:总产量|产量|单产|总产值|产值|面积|播种面积|种植面积|亩产|存栏|出栏)")
 #: Verbs that link a noun to the 多少 asked of it (产量是多少, 收入为多少, 人口有多少).
 _COPULAS = frozenset({"是", "为", "有", "达", "达到", "约"})
 #: Kinds whose answer a sentence can hold where the question's wh-word stands (aligned_answer).
@@ -918,7 +920,10 @@ class ExtractiveBackend(AnswerBackend):
             lexical = sum(w for t, w in weights.items() if t in text) / total_weight
             dense = float(np.clip((similarity - floor) / (ceiling - floor), 0, 1))
             number = positions[position]
-            if focus and not self._about_focus(self._described(sentence, text, analysis), focus, index):
+            if (
+                focus and not self._about_focus(self._described(sentence, text, analysis), focus, index)
+                and not self._continues_about(index, position, focus)
+            ):
                 continue  # a follow-up's new subject is not in this sentence
             if named and not any(name in sentence or name in self._names_of(document) for name in named):
                 continue  # not the town (company, programme) the English question names, nor its document's place
@@ -1079,6 +1084,20 @@ class ExtractiveBackend(AnswerBackend):
             # a short sentence between carries on what the one before it introduced
             introduction += " " + earlier.text.lower()
         return introduction
+
+    def _continues_about(self, index: DocumentIndex, position: int, focus: list[str]) -> bool:
+        """Whether a subjectless clause goes on about the subject of the clause before it:
+        「玉米种植面积81.46万亩,较上年减少4750亩;」「总产量38.67万吨」 — the second names no subject of its
+        own (it opens with a measure word), and the first, ended by a semicolon on the same line,
+        names the follow-up's subject (玉米)."""
+        record = index.sentences[position]
+        before = index.sentences[position - 1] if position > 0 else None
+        if before is None or before.doc_id != record.doc_id or not _SUBJECTLESS.match(record.text):
+            return False
+        between = index.document(record.doc_id).text[before.end : record.start]
+        if "\n" in between or not before.text.rstrip().endswith(("；", ";")):
+            return False
+        return self._about_focus(before.text.lower(), focus, index)
 
     @staticmethod
     def _holds_share(texts: tuple[str, ...], weights: dict[str, float]) -> bool:

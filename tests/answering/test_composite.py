@@ -275,3 +275,11 @@ def test_an_english_question_quoting_a_chinese_term_is_split_as_english() -> Non
 def test_a_place_the_gazetteer_knows_only_by_a_shorter_name_keeps_its_suffix() -> None:
     composite = split_composite("某市补助资金，资阳区和大通湖区加起来多少？", _places("资阳区", "大通"))
     assert composite is not None and composite.items == ("资阳区", "大通湖区")
+
+
+def test_two_short_items_share_the_measure_written_once_after_the_second() -> None:
+    composite = split_composite("某县2022年小麦和玉米总产量合计多少万吨？", _places("某县"))
+    assert composite is not None and composite.items == ("小麦", "玉米")
+    assert composite.parts == ("某县2022年小麦总产量多少万吨？", "某县2022年玉米总产量多少万吨？")
+    other = split_composite("某县2023年教育和社会保障支出哪个增长更快？", _places("某县"))
+    assert other is not None and other.items == ("教育", "社会保障支出"), "保障支出 is no measure both share"

@@ -622,3 +622,21 @@ def test_the_noun_before_shi_duoshao_is_what_the_figure_must_be_of(fresh_engine:
     assert cotton.refused, "the grain output is no answer about cotton"
     grain = fresh_engine.ask("某县2022年粮食总产量是多少？")
     assert grain.short_answer == "79.83万吨", grain.answer
+
+
+def test_a_subjectless_clause_goes_on_about_the_subject_before_its_semicolon(
+    fresh_engine: Engine, tmp_path: Path
+) -> None:
+    bulletin = (
+        "某县2022年国民经济和社会发展统计公报\n"
+        "全年粮食种植面积172.89万亩;总产量79.83万吨,较上年增长0.49万吨。"
+        "其中,小麦种植面积89.35万亩,较上年增长422亩;总产量40.71万吨,较上年增加997吨。"
+        "玉米种植面积81.46万亩,较上年减少4750亩;总产量38.67万吨,较上年增加2805吨。\n"
+    )
+    index_texts(fresh_engine, tmp_path / "docs", {"grain_bulletin.txt": bulletin})
+    first = fresh_engine.ask("某县2022年小麦总产量是多少？")
+    assert first.short_answer == "40.71万吨", first.answer
+    history = [ChatTurn(role="user", content="某县2022年小麦总产量是多少？"),
+               ChatTurn(role="assistant", content=first.answer)]
+    corn = fresh_engine.ask("那玉米呢？", history)
+    assert corn.short_answer == "38.67万吨", corn.answer
