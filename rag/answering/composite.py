@@ -218,7 +218,9 @@ def split_composite(
 _EARLIER = re.compile(r"(?:原来|原先|以前|之前|此前|过去|去年|上年|上月|同期|上一年|前一年)(?:末|底|同期)?")
 _YEAR_ITEM = re.compile(r"(?:19|20)\d{2}年(?:度)?")
 #: What two short items joined by 和 can both be measured by, written once after the second.
-_SHARED_MEASURE = re.compile(r"(?:总产量|产量|播种面积|种植面积|面积|增加值|总产值|产值|资金|补助|补贴|奖励|收入|支出|人数|总量)")
+_SHARED_MEASURE = re.compile(
+    r"(?:总产量|产量|播种面积|种植面积|面积|增加值|总产值|产值|资金|补助|补贴|奖励|收入|支出|人数|总量)"
+)
 _SHARED_HEAD_MAX = 4
 _PLACE_ITEM = re.compile(rf"[{CJK_RANGE}]{{1,8}}?(?:{'|'.join(ADMIN_SUFFIXES)}|旗)")
 
