@@ -159,10 +159,8 @@ _MONEY_WORDS = re.compile(
     re.I,
 )
 #: A measured quantity the question asks for (面积是多少, 产量有多少): a figure of 亩, 吨, 公里…
-_MEASURED = re.compile(
-    r"(面积|长度|里程|产量|重量|体积|容量|用地|供水量|用水量|发电量|吞吐量)(?:是|为|有|达到?)?多少"
-)
 _MEASURED_NOUN = re.compile(r"面积|长度|里程|产量|重量|体积|容量|用地|供水量|用水量|发电量|吞吐量")
+_MEASURED = re.compile(rf"({_MEASURED_NOUN.pattern})(?:是|为|有|达到?)?多少")
 #: The unit classes a measured noun is given in (an area in 亩, not in 吨); nouns not listed take any.
 _AREA_UNITS = ("亩", "公顷", "平方米", "平方公里", "平方千米")
 _LENGTH_UNITS = ("公里", "千米", "米", "km")
