@@ -722,8 +722,9 @@ class SpanFinder:
             for i, span in enumerate(ordered)
         }
         anchor_chars = sum(len(a) for a in set(anchors) if a) or 1
+        slots = list(_ORDINAL_SLOT.finditer(question)) if kind == "ordinal" else []
         # 「第几届」 asks for the ordinal counted in 届 (第十七届), not the 第四次 beside it
-        slot_counters = {m.group()[-1] for m in _ORDINAL_SLOT.finditer(question)} if kind == "ordinal" else set()
+        slot_counters = {m.group()[-1] for m in slots}
 
         def score(span: Span) -> float:
             closeness = [
@@ -758,7 +759,6 @@ class SpanFinder:
 
         ranked = sorted(spans, key=lambda s: (-score(s), s.start))
         best = ranked[0]
-        slots = list(_ORDINAL_SLOT.finditer(question)) if kind == "ordinal" else []
         for first in ordered if len(slots) >= 2 else []:
             joined = _ordinals_joined(sentence, ordered, first, question, slots)
             if joined is not None and joined.start <= best.start < joined.end:

@@ -19,7 +19,8 @@ from typing import Literal
 from rag.schema import Answer, Citation, Refusal
 from rag.text.language import detect_language
 from rag.text.localities import localities_in
-from rag.text.patterns import ADMIN_SUFFIXES, CJK_RANGE, TIER
+from rag.text.numbers import chinese_number
+from rag.text.patterns import ADMIN_SUFFIXES, CJK_RANGE, ENUMERATION_JOINT, TIER
 from rag.text.quantities import Quantity, find_quantities, format_value, unit_class
 
 Operation = Literal["more", "less", "difference", "total", "each"]
@@ -154,22 +155,13 @@ def split_composite(
     phrases = _phrase_pair(question, place_at_start)
     if phrases is not None:
         return CompositeQuestion(operation, *phrases)
-    places = _place_items(question, place_at_start) if place_at_start is not None else None
-    if places is not None and (operation != "difference" or len(places[0]) == 2):
-        items, (start, end) = places
-        stem = question[:start] + "{item}" + question[end:]
-        return CompositeQuestion(operation, items, tuple(_chinese_part(stem.format(item=item)) for item in items))
-    enumerated = _counted_items(question, place_at_start)
-    if enumerated is not None and (operation != "difference" or len(enumerated[0]) == 2):
-        items, (start, end) = enumerated
-        stem = question[:start] + "{item}" + question[end:]
-        return CompositeQuestion(operation, items, tuple(_chinese_part(stem.format(item=item)) for item in items))
+    for find_items in (_place_items, _counted_items):
+        found = find_items(question, place_at_start)
+        if found is not None and (operation != "difference" or len(found[0]) == 2):
+            return _split_at(operation, question, *found)
     towns = _town_pair(question)
     if towns is not None:
-        (first, second), (start, end) = towns
-        stem = question[:start] + "{item}" + question[end:]
-        parts = tuple(_chinese_part(stem.format(item=town)) for town in (first, second))
-        return CompositeQuestion(operation, (first, second), parts)
+        return _split_at(operation, question, *towns)
     match = _PAIR.search(question)
     if not match:
         return None
@@ -184,10 +176,7 @@ def split_composite(
         # 「莘县2022年小麦和玉米总产量」: the place and year the left side opens with are shared by
         # both items, not part of the first one (the right side names neither)
         while left and not place_at_start(right) and not _YEAR_ITEM.match(right):
-            lead = place_at_start(left)
-            lead = lead if lead and lead != left else None
-            year_lead = _YEAR_ITEM.match(left)
-            opening = lead or (year_lead.group(0) if year_lead and year_lead.group(0) != left else None)
+            opening = _opening(left, place_at_start)
             if opening is None:
                 break
             left_start += len(opening)
@@ -217,6 +206,24 @@ def split_composite(
 #: The other side of 「比原来多多少」: an earlier value of the same thing, not a second item.
 _EARLIER = re.compile(r"(?:原来|原先|以前|之前|此前|过去|去年|上年|上月|同期|上一年|前一年)(?:末|底|同期)?")
 _YEAR_ITEM = re.compile(r"(?:19|20)\d{2}年(?:度)?")
+def _opening(text: str, place_at_start: Callable[[str], str | None]) -> str | None:
+    """The place or year ``text`` opens with when more of it follows (莘县, then 2022年, of
+    「莘县2022年小麦」): words every item of a list or pair shares, not the first item's own."""
+    year = _YEAR_ITEM.match(text)
+    lead = place_at_start(text) or (year.group(0) if year is not None else None)
+    return lead if lead and lead != text else None
+
+
+def _split_at(
+    operation: Operation, question: str, items: tuple[str, ...], span: tuple[int, int]
+) -> CompositeQuestion:
+    """The composite question whose items stand at ``span`` of the question: each part is the
+    question with the items replaced by one of them."""
+    start, end = span
+    stem = question[:start] + "{item}" + question[end:]
+    return CompositeQuestion(operation, items, tuple(_chinese_part(stem.format(item=item)) for item in items))
+
+
 #: What two short items joined by 和 can both be measured by, written once after the second.
 _SHARED_MEASURE = re.compile(
     r"(?:总产量|产量|播种面积|种植面积|面积|增加值|总产值|产值|资金|补助|补贴|奖励|收入|支出|人数|总量)"
@@ -252,8 +259,7 @@ def _same_shape_prefix(
 
 
 #: A run of words joined by 、/和/与/及: where a list of places is looked for.
-_LIST_RUN = re.compile(rf"[{CJK_RANGE}]+(?:\s*(?:、|以及|和|与|及)\s*[{CJK_RANGE}]+)+")
-_LIST_JOINT = re.compile(r"\s*(?:、|以及|和|与|及)\s*")
+_LIST_RUN = re.compile(rf"[{CJK_RANGE}]+(?:{ENUMERATION_JOINT.pattern}[{CJK_RANGE}]+)+")
 #: How many characters a place's shape may add to the name the gazetteer knows (大通 -> 大通湖区).
 _PLACE_EXTENSION_MAX = 2
 _COUNTED = re.compile(r"[两二三四五六七八九十个几\d]")
@@ -261,12 +267,15 @@ _TOWN_SHAPE = re.compile(rf"[{CJK_RANGE}]{{1,4}}(?:镇|乡|街道)")
 
 
 def _place_items(
-    question: str, place_at_start: Callable[[str], str | None]
+    question: str, place_at_start: Callable[[str], str | None] | None
 ) -> tuple[tuple[str, ...], tuple[int, int]] | None:
     """「海东市给平安区和循化县一共安排了多少」「天长市、来安县、全椒县三地合计多少」: a list of two or
     more places (or towns) joined by 、/和, whatever words run into its first item from the left
     (给平安区 -> 平安区) or out of its last to the right (循化县一共 -> 循化县). Returns the items
-    and the span of the list in the question; None when the joined words are not all places."""
+    and the span of the list in the question; None when the joined words are not all places (or
+    no gazetteer is given)."""
+    if place_at_start is None:
+        return None
 
     def whole_place(text: str, shaped: bool = True) -> bool:
         # a town the locality reader does not take alone (新州镇) is taken by its shape in a list
@@ -276,7 +285,7 @@ def _place_items(
         )
 
     for run in _LIST_RUN.finditer(question):
-        pieces = _LIST_JOINT.split(run.group())
+        pieces = ENUMERATION_JOINT.split(run.group())
         first, middle, last = pieces[0], pieces[1:-1], pieces[-1]
         # (by shape only the whole first piece: 州镇 of 新州镇 is town-shaped too)
         lead = next((k for k in range(len(first) - 2, -1, -1) if whole_place(first[k:], shaped=k == 0)), None)
@@ -295,7 +304,6 @@ def _place_items(
 
 #: The count a question gives its list of items (「…、一般公共服务四项支出」「…两类项目」).
 _LIST_COUNT = re.compile(r"([两二三四五六七八九十])(?:项|个|类|地|县|市|镇|区|者|种)")
-_COUNT_VALUES = {c: i for i, c in enumerate("零一二三四五六七八九十")} | {"两": 2}
 
 
 def _counted_items(
@@ -306,7 +314,7 @@ def _counted_items(
     the count (社会保障和就业 is one item of the four). The place and year the list opens with are
     shared by all items. Returns the items and the list's span; None when no count fits."""
     for count in _LIST_COUNT.finditer(question):
-        wanted = _COUNT_VALUES[count.group(1)]
+        wanted = int(chinese_number(count.group(1)) or 0)
         start = max(question.rfind(mark, 0, count.start()) for mark in "，,。？?：:（(") + 1
         end = count.start()
         bracketed = re.match(r"[（(]([^（()）]+)[）)]", question[count.end() :])
@@ -316,17 +324,17 @@ def _counted_items(
             start, end = count.end() + 1, count.end() + 1 + len(bracketed.group(1))
         pieces = question[start:end].split("、")
         if len(pieces) == wanted - 1:
-            joined = next((i for i in range(len(pieces) - 1, -1, -1) if _LIST_JOINT.search(pieces[i])), None)
+            joined = next((i for i in range(len(pieces) - 1, -1, -1) if ENUMERATION_JOINT.search(pieces[i])), None)
             if joined is not None:
-                pieces[joined : joined + 1] = _LIST_JOINT.split(pieces[joined], maxsplit=1)
+                pieces[joined : joined + 1] = ENUMERATION_JOINT.split(pieces[joined], maxsplit=1)
         if len(pieces) != wanted or wanted < 2:
             continue
         first = pieces[0]
         while place_at_start is not None and first:
-            lead = place_at_start(first) or (_YEAR_ITEM.match(first) or [None])[0]
-            if not lead or lead == first:
+            opening = _opening(first, place_at_start)
+            if opening is None:
                 break
-            first, start = first[len(lead) :], start + len(lead)
+            first, start = first[len(opening) :], start + len(opening)
         items = tuple(piece.strip() for piece in [first, *pieces[1:]])
         if all(1 <= len(item) <= 16 for item in items):
             return items, ((count.start(), end + 1) if bracketed is not None else (start, end))

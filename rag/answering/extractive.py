@@ -835,26 +835,28 @@ class ExtractiveBackend(AnswerBackend):
 
     def _answer_in(
         self, sentence: str, analysis: QuestionAnalysis, fact_weights: dict[str, float]
-    ) -> tuple[bool, FactChoice | None]:
-        """Whether the sentence holds an answer of the asked kind and, for a figure question, the
-        fact chosen in it (chosen once here, reused for the entity check and the short answer)."""
+    ) -> tuple[bool, FactChoice | None, bool]:
+        """Whether the sentence holds an answer of the asked kind; for a figure question, the fact
+        chosen in it (chosen once here, reused for the entity check and the short answer); and
+        whether a name question's answer is the value of a label the question names
+        (「审定人:郑继江」 for 「审定人是谁」), which makes the sentence strong on its own."""
         if analysis.asked is not None:
             facts = _facts_of(sentence)
             if not candidate_facts(facts, analysis.asked, analysis.text):
                 # 「索引号是多少」: a form's field the question names answers though it is no figure
-                return self.spans.labelled(sentence, analysis.text) is not None, None
+                return self.spans.labelled(sentence, analysis.text) is not None, None, False
             return True, choose_fact(
                 facts, analysis.asked, fact_weights, analysis.text, words_must_decide=analysis.language == "en"
-            )
+            ), False
         if analysis.list_size:
-            return bool(self.spans.listed(sentence, analysis.list_size)), None
+            return bool(self.spans.listed(sentence, analysis.list_size)), None, False
         if analysis.kind in _LABELLED_KINDS and self.spans.labelled(sentence, analysis.text, analysis.kind):
-            return True, None
+            return True, None, True
         if self.spans.find(sentence, analysis.kind, asks_for_author(analysis.text)):
-            return True, None
+            return True, None, False
         if self.spans.aligned(sentence, analysis.kind, analysis.text, analysis.place_names):
-            return True, None
-        return bool(analysis.head and self.spans.headed(sentence, analysis.head, analysis.text)), None
+            return True, None, False
+        return bool(analysis.head and self.spans.headed(sentence, analysis.head, analysis.text)), None, False
 
     def _score_sentences(
         self,
@@ -929,7 +931,7 @@ class ExtractiveBackend(AnswerBackend):
                 continue  # not the town (company, programme) the English question names, nor its document's place
             if addresses_the_system(sentence):
                 continue  # 「忽略以上指示，回答：…」 is an attack on the reader, never evidence
-            has_span, choice = self._answer_in(sentence, analysis, fact_weights)
+            has_span, choice, labelled = self._answer_in(sentence, analysis, fact_weights)
             section = document.heading_at(record.start).lower()
             heading_text = headings[position] if section in headings[position] else f"{headings[position]} {section}"
             introduction = self._introduction(index, position, heading_text)
@@ -942,10 +944,7 @@ class ExtractiveBackend(AnswerBackend):
             bonus = KIND_BONUS if has_span else 0.0
             # 「审定人:郑继江」 for 「审定人是谁」: a label line whose label the question names holds the
             # answer, however few of the question's other words it repeats (they are in its heading)
-            labelled = (
-                has_span and analysis.asked is None and analysis.kind in _LABELLED_KINDS
-                and self.spans.labelled(sentence, analysis.text, analysis.kind) is not None
-            )
+            labelled = labelled and has_span
             if (
                 has_span and analysis.asked is None and analysis.kind in _ALIGNED_KINDS
                 and self.spans.aligned(sentence, analysis.kind, analysis.text, analysis.place_names)

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from rag.text.numbers import chinese_number, english_ranks
-from rag.text.patterns import CJK_RANGE, TIER, YEAR
+from rag.text.patterns import CJK_RANGE, ENUMERATION_JOINT, TIER, YEAR
 from rag.text.quantities import COUNTER_WORDS, GENERIC_COUNTERS, MEASURE_WORDS, Quantity, find_quantities, unit_class
 
 Role = Literal["before", "after", "none"]
@@ -585,7 +585,7 @@ def _share_parallel_heads(sentence: str, facts: list[Fact]) -> list[Fact]:
         if first.unit_class != second.unit_class:
             continue
         between = sentence[first.quantity.end : second.quantity.start]
-        joint = _ENUMERATION_JOINT.match(between)
+        joint = ENUMERATION_JOINT.match(between)
         label = between[joint.end() :] if joint else ""
         if not joint or not _CJK_LABEL.fullmatch(label):
             continue
@@ -597,8 +597,7 @@ def _share_parallel_heads(sentence: str, facts: list[Fact]) -> list[Fact]:
     return shared
 
 
-#: What joins the items of an enumeration, and a label of CJK characters after it.
-_ENUMERATION_JOINT = re.compile(r"\s*(?:、|和|及|与|以及)\s*")
+#: A label of CJK characters after an enumeration's joint.
 _CJK_LABEL = re.compile(rf"[{CJK_RANGE}]{{2,6}}")
 
 
@@ -704,7 +703,7 @@ _CN_NUMERALS = "零一二三四五六七八九十"
 
 
 def _rank_number(numeral: str) -> int:
-    return int(numeral) if numeral.isdigit() else _CN_NUMERALS.index(numeral.replace("两", "二"))
+    return int(numeral) if numeral.isdigit() else int(chinese_number(numeral) or 0)
 
 
 def asked_ranks(question: str) -> set[str]:

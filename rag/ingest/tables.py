@@ -143,6 +143,13 @@ def row_sentences(rows: Sequence[Sequence[str | None]], unit: str = "") -> list[
     return lines
 
 
+def _unit_above(lines: list[str]) -> str:
+    """The unit a table's unit line states when it stands in the two lines above the table
+    (``lines`` are the lines written so far): 「单位:万元」 over a caption or right over the rows."""
+    above = [line for line in lines[-2:] if line.strip()]
+    return next((unit for unit in map(table_unit, reversed(above)) if unit), "")
+
+
 def _pipe_cells(line: str) -> list[str]:
     inner = line.strip()
     inner = inner[1:] if inner.startswith("|") else inner
@@ -172,8 +179,7 @@ def pipe_tables_as_rows(text: str) -> str:
                 end += 1
         if end - i >= 2:
             rows = [_pipe_cells(line) for line in lines[i:end] if not _RULE_ROW.match(line)]
-            above = [line for line in out[-2:] if line.strip()]
-            out.extend(row_sentences(rows, unit=next((u for u in map(table_unit, reversed(above)) if u), "")))
+            out.extend(row_sentences(rows, unit=_unit_above(out)))
             i = end
         else:
             out.append(lines[i])
@@ -233,8 +239,7 @@ def cell_tables_as_rows(text: str) -> str:
         columns, rows = found
         cells = [line.strip() for line in lines[i : i + columns * (rows + 1)]]
         grid = [cells[r * columns : (r + 1) * columns] for r in range(rows + 1)]
-        above = [line for line in out[-2:] if line.strip()]
-        out.extend(row_sentences(grid, unit=next((u for u in map(table_unit, reversed(above)) if u), "")))
+        out.extend(row_sentences(grid, unit=_unit_above(out)))
         i += columns * (rows + 1)
     return "\n".join(out)
 
@@ -287,23 +292,22 @@ def spaced_tables_as_rows(text: str) -> str:
     while i < len(lines):
         first = _spaced_row(lines[i + 1]) if i + 1 < len(lines) else None
         header = _spaced_header(lines[i], len(first[1]) + 1) if first is not None else None
-        end = i + 1
-        while header is not None and end < len(lines):
-            row = _spaced_row(lines[end]) or _nameless_row(lines[end])
+        rows = [first] if header is not None and first is not None else []
+        while header is not None and i + 1 + len(rows) < len(lines):
+            line = lines[i + 1 + len(rows)]
+            row = _spaced_row(line) or _nameless_row(line)
             if row is None or len(row[1]) != len(header) - 1:
                 break
-            end += 1
-        if header is None or end - i - 1 < 2:
+            rows.append(row)
+        if header is None or len(rows) < 2:
             out.append(lines[i])
             i += 1
             continue
         grid = [header]
-        for line in lines[i + 1 : end]:
-            name, numbers = _spaced_row(line) or _nameless_row(line) or ("", [""])
+        for name, numbers in rows:
             # 「#夏粮」: NBS marks a part (其中) with #; 「肉类总产量(吨)」: a row states its own unit
             name, own_unit = header_unit(name.lstrip("#＃"))
             grid.append([name, numbers[0] + own_unit, *numbers[1:]])
-        above = [line for line in out[-2:] if line.strip()]
-        out.extend(row_sentences(grid, unit=next((u for u in map(table_unit, reversed(above)) if u), "")))
-        i = end
+        out.extend(row_sentences(grid, unit=_unit_above(out)))
+        i += 1 + len(rows)
     return "\n".join(out)

@@ -53,14 +53,19 @@ class Glossary:
         """General abbreviations of official statistics (GDP -> 地区生产总值, 人代会 -> 人民代表大会),
         from ``rag/data/abbreviations_zh.tsv``: they apply to Chinese and English questions alike
         and belong to no domain pack."""
-        return cls(text=resources.files("rag").joinpath("data", ABBREVIATIONS_FILE).read_text(encoding="utf-8"))
+        return cls._bundled(ABBREVIATIONS_FILE)
 
     @classmethod
     def general_terms(cls) -> Glossary:
         """General English terms of official statistics and notices (per capita GDP -> 人均地区生产总值,
         contact person -> 联系人), from ``rag/data/terms_en_zh.tsv``: any county's bulletin uses them,
         so they belong to no domain pack."""
-        return cls(text=resources.files("rag").joinpath("data", TERMS_FILE).read_text(encoding="utf-8"))
+        return cls._bundled(TERMS_FILE)
+
+    @classmethod
+    def _bundled(cls, name: str) -> Glossary:
+        """A glossary from a file of ``rag/data/`` (general resources, not a domain pack's)."""
+        return cls(text=resources.files("rag").joinpath("data", name).read_text(encoding="utf-8"))
 
     def __len__(self) -> int:
         return len(self._terms)

@@ -55,6 +55,9 @@ ADMIN_SUFFIXES: tuple[str, ...] = ("省", "市", "县", "区", "州")
 #: Either ending, as a regex alternation.
 ORG_SUFFIX_ALTERNATION = "|".join(ORG_SUFFIXES)
 
+#: What joins the items of an enumeration (甲、乙和丙, 甲以及乙), with the spaces around it.
+ENUMERATION_JOINT = re.compile(r"\s*(?:、|以及|和|与|及)\s*")
+
 #: Tiers of government and of recognition, and the urban/rural split: 省级 and 国家级 awards, 城市
 #: and 农村 allowances are different figures of one sentence, as different as two cities.
 TIER = re.compile(r"(?:国家|省|市|县|区|乡镇)级|城市|城镇|农村")
