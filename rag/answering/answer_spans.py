@@ -138,9 +138,10 @@ _ASKED_POSITION = re.compile(rf"([{CJK_RANGE}]{{2,12}}?)(?:的)?(?:什么|哪些
 _NUMERALS = {2: ("两", "二", "2"), 3: ("三", "3"), 4: ("四", "4"), 5: ("五", "5"), 6: ("六", "6")}
 _QUOTE_MARKS = "“”\"「」『』 "
 _QUOTE_PAIRS = (("“", "”"), ("「", "」"), ("『", "』"))
-#: 「牵头单位：区经信局」「联系人:方玉婷、陈心贝」: a short label, a colon and its value up to the
-#: next clause mark.
-_LABEL_VALUE = re.compile(rf"(?:^|[\s，,；;。])([{CJK_RANGE}]{{2,6}})[：:]\s*([^：:；;。，,\n]{{2,40}})")
+#: 「牵头单位：区经信局」「联系人:方玉婷、陈心贝」: a short label standing on its own (no ideograph
+#: right before it) and a colon; its value runs up to the next clause mark (``_LABEL_VALUE_RUN``).
+_LABEL_AT = re.compile(rf"(?<![{CJK_RANGE}])([{CJK_RANGE}]{{2,6}})[：:]\s*")
+_LABEL_VALUE_RUN = re.compile(r"[^：:；;。，,\n]{2,40}")
 _LABEL_ENDING = re.compile(r"(?:人|单位|部门|方式|电话|地址)$")
 _LABEL_JOINT = re.compile(r"[和及与、]")
 _KIND_LABEL_ENDINGS = {"person": r"人$", "org": r"(?:单位|部门|机构)$", "place": r"(?:地址|地点)$"}
@@ -159,6 +160,28 @@ ORDINAL_LEAD_ANCHOR_SHARE = 1.0
 SLOT_COUNTER_BONUS = 2.0
 #: What being set off in quotation marks adds to a candidate name (组建“百名劳模宣讲团”).
 QUOTED_BONUS = 0.3
+
+
+def _label_values(sentence: str) -> list[tuple[str, int, str]]:
+    """The (label, value offset, value) fields of ``sentence``. A value that runs into another
+    label's colon is cut before it where a space parts them (「投资:500万元 实施单位:…」, two fields
+    on one line); without a space it is a label itself (「监督电话:2.县财政局:0398-…」, a category over
+    its item) and the outer label has no value of its own."""
+    fields = []
+    for label in _LABEL_AT.finditer(sentence):
+        run = _LABEL_VALUE_RUN.match(sentence, label.end())
+        if run is None:
+            continue
+        value = run.group(0)
+        if run.end() < len(sentence) and sentence[run.end()] in "：:":
+            space = max(value.rfind(" "), value.rfind("\u3000"), value.rfind("\t"))
+            if space <= 0:
+                continue
+            value = value[:space]
+        value = value.strip()
+        if value:
+            fields.append((label.group(1), run.start(), value))
+    return fields
 
 
 def asks_for_author(question: str) -> bool:
@@ -440,15 +463,13 @@ class SpanFinder:
         and where, as label lines. The label, or its stem without 人/单位/部门/方式, must be in the
         question, and exactly one label of the sentence must be."""
         found: list[tuple[str, Span]] = []
-        for match in _LABEL_VALUE.finditer(sentence):
-            label = match.group(1)
+        for label, value_start, value in _label_values(sentence):
             # 「联系人和电话:黄万伟,1388…」: a label naming two fields names each (its value opens with the first)
             names = [label, *(_LABEL_JOINT.split(label)[:1] if _LABEL_JOINT.search(label) else [])]
             stems = [_LABEL_ENDING.sub("", name) for name in names]
             if any(name in question for name in names) or any(len(stem) >= 2 and stem in question for stem in stems):
-                value = match.group(2).strip()
-                if value and value not in question:
-                    found.append((label, Span(value, match.start(2), match.start(2) + len(value))))
+                if value not in question:
+                    found.append((label, Span(value, value_start, value_start + len(value))))
         if len(found) > 1:
             # 「联系人：…，联系电话：…」 for 「找谁联系」: the label of the asked kind (人 for who)
             ending = _KIND_LABEL_ENDINGS.get(kind)

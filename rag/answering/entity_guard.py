@@ -197,6 +197,23 @@ def reviewed_year(document: Document, context: str) -> str | None:
     return str(int(year) - 1) if year else None
 
 
+#: 「城镇居民」「农村常住居民」: the urban or rural half of a resident figure a question asks about.
+_RESIDENT_TIER = re.compile(r"(城镇|农村|城市)(?:常住)?居民")
+#: 居民 with no urban/rural tier before it (「全体居民」「居民人均可支配收入」): all residents; 「城、乡居民」
+#: and 「城乡居民」 are the two tiers side by side.
+_ALL_RESIDENTS = re.compile(r"(?<![城乡镇村市住])居民|全体(?:常住)?居民")
+
+
+def _missing_resident_tier(question: str, sentence: str) -> list[str]:
+    """The urban or rural tier of residents the question asks about (城镇居民人均可支配收入) when the
+    sentence gives the figure of all residents instead (「全体居民人均可支配收入25977元」「居民人均
+    可支配收入4.6万元」): bulletins print the three figures apart, and all residents' is neither."""
+    asked = _RESIDENT_TIER.search(question)
+    if asked is None or _RESIDENT_TIER.search(sentence) or not _ALL_RESIDENTS.search(sentence):
+        return []
+    return [asked.group(0)]
+
+
 class EntityGuard:
     """Says which of a question's entities a piece of evidence fails to mention."""
 
@@ -317,6 +334,7 @@ class EntityGuard:
         for mention in analysis.places:
             unplaced = unplaced.replace(mention.surface, " ")
         missing += self._missing_tiers(unplaced, tier_evidence)
+        missing += _missing_resident_tier(analysis.text, sentence)
         return missing
 
     @staticmethod

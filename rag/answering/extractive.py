@@ -55,7 +55,17 @@ from rag.answering.facts import (
 )
 from rag.answering.question import QuestionAnalysis, QuestionAnalyzer
 from rag.answering.refusal import refusal_text
-from rag.answering.table_rows import TABLE_ROW, Row, asked_extreme, extreme_row, parse_row, row_name
+from rag.answering.table_rows import (
+    TABLE_ROW,
+    Extreme,
+    Row,
+    asked_extreme,
+    extreme_item,
+    extreme_row,
+    listed_items,
+    parse_row,
+    row_name,
+)
 from rag.ingest.structure import text_lines
 from rag.ingest.tables import table_unit
 from rag.schema import Answer, Document, Passage, Refusal, RefusalReason
@@ -64,9 +74,10 @@ from rag.text.instructions import addresses_the_system
 from rag.text.localities import localities_in
 from rag.text.patterns import CJK_RANGE, DOCUMENT_NOUNS, PUBLICATION, TIER
 from rag.text.places import Place, same_place
-from rag.text.quantities import find_quantities
+from rag.text.quantities import find_quantities, unit_class
 from rag.text.romanised import romanised_names
 from rag.text.sentences import is_title_line
+from rag.text.shapes import shaped_values
 from rag.text.tokenizing import ChineseTokenizer
 
 #: Cosine similarities of e5 cluster high; this window maps them onto 0..1 for scoring.
@@ -283,9 +294,24 @@ def _averaged_otherwise(attribute: str, question: str) -> bool:
 #: How a sentence failing only for the asked part of its document's place relates to that part.
 PartRelation = Literal["silent", "sibling", ""]
 #: A 名单's group line: a label and the items listed after it (「阳城县：北留镇杏王村、西河乡郭河村。」).
-_GROUP_LINE = re.compile(r"^[^，,。：:]{2,12}：[^，,。：:]+(?:、[^，,。：:]+)+。?$")
+_GROUP_LINE = re.compile(r"^[^，,。：:]{2,12}[：:][^，,。：:]+(?:、[^，,。：:]+)+。?$")
 #: How much of a document's opening line a row or group borrows.
 OPENING_LINE_CHARS = 120
+
+
+#: A heading that counts what its section lists (「一、民间文学(共计5项)」「(共计6大类21项)」): it
+#: states a count, which answers 几项, though it names a topic like any heading.
+_COUNT_IN_BRACKETS = re.compile(r"[（(][^（）()]{0,8}?\d+\s*(?:大类|项|个|家|人|名|所|类|批|件)[^（）()]{0,20}[）)]")
+#: A question about the value before a change (上年的结构, 调整前): the first of two values.
+_ASKS_EARLIER = re.compile(r"上年|去年|调整前|原来|previous|last year|before", re.I)
+
+
+def _label_words(analysis: QuestionAnalysis) -> str:
+    """The words a label line's label is looked for in: the question's own, and for an English
+    question the Chinese terms it stands for ("address" -> 地址, "contact person" -> 联系人)."""
+    if analysis.language != "en":
+        return analysis.text
+    return " ".join((analysis.text, *analysis.expansions))
 
 
 def _row_shape(sentence: str) -> re.Pattern[str] | None:
@@ -385,13 +411,15 @@ class ExtractiveBackend(AnswerBackend):
         chosen, missing = self._first_supported(candidates, analysis, index)
         if chosen is None:
             reason: RefusalReason = "missing_entity" if missing else "weak_evidence"
-            if not missing and analysis.asked is not None and not any(c.has_span for c in candidates[:ALTERNATIVES]):
+            asks_shape = analysis.asked is not None or analysis.shape is not None
+            if not missing and asks_shape and not any(c.has_span for c in candidates[:ALTERNATIVES]):
                 reason = "unanswerable_kind"
             return self._refuse(request, analysis, reason, missing)
         chosen = self._prefer_sentence_with_span(candidates, chosen, analysis, index)
-        if (analysis.asked is not None or analysis.kind in NAME_KINDS) and not chosen.has_span:
+        if (analysis.asked is not None or analysis.kind in NAME_KINDS or analysis.shape) and not chosen.has_span:
             # The passages speak of the topic but hold no figure of the kind asked for
-            # (多少年 asked, only counts of 名 found): quoting them would not answer.
+            # (多少年 asked, only counts of 名 found; no telephone number for 电话是多少):
+            # quoting them would not answer.
             return self._refuse(request, analysis, "unanswerable_kind", [])
         short_answer = self._short_answer(analysis, chosen)
         if short_answer is not None and self._cites_another_document(analysis, chosen, short_answer):
@@ -510,6 +538,26 @@ class ExtractiveBackend(AnswerBackend):
                 return None
             position = next(p for p, row in rows.items() if row is best)
             return self._cite_row(request, analysis, index, position, best.key)
+        return self._listed_superlative(request, analysis, index, extreme)
+
+    def _listed_superlative(
+        self, request: AnswerRequest, analysis: QuestionAnalysis, index: DocumentIndex, extreme: Extreme
+    ) -> Answer | None:
+        """「分到金额最多的是哪个区县」 over 「补助标准:市中区1162万元、五通桥区3294万元、…」: the name of
+        the largest (smallest) figure of the first retrieved list of names with figures, of the class
+        the question asks for when it asks for one; None when no such list answers."""
+        classes = analysis.asked.classes if analysis.asked is not None else ()
+        for passage in request.passages[: self.max_passages]:
+            try:
+                chunk = index.chunks[index.chunk_position(passage.chunk_id)]
+            except KeyError:
+                continue
+            for position in index.sentences_of_chunk(chunk):
+                items = listed_items(index.sentences[position].text)
+                if not items or (classes and unit_class(items[0].quantity) not in classes):
+                    continue
+                best = extreme_item(items, extreme)
+                return None if best is None else self._cite_row(request, analysis, index, position, best.name)
         return None
 
     @staticmethod
@@ -840,23 +888,38 @@ class ExtractiveBackend(AnswerBackend):
         chosen in it (chosen once here, reused for the entity check and the short answer); and
         whether a name question's answer is the value of a label the question names
         (「审定人:郑继江」 for 「审定人是谁」), which makes the sentence strong on its own."""
+        if analysis.shape:
+            # 「县财政局的监督电话是多少」「三次产业结构是多少」: a value of that shape, strong when its
+            # label is asked about
+            if not shaped_values(sentence, analysis.shape):
+                return False, None, False
+            return True, None, self._labelled_shape(sentence, analysis) is not None
         if analysis.asked is not None:
             facts = _facts_of(sentence)
             if not candidate_facts(facts, analysis.asked, analysis.text):
                 # 「索引号是多少」: a form's field the question names answers though it is no figure
-                return self.spans.labelled(sentence, analysis.text) is not None, None, False
+                return self.spans.labelled(sentence, _label_words(analysis)) is not None, None, False
             return True, choose_fact(
                 facts, analysis.asked, fact_weights, analysis.text, words_must_decide=analysis.language == "en"
             ), False
         if analysis.list_size:
             return bool(self.spans.listed(sentence, analysis.list_size)), None, False
-        if analysis.kind in _LABELLED_KINDS and self.spans.labelled(sentence, analysis.text, analysis.kind):
+        if analysis.kind in _LABELLED_KINDS and self.spans.labelled(sentence, _label_words(analysis), analysis.kind):
             return True, None, True
         if self.spans.find(sentence, analysis.kind, asks_for_author(analysis.text)):
             return True, None, False
         if self.spans.aligned(sentence, analysis.kind, analysis.text, analysis.place_names):
             return True, None, False
         return bool(analysis.head and self.spans.headed(sentence, analysis.head, analysis.text)), None, False
+
+    def _labelled_shape(self, sentence: str, analysis: QuestionAnalysis) -> str | None:
+        """The value of the asked shape inside the value of a label the question names
+        (「2.县财政局:0398-7862268」 for 「县财政局的监督电话」), else None."""
+        labelled = self.spans.labelled(sentence, _label_words(analysis), analysis.kind)
+        if labelled is None or analysis.shape is None:
+            return None
+        values = shaped_values(labelled.text, analysis.shape)
+        return labelled.text[slice(*values[0])] if len(values) == 1 else None
 
     def _score_sentences(
         self,
@@ -915,6 +978,7 @@ class ExtractiveBackend(AnswerBackend):
                 analysis.kind not in _SIGNED_KINDS
                 and self._is_heading(document, record.start, record.end)
                 and not (analysis.kind == "date" and _DATELINE.match(record.text))
+                and not (analysis.kind == "count" and _COUNT_IN_BRACKETS.search(record.text))
             ):
                 continue  # a heading names a topic; it answers nothing (but a dateline says when)
             sentence = record.text
@@ -935,8 +999,17 @@ class ExtractiveBackend(AnswerBackend):
             section = document.heading_at(record.start).lower()
             heading_text = headings[position] if section in headings[position] else f"{headings[position]} {section}"
             introduction = self._introduction(index, position, heading_text)
+            # a sentence borrows what its introduction names only when it refers back to it (其中,
+            # 该), details a lead-in, is a labelled field or a table's row, or opens without a
+            # subject (总产量…): 「上等烟比例70%以上;」 does not make the next clause's 合格率 a 比例
+            borrows = bool(
+                self._after_lead_in(index, position) or self._labelled_item(document, record.start, record.end)
+                or _row_shape(sentence) is not None or _REFERS_BACK.search(sentence[:REFERENCE_WINDOW])
+                or _SUBJECTLESS.match(sentence)
+            )
             if has_span and asked_terms and not self._names_asked_noun(
-                text + " " + " ".join(self.analyzer.abbreviations.expand(text)), introduction, index, asked_terms,
+                text + " " + " ".join(self.analyzer.abbreviations.expand(text)),
+                introduction if borrows else heading_text, index, asked_terms,
             ):
                 has_span, choice = False, None  # a figure of something else (奖励资金 for 抗疫资金)
             if has_span and not self._row_asked(sentence, analysis, named):
@@ -953,11 +1026,7 @@ class ExtractiveBackend(AnswerBackend):
                 # where the question's 哪个部门 does, between the question's own words
                 bonus += ALIGNED_NAME_BONUS
             prior = 0.1 * request.passages[number].score
-            context = self._context_coverage(
-                introduction, text, weights,
-                self._after_lead_in(index, position) or self._labelled_item(document, record.start, record.end)
-                or _row_shape(sentence) is not None,
-            ) / total_weight
+            context = self._context_coverage(introduction, text, weights, borrows) / total_weight
             if focus:
                 # a follow-up's own words decide between sentences that both speak of its subject
                 # (「事迹突出、有重大贡献的呢？」: the tier holding 重大贡献, not the one of 特殊贡献)
@@ -1305,10 +1374,19 @@ class ExtractiveBackend(AnswerBackend):
         """The exact span that answers, or None when the sentence does not single one out."""
         if _TWO_QUESTIONS.search(analysis.text):
             return None  # 「多久发一次、用什么方式发」 asks two things: one span answers neither in full
+        if analysis.shape:
+            labelled_contact = self._labelled_shape(chosen.text, analysis)
+            if labelled_contact is not None:
+                return labelled_contact
+            values = shaped_values(chosen.text, analysis.shape)
+            if analysis.shape == "ratio" and len(values) > 1:
+                # 「三次产业比例由上年的12.5:28.4:59.1调整为11.8:29.2:59.0」: the new one unless the old is asked
+                return chosen.text[slice(*values[0 if _ASKS_EARLIER.search(analysis.text) else -1])]
+            return chosen.text[slice(*values[0])] if len(values) == 1 else None
         if analysis.asked is not None:
             choice = chosen.choice
             if choice is None and chosen.has_span:
-                labelled_value = self.spans.labelled(chosen.text, analysis.text)
+                labelled_value = self.spans.labelled(chosen.text, _label_words(analysis))
                 return labelled_value.text if labelled_value is not None else None
             if choice is None or choice.best is None or not choice.confident:
                 return None
@@ -1324,7 +1402,7 @@ class ExtractiveBackend(AnswerBackend):
             span = self.spans.best(sentence, analysis.kind, anchors, analysis.text, analysis.place_names, listed)
             return span.text if span else None
         if analysis.kind in _LABELLED_KINDS:
-            labelled = self.spans.labelled(sentence, analysis.text, analysis.kind)
+            labelled = self.spans.labelled(sentence, _label_words(analysis), analysis.kind)
             if labelled is not None:
                 return labelled.text  # 「牵头单位：区经信局」: the value of the label the question asks about
         if asks_for_document(analysis.head):

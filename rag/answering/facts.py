@@ -28,6 +28,7 @@ from typing import Literal
 from rag.text.numbers import chinese_number, english_ranks
 from rag.text.patterns import CJK_RANGE, ENUMERATION_JOINT, TIER, YEAR
 from rag.text.quantities import COUNTER_WORDS, GENERIC_COUNTERS, MEASURE_WORDS, Quantity, find_quantities, unit_class
+from rag.text.shapes import asked_shape
 
 Role = Literal["before", "after", "none"]
 
@@ -268,6 +269,8 @@ def asked_for(question: str) -> AskedFor | None:
     """
     if "哪几" in question:
         return None  # 「哪几位当选」「哪几个部门」: which ones, a list, not a count
+    if asked_shape(question):
+        return None  # 「监督电话是多少」「三次产业结构是多少」: a telephone number, a ratio, not a figure
     asked = _asked_figure(question)
     if asked is not None and _ASKS_BOUND.search(question):
         asked = replace(asked, bound=True)
@@ -617,6 +620,15 @@ def _link_changes(sentence: str, facts: list[Fact]) -> list[Fact]:
     return linked
 
 
+#: The indicator that ends the last item of a 分别 list and is each item's (「金融业、…、非营利性服务业
+#: 增加值分别增长…」: 金融业's figure is a 增加值 too).
+_INDICATOR_HEAD = re.compile(r"(?:增加值|总额|总量|收入|产量|产值|面积|人数|人次|支出|投资|总数)$")
+#: The fewest items of a 、-list whose names may hold 和 (批发和零售业、住宿和餐饮业、金融业).
+MIN_COMMA_ITEMS = 3
+#: The shortest item of a 分别 list that names a thing in full (城镇 of 「城镇和农村居民…」 does not).
+WHOLE_ITEM_CHARS = 3
+
+
 def _pair_respectively(sentence: str, facts: list[Fact]) -> list[Fact]:
     """「A、B分别为X、Y」: X describes A and Y describes B. 「2019年、2020年先后培训26.9万人、53.8万人」:
     each run of figures after the marker pairs with the items before it, in order; a year item
@@ -628,7 +640,13 @@ def _pair_respectively(sentence: str, facts: list[Fact]) -> list[Fact]:
     after = [f for f in facts if f.quantity.start > position]
     clause_start = _clause_start(sentence, position, "；;。")
     listed = [item.strip() for item in _ITEM_SPLIT.split(sentence[clause_start:position]) if item.strip()]
-    item_lists = [_shared_noun(_framed(listed)), _shared_noun(_framed(_enumeration_before(sentence, position)))]
+    item_lists = [
+        _shared_noun(_framed(listed)),
+        _shared_noun(_framed(_enumeration_before(sentence, position))),
+    ]
+    comma_items = _comma_items(sentence[clause_start:position])
+    if len(comma_items) >= MIN_COMMA_ITEMS and len(listed) > len(comma_items):
+        item_lists.append(comma_items)  # names holding 和 (批发和零售业) split apart at every 和
     paired: dict[int, str] = {}
     used: list[str] = []
     for items in item_lists:
@@ -691,7 +709,17 @@ def _pair_respectively(sentence: str, facts: list[Fact]) -> list[Fact]:
             result.append(fact)
             continue
         years = tuple(YEAR.findall(item)) or fact.years
-        result.append(replace(fact, attribute=item + " " + fact.attribute, years=years, tier=tier_of.get(id(fact), "")))
+        # the words before 分别 hold every item (「游客人次、旅游总收入分别增长40%和50%」): the other
+        # items there are not this figure's words (40% is not of 旅游总收入)
+        # (not when an item is a bare qualifier whose noun the last item carries: 「城镇和农村居民…」)
+        own = fact.attribute
+        whole_items = bool(used) and min(map(len, used)) >= WHOLE_ITEM_CHARS
+        for other in used if whole_items else []:
+            if other != item and not any(other in name for name in used if name != other):
+                # the indicator the last item names for all (…非营利性服务业增加值) stays
+                head = _INDICATOR_HEAD.search(other) if other == used[-1] else None
+                own = own.replace(other, f" {head.group(0) if head else ''} ")
+        result.append(replace(fact, attribute=item + " " + own, years=years, tier=tier_of.get(id(fact), "")))
     return result
 
 
@@ -752,6 +780,20 @@ def _pair_places(clause: str, figures: list[Fact]) -> dict[int, str]:
         return {}
     names = [f"第{_CHINESE_DIGITS[n]}{top.group(2)}" for n in range(1, len(figures) + 1)]
     return {id(f): f"{name} {clause}" for f, name in zip(figures, names, strict=True)}
+
+
+def _comma_items(clause: str) -> list[str]:
+    """The items of 「交通运输仓储和邮政业、批发和零售业、…、营利性服务业及非营利性服务业」: names
+    that hold 和 themselves are parted by 、 alone, and only the last joint before the last item
+    (及, 和, 与) parts the last two. Tried when splitting at every 和 gives more items than figures."""
+    parts = [part.strip() for part in re.split(r"[、，,]", clause) if part.strip()]
+    if len(parts) < 2:
+        return []
+    joints = list(re.finditer(r"以及|及|和|与", parts[-1]))
+    if joints:
+        last = joints[-1]
+        parts[-1:] = [parts[-1][: last.start()].strip(), parts[-1][last.end() :].strip()]
+    return [part for part in parts if part]
 
 
 def _enumeration_before(sentence: str, position: int) -> list[str]:

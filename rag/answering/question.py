@@ -22,6 +22,7 @@ from rag.text.numbers import chinese_number, english_ordinals, ordinals_in
 from rag.text.patterns import CJK, CJK_RANGE, DOCUMENT_NOUNS, PERSON_TITLES, years_named
 from rag.text.places import Gazetteer, Place, PlaceMention, prefer_places
 from rag.text.quantities import Quantity, find_quantities
+from rag.text.shapes import asked_shape
 
 AnswerKind = Literal[
     "amount", "count", "percent", "date", "duration", "measure", "ordinal", "person", "place", "org",
@@ -156,6 +157,9 @@ class QuestionAnalysis:
     # How many things a list question asks for (「哪三支通道」 -> 3, 「“四项机制”是什么」 -> 4); 0
     # when it does not say.
     list_size: int = 0
+    # The shape of answer the question asks for (phone, fax, email, postcode, website, ratio;
+    # rag.text.shapes): its answer is a value of that shape, never a figure. None for others.
+    shape: str | None = None
 
     @property
     def place_names(self) -> set[str]:
@@ -285,6 +289,7 @@ class QuestionAnalyzer:
             translated_phrases=phrases,
             towns=localities_in(question, [(m.start, m.start + len(m.surface)) for m in places]),
             list_size=size,
+            shape=asked_shape(question),
         )
 
 

@@ -1,4 +1,5 @@
 """Superlatives over a table's rows: 「哪个乡镇新种任务最多」 is answered by comparing the rows in code.
+The same for a notice's list of names with their figures (「市中区1162万元、五通桥区3294万元、…」).
 
 Tables are indexed one row per sentence with their headers (「乡镇：长安镇，新种任务：2150亩。」, see
 ``rag.ingest.tables``), so no single sentence says which row is largest; the rows of the table do
@@ -11,7 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from rag.text.quantities import find_quantities
+from rag.text.patterns import CJK_RANGE
+from rag.text.quantities import Quantity, find_quantities, unit_class
 
 Extreme = Literal["max", "min"]
 
@@ -22,6 +24,51 @@ _LEAST = re.compile(r"最少|最低|最小|最短|\bfewest\b|\bleast\b|\blowest\
 _WHICH = re.compile(r"哪个|哪一个|哪家|哪|\bwhich\b", re.I)
 #: Row keys that are the table's totals, not one of its rows.
 _TOTAL_KEYS = re.compile(r"合\s*计|总\s*计|小\s*计|全县|全市|全区|全省|总数")
+
+
+#: A field's label before a list (「补助标准:」), left out of the first item's name.
+_LEADING_LABEL = re.compile(rf"^[{CJK_RANGE}]{{2,8}}\s*[：:]\s*")
+#: A listed item's name: the words before its figure, without numbering or brackets.
+_ITEM_NAME = re.compile(rf"[{CJK_RANGE}A-Za-z0-9（）()·]{{2,30}}")
+#: The fewest items of a list that a superlative is asked over.
+MIN_LISTED_ITEMS = 3
+
+
+@dataclass(frozen=True)
+class ListedItem:
+    """One name of a list with its figure (五通桥区 3294万元), offsets into the sentence."""
+
+    name: str
+    quantity: Quantity
+
+
+def listed_items(sentence: str) -> list[ListedItem]:
+    """The names and figures of ``sentence`` when it is a 、-list of at least ``MIN_LISTED_ITEMS``
+    items, each a name followed by one figure of the same unit class (「补助标准:市中区1162万元、
+    五通桥区3294万元、沙湾区147万元」); [] for any other sentence."""
+    body = sentence.rstrip("。；;")
+    label = _LEADING_LABEL.match(body)
+    offset = label.end() if label else 0
+    items: list[ListedItem] = []
+    for part in body[offset:].split("、"):
+        figures = [q for q in find_quantities(part) if q.value is not None]
+        if len(figures) != 1 or part[figures[0].end :].strip():
+            return []  # an item with no figure, two figures, or words after its figure
+        name = part[: figures[0].start].strip()
+        if not _ITEM_NAME.fullmatch(name):
+            return []
+        items.append(ListedItem(name, figures[0]))
+    if len(items) < MIN_LISTED_ITEMS or len({unit_class(item.quantity) for item in items}) != 1:
+        return []
+    return items
+
+
+def extreme_item(items: list[ListedItem], extreme: Extreme) -> ListedItem | None:
+    """The item with the largest (smallest) figure; None when two tie for it."""
+    ranked = sorted(items, key=lambda item: item.quantity.value or 0.0, reverse=extreme == "max")
+    if len(ranked) < 2 or ranked[0].quantity.value == ranked[1].quantity.value:
+        return None
+    return ranked[0]
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,15 @@ from functools import lru_cache
 from rag.text.numbers import chinese_number
 from rag.text.patterns import CJK_RANGE
 from rag.text.places import Gazetteer
+from rag.text.shapes import shaped_values
 
-__all__ = ["counted_lists_as_sentences", "place_grouped_lists_as_sentences"]
+__all__ = [
+    "bare_contacts_under_their_label",
+    "counted_lists_as_sentences",
+    "numbered_fields_under_their_label",
+    "numbered_items_with_their_fields",
+    "place_grouped_lists_as_sentences",
+]
 
 #: A group line: a name and, in parentheses, how many items follow (赤壁市(4个), 一等奖（3名）).
 _GROUP_LINE = re.compile(
@@ -29,6 +36,16 @@ _GROUP_LINE = re.compile(
 _ITEM_LINE = re.compile(rf"^\s*[{CJK_RANGE}A-Za-z0-9·（）()]{{2,30}}\s*$")
 #: The most items a group may announce to be joined (a longer list is left as it is).
 MAX_ITEMS = 60
+#: A field's label at the start of a line (「监督电话:」「投资:」).
+_FIELD_LABEL = re.compile(rf"^\s*([{CJK_RANGE}]{{2,8}})\s*[：:]")
+#: A list item's number at the start of a line (「2.」「3、」).
+_ITEM_NUMBER = re.compile(r"\s*(\d{1,2})\s*[.．、]")
+#: Marks that make a line a sentence of its own rather than a list item's name.
+_SENTENCE_MARKS = re.compile(r"[，,。；;！？!?：:]")
+#: The longest line read as a numbered item's name.
+MAX_ITEM_NAME = 60
+#: The fewest numbered items with a field line under them that make such a list (one is a heading).
+MIN_ITEMS_WITH_FIELDS = 2
 
 
 def counted_lists_as_sentences(text: str) -> str:
@@ -45,6 +62,97 @@ def counted_lists_as_sentences(text: str) -> str:
             head = lines[i].strip()
             out.append(f"{head}：{'、'.join(item.strip() for item in items)}。")
             i += 1 + count
+            continue
+        out.append(lines[i])
+        i += 1
+    return "\n".join(out)
+
+
+def numbered_fields_under_their_label(text: str) -> str:
+    """``text`` with a label's numbered values each carrying the label: a notice prints
+    「监督电话:1.农业农村局:0398-7872655」 and then 「2.县财政局:0398-7862268」 on the next line, so read
+    line by line nothing says the second number is a 监督电话 and not an e-mail address or a postal
+    address, which follow in the same shape. Each later item line becomes 「监督电话:2.县财政局:…」."""
+    lines = text.split("\n")
+    out: list[str] = []
+    label = ""
+    expected = 0
+    for line in lines:
+        number = _ITEM_NUMBER.match(line)
+        if label and number and int(number.group(1)) == expected:
+            out.append(f"{label}:{line.strip()}")
+            expected += 1
+            continue
+        label, expected = "", 0
+        field = _FIELD_LABEL.match(line)
+        if field:
+            first = _ITEM_NUMBER.match(line, field.end())
+            if first and first.group(1) == "1":
+                label, expected = field.group(1), 2
+        out.append(line)
+    return "\n".join(out)
+
+
+def bare_contacts_under_their_label(text: str) -> str:
+    """``text`` with a telephone number or e-mail address standing alone on its line labelled like
+    the field or heading above it: 「监督电话:12317」 and under it 「0973-8752868」 are two 监督电话, but
+    the second line alone says nothing of what its number is. It becomes 「监督电话:0973-8752868」;
+    so does the number under a heading 「三、监督电话」."""
+    lines = text.split("\n")
+    out: list[str] = []
+    label, kind = "", ""
+    for line in lines:
+        if label and _whole_contact(line, kind):
+            out.append(f"{label}:{line.strip()}")
+            continue
+        label, kind = "", ""
+        field = _FIELD_LABEL.match(line)
+        heading = _CONTACT_HEADING.match(line)
+        if field:
+            kind = next((k for k in ("phone", "email") if _whole_contact(line[field.end() :], k)), "")
+            label = field.group(1) if kind else ""
+        elif heading:
+            # 「三、监督电话」 over 「0972-8610459」: the heading is the number's label
+            label, kind = heading.group(1), "email" if heading.group(1).endswith("邮箱") else "phone"
+        out.append(line)
+    return "\n".join(out)
+
+
+#: A heading that names a kind of contact (「三、监督电话」「联系电话」), its number stripped.
+_CONTACT_HEADING = re.compile(
+    rf"^\s*(?:[（(]?[一二三四五六七八九十\d]{{1,3}}[）)]?[、.．]?\s*)?([{CJK_RANGE}]{{0,8}}(?:电话|热线|邮箱|传真))\s*$"
+)
+
+
+def _whole_contact(text: str, kind: str) -> bool:
+    """Whether ``text`` is nothing but contact values of ``kind`` (and the marks between them)."""
+    stripped = text.strip()
+    values = shaped_values(stripped, kind)
+    return len(values) == 1 and values[0] == (0, len(stripped))
+
+
+def numbered_items_with_their_fields(text: str) -> str:
+    """``text`` with each numbered item's name joined to the field line under it: a 公告 lists
+    「1.西卜沙乡三个村游牧民定居点人饮巩固提升工程」 and under it 「投资:500万元 实施单位:…」, so the
+    line holding the figure never names the project it is of. Joined (「1.…工程 投资:500万元 …」),
+    the item and its fields are one sentence. Only a list of at least ``MIN_ITEMS_WITH_FIELDS``
+    such pairs is joined: one numbered line over a field line may be a heading."""
+    lines = text.split("\n")
+    pairs = [
+        i for i in range(len(lines) - 1)
+        if _ITEM_NUMBER.match(lines[i]) and len(lines[i].strip()) <= MAX_ITEM_NAME
+        and not _SENTENCE_MARKS.search(lines[i]) and _FIELD_LABEL.match(lines[i + 1])
+        and not _ITEM_NUMBER.match(lines[i + 1])
+    ]
+    if len(pairs) < MIN_ITEMS_WITH_FIELDS:
+        return text
+    joined = set(pairs)
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        if i in joined:
+            out.append(f"{lines[i].rstrip()} {lines[i + 1].strip()}")
+            i += 2
             continue
         out.append(lines[i])
         i += 1

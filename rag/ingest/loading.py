@@ -26,7 +26,13 @@ from rag.errors import DocumentError, ExtractionError
 from rag.ingest.cleaning import detect_title_and_headings
 from rag.ingest.forms import disclosure_form_as_fields
 from rag.ingest.limits import Budget, ParseLimits
-from rag.ingest.lists import counted_lists_as_sentences, place_grouped_lists_as_sentences
+from rag.ingest.lists import (
+    bare_contacts_under_their_label,
+    counted_lists_as_sentences,
+    numbered_fields_under_their_label,
+    numbered_items_with_their_fields,
+    place_grouped_lists_as_sentences,
+)
 from rag.ingest.office import Extracted, read_csv, read_doc, read_docx, read_ofd, read_xlsx
 from rag.ingest.pdf import read_pdf
 from rag.ingest.structure import document_meta, merge_headings, numbered_headings
@@ -63,12 +69,11 @@ LOADER_VERSION = "formats-1"
 def _plain_text_structures(text: str) -> str:
     """Plain text (.txt, .md) with the structures other formats mark up written as sentences: a
     disclosure form's fields, the rows of pipe tables, one-cell-per-line tables and spaced tables,
-    counted and place-grouped 名单 lists."""
-    return place_grouped_lists_as_sentences(
-        counted_lists_as_sentences(
-            pipe_tables_as_rows(spaced_tables_as_rows(cell_tables_as_rows(disclosure_form_as_fields(text))))
-        )
-    )
+    counted and place-grouped 名单 lists, a label's numbered values and bare contact lines, and
+    numbered items with their field lines."""
+    tables = pipe_tables_as_rows(spaced_tables_as_rows(cell_tables_as_rows(disclosure_form_as_fields(text))))
+    lists = place_grouped_lists_as_sentences(counted_lists_as_sentences(tables))
+    return numbered_items_with_their_fields(bare_contacts_under_their_label(numbered_fields_under_their_label(lists)))
 
 
 def load_document(path: Path, limits: ParseLimits | None = None) -> Document:

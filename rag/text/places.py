@@ -35,6 +35,13 @@ _LEVEL_ORDER: tuple[PlaceLevel, ...] = ("country", "province", "city", "county")
 OPENING_CHARS = 300
 _ENGLISH_SUFFIXES = ("", " County", " City", " District", " Province")
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
+#: How a document speaks of its own county or city (全县烟叶工作, 我市, 本区).
+_SELF_REFERENCE = {
+    "county": re.compile(r"(?:全|本|我)(?:县|区|旗)"),
+    "city": re.compile(r"(?:全|本|我)(?:市|州|盟)"),
+}
+#: Matches nothing: no self-reference fits a province or the country.
+_NEVER = re.compile(r"(?!)")
 
 
 @dataclass(frozen=True)
@@ -279,6 +286,13 @@ class Gazetteer:
         if found is None:
             province = main_province(self, document)
             found = self.get(province) if province else None
+        if found is None:
+            # an untitled county notice that names no place up front (「…切实抓好2023年全县烟叶工作」)
+            # names its county once, in a document it cites (《姚安县人民政府办公室关于…》): the one
+            # county it names in full is the 全县 it speaks of
+            sole = self._sole_named(document.text)
+            if sole is not None and _SELF_REFERENCE.get(sole.level, _NEVER).search(document.text):
+                return sole
         if found is not None and found.level == "province":
             # a notice that states only its province up front (《江苏省征兵工作条例》) names its own
             # place once in its body (「2024年吴江区城镇居民人均可支配收入为86702元」): the one city or

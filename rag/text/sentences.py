@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from itertools import pairwise
 
-from rag.text.patterns import is_cjk
+from rag.text.patterns import CJK_RANGE, is_cjk
 
 __all__ = [
     "CLOSERS",
@@ -101,6 +101,10 @@ def is_title_line(text: str, start: int, end: int) -> bool:
     return not text[line_start:start].strip() and not text[end:line_end].strip()
 
 
+#: A line that opens with a field's label (「补助对象:…」「投资:500万元」): in a notice's run of such
+#: lines each is a field of its own, even without a full stop at the end of the one before.
+_LABEL_OPENING = re.compile(rf"^[{CJK_RANGE}]{{2,8}}\s*[：:]")
+
 #: A report's delivery subtitle: it opens with the date and 在 (after a dash or bracket) …
 _SUBTITLE_OPENING = re.compile(r"^[—–\-(（\s]*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*在")
 #: … and closes with the meeting (「…第四次会议上」, 「…大会上）」).
@@ -125,6 +129,8 @@ def _continues(prev_line: str, next_line: str) -> bool:
         return False  # ends in a terminator, a closing quote or other punctuation
     if is_heading_shaped(p) or is_heading_shaped(n):
         return False  # a short standalone line is a heading or a label, and so is the next one
+    if _LABEL_OPENING.match(p) and _LABEL_OPENING.match(n):
+        return False  # 「补助对象:市中区、…」 / 「补助标准:市中区1162万元、…」: two fields, not one wrapped line
     return True
 
 
@@ -195,8 +201,8 @@ def _is_full_stop(text: str, i: int) -> bool:
     while k > max(0, i - 40) and (is_latin_alnum(text[k - 1]) or text[k - 1] == "."):
         k -= 1  # the word before the dot (bounded: a dot in a long token run is no sentence end)
     word = text[k:i]
-    if word.isdigit() and not text[text.rfind("\n", 0, k) + 1 : k].strip():
-        return False  # "1." numbering a list item
+    if word.isdigit() and (not text[text.rfind("\n", 0, k) + 1 : k].strip() or text[k - 1] in ":："):
+        return False  # "1." numbering a list item, also the first item right after its label (电子邮箱:1.…)
     if "." in word or (len(word) == 1 and word.isalpha()) or word.lower() in _ABBREVIATIONS:
         return False  # U.S., initials, Dr.
     j = i + 1

@@ -352,3 +352,17 @@ def test_a_label_naming_two_fields_answers_for_its_first(finder: SpanFinder) -> 
     span = finder.labelled("联系人和电话:黄某某,13887692697。", "某县补助政策办事受理的联系人是谁？", "person")
     assert span is not None and span.text == "黄某某"
     assert finder.labelled("单位名称和地址:某县农业农村局,某路60号;", "某县补助政策的联系人是谁？", "person") is None
+
+
+def test_a_label_over_numbered_items_is_no_value_of_its_own(finder: SpanFinder) -> None:
+    line = "监督电话:2.县财政局:0398-7862268"
+    assert finder.labelled(line, "县财政局的监督电话是多少？").text == "0398-7862268"  # type: ignore[union-attr]
+    assert finder.labelled("(七)咨询电话:0482-8299146", "咨询电话是多少？").text == "0482-8299146"  # type: ignore[union-attr]
+
+
+def test_two_fields_on_one_line_are_parted_at_the_space(finder: SpanFinder) -> None:
+    line = "1.甲村饮水工程 投资:500万元 实施单位:泽库县农牧水利和科技局"
+    unit = finder.labelled(line, "甲村饮水工程的实施单位是谁？", "org")
+    assert unit is not None and unit.text == "泽库县农牧水利和科技局"
+    investment = finder.labelled(line, "甲村饮水工程投资多少？")
+    assert investment is not None and investment.text == "500万元"

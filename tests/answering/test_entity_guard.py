@@ -462,3 +462,15 @@ def test_a_tier_word_inside_the_questions_place_is_no_tier(guard: EntityGuard, a
     line = "联系地址:泽州路1241号市农业农村局402室"
     notice = make_document("jincheng-notice", "晋城市最美乡村名单公示", f"如有意见请联系。\n{line}\n")
     assert missing_for(guard, analyzer, "对晋城市最美乡村名单有意见，联系地址在哪里？", notice, line) == []
+
+
+def test_all_residents_figure_does_not_answer_for_urban_or_rural_residents(
+    guard: EntityGuard, analyzer: QuestionAnalyzer
+) -> None:
+    sentence = "全体居民人均可支配收入25977元,同比增长6.2%;"
+    report = make_document("yizhang-income", "政府工作报告", f"2023年宜章县经济运行良好。{sentence}\n")
+    assert missing_for(guard, analyzer, "宜章县2023年城镇居民人均可支配收入是多少？", report, sentence) == ["城镇居民"]
+    assert missing_for(guard, analyzer, "宜章县2023年居民人均可支配收入是多少？", report, sentence) == []
+    halves = "城、乡居民人均可支配收入分别为22694元、9527元"
+    both = make_document("yuanling-income", "政府工作报告", f"2018年沅陵县{halves}。\n")
+    assert missing_for(guard, analyzer, "沅陵县2018年农村居民人均可支配收入是多少？", both, halves) == []

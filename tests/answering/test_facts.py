@@ -595,3 +595,34 @@ def test_a_measured_noun_asks_for_its_own_units() -> None:
     assert "亩" in area.classes and "吨" not in area.classes
     follow_up = asked_for("某县2022年粮食播种面积是多少，它的总产量？")
     assert "吨" in follow_up.classes, "the follow-up's own noun, the last one, decides"
+
+
+def test_names_holding_he_pair_with_their_figures_respectively() -> None:
+    sentence = (
+        "在第三产业中交通运输仓储和邮政业、批发和零售业、住宿和餐饮业、金融业、房地产业、营利性服务业及"
+        "非营利性服务业增加值分别增长11.3%、5.5%、2.6%、5.1%、2.4%、0.2%和5.8%。"
+    )
+    facts = sentence_facts(sentence)
+    asked = AskedFor("percent", ("percent",))
+    finance = choose_fact(facts, asked, weights("金融业", "增加值"), "金融业增加值增长多少？")
+    assert finance.best is not None and finance.best.text == "5.1%"
+    lodging = choose_fact(facts, asked, weights("住宿", "餐饮业", "增加值"), "住宿和餐饮业增加值增长多少？")
+    assert lodging.best is not None and lodging.best.text == "2.6%"
+    tiers = sentence_facts("对新认定国家级及省级制造业创新中心、技术创新示范企业,分别给予50万元、20万元一次性奖补;")
+    assert [f.tier for f in tiers] == ["国家级", "省级"], "two 、-items against two figures: the tiers pair"
+
+
+def test_the_other_items_before_fen_bie_are_not_a_figures_words() -> None:
+    facts = sentence_facts("全年接待游客人次、旅游总收入分别增长40%和50%。")
+    assert "旅游总收入" not in facts[0].attribute and "旅游总收入" in facts[1].attribute
+    asked = AskedFor("percent", ("percent",))
+    income = choose_fact(facts, asked, weights("旅游", "总收入"), "旅游总收入增长了多少？")
+    assert income.best is not None and income.best.text == "50%"
+    halves = sentence_facts("城镇和农村居民人均可支配收入分别增长4.6%和7.1%")
+    assert "居民人均可支配收入" in halves[0].attribute, "a bare qualifier keeps the noun the last item carries"
+
+
+def test_a_contact_or_ratio_question_asks_for_no_figure() -> None:
+    assert asked_for("县财政局的监督电话是多少？") is None
+    assert asked_for("望江县2022年三次产业结构是多少？") is None
+    assert asked_for("全县开通了几条服务热线？") is not None

@@ -29,6 +29,7 @@ SPLITS = {
     "dev-docs4": ("dev_docs4_qa.jsonl", PROJECT_ROOT / "eval" / "dev_corpus4", 200),
     "dev-docs5": ("dev_docs5_qa.jsonl", PROJECT_ROOT / "eval" / "dev_corpus5", 200),
     "dev-docs6": ("dev_docs6_qa.jsonl", PROJECT_ROOT / "eval" / "dev_corpus6", 200),
+    "dev-docs7": ("dev_docs7_qa.jsonl", PROJECT_ROOT / "eval" / "dev_corpus7", 200),
 }
 COMPUTED_TYPES = {"comparison", "total"}
 

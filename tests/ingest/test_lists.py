@@ -37,3 +37,42 @@ def test_one_place_line_over_a_paragraph_is_no_list() -> None:
 
     text = "阳城县\n北留镇杏王村\n全县共评出先进村十个"
     assert place_grouped_lists_as_sentences(text) == text
+
+
+def test_a_labels_numbered_values_each_carry_the_label() -> None:
+    from rag.ingest.lists import numbered_fields_under_their_label
+
+    text = "监督电话:1.农业农村局:0398-7872655\n2.县财政局:0398-7862268\n电子邮箱:1.农业农村局:a@163.com\n2.县财政局:b@163.com\n3.另起一段"
+    assert numbered_fields_under_their_label(text).split("\n") == [
+        "监督电话:1.农业农村局:0398-7872655",
+        "监督电话:2.县财政局:0398-7862268",
+        "电子邮箱:1.农业农村局:a@163.com",
+        "电子邮箱:2.县财政局:b@163.com",
+        "电子邮箱:3.另起一段",
+    ]
+    unnumbered = "监督电话:0398-7872655\n2.县财政局:0398-7862268"  # no 1. after the label: no list
+    assert numbered_fields_under_their_label(unnumbered) == unnumbered
+
+
+def test_a_bare_number_under_a_field_or_heading_takes_its_label() -> None:
+    from rag.ingest.lists import bare_contacts_under_their_label
+
+    field = "监督电话:12317\n0973-8752868\n公告期:2023年6月9日"
+    assert bare_contacts_under_their_label(field).split("\n")[1] == "监督电话:0973-8752868"
+    heading = "三、监督电话\n0972-8610459\n海东市扶贫开发局"
+    assert bare_contacts_under_their_label(heading).split("\n")[1] == "监督电话:0972-8610459"
+    figure = "投资:500万元\n1259"  # a figure's field is no telephone number's label
+    assert bare_contacts_under_their_label(figure) == figure
+
+
+def test_numbered_items_are_joined_to_the_field_line_under_them() -> None:
+    from rag.ingest.lists import numbered_items_with_their_fields
+
+    text = "1.甲村饮水工程\n投资:500万元 实施单位:县水利局\n2.乙村机井工程(二期)\n投资:208万元 实施单位:县水利局\n说明。"
+    assert numbered_items_with_their_fields(text).split("\n") == [
+        "1.甲村饮水工程 投资:500万元 实施单位:县水利局",
+        "2.乙村机井工程(二期) 投资:208万元 实施单位:县水利局",
+        "说明。",
+    ]
+    single = "1.总体要求\n目标:全面完成"  # one numbered line over a field may be a heading
+    assert numbered_items_with_their_fields(single) == single

@@ -86,3 +86,14 @@ def test_the_usual_reading_of_a_heteronym_names_the_place(gazetteer: Gazetteer, 
     mentions = gazetteer.find(f"How much did {english} allocate?")
     assert [m.surface for m in mentions] == [english]
     assert name in {mentions[0].place.name, *(p.name for p in mentions[0].alternatives)}
+
+
+def test_an_untitled_county_notice_is_about_the_one_county_it_names(gazetteer: Gazetteer) -> None:
+    from rag.schema import Document
+
+    opening = "为切实抓好2023年全县烟叶工作,特提出如下意见:\n" + "稳定烟区布局,落实保护措施,配套政策扶持。" * 20 + "\n"
+    body = opening + "按照《姚安县人民政府办公室关于做好烟叶工作的通知》执行。\n"  # named past the opening
+    notice = Document(doc_id="y.txt", title="", text=body)
+    assert gazetteer.document_place(notice).name == "姚安县"  # type: ignore[union-attr]
+    unclaimed = Document(doc_id="u.txt", title="", text=body.replace("全县", "各地"))
+    assert gazetteer.document_place(unclaimed) is None, "without 全县 the county it cites is not its own"

@@ -34,3 +34,18 @@ def test_a_delivery_subtitle_broken_over_two_lines_is_one_sentence() -> None:
     whole = "报告\n——2024年2月28日在某县第十七届人民代表大会第四次会议上\n县长 张三\n"
     second_break = whole.index("上\n") + 1
     assert not is_soft_break(whole, second_break, second_break + 1), "a whole subtitle ends its line"
+
+
+def test_two_field_lines_are_two_sentences_though_the_first_has_no_full_stop() -> None:
+    from rag.text.sentences import sentence_texts
+
+    text = "补助对象:市中区、五通桥区、沙湾区、金口河、高新区、犍为县、夹江县、青衣江流域乐山灌区管理局\n补助标准:市中区1162万元、五通桥区3294万元"
+    assert sentence_texts(text) == text.split("\n")
+    wrapped = "全县共申报连翘新栽植奖补面积22300.09亩,其中符合奖补条件的基地面积共计\n4894亩,奖补资金为146.82万元。"
+    assert len(sentence_texts(wrapped)) == 1, "a wrapped line still goes on"
+
+
+def test_a_list_number_right_after_a_label_is_no_full_stop() -> None:
+    from rag.text.sentences import sentence_texts
+
+    assert sentence_texts("电子邮箱:1.农业农村局:lsxnyncj2655@163.com") == ["电子邮箱:1.农业农村局:lsxnyncj2655@163.com"]
