@@ -142,7 +142,7 @@ _QUOTE_PAIRS = (("“", "”"), ("「", "」"), ("『", "』"))
 #: right before it) and a colon; its value runs up to the next clause mark (``_LABEL_VALUE_RUN``).
 _LABEL_AT = re.compile(rf"(?<![{CJK_RANGE}])([{CJK_RANGE}]{{2,6}})[：:]\s*")
 _LABEL_VALUE_RUN = re.compile(r"[^：:；;。，,\n]{2,40}")
-_LABEL_ENDING = re.compile(r"(?:人|单位|部门|方式|电话|地址)$")
+_LABEL_ENDING = re.compile(r"(?:人|单位|部门|方式|电话|地址|名称)$")
 _LABEL_JOINT = re.compile(r"[和及与、]")
 _KIND_LABEL_ENDINGS = {"person": r"人$", "org": r"(?:单位|部门|机构)$", "place": r"(?:地址|地点)$"}
 _CJK_WORD = re.compile(rf"[{CJK_RANGE}]{{2,}}")

@@ -25,7 +25,7 @@ from rag.text.quantities import Quantity, find_quantities, format_value, unit_cl
 
 Operation = Literal["more", "less", "difference", "total", "each"]
 
-_CONJUNCTION = r"(?:和|与|跟|及|以及|同|、|还是|or|and|vs\.?|versus)"
+_CONJUNCTION = r"(?:和|与|跟|及|以及|、|还是|or|and|vs\.?|versus)"
 _MORE = r"(?:更多|较多|多|更高|较高|高|更大|较大|大|更长|长|更快|快|领先)"
 _LESS = r"(?:更少|较少|少|更低|较低|低|更小|较小|小|更短|短|更慢|慢)"
 # (longest first: the first alternative that matches is taken, and 哪个县 must not leave 县)

@@ -51,6 +51,7 @@ from rag.answering.facts import (
     attribute_score,
     candidate_facts,
     choose_fact,
+    counted_noun,
     sentence_facts,
 )
 from rag.answering.question import QuestionAnalysis, QuestionAnalyzer
@@ -302,6 +303,8 @@ OPENING_LINE_CHARS = 120
 #: A heading that counts what its section lists (「一、民间文学(共计5项)」「(共计6大类21项)」): it
 #: states a count, which answers 几项, though it names a topic like any heading.
 _COUNT_IN_BRACKETS = re.compile(r"[（(][^（）()]{0,8}?\d+\s*(?:大类|项|个|家|人|名|所|类|批|件)[^（）()]{0,20}[）)]")
+#: A line that is one bracketed note (「(共计25项,保护单位20个)」): it annotates the line above it.
+_BRACKETED_LINE = re.compile(r"[（(][^（）()]+[）)]")
 #: A question about the value before a change (上年的结构, 调整前): the first of two values.
 _ASKS_EARLIER = re.compile(r"上年|去年|调整前|原来|previous|last year|before", re.I)
 
@@ -1000,12 +1003,13 @@ class ExtractiveBackend(AnswerBackend):
             heading_text = headings[position] if section in headings[position] else f"{headings[position]} {section}"
             introduction = self._introduction(index, position, heading_text)
             # a sentence borrows what its introduction names only when it refers back to it (其中,
-            # 该), details a lead-in, is a labelled field or a table's row, or opens without a
-            # subject (总产量…): 「上等烟比例70%以上;」 does not make the next clause's 合格率 a 比例
+            # 该), details a lead-in, is a labelled field or a table's row, opens without a subject
+            # (总产量…) or is a bracketed note on the line above (「(共计25项,保护单位20个)」 under a
+            # 名录's title): 「上等烟比例70%以上;」 does not make the next clause's 合格率 a 比例
             borrows = bool(
                 self._after_lead_in(index, position) or self._labelled_item(document, record.start, record.end)
                 or _row_shape(sentence) is not None or _REFERS_BACK.search(sentence[:REFERENCE_WINDOW])
-                or _SUBJECTLESS.match(sentence)
+                or _SUBJECTLESS.match(sentence) or _BRACKETED_LINE.fullmatch(sentence)
             )
             if has_span and asked_terms and not self._names_asked_noun(
                 text + " " + " ".join(self.analyzer.abbreviations.expand(text)),
@@ -1090,6 +1094,9 @@ class ExtractiveBackend(AnswerBackend):
             if not (flag[:1] == "n" or flag in ("vn", "j")):
                 break
             words.append(word)
+        if not words and analysis.asked.kind == "count" and counted_noun(question):
+            # 「涉及多少个保护单位」: jieba reads 保护 as a verb, but the counted noun is 保护单位 whole
+            words = [counted_noun(question)]
         if not words and _CLOSING.fullmatch(rest):
             for word, flag in reversed(self.tokenizer.tagged_words(question[: asked.start()])):
                 if TOTAL_WORDS.fullmatch(word) or (not words and word in _COPULAS):

@@ -161,7 +161,7 @@ _MONEY_WORDS = re.compile(
 )
 #: A measured quantity the question asks for (面积是多少, 产量有多少): a figure of 亩, 吨, 公里…
 _MEASURED_NOUN = re.compile(r"面积|长度|里程|产量|重量|体积|容量|用地|供水量|用水量|发电量|吞吐量")
-_MEASURED = re.compile(rf"({_MEASURED_NOUN.pattern})(?:是|为|有|达到?)?多少")
+_MEASURED = re.compile(rf"({_MEASURED_NOUN.pattern})(?:共计|合计|总计|一共|共|总共)?(?:是|为|有|达到?)?多少")
 #: The unit classes a measured noun is given in (an area in 亩, not in 吨); nouns not listed take any.
 _AREA_UNITS = ("亩", "公顷", "平方米", "平方公里", "平方千米")
 _LENGTH_UNITS = ("公里", "千米", "米", "km")
@@ -201,7 +201,7 @@ _DURATION_WORDS = re.compile(
 _GROWTH_BY_HOW_MUCH = re.compile(r"(?:增长|下降|增幅|降幅|增速|上升|回落|上涨|下跌)(?:了)?(?:多少"
     r"|几)(?![万亿]?[元人个家项名])|(?:比上年|比去年|较上年|同比)变化(?:了)?(?:多少|几)"
     r"|grow(?:th)? by how much|by what (?:percentage|rate)"
-    r"|by how much (?:[\w'’-]+ ){0,8}?(?:grow|grew|increase|rise|rose|fall|fell|decline|drop)"
+    r"|by how much (?:[\w'’-]+ ){0,14}?(?:grow|grew|increase|rise|rose|fall|fell|decline|drop|decrease)"
     r"|how fast (?:[\w'’-]+ ){0,8}?(?:grow|grew|increase|rise|rose)", re.I)
 _DAY_WORDS = re.compile(r"哪天|哪一天|几号|几月几日|日期|具体时间|什么时间"
     r"|on what (?:date|day)|what date|which date|which day", re.I)

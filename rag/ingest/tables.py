@@ -191,6 +191,8 @@ def pipe_tables_as_rows(text: str) -> str:
 _CELL_COLUMNS = range(2, 7)
 _CELL_HEADER_MAX = 14
 _CELL_LABEL_MAX = 16
+#: The longest text cell of a numbered list table (a project's or a unit's name).
+_CELL_TEXT_MAX = 30
 #: Marks that make a line a sentence, never a table's cell.
 _SENTENCE_MARKS = re.compile(r"[。；;，,：:！？!?]")
 
@@ -211,10 +213,28 @@ def _cell_rows(lines: list[str], start: int, columns: int) -> int:
     return rows
 
 
+def _numbered_cell_rows(lines: list[str], start: int, columns: int) -> int:
+    """How many rows of ``columns`` cells follow ``start`` in a 名录's list table: a serial number
+    that counts up by one (93, 94, 95), then short cells of text (「Ⅰ-12」「郿岘双凤山传说」
+    「平凉市文化馆」)."""
+    rows = 0
+    previous: int | None = None
+    while start + (rows + 1) * columns <= len(lines):
+        row = [cell.strip() for cell in lines[start + rows * columns : start + (rows + 1) * columns]]
+        if not row[0].isdigit() or (previous is not None and int(row[0]) != previous + 1):
+            break
+        if not all(0 < len(cell) <= _CELL_TEXT_MAX and not _SENTENCE_MARKS.search(cell) for cell in row[1:]):
+            break
+        previous = int(row[0])
+        rows += 1
+    return rows
+
+
 def cell_tables_as_rows(text: str) -> str:
     """``text`` with each table stored one cell per line written as row sentences: a header of
     two to six short label lines, then at least two rows of as many lines, each a label and bare
-    numbers (「雪堰镇」「1920」「192000」). A header cell with its unit in brackets lends it to the
+    numbers (「雪堰镇」「1920」「192000」), or a serial number counting up and short names (a 名录's
+    「93」「Ⅰ-12」「郿岘双凤山传说」「平凉市文化馆」). A header cell with its unit in brackets lends it to the
     column's numbers, as in every other table (「新发展面积：1920亩」). Other lines stay as they are."""
     lines = text.split("\n")
     out: list[str] = []
@@ -228,7 +248,7 @@ def cell_tables_as_rows(text: str) -> str:
                     _cell_label(cell) and len(cell.strip()) <= _CELL_HEADER_MAX for cell in header
                 ):
                     break
-                rows = _cell_rows(lines, i + columns, columns)
+                rows = _cell_rows(lines, i + columns, columns) or _numbered_cell_rows(lines, i + columns, columns)
                 if rows >= 2:
                     found = (columns, rows)
                     break

@@ -366,3 +366,9 @@ def test_two_fields_on_one_line_are_parted_at_the_space(finder: SpanFinder) -> N
     assert unit is not None and unit.text == "泽库县农牧水利和科技局"
     investment = finder.labelled(line, "甲村饮水工程投资多少？")
     assert investment is not None and investment.text == "500万元"
+
+
+def test_a_name_label_answers_what_its_noun_is(finder: SpanFinder) -> None:
+    row = "序号：93，项目编号：Ⅰ-12，项目名称：郿岘双凤山传说，申报地区或单位：平凉市文化馆。"
+    name = finder.labelled(row, "名录中序号93的项目是什么？")
+    assert name is not None and name.text == "郿岘双凤山传说"

@@ -283,3 +283,7 @@ def test_two_short_items_share_the_measure_written_once_after_the_second() -> No
     assert composite.parts == ("某县2022年小麦总产量多少万吨？", "某县2022年玉米总产量多少万吨？")
     other = split_composite("某县2023年教育和社会保障支出哪个增长更快？", _places("某县"))
     assert other is not None and other.items == ("教育", "社会保障支出"), "保障支出 is no measure both share"
+
+
+def test_a_place_holding_tong_is_not_split_into_two_items() -> None:
+    assert split_composite("大同市第七批非遗代表性项目名录共计多少项？") is None

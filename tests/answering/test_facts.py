@@ -626,3 +626,10 @@ def test_a_contact_or_ratio_question_asks_for_no_figure() -> None:
     assert asked_for("县财政局的监督电话是多少？") is None
     assert asked_for("望江县2022年三次产业结构是多少？") is None
     assert asked_for("全县开通了几条服务热线？") is not None
+
+
+def test_how_much_a_figure_fell_is_a_rate_and_an_area_counted_in_total_is_an_area() -> None:
+    long_subject = "By how much did the value added of industry above designated size in Wangjiang County decline in 2022?"
+    assert asked_for(long_subject).kind == "percent"
+    area = asked_for("卢氏县2022年符合奖补条件的基地面积共计多少？")
+    assert area.kind == "measure" and "亩" in area.classes

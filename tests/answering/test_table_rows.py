@@ -47,3 +47,25 @@ def test_a_rows_name_is_its_first_cell_that_is_not_a_number() -> None:
     assert row is not None and row_name(row) == "榜头镇"
     spaced = parse_row("街镇名称：真新 街道，人数：259人。")
     assert spaced is not None and row_name(spaced) == "真新街道"
+
+
+def test_a_list_of_names_with_figures_is_read_and_its_extreme_found() -> None:
+    from rag.answering.table_rows import extreme_item, listed_items
+
+    items = listed_items("补助标准:甲区1162万元、乙区3294万元、丙区147万元、丁灌区管理局150万元")
+    assert [(item.name, item.quantity.text) for item in items][:2] == [("甲区", "1162万元"), ("乙区", "3294万元")]
+    assert extreme_item(items, "max").name == "乙区"  # type: ignore[union-attr]
+    assert extreme_item(items, "min").name == "丙区"  # type: ignore[union-attr]
+    assert listed_items("甲区1162万元、乙区3294万元") == [], "two items are a pair, not a list to rank"
+    assert listed_items("甲区1162万元、乙区增长8%、丙区147万元") == [], "figures of different kinds"
+    tie = listed_items("甲区348万元、乙区348万元、丙区147万元")
+    assert extreme_item(tie, "max") is None
+
+
+def test_the_engine_answers_which_listed_name_got_most(fresh_engine: Engine, tmp_path: Path) -> None:
+    index_texts(fresh_engine, tmp_path / "docs", {
+        "fund.txt": "某市财政局关于下达2021年水利发展资金的公告\n补助对象:甲区、乙区、丙区\n"
+                    "补助标准:甲区1162万元、乙区3294万元、丙区147万元\n",
+    })
+    most = fresh_engine.ask("某市2021年水利发展资金中分到金额最多的是哪个区？")
+    assert most.short_answer == "乙区" and most.citations[0].doc == "fund.txt"

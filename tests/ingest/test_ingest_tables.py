@@ -98,3 +98,12 @@ def test_a_bulletin_table_pasted_as_spaced_lines_becomes_row_sentences() -> None
     assert "项目：鲜果，指数：117.1。" in spaced_tables_as_rows(index).splitlines(), "a row that lost its name is skipped over"
     prose = "2023年 全县 经济 平稳\n一、综合 12 13\n"
     assert spaced_tables_as_rows(prose) == prose
+
+
+def test_a_numbered_list_table_stored_one_cell_per_line_becomes_rows() -> None:
+    text = "一、民间文学(共计3项)\n序号\n项目编号\n项目名称\n申报单位\n93\nⅠ-12\n甲山传说\n某市文化馆\n94\nⅠ-13\n神奇的树\n某县文化馆\n二、传统音乐"
+    rows = cell_tables_as_rows(text).splitlines()
+    assert rows[1] == "序号：93，项目编号：Ⅰ-12，项目名称：甲山传说，申报单位：某市文化馆。"
+    assert rows[-1] == "二、传统音乐"
+    skipped = text.replace("\n94\n", "\n96\n")  # numbers that do not count up are no serial column
+    assert cell_tables_as_rows(skipped) == skipped
