@@ -361,14 +361,19 @@ def _ordinals_joined(sentence: str, ordered: list[Span], first: Span, question: 
         if len(gap) > ORDINAL_GAP_CHARS or any(mark in gap for mark in "，,；;。：:、"):
             return None
         previous = span
-    end = previous.end
-    asked_after = question[slots[-1].end() :]
+    end = _with_slot_noun(sentence, previous.end, question, slots[-1])
+    return Span(sentence[first.start : end], first.start, end)
+
+
+def _with_slot_noun(sentence: str, end: int, question: str, slot: re.Match[str]) -> int:
+    """Where an ordinal answer ends with the noun the question's slot names after it (第四次 ->
+    第四次会议 for 「第几次会议」): the characters the sentence and the question share there."""
+    asked_after = question[slot.end() :]
     shared = 0
     limit = min(4, len(asked_after), len(sentence) - end)
     while shared < limit and sentence[end + shared] == asked_after[shared]:
         shared += 1
-    end += len(sentence[end : end + shared].rstrip("上的在了"))
-    return Span(sentence[first.start : end], first.start, end)
+    return end + len(sentence[end : end + shared].rstrip("上的在了"))
 
 
 def _balanced(text: str) -> bool:

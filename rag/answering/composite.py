@@ -94,6 +94,11 @@ _AMOUNT_EN = re.compile(
     r"money|funding|fund|investment|revenue|income|budget|spending|output|gdp|subsid|award|bonus", re.I
 )
 _TRAILING_COMPARATIVE = re.compile(rf"(?:的)?(?:更|较|最)?(?:{_MORE}|{_LESS})(?:一些|一点)?$")
+#: "…had the larger GDP in 2022, …": what is compared, after its comparative and before the pair.
+_COMPARED_EN = re.compile(
+    r"\b(?:the\s+)?(larger|more|higher|bigger|greater|smaller|fewer|less|lower|faster|slower)\s+([^,?]{2,80}?)\s*,\s*$",
+    re.I,
+)
 _REMOVE_EN = re.compile(
     r"\b(?:in total|combined|altogether|together|the sum of|the total of|the difference between|"
     r"more|higher|larger|bigger|greater|longer|less|fewer|lower|smaller|shorter|each|respectively)\b"
@@ -110,11 +115,82 @@ def split_composite(
     The items are the two phrases joined by 和/与/还是/and (「甲和乙哪个多」, 「甲、乙两项一共多少」,
     「甲比乙多多少」); each part is the question with the pair replaced by one item and the
     comparison words removed, asking 「多少」. ``place_at_start`` names the place a text starts
-    with (from the gazetteer), so that 「黑龙江、河北高技能人才」 splits after 河北.
+    with (from the gazetteer), so that 「黑龙江、河北高技能人才」 splits after 河北. A joint inside
+    a place's name (民和县, 和县) joins nothing: it is masked while the question is split.
     """
+    masked = _mask_joints_in_places(question, place_at_start)
+    composite = _split_composite(masked, place_at_start)
+    if composite is None or masked == question:
+        return composite
+    return CompositeQuestion(
+        composite.operation,
+        tuple(item.replace(_MASK, "和") for item in composite.items),
+        tuple(part.replace(_MASK, "和") for part in composite.parts),
+    )
+
+
+#: A Chinese question asking two figures in two clauses (「…项目多少个，总投资多少？」「出生人口多少？
+#: 出生率是多少？」): each clause asks with 多少 or 几 and none is longer than a question's clause.
+_FIGURE_ASK = r"(?:多少|几)"
+_TWO_FIGURES = re.compile(
+    rf"^(?P<lead>[^，,；;？?、多几]{{2,16}}[，,])?"
+    rf"(?P<first>[^，,；;？?、]{{2,60}}?{_FIGURE_ASK}[^，,；;？?、]{{0,8}})[，,；;？?、]\s*"
+    rf"(?:还有|以及|另外|其中)?(?P<second>[^，,；;？?、]{{1,20}}?{_FIGURE_ASK}[^，,；;？?、]{{0,8}})[？?。]?\s*$"
+)
+#: What a part's label leaves out: the place and year it opens with (宜章县2023年).
+_LABEL_OPENING = re.compile(r"^.{0,12}?(?:19|20)\d{2}年(?:全年|年末|末)?")
+#: The asking words a part's label leaves out.
+_ASKING_WORDS = re.compile(r"(?:是|为|有|达到?|共)?(?:多少|几)(?:个|项|家|人|名|元|万元|亿元)?")
+
+
+def _two_figure_questions(question: str) -> CompositeQuestion | None:
+    """Two figure questions in one (「宜章县2023年引进2亿元以上项目多少个，总投资多少？」): each part
+    is answered on its own, the second about the first's subject (「…项目，总投资多少？」), and both
+    figures are given (operation ``each``). None for any other question."""
+    match = _TWO_FIGURES.match(question.strip())
+    if match is None:
+        return None
+    lead = (match.group("lead") or "").strip()
+    first, second = match.group("first").strip(), match.group("second").strip()
+    subject = _ASKING_WORDS.sub("", first).rstrip("，, 的")
+    items = (_LABEL_OPENING.sub("", subject) or subject, _ASKING_WORDS.sub("", second).strip("，, 的"))
+    if not all(items) or items[0] == items[1]:
+        return None
+    parts = (f"{lead}{first}？", f"{lead}{subject}，{second}？")
+    return CompositeQuestion("each", items, parts)
+
+
+#: Endings of a place's full name (民和县, 和平区): only a full name is trusted inside a question slice.
+_FULL_NAME_ENDINGS = ("省", "市", "县", "区", "州", "旗", "盟")
+#: What stands for 和 inside a place's name while a question is split (a private-use character).
+_MASK = "\ue000"
+
+
+def _mask_joints_in_places(question: str, place_at_start: Callable[[str], str | None] | None) -> str:
+    """``question`` with each 和 inside a place's name (民和县, 和县, 和田) replaced by ``_MASK``."""
+    if place_at_start is None or "和" not in question:
+        return question
+    chars = list(question)
+    position = 0
+    while position < len(question):
+        place = place_at_start(question[position:])
+        # full names only (民和县): a short form read out of context may straddle words (财政和区)
+        if place and place.endswith(_FULL_NAME_ENDINGS):
+            for offset in range(position, position + len(place)):
+                if chars[offset] == "和":
+                    chars[offset] = _MASK
+            position += len(place)
+        else:
+            position += 1
+    return "".join(chars)
+
+
+def _split_composite(
+    question: str, place_at_start: Callable[[str], str | None] | None = None
+) -> CompositeQuestion | None:
     operation = _operation(question)
     if operation is None:
-        return None
+        return _two_figure_questions(question)
     if detect_language(question) == "en":  # (an English question may quote a Chinese term: 大工匠)
         match = _PAIR_EN.search(question)
         if not match:
@@ -125,6 +201,14 @@ def split_composite(
             # "Which has more skilled workers, A or B?" -> "How many skilled workers does A have?"
             how = "How much" if _AMOUNT_EN.search(asked.group(1)) else "How many"
             parts = tuple(f"{how} {asked.group(1)} does {item} have?" for item in pair)
+            return CompositeQuestion(operation, pair, parts)
+        compared = _COMPARED_EN.search(question[: match.start()])
+        counted = compared is not None and compared.group(1).lower() in ("more", "fewer", "less")
+        if compared is not None and counted and not _AMOUNT_EN.search(compared.group(2)):
+            compared = None  # "trained more workers": a count, asked as "how many"
+        if compared is not None and operation in ("more", "less"):
+            # "Which county had the larger GDP in 2022, A or B?" -> "What was the GDP in 2022 of A?"
+            parts = tuple(f"What was the {compared.group(2).strip()} of {item}?" for item in pair)
             return CompositeQuestion(operation, pair, parts)
         stem = question[: match.start()] + "{item}" + question[match.end() :]
         parts = tuple(_english_part(stem.format(item=item)) for item in pair)
@@ -406,8 +490,8 @@ def _chinese_part(text: str) -> str:
 
 def _english_part(text: str) -> str:
     body = " ".join(_REMOVE_EN.sub("", text).replace(" ,", ",").split()).strip(" ,?")
-    if re.search(r"\bhow (?:much|many)\b", body, re.I):
-        return body + "?"
+    if re.search(r"\bhow (?:much|many)\b", body, re.I) or re.match(r"(?:what|when|who)\b", body, re.I):
+        return body + "?"  # already a question of its own
     return f"How many or how much: {body}?"
 
 

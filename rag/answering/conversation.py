@@ -23,6 +23,8 @@ _FOLLOWUP_START = re.compile(
     re.I,
 )
 _FOLLOWUP_END = re.compile(r"(呢|怎么样|如何|情况呢)\s*[？?。.!！]*\s*$")
+#: 「比上年增加了多少？」: a change against an earlier time, of a figure the question does not name.
+_CHANGE_OPENING = re.compile(r"^\s*(?:比|较|与)(?:上年|去年|上一年|前一年|上月|同期|年初|上年末)")
 _YEAR = re.compile(YEAR.pattern + "年?")  # with its 年, which is swapped too
 _TRIM = re.compile(r"^\s*(那么|那|还有|另外|同样|and|what about|how about|what of)\s*", re.I)
 _TAIL = re.compile(r"(呢|怎么样|如何|的情况)?\s*[？?。.!！]*\s*$")
@@ -45,11 +47,15 @@ class FollowUpResolver:
 
     def is_followup(self, question: str) -> bool:
         """Short questions that open with 那/还有/"what about" or close with 呢, or that have no
-        subject of their own (「发展了多少会员？」 after a question about 上海市总工会)."""
+        subject of their own (「发展了多少会员？」 after a question about 上海市总工会; 「比上年增加了
+        多少？」 after a question about a figure)."""
         stripped = question.strip()
         if len(stripped) > MAX_FOLLOWUP_CHARS * (3 if stripped.isascii() else 1):
             return False
-        return bool(_FOLLOWUP_START.search(stripped) or _FOLLOWUP_END.search(stripped)) or self._subjectless(stripped)
+        return (
+            bool(_FOLLOWUP_START.search(stripped) or _FOLLOWUP_END.search(stripped) or _CHANGE_OPENING.match(stripped))
+            or self._subjectless(stripped)
+        )
 
     def _subjectless(self, question: str) -> bool:
         """Whether a short Chinese question opens with a verb (发展了多少会员, 有多少人参加): its
@@ -149,7 +155,8 @@ class FollowUpResolver:
         if _QUESTION_WORD.search(topic) and asks and asks.start() > 0:
             # 「发展了多少会员？」 asks its own question about the previous one's subject: keep that
             # subject, not the previous question word (…推动建会多少个), which would ask for 个
-            return f"{previous[: asks.start()].rstrip('，, ')}，{topic}？"
+            subject = re.sub(r"(?:是|为|有|达到?)$", "", previous[: asks.start()].rstrip("，, "))
+            return f"{subject}，{topic}？"
         return f"{previous.rstrip('？?。. ')}，{topic}？"
 
 

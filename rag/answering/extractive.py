@@ -303,10 +303,23 @@ OPENING_LINE_CHARS = 120
 #: A heading that counts what its section lists (「一、民间文学(共计5项)」「(共计6大类21项)」): it
 #: states a count, which answers 几项, though it names a topic like any heading.
 _COUNT_IN_BRACKETS = re.compile(r"[（(][^（）()]{0,8}?\d+\s*(?:大类|项|个|家|人|名|所|类|批|件)[^（）()]{0,20}[）)]")
-#: A line that is one bracketed note (「(共计25项,保护单位20个)」): it annotates the line above it.
-_BRACKETED_LINE = re.compile(r"[（(][^（）()]+[）)]")
+#: A line that is one bracketed total (「(共计25项,保护单位20个)」): it counts the list the line above
+#: it names.
+_BRACKETED_LINE = re.compile(r"[（(](?:共计|共|合计|总计)[^（）()]+[）)]")
 #: A question about the value before a change (上年的结构, 调整前): the first of two values.
 _ASKS_EARLIER = re.compile(r"上年|去年|调整前|原来|previous|last year|before", re.I)
+
+
+def _total_nouns_joined(tagged: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Tagged words with 总 joined to the noun after it (总/投资 -> 总投资, 总/资金 -> 总资金): the
+    total is the noun the question asks the figure of, not a word apart."""
+    joined: list[tuple[str, str]] = []
+    for word, flag in tagged:
+        if joined and joined[-1][0] == "总" and (flag[:1] == "n" or flag == "vn"):
+            joined[-1] = ("总" + word, "n")
+        else:
+            joined.append((word, flag))
+    return joined
 
 
 def _label_words(analysis: QuestionAnalysis) -> str:
@@ -1094,11 +1107,12 @@ class ExtractiveBackend(AnswerBackend):
             if not (flag[:1] == "n" or flag in ("vn", "j")):
                 break
             words.append(word)
-        if not words and analysis.asked.kind == "count" and counted_noun(question):
-            # 「涉及多少个保护单位」: jieba reads 保护 as a verb, but the counted noun is 保护单位 whole
-            words = [counted_noun(question)]
+        counted = self.tokenizer.tagged_words(counted_noun(question)) if analysis.asked.kind == "count" else []
+        if not words and len(counted) >= 2 and counted[0][1] == "v" and counted[1][1][:1] == "n":
+            # 「涉及多少个保护单位」: jieba reads 保护 as a verb, but 保护单位 is the counted noun
+            words = [counted[0][0] + counted[1][0]]
         if not words and _CLOSING.fullmatch(rest):
-            for word, flag in reversed(self.tokenizer.tagged_words(question[: asked.start()])):
+            for word, flag in reversed(_total_nouns_joined(self.tokenizer.tagged_words(question[: asked.start()]))):
                 if TOTAL_WORDS.fullmatch(word) or (not words and word in _COPULAS):
                     continue  # 「补助资金一共多少」「棉花产量是多少」: 一共, 是 say how it is asked, not of what
                 noun = (flag[:1] == "n" and flag not in ("nr", "vn")) or flag == "j" or word in _AGGREGATE_NOUNS

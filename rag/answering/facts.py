@@ -841,6 +841,8 @@ _ENGLISH_COUNTED = re.compile(
 MODIFIER_CHARS = 4
 #: Words that may stand between a figure and the noun it counts (10个左右的单位, 500余名职工).
 _COUNT_FILLERS = "左右以上余多的 "
+#: What follows a counted figure when it counts a noun of its own (2个村, 5家企业).
+_COUNTS_A_NOUN = re.compile(rf"[{CJK_RANGE}]")
 
 
 def counted_noun(question: str) -> str:
@@ -914,10 +916,20 @@ def candidate_facts(facts: Sequence[Fact], asked: AskedFor, question: str = "") 
     sentence none of whose figures is stated per anything (the scheme's 奖补资金10万元); among
     figures of several rates, the rate's own words decide (``choose_fact``)."""
     compatible = [f for f in facts if is_compatible(asked, f) and not f.key and not _stated_by_question(f, question)]
+    chinese_counted = _QUESTION_COUNTED.search(question) if asked.kind == "count" else None
+    noun = chinese_counted.group(1) if chinese_counted else ""  # (an English noun's rendering is loose)
+    if noun:
+        # 「共安排了多少个项目」 is not answered by 「2个村」: 个 right before another noun counts that
+        compatible = [f for f in compatible if counts(f, noun) or not _counts_another_noun(f)]
     per = per_units(question)
     if per and not any(is_per(f, per) or "每" in f.attribute for f in compatible):
         return []
     return compatible
+
+
+def _counts_another_noun(fact: Fact) -> bool:
+    """Whether a figure in 个 is followed by the noun it counts (2个村): 个 counts nothing alone."""
+    return fact.quantity.unit == "个" and bool(_COUNTS_A_NOUN.match(fact.follows.lstrip(_COUNT_FILLERS)))
 
 
 def _stated_by_question(fact: Fact, question: str) -> bool:

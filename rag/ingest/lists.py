@@ -42,6 +42,8 @@ _FIELD_LABEL = re.compile(rf"^\s*([{CJK_RANGE}]{{2,8}})\s*[：:]")
 _ITEM_NUMBER = re.compile(r"\s*(\d{1,2})\s*[.．、]")
 #: Marks that make a line a sentence of its own rather than a list item's name.
 _SENTENCE_MARKS = re.compile(r"[，,。；;！？!?：:]")
+#: Marks a joined item's line may already end with.
+_SENTENCE_ENDS = "。；;！？!?"
 #: The longest line read as a numbered item's name.
 MAX_ITEM_NAME = 60
 #: The fewest numbered items with a field line under them that make such a list (one is a heading).
@@ -135,8 +137,9 @@ def numbered_items_with_their_fields(text: str) -> str:
     """``text`` with each numbered item's name joined to the field line under it: a 公告 lists
     「1.西卜沙乡三个村游牧民定居点人饮巩固提升工程」 and under it 「投资:500万元 实施单位:…」, so the
     line holding the figure never names the project it is of. Joined (「1.…工程 投资:500万元 …」),
-    the item and its fields are one sentence. Only a list of at least ``MIN_ITEMS_WITH_FIELDS``
-    such pairs is joined: one numbered line over a field line may be a heading."""
+    the item and its fields are one sentence, ended with 。 unless it ends so already. Only a list
+    of at least ``MIN_ITEMS_WITH_FIELDS`` such pairs is joined: one numbered line over a field line
+    may be a heading."""
     lines = text.split("\n")
     pairs = [
         i for i in range(len(lines) - 1)
@@ -151,7 +154,9 @@ def numbered_items_with_their_fields(text: str) -> str:
     i = 0
     while i < len(lines):
         if i in joined:
-            out.append(f"{lines[i].rstrip()} {lines[i + 1].strip()}")
+            fields = lines[i + 1].strip()
+            # ended as a sentence: the paragraph after the list is not the last item's continuation
+            out.append(f"{lines[i].rstrip()} {fields}{'' if fields[-1] in _SENTENCE_ENDS else '。'}")
             i += 2
             continue
         out.append(lines[i])

@@ -102,6 +102,10 @@ def _single_character_english(name: str) -> list[str]:
     return [e + _ENDING_IN_ENGLISH[name[1]] for e in _english_names(name[0])]
 
 
+#: Endings English renders as County / District / City, left off a full name before it is romanised.
+_ENGLISHED_ENDINGS = ("区", "县", "市", "旗")
+
+
 class Gazetteer:
     """Finds places in Chinese and English text and relates them (which encloses which)."""
 
@@ -123,8 +127,12 @@ class Gazetteer:
             forms = [division.name, *table.forms_of(division)]
             known_english, aliases = extra.get(division.short, ([], []))
             forms += aliases  # customary Chinese aliases
+            # a district the list gives no short form (广州 南沙区) is still 'Nansha District' in English
+            english_base = division.short
+            if english_base == division.name and len(english_base) > 2 and english_base.endswith(_ENGLISHED_ENDINGS):
+                english_base = english_base[:-1]
             forms += known_english or [
-                e + suffix for e in _english_names(division.short) for suffix in _ENGLISH_SUFFIXES
+                e + suffix for e in _english_names(english_base) for suffix in _ENGLISH_SUFFIXES
                 if suffix == "" or (suffix == " Province") == (division.level == "province")
             ] + _single_character_english(division.name)
             place = Place(name, division.level, tuple(dict.fromkeys(forms)), division.code)

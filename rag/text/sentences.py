@@ -105,6 +105,11 @@ def is_title_line(text: str, start: int, end: int) -> bool:
 #: lines each is a field of its own, even without a full stop at the end of the one before.
 _LABEL_OPENING = re.compile(rf"^[{CJK_RANGE}]{{2,8}}\s*[：:]")
 
+#: A line that opens with a list item's number (「2.」「3、」「(二)」「三、」).
+_ITEM_OPENING = re.compile(
+    r"^(?:\d{1,2}\s*[.．、](?!\d)|[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}、)"
+)
+
 #: A report's delivery subtitle: it opens with the date and 在 (after a dash or bracket) …
 _SUBTITLE_OPENING = re.compile(r"^[—–\-(（\s]*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*在")
 #: … and closes with the meeting (「…第四次会议上」, 「…大会上）」).
@@ -131,6 +136,8 @@ def _continues(prev_line: str, next_line: str) -> bool:
         return False  # a short standalone line is a heading or a label, and so is the next one
     if _LABEL_OPENING.match(p) and _LABEL_OPENING.match(n):
         return False  # 「补助对象:市中区、…」 / 「补助标准:市中区1162万元、…」: two fields, not one wrapped line
+    if _ITEM_OPENING.match(n) and _ITEM_OPENING.match(p):
+        return False  # 「1.甲工程 投资:500万元」 / 「2.乙工程 投资:230万元」: the next item of a numbered list
     return True
 
 

@@ -372,3 +372,4 @@ def test_a_name_label_answers_what_its_noun_is(finder: SpanFinder) -> None:
     row = "序号：93，项目编号：Ⅰ-12，项目名称：郿岘双凤山传说，申报地区或单位：平凉市文化馆。"
     name = finder.labelled(row, "名录中序号93的项目是什么？")
     assert name is not None and name.text == "郿岘双凤山传说"
+

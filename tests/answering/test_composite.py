@@ -287,3 +287,38 @@ def test_two_short_items_share_the_measure_written_once_after_the_second() -> No
 
 def test_a_place_holding_tong_is_not_split_into_two_items() -> None:
     assert split_composite("大同市第七批非遗代表性项目名录共计多少项？") is None
+
+
+def test_a_joint_inside_a_place_name_joins_nothing() -> None:
+    from rag.text.places import Gazetteer
+
+    gazetteer = Gazetteer()
+
+    def place_at_start(text: str) -> str | None:
+        mentions = gazetteer.find(text)
+        return mentions[0].surface if mentions and mentions[0].start == 0 else None
+
+    composite = split_composite("海东市这批资金，民和县和化隆县哪个分得更多？", place_at_start)
+    assert composite is not None and composite.items == ("民和县", "化隆县")
+    funds = split_composite("某市奖励中市财政和区财政哪个出得多？", place_at_start)  # 政和 is a county's short form
+    assert funds is not None and funds.items[1] == "区财政"
+    assert composite.parts[0] == "海东市这批资金，民和县分得是多少？"
+
+
+def test_an_english_comparison_part_asks_for_the_compared_figure_of_its_item() -> None:
+    larger = split_composite("Which county had the larger GDP in 2022, Jiaocheng or Jiaokou?")
+    assert larger is not None and larger.parts == (
+        "What was the GDP in 2022 of Jiaocheng?", "What was the GDP in 2022 of Jiaokou?"
+    )
+    total = split_composite("What is the total subsidy of Jiaocheng and Jiaokou combined?")
+    assert total is not None and total.parts[0] == "What is the total subsidy of Jiaocheng?"
+
+
+def test_two_figure_questions_in_one_are_each_answered() -> None:
+    two = split_composite("某县2023年引进投资2亿元以上项目多少个，总投资多少？")
+    assert two is not None and two.operation == "each"
+    assert two.items == ("引进投资2亿元以上项目", "总投资")
+    assert two.parts == ("某县2023年引进投资2亿元以上项目多少个？", "某县2023年引进投资2亿元以上项目，总投资多少？")
+    apart = split_composite("某县2021年全年出生人口多少？出生率是多少？")
+    assert apart is not None and apart.items == ("出生人口", "出生率")
+    assert split_composite("某市对大工匠每人奖励多少钱？") is None

@@ -98,3 +98,9 @@ def test_a_follow_up_swaps_the_matching_place_date_or_bound(
 def test_town_swapped(resolver: FollowUpResolver) -> None:
     history = turns("融安县长安镇2023年金桔新种任务多少亩？")
     assert resolver.resolve("泗顶镇呢？", history) == "融安县泗顶镇2023年金桔新种任务多少亩？"
+
+
+def test_a_change_against_last_year_is_asked_of_the_previous_figure(resolver: FollowUpResolver) -> None:
+    history = [ChatTurn(role="user", content="某市2018年人均地区生产总值是多少？"), ChatTurn(role="assistant", content="5.18万元。")]
+    assert resolver.resolve("比上年增加了多少？", history) == "某市2018年人均地区生产总值，比上年增加了多少？"
+    assert resolver.resolve("比上年增加了多少？", []) == "比上年增加了多少？"

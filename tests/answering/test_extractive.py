@@ -640,3 +640,12 @@ def test_a_subjectless_clause_goes_on_about_the_subject_before_its_semicolon(
                ChatTurn(role="assistant", content=first.answer)]
     corn = fresh_engine.ask("那玉米呢？", history)
     assert corn.short_answer == "38.67万吨", corn.answer
+
+
+def test_a_total_asked_of_a_noun_is_that_nouns_total() -> None:
+    from rag.answering.extractive import _total_nouns_joined
+
+    assert _total_nouns_joined([("项目", "n"), ("总", "b"), ("投资", "vn"), ("是", "v")]) == [
+        ("项目", "n"), ("总投资", "n"), ("是", "v")
+    ]
+    assert _total_nouns_joined([("总", "b"), ("是", "v")]) == [("总", "b"), ("是", "v")]

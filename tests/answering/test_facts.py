@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answering.facts import AskedFor, asked_for, candidate_facts, choose_fact, is_compatible, sentence_facts
+from rag.answering.facts import (
+    AskedFor, asked_for, candidate_facts, choose_fact, compatible_classes, is_compatible, sentence_facts,
+)
 
 
 def weights(*terms: str, heavy: str = "") -> dict[str, float]:
@@ -633,3 +635,11 @@ def test_how_much_a_figure_fell_is_a_rate_and_an_area_counted_in_total_is_an_are
     assert asked_for(long_subject).kind == "percent"
     area = asked_for("卢氏县2022年符合奖补条件的基地面积共计多少？")
     assert area.kind == "measure" and "亩" in area.classes
+
+
+def test_a_figure_in_ge_before_another_noun_does_not_count_the_asked_noun() -> None:
+    asked = AskedFor("count", compatible_classes("个"))
+    facts = sentence_facts("6.项目管理费(全县2个村发展集体经济项目管理费) 投资:14万元。")
+    assert candidate_facts(facts, asked, "全县共安排了多少个项目？") == []
+    counted = sentence_facts("按照资金下达规模,共安排了6个项目,项目总投资为1259万元。")
+    assert [f.text for f in candidate_facts(counted, asked, "全县共安排了多少个项目？")] == ["6个"]

@@ -70,8 +70,8 @@ def test_numbered_items_are_joined_to_the_field_line_under_them() -> None:
 
     text = "1.甲村饮水工程\n投资:500万元 实施单位:县水利局\n2.乙村机井工程(二期)\n投资:208万元 实施单位:县水利局\n说明。"
     assert numbered_items_with_their_fields(text).split("\n") == [
-        "1.甲村饮水工程 投资:500万元 实施单位:县水利局",
-        "2.乙村机井工程(二期) 投资:208万元 实施单位:县水利局",
+        "1.甲村饮水工程 投资:500万元 实施单位:县水利局。",
+        "2.乙村机井工程(二期) 投资:208万元 实施单位:县水利局。",
         "说明。",
     ]
     single = "1.总体要求\n目标:全面完成"  # one numbered line over a field may be a heading

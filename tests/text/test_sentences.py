@@ -49,3 +49,12 @@ def test_a_list_number_right_after_a_label_is_no_full_stop() -> None:
     from rag.text.sentences import sentence_texts
 
     assert sentence_texts("电子邮箱:1.农业农村局:lsxnyncj2655@163.com") == ["电子邮箱:1.农业农村局:lsxnyncj2655@163.com"]
+
+
+def test_the_next_numbered_item_starts_a_new_sentence() -> None:
+    from rag.text.sentences import sentence_texts
+
+    text = "1.西卜沙乡三个村游牧民定居点人饮巩固提升工程 投资:500万元 实施单位:泽库县农牧水利和科技局\n2.泽库县和日镇司玛村人畜饮水安全工程 投资:230万元 实施单位:泽库县农牧水利和科技局"
+    assert sentence_texts(text) == text.split("\n")
+    wrapped = "1.全县共申报连翘新栽植奖补面积22300.09亩,其中符合奖补条件的基地面积共计\n2.5万亩,奖补资金为146.82万元。"
+    assert len(sentence_texts(wrapped)) == 1, "a decimal (2.5) opens no item"
