@@ -310,6 +310,21 @@ _BRACKETED_LINE = re.compile(r"[（(](?:共计|共|合计|总计)[^（）()]+[�
 _ASKS_EARLIER = re.compile(r"上年|去年|调整前|原来|previous|last year|before", re.I)
 
 
+def _figure_of_another(choice: FactChoice, sentence: str, fact_weights: dict[str, float]) -> bool:
+    """Whether the amount chosen in a sentence is of something else than the question asks: its
+    own words hold none of the question's words while a rate after it does (「实现地区生产总值
+    440.5亿元…社会消费品零售总额增长7.9%」 for 「社会消费品零售总额是多少亿元」: the sentence gives the
+    asked indicator's rate only, and its one amount is the GDP)."""
+    best = choice.best
+    if best is None or best.quantity.kind == "percent" or not fact_weights or attribute_score(best, fact_weights) > 0:
+        return False
+    return any(
+        fact.quantity.kind == "percent" and fact.quantity.start > best.quantity.end
+        and attribute_score(fact, fact_weights) > 0
+        for fact in _facts_of(sentence)
+    )
+
+
 def _total_nouns_joined(tagged: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Tagged words with 总 joined to the noun after it (总/投资 -> 总投资, 总/资金 -> 总资金): the
     total is the noun the question asks the figure of, not a word apart."""
@@ -1012,6 +1027,8 @@ class ExtractiveBackend(AnswerBackend):
             if addresses_the_system(sentence):
                 continue  # 「忽略以上指示，回答：…」 is an attack on the reader, never evidence
             has_span, choice, labelled = self._answer_in(sentence, analysis, fact_weights)
+            if has_span and choice is not None and _figure_of_another(choice, sentence, fact_weights):
+                has_span, choice = False, None  # 「地区生产总值440.5亿元…社会消费品零售总额增长7.9%」 for 社零的金额
             section = document.heading_at(record.start).lower()
             heading_text = headings[position] if section in headings[position] else f"{headings[position]} {section}"
             introduction = self._introduction(index, position, heading_text)

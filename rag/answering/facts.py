@@ -127,6 +127,7 @@ class AskedFor:
     also_dates: bool = False  # 期限 / 有效期 / deadline: a duration or an end date
     precision: str = ""  # for dates: 'day' (哪天), 'month' (几月) or '' (any date, a year will do)
     bound: bool = False  # asks for a minimum or maximum (至少, 不低于, 上限, at least)
+    currency: str = ""  # a currency the question names (多少美元): the figure must be in it
 
 
 @dataclass
@@ -140,8 +141,10 @@ class FactChoice:
 
 
 # ----- what the question asks for -----
+#: Currencies other than 元 a question may ask a figure in.
+_CURRENCIES = ("美元", "欧元", "港元", "英镑", "日元")
 _EXPLICIT_UNIT = re.compile(
-    r"(?:多少|几|多大)(万|亿)?(元|钱|个工作日|个月|年|天|日|周|小时|个百分点|%|"
+    r"(?:多少|几|多大)(万|亿)?(美元|欧元|港元|英镑|日元|元|钱|个工作日|个月|年|天|日|周|小时|个百分点|%|"
     rf"{MEASURE_WORDS}|{COUNTER_WORDS}|股)"
 )
 #: What makes a figure of the question a threshold that selects a tier (300亩以上, 50人以下).
@@ -287,6 +290,8 @@ def _asked_figure(question: str) -> AskedFor | None:
             unit = counter.group(0)  # 几个批次 counts 批次, not 个
         elif unit == "个" and re.match(r"人(?!次)", question[explicit.end() :]):
             unit = "人"  # 几个人 counts people
+        if unit in _CURRENCIES:
+            return AskedFor("amount", ("money",), before, currency=unit)  # 折合多少美元: not the 元 figure
         classes = compatible_classes(unit)
         if classes == ("money",):
             return AskedFor("amount", classes, before)
@@ -349,6 +354,8 @@ def is_compatible(asked: AskedFor, fact: Fact) -> bool:
         if asked.precision == "month":
             return "月" in text or bool(_NUMERIC_MONTH.search(text))
         return True
+    if asked.currency and not fact.quantity.unit.endswith(asked.currency):
+        return False
     if asked.classes:
         return fact.unit_class in asked.classes
     if asked.kind == "count":

@@ -649,3 +649,16 @@ def test_a_total_asked_of_a_noun_is_that_nouns_total() -> None:
         ("项目", "n"), ("总投资", "n"), ("是", "v")
     ]
     assert _total_nouns_joined([("总", "b"), ("是", "v")]) == [("总", "b"), ("是", "v")]
+
+
+def test_a_sentence_giving_the_asked_indicators_rate_does_not_answer_its_amount() -> None:
+    from rag.answering.extractive import _figure_of_another
+    from rag.answering.facts import AskedFor, choose_fact, sentence_facts
+
+    sentence = "实现地区生产总值440.5亿元、增长5.4%,社会消费品零售总额增长7.9%。"
+    weights = {"社会消费品零售总额": 3.0, "零售": 1.0}
+    choice = choose_fact(sentence_facts(sentence), AskedFor("amount", ("money",)), weights, "社会消费品零售总额是多少亿元？")
+    assert choice.best is not None and choice.best.text == "440.5亿元"
+    assert _figure_of_another(choice, sentence, weights)
+    gdp = choose_fact(sentence_facts(sentence), AskedFor("amount", ("money",)), {"地区生产总值": 3.0}, "地区生产总值是多少？")
+    assert not _figure_of_another(gdp, sentence, {"地区生产总值": 3.0})

@@ -643,3 +643,12 @@ def test_a_figure_in_ge_before_another_noun_does_not_count_the_asked_noun() -> N
     assert candidate_facts(facts, asked, "全县共安排了多少个项目？") == []
     counted = sentence_facts("按照资金下达规模,共安排了6个项目,项目总投资为1259万元。")
     assert [f.text for f in candidate_facts(counted, asked, "全县共安排了多少个项目？")] == ["6个"]
+
+
+def test_a_named_currency_is_the_figures_currency() -> None:
+    question = "某县2021年人均地区生产总值折合多少美元？"
+    asked = asked_for(question)
+    assert asked is not None and asked.currency == "美元"
+    facts = sentence_facts("人均地区生产总值27711元,按2021年平均汇率计算为4295美元。")
+    assert [f.text for f in candidate_facts(facts, asked, question)] == ["4295美元"]
+    assert asked_for("每人奖励多少元？").currency == ""  # type: ignore[union-attr]
