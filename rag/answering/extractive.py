@@ -310,6 +310,11 @@ _BRACKETED_LINE = re.compile(r"[（(](?:共计|共|合计|总计)[^（）()]+[�
 _ASKS_EARLIER = re.compile(r"上年|去年|调整前|原来|previous|last year|before", re.I)
 
 
+#: The share of the question's words a rate's own words must hold to be the asked indicator's
+#: (「社会消费品零售总额增长7.9%」), not a chance word such as 年 of 年均增长.
+OTHER_FIGURE_SHARE = 0.25
+
+
 def _figure_of_another(choice: FactChoice, sentence: str, fact_weights: dict[str, float]) -> bool:
     """Whether the amount chosen in a sentence is of something else than the question asks: its
     own words hold none of the question's words while a rate after it does (「实现地区生产总值
@@ -320,7 +325,7 @@ def _figure_of_another(choice: FactChoice, sentence: str, fact_weights: dict[str
         return False
     return any(
         fact.quantity.kind == "percent" and fact.quantity.start > best.quantity.end
-        and attribute_score(fact, fact_weights) > 0
+        and attribute_score(fact, fact_weights) >= OTHER_FIGURE_SHARE
         for fact in _facts_of(sentence)
     )
 

@@ -137,8 +137,10 @@ class HybridRetriever:
         top = best_possible([dense_w, bm25_w], self.rrf_k)
 
         ranked = sorted(scores.items(), key=lambda item: -item[1])
-        # Chinese questions reuse the documents' words: BM25's leaders always stay in.
-        leaders = bm25_positions[: self.keep_lexical_leaders] if bm25_w > 0 and language == "zh" else []
+        # Chinese questions reuse the documents' words: BM25's leaders always stay in; so do those of
+        # an English question's Chinese terms (望江县, 总产量, 油料 for "oil crops output of Wangjiang")
+        chinese_terms = language == "zh" or any(CJK.search(t) for t in tokens)
+        leaders = bm25_positions[: self.keep_lexical_leaders] if bm25_w > 0 and chinese_terms else []
         if leaders:
             # each town or county the question names: a 名单 of a province lists its counties'
             # villages under their names, far from the words of the question

@@ -30,6 +30,7 @@ SPLITS = {
     "dev-docs5": ("dev_docs5_qa.jsonl", PROJECT_ROOT / "eval" / "dev_corpus5", 200),
     "dev-docs6": ("dev_docs6_qa.jsonl", PROJECT_ROOT / "eval" / "dev_corpus6", 200),
     "dev-docs7": ("dev_docs7_qa.jsonl", PROJECT_ROOT / "eval" / "dev_corpus7", 200),
+    "dev-docs8": ("dev_docs8_qa.jsonl", PROJECT_ROOT / "eval" / "dev_corpus8", 200),
 }
 COMPUTED_TYPES = {"comparison", "total"}
 
