@@ -33,8 +33,11 @@ from rag.text.tokenizing import ChineseTokenizer
 
 #: A question about a document that the named one cites or carries out (「…意见依据的中办文件文号」,
 #: 「根据哪个文件」): its own number, issuer or date is not the answer.
+#: (「湛江市转发省农业厅…通知的文号」 names the 转发 notice itself by its title: only 所转发/转发的/
+#: 被转发 ask about the document it forwards.)
 ASKS_CITED_DOCUMENT = re.compile(
-    r"依据|根据|按照|遵照|转发|贯彻|落实|引用|援引|参照|上级|\bbased on\b|\baccording to\b|\bpursuant\b|\bcites?\b",
+    r"依据|根据|按照|遵照|所转发|转发的|被转发|贯彻|落实|引用|援引|参照|上级"
+    r"|\bbased on\b|\baccording to\b|\bpursuant\b|\bcites?\b|\bforwarded\b",
     re.I,
 )
 #: A clause that cites another document before its number (「根据…《关于…的通知》【闽财农指[2017]172号】」).

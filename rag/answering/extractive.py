@@ -306,6 +306,8 @@ _COUNT_IN_BRACKETS = re.compile(r"[（(][^（）()]{0,8}?\d+\s*(?:大类|项|个
 #: A line that is one bracketed total (「(共计25项,保护单位20个)」): it counts the list the line above
 #: it names.
 _BRACKETED_LINE = re.compile(r"[（(](?:共计|共|合计|总计)[^（）()]+[）)]")
+#: What follows the number of a document the sentence forwards (「…(粤农办〔2018〕587号)转发给你们」).
+_FORWARDED_AFTER = re.compile(r"\s*[）)】\]]?\s*(?:转发|转给)")
 #: A question about the value before a change (上年的结构, 调整前): the first of two values.
 _ASKS_EARLIER = re.compile(r"上年|去年|调整前|原来|previous|last year|before", re.I)
 
@@ -508,6 +510,8 @@ class ExtractiveBackend(AnswerBackend):
         if analysis.kind != "docnumber" or ASKS_CITED_DOCUMENT.search(analysis.text):
             return False
         at = chosen.text.find(short_answer)
+        if at > 0 and _FORWARDED_AFTER.match(chosen.text, at + len(short_answer)):
+            return True  # 「现将省农业厅《…的通知》(粤农办〔2018〕587号)转发给你们」: the forwarded one's number
         return at > 0 and bool(CITING_CLAUSE.search(chosen.text[:at]))
 
     def _stated(

@@ -931,7 +931,27 @@ def candidate_facts(facts: Sequence[Fact], asked: AskedFor, question: str = "") 
     per = per_units(question)
     if per and not any(is_per(f, per) or "每" in f.attribute for f in compatible):
         return []
+    if _PER_PERSON.search(question) or _PER_PERSON_EN.search(question):
+        # 人均GDP, "per person": a figure whose own words do not make it per person is a total, no answer
+        first = next((f.quantity.start for f in facts if _PER_PERSON_FIGURE.search(f.attribute)), None)
+        return [
+            f for f in compatible
+            if _PER_PERSON_FIGURE.search(f.attribute) or _RESTATED.search(f.attribute)
+            # 「人均地区生产总值5.18万元,比上年增加0.17万元」: a change stated after the per-person figure
+            or (first is not None and f.quantity.start > first and _CHANGE_OF_BEFORE.match(f.attribute.strip()))
+        ]
     return compatible
+
+
+#: A question about a per-person figure (人均GDP, per-capita income).
+_PER_PERSON = re.compile(r"人均")
+_PER_PERSON_EN = re.compile(r"\bper[\s-]+(?:capita|person|head)\b", re.I)
+#: How a figure stating the change of the figure before it opens (比上年增加0.17万元).
+_CHANGE_OF_BEFORE = re.compile(r"(?:比|较|同比|增长|增加|提高|下降|减少)")
+#: The words that make a figure per person (人均GDP, 每人3000元).
+_PER_PERSON_FIGURE = re.compile(r"人均|每人|每名|每位")
+#: Words by which a figure restates the one before it in other units (「…27711元,按汇率计算为4295美元」).
+_RESTATED = re.compile(r"折合|计算为|约合|相当于")
 
 
 def _counts_another_noun(fact: Fact) -> bool:

@@ -48,7 +48,7 @@ YEAR_RANGE = re.compile(rf"({YEAR.pattern})\s*(?:—|-|－|~|～|至|到)\s*({YE
 #: Endings of organisation names, longest alternatives first where one contains another.
 ORG_SUFFIXES: tuple[str, ...] = (
     "总工会", "工会", "集团", "公司", "委员会", "协调小组", "领导小组", "办公室", "办公厅",
-    "人民政府", "政府", "部", "厅", "局", "学院", "大学", "中心", "基地", "协会",
+    "人民政府", "政府", "部门", "部", "厅", "局", "学院", "大学", "中心", "基地", "协会", "管委会", "文化馆",
 )
 #: Endings of administrative divisions: 哈尔滨市 is also written 哈尔滨.
 ADMIN_SUFFIXES: tuple[str, ...] = ("省", "市", "县", "区", "州")

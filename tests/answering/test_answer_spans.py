@@ -373,3 +373,16 @@ def test_a_name_label_answers_what_its_noun_is(finder: SpanFinder) -> None:
     name = finder.labelled(row, "名录中序号93的项目是什么？")
     assert name is not None and name.text == "郿岘双凤山传说"
 
+
+
+def test_a_unit_named_by_its_department_ending_is_whole(finder: SpanFinder) -> None:
+    sentence = "市政主管部门负责全市城市道路范围内窨井设施的日常监管和应急处置工作。"
+    unit = finder.best(sentence, "org", ["负责"], "窨井设施的日常监管由谁负责？")
+    assert unit is not None and unit.text == "市政主管部门"
+
+
+def test_a_forwarding_notices_own_number_is_asked_by_its_title() -> None:
+    from rag.answering.answer_spans import ASKS_CITED_DOCUMENT
+
+    assert not ASKS_CITED_DOCUMENT.search("某市转发省农业厅耕地轮作休耕专题调研通知的文号是什么？")
+    assert ASKS_CITED_DOCUMENT.search("某市所转发的省农业厅通知的文号是什么？")

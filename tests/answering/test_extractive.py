@@ -662,3 +662,12 @@ def test_a_sentence_giving_the_asked_indicators_rate_does_not_answer_its_amount(
     assert _figure_of_another(choice, sentence, weights)
     gdp = choose_fact(sentence_facts(sentence), AskedFor("amount", ("money",)), {"地区生产总值": 3.0}, "地区生产总值是多少？")
     assert not _figure_of_another(gdp, sentence, {"地区生产总值": 3.0})
+
+
+def test_the_number_of_a_forwarded_document_is_not_the_forwarding_notices(fresh_engine: Engine, tmp_path: Path) -> None:
+    index_texts(fresh_engine, tmp_path / "docs", {"zhuanfa.txt": (
+        "转发省农业厅关于开展耕地轮作休耕制度专题调研的通知\n某农通〔2018〕461号\n各县(市、区)农业局:\n"
+        "现将省农业厅《关于开展耕地轮作休耕制度专题调研的通知》(某农办〔2018〕587号)转发给你们,请认真填写调查表。\n"
+    )})
+    own = fresh_engine.ask("What is the document number of the notice forwarding the provincial crop-rotation survey?")
+    assert own.short_answer == "某农通〔2018〕461号", own.answer

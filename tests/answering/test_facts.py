@@ -652,3 +652,20 @@ def test_a_named_currency_is_the_figures_currency() -> None:
     facts = sentence_facts("人均地区生产总值27711元,按2021年平均汇率计算为4295美元。")
     assert [f.text for f in candidate_facts(facts, asked, question)] == ["4295美元"]
     assert asked_for("每人奖励多少元？").currency == ""  # type: ignore[union-attr]
+
+
+def test_a_per_person_question_is_not_answered_by_a_total() -> None:
+    asked = AskedFor("amount", ("money",))
+    totals = sentence_facts("全市实现地区生产总值(GDP)567.9亿元,比上年增长6.8%。")
+    assert candidate_facts(totals, asked, "某市2021年人均GDP达到多少元？") == []
+    per_person = sentence_facts("人均GDP达37080元,比上年增长7.3%。")
+    assert [f.text for f in candidate_facts(per_person, asked, "What was the city's per-capita GDP in 2021?")] == ["37080元"]
+
+
+def test_a_per_person_questions_change_and_each_person_figures_stay() -> None:
+    asked = AskedFor("amount", ("money",))
+    change = sentence_facts("人均地区生产总值5.18万元,比上年增加0.17万元,比全省高1.18万元;")
+    kept = [f.text for f in candidate_facts(change, asked, "某市2018年人均地区生产总值，比上年增加了多少？")]
+    assert "0.17万元" in kept
+    each = sentence_facts("对符合条件的学生每人补助3000元。")
+    assert [f.text for f in candidate_facts(each, asked, "How much is the study subsidy per person?")] == ["3000元"]
