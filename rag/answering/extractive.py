@@ -308,6 +308,10 @@ _COUNT_IN_BRACKETS = re.compile(r"[（(][^（）()]{0,8}?\d+\s*(?:大类|项|个
 _BRACKETED_LINE = re.compile(r"[（(](?:共计|共|合计|总计)[^（）()]+[）)]")
 #: What follows the number of a document the sentence forwards (「…(粤农办〔2018〕587号)转发给你们」).
 _FORWARDED_AFTER = re.compile(r"\s*[）)】\]]?\s*(?:转发|转给)")
+#: An entry of a numbered 名单 as ingest writes it (「拟推荐…名单：5.白山市长白县十四道沟镇望天鹅新村。」).
+_LIST_ENTRY = re.compile(r"^[^：:。]{2,40}(?:名单|名录)[：:]\s*\d{1,3}\s*[.．、]\s*(?P<entry>[^。：:]{2,40})。?$")
+#: A question asking which one (哪个村, 哪家单位, which village).
+_ASKS_WHICH = re.compile(r"哪个|哪家|哪一|哪所|哪位|\bwhich\b", re.I)
 #: A question about the value before a change (上年的结构, 调整前): the first of two values.
 _ASKS_EARLIER = re.compile(r"上年|去年|调整前|原来|previous|last year|before", re.I)
 
@@ -1442,6 +1446,9 @@ class ExtractiveBackend(AnswerBackend):
             bound = _BOUND_AFTER_FIGURE.match(chosen.text, choice.best.quantity.end)
             return choice.best.text + (bound.group(0) if bound else "")
         sentence = chosen.text
+        entry = _LIST_ENTRY.match(sentence)
+        if entry is not None and _ASKS_WHICH.search(analysis.text) and not analysis.list_size:
+            return entry.group("entry")  # 「…名单：5.白山市长白县十四道沟镇望天鹅新村。」 for 「白山市哪个村…」
         anchors = [t for t in self.tokenizer.tokenize(analysis.text) if t in sentence]
         if analysis.list_size:
             # 「哪三支通道」: only an enumeration of that many items answers

@@ -931,8 +931,9 @@ def candidate_facts(facts: Sequence[Fact], asked: AskedFor, question: str = "") 
     per = per_units(question)
     if per and not any(is_per(f, per) or "每" in f.attribute for f in compatible):
         return []
-    if _PER_PERSON.search(question) or _PER_PERSON_EN.search(question):
-        # 人均GDP, "per person": a figure whose own words do not make it per person is a total, no answer
+    if asked.kind == "amount" and (_PER_PERSON.search(question) or _PER_PERSON_EN.search(question)):
+        # 人均GDP, "per person": an amount whose own words do not make it per person is a total, no
+        # answer (a rate or a multiple of a per-person figure is asked and stated without 人均)
         first = next((f.quantity.start for f in facts if _PER_PERSON_FIGURE.search(f.attribute)), None)
         return [
             f for f in compatible

@@ -25,6 +25,7 @@ __all__ = [
     "counted_lists_as_sentences",
     "numbered_fields_under_their_label",
     "numbered_items_with_their_fields",
+    "numbered_names_under_their_list",
     "place_grouped_lists_as_sentences",
 ]
 
@@ -124,6 +125,40 @@ def bare_contacts_under_their_label(text: str) -> str:
 _CONTACT_HEADING = re.compile(
     rf"^\s*(?:[（(]?[一二三四五六七八九十\d]{{1,3}}[）)]?[、.．]?\s*)?([{CJK_RANGE}]{{0,8}}(?:电话|热线|邮箱|传真))\s*$"
 )
+
+
+#: A 名单's title line (「拟推荐2021年中国美丽休闲乡村名单」).
+_LIST_TITLE = re.compile(rf"^\s*[{CJK_RANGE}\d（）()]{{2,40}}(?:名单|名录)\s*$")
+#: A numbered entry of a 名单: a number and a name, nothing else (「5.白山市长白县十四道沟镇望天鹅新村」).
+_NAME_ENTRY = re.compile(rf"^\s*\d{{1,3}}\s*[.．、]\s*[{CJK_RANGE}A-Za-z0-9（）()·]{{2,40}}\s*$")
+#: The fewest entries that make a numbered 名单.
+MIN_NAME_ENTRIES = 3
+
+
+def numbered_names_under_their_list(text: str) -> str:
+    """``text`` with each entry of a numbered 名单 written as a sentence that names its list: a
+    公示 prints 「拟推荐2021年中国美丽休闲乡村名单」 and under it 「1.长春市双阳区太平镇小石村」… one
+    entry per line. Read alone, an entry is a short line like a heading and says nothing of the
+    list it is on; as 「拟推荐2021年中国美丽休闲乡村名单：5.白山市长白县十四道沟镇望天鹅新村。」 it
+    answers 「白山市哪个村被拟推荐…」. Only a title over at least ``MIN_NAME_ENTRIES`` entries."""
+    lines = text.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        out.append(lines[i])
+        if not _LIST_TITLE.match(lines[i]):
+            i += 1
+            continue
+        end = i + 1
+        while end < len(lines) and _NAME_ENTRY.match(lines[end]):
+            end += 1
+        if end - i - 1 >= MIN_NAME_ENTRIES:
+            title = lines[i].strip()
+            out.extend(f"{title}：{line.strip()}。" for line in lines[i + 1 : end])
+            i = end
+        else:
+            i += 1
+    return "\n".join(out)
 
 
 def _whole_contact(text: str, kind: str) -> bool:

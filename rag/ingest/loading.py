@@ -31,6 +31,7 @@ from rag.ingest.lists import (
     counted_lists_as_sentences,
     numbered_fields_under_their_label,
     numbered_items_with_their_fields,
+    numbered_names_under_their_list,
     place_grouped_lists_as_sentences,
 )
 from rag.ingest.office import Extracted, read_csv, read_doc, read_docx, read_ofd, read_xlsx
@@ -69,11 +70,12 @@ LOADER_VERSION = "formats-1"
 def _plain_text_structures(text: str) -> str:
     """Plain text (.txt, .md) with the structures other formats mark up written as sentences: a
     disclosure form's fields, the rows of pipe tables, one-cell-per-line tables and spaced tables,
-    counted and place-grouped 名单 lists, a label's numbered values and bare contact lines, and
-    numbered items with their field lines."""
+    counted and place-grouped 名单 lists, a label's numbered values and bare contact lines,
+    numbered items with their field lines and a numbered 名单's entries under its title."""
     tables = pipe_tables_as_rows(spaced_tables_as_rows(cell_tables_as_rows(disclosure_form_as_fields(text))))
     lists = place_grouped_lists_as_sentences(counted_lists_as_sentences(tables))
-    return numbered_items_with_their_fields(bare_contacts_under_their_label(numbered_fields_under_their_label(lists)))
+    labelled = bare_contacts_under_their_label(numbered_fields_under_their_label(lists))
+    return numbered_names_under_their_list(numbered_items_with_their_fields(labelled))
 
 
 def load_document(path: Path, limits: ParseLimits | None = None) -> Document:

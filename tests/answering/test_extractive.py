@@ -671,3 +671,12 @@ def test_the_number_of_a_forwarded_document_is_not_the_forwarding_notices(fresh_
     )})
     own = fresh_engine.ask("What is the document number of the notice forwarding the provincial crop-rotation survey?")
     assert own.short_answer == "某农通〔2018〕461号", own.answer
+
+
+def test_which_village_is_answered_by_the_entry_of_its_list(fresh_engine: Engine, tmp_path: Path) -> None:
+    index_texts(fresh_engine, tmp_path / "docs", {"mingdan.txt": (
+        "关于2021年推荐美丽休闲乡村的公示\n拟推荐2021年中国美丽休闲乡村名单\n1.长春市双阳区太平镇小石村\n"
+        "2.吉林市桦甸市桦郊乡晓光村\n3.白山市长白县十四道沟镇望天鹅新村\n"
+    )})
+    answer = fresh_engine.ask("白山市哪个村被拟推荐为2021年中国美丽休闲乡村？")
+    assert answer.short_answer == "白山市长白县十四道沟镇望天鹅新村", answer.answer

@@ -76,3 +76,14 @@ def test_numbered_items_are_joined_to_the_field_line_under_them() -> None:
     ]
     single = "1.总体要求\n目标:全面完成"  # one numbered line over a field may be a heading
     assert numbered_items_with_their_fields(single) == single
+
+
+def test_a_numbered_name_lists_entries_name_their_list() -> None:
+    from rag.ingest.lists import numbered_names_under_their_list
+
+    text = "附件2\n拟推荐2021年美丽乡村名单\n1.甲市乙县丙镇丁村\n2.戊市己县庚镇辛村\n3.壬市癸县子镇丑村\n某某厅"
+    lines = numbered_names_under_their_list(text).split("\n")
+    assert lines[2] == "拟推荐2021年美丽乡村名单：1.甲市乙县丙镇丁村。"
+    assert lines[-1] == "某某厅" and lines[1] == "拟推荐2021年美丽乡村名单"
+    short = "某名单\n1.甲村\n2.乙村\n说明。"  # two entries are no 名单 to rewrite
+    assert numbered_names_under_their_list(short) == short
