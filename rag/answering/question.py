@@ -94,9 +94,8 @@ _QUOTED = re.compile(r"[《“\"]([^》”\"]{2,30})[》”\"]")
 _NOT_QUALIFIERS = ("date", "ordinal")
 
 
-#: Counters of sessions and meetings (十三届全国人大, 十二届八次全会): names of editions, not figures;
-#: and of the documents the asker has before them (这三份任务分解, 两篇文章), which no text states.
-_EDITION_COUNTERS = frozenset("届次份篇")
+#: Counters of sessions and meetings (十三届全国人大, 十二届八次全会): names of editions, not figures.
+_EDITION_COUNTERS = frozenset("届次")
 #: A figure right after these is what the question asks about (哪两个省份, 这三支队伍), not a qualifier.
 _ASKING_BEFORE = tuple("哪几这那该")
 _QUOTES = "“「『《\""

@@ -191,10 +191,3 @@ def test_a_year_naming_the_report_is_no_year_of_the_figure(analyzer: QuestionAna
 def test_which_few_asks_for_a_list_and_how_many_for_a_count(analyzer: QuestionAnalyzer) -> None:
     assert analyzer.analyze("赤壁市入选试点村的是哪几个村？").kind == "list"
     assert analyzer.analyze("赤壁市有几个村入选试点村？").kind == "count"
-
-
-def test_a_count_of_the_documents_asked_about_is_no_qualifying_figure() -> None:
-    from rag.answering.question import qualifying_figures
-
-    assert qualifying_figures("某县三份任务分解合计有多少项具体任务？") == []
-    assert [q.text for q in qualifying_figures("集中连片600亩以上补助多少？")] == ["600亩"]
