@@ -261,12 +261,10 @@ class EntityGuard:
         is (「选派162人次赶赴上海、贵阳支援」 is still the county's figure).
         """
         sentence = document.text[start:end]
-        context = " ".join(
-            (
-                paragraph_around(document.text, start, end, previous=1),
-                document.heading_at(start),
-            )
-        )
+        # the headings above the sentence, the item's own too (「(一)兴仁镇川裕村渠道改造项目」 over its
+        # 「资金来源:…」 line under 「二、资金安排」), name its subject
+        headings = " ".join(dict.fromkeys([document.heading_at(start), *document.heading_path_at(start)]))
+        context = " ".join((paragraph_around(document.text, start, end, previous=1), headings))
         with_title = _SPACE.sub("", context + document.title)
         missing: list[str] = []
         supported = [

@@ -680,3 +680,20 @@ def test_which_village_is_answered_by_the_entry_of_its_list(fresh_engine: Engine
     )})
     answer = fresh_engine.ask("白山市哪个村被拟推荐为2021年中国美丽休闲乡村？")
     assert answer.short_answer == "白山市长白县十四道沟镇望天鹅新村", answer.answer
+
+
+def test_field_lines_are_about_their_own_items_heading(fresh_engine: Engine, tmp_path: Path) -> None:
+    """「资金来源:…」 lines under 「(一)…项目」 headings: each is about its own item, though one chunk
+    holds several items and the lines repeat the same label."""
+    index_texts(fresh_engine, tmp_path / "docs", {"plan.txt": (
+        "某区少数民族发展资金使用计划\n二、资金安排\n(一)甲镇甲村渠道改造项目\n该项目砌护渠道7.59千米。\n"
+        "资金规模:206.7万元。\n资金来源:少数民族发展项目资金173万元。\n(二)乙乡乙村道路硬化项目\n"
+        "该项目硬化道路2.9千米。\n资金规模:141.77万元。\n资金来源:少数民族发展项目资金125万元。\n"
+    )})
+    asked = {
+        "甲村渠道改造项目使用少数民族发展项目资金多少？": "173万元",
+        "乙村道路硬化项目使用少数民族发展项目资金多少？": "125万元",
+        "乙村道路硬化项目资金规模是多少？": "141.77万元",
+    }
+    answers = {question: fresh_engine.ask(question).short_answer for question in asked}
+    assert answers == asked

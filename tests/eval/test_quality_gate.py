@@ -1,7 +1,7 @@
 """The CI quality gate, on every split: the development set, the test split, the holdout and the
-six splits of development documents (dev-docs … dev-docs6: unseen documents the rules may be
+eight splits of development documents (dev-docs … dev-docs8: unseen documents the rules may be
 written from; dev-docs3 was not read in round 7, which added it, dev-docs4 not in round 8,
-dev-docs5 not in round 9 and dev-docs6 not in round 10).
+dev-docs5 not in round 9, dev-docs6 not in round 10 and dev-docs8 not in round 11).
 
 The thresholds sit a few items under what the default configuration (hybrid retrieval, extractive
 backend) measured when they were last set; a change that makes answers worse fails CI. ``--max-wrong``
@@ -34,6 +34,8 @@ DEV_DOCS3_CORPUS = PROJECT_ROOT / "eval" / "dev_corpus3"
 DEV_DOCS4_CORPUS = PROJECT_ROOT / "eval" / "dev_corpus4"
 DEV_DOCS5_CORPUS = PROJECT_ROOT / "eval" / "dev_corpus5"
 DEV_DOCS6_CORPUS = PROJECT_ROOT / "eval" / "dev_corpus6"
+DEV_DOCS7_CORPUS = PROJECT_ROOT / "eval" / "dev_corpus7"
+DEV_DOCS8_CORPUS = PROJECT_ROOT / "eval" / "dev_corpus8"
 GATES = {
     "dev": {
         "--max-wrong": "0.035",
@@ -46,12 +48,12 @@ GATES = {
     },
     "test": {
         "--max-wrong": "0.045",
-        "--min-short": "0.83",
-        "--min-accuracy": "0.88",
+        "--min-short": "0.85",
+        "--min-accuracy": "0.89",
         "--min-refusal": "0.93",
         "--min-citation": "0.93",
         "--min-hit5": "0.97",
-        "--max-false-refusal": "0.09",
+        "--max-false-refusal": "0.08",
     },
     # 54 questions over 6 more documents, written after the rules of round 5 (see README): a looser
     # gate, since one question is almost two points here
@@ -121,15 +123,37 @@ GATES = {
         "--max-false-refusal": "0.14",
     },
     # 318 questions over 12 more unseen documents, added in round 10 and not read while the round's
-    # rules were written: gated where it stands
+    # rules were written; studied in round 11: gated where it stands
     "dev-docs6": {
-        "--max-wrong": "0.155",
+        "--max-wrong": "0.115",
+        "--min-short": "0.69",
+        "--min-accuracy": "0.75",
+        "--min-refusal": "0.85",
+        "--min-citation": "0.91",
+        "--min-hit5": "0.95",
+        "--max-false-refusal": "0.17",
+    },
+    # 327 questions over 12 more unseen documents, added in round 11 (its first run measured round
+    # 10's code) and studied from the round's middle on: gated where it stands
+    "dev-docs7": {
+        "--max-wrong": "0.125",
+        "--min-short": "0.59",
+        "--min-accuracy": "0.70",
+        "--min-refusal": "0.9",
+        "--min-citation": "0.91",
+        "--min-hit5": "0.97",
+        "--max-false-refusal": "0.22",
+    },
+    # 319 questions over 12 more unseen documents, added late in round 11 and not read: gated where
+    # it stands
+    "dev-docs8": {
+        "--max-wrong": "0.22",
         "--min-short": "0.50",
-        "--min-accuracy": "0.59",
-        "--min-refusal": "0.82",
-        "--min-citation": "0.85",
-        "--min-hit5": "0.93",
-        "--max-false-refusal": "0.315",
+        "--min-accuracy": "0.62",
+        "--min-refusal": "0.85",
+        "--min-citation": "0.92",
+        "--min-hit5": "0.97",
+        "--max-false-refusal": "0.20",
     },
 }
 #: split -> (dataset, its own corpus; None for the bundled corpus)
@@ -143,6 +167,8 @@ SPLITS = {
     "dev-docs4": ("dev_docs4_qa.jsonl", DEV_DOCS4_CORPUS),
     "dev-docs5": ("dev_docs5_qa.jsonl", DEV_DOCS5_CORPUS),
     "dev-docs6": ("dev_docs6_qa.jsonl", DEV_DOCS6_CORPUS),
+    "dev-docs7": ("dev_docs7_qa.jsonl", DEV_DOCS7_CORPUS),
+    "dev-docs8": ("dev_docs8_qa.jsonl", DEV_DOCS8_CORPUS),
 }
 
 
