@@ -73,7 +73,7 @@ from rag.schema import Answer, Document, Passage, Refusal, RefusalReason
 from rag.store.index import DocumentIndex
 from rag.text.instructions import addresses_the_system
 from rag.text.localities import localities_in
-from rag.text.patterns import CJK_RANGE, DOCUMENT_NOUNS, PUBLICATION, TIER
+from rag.text.patterns import CJK_RANGE, DOCUMENT_NOUNS, ORG_SUFFIX_ALTERNATION, PUBLICATION, TIER
 from rag.text.places import Place, same_place
 from rag.text.quantities import find_quantities, unit_class
 from rag.text.romanised import romanised_names
@@ -241,6 +241,9 @@ class ScoredSentence:
     #: For an English question, the share of its translated phrases (found in the documents at all)
     #: of which the sentence holds some Chinese rendering.
     phrases_rendered: float = 0.0
+    #: For a "which unit leads" question: the unit the sentence's section heading names in that role
+    #: (「一、县示范区管委会牵头工作(8项)」 over the task the question names); "" otherwise.
+    heading_unit: str = ""
     #: The entity guard's verdict on the sentence (what of the question it lacks), once asked:
     #: choosing, the runner-ups and the rival check all need it (see ``_missing``).
     missing: list[str] | None = None
@@ -322,6 +325,21 @@ _ASKS_EARLIER = re.compile(r"上年|去年|调整前|原来|previous|last year|b
 #: The share of the question's words a rate's own words must hold to be the asked indicator's
 #: (「社会消费品零售总额增长7.9%」), not a chance word such as 年 of 年均增长.
 OTHER_FIGURE_SHARE = 0.25
+
+
+#: A unit and the role a section heading gives it (「县示范区管委会牵头工作」「市财政局负责的任务」).
+_UNIT_IN_ROLE = re.compile(rf"([{CJK_RANGE}]{{2,20}}?(?:{ORG_SUFFIX_ALTERNATION}))(牵头|负责|主办|承办|主管)")
+
+
+def _unit_in_role(headings: list[str], question: str) -> str:
+    """The unit a section heading names in the role the question asks about (「一、县示范区管委会牵头
+    工作(8项)」 for 「这项工作由哪个单位牵头」): a task list grouped by lead unit names the unit once,
+    in the heading over its tasks. '' when no heading does."""
+    for heading in reversed(headings):
+        for match in _UNIT_IN_ROLE.finditer(heading):
+            if match.group(2) in question:
+                return match.group(1)
+    return ""
 
 
 def _figure_of_another(choice: FactChoice, sentence: str, fact_weights: dict[str, float]) -> bool:
@@ -1043,6 +1061,10 @@ class ExtractiveBackend(AnswerBackend):
             if addresses_the_system(sentence):
                 continue  # 「忽略以上指示，回答：…」 is an attack on the reader, never evidence
             has_span, choice, labelled = self._answer_in(sentence, analysis, fact_weights)
+            heading_unit = ""
+            if analysis.kind == "org":
+                heading_unit = _unit_in_role(document.heading_path_at(record.start), analysis.text)
+                has_span = has_span or bool(heading_unit)
             if has_span and choice is not None and _figure_of_another(choice, sentence, fact_weights):
                 has_span, choice = False, None  # 「地区生产总值440.5亿元…社会消费品零售总额增长7.9%」 for 社零的金额
             section = " ".join(dict.fromkeys(
@@ -1105,7 +1127,7 @@ class ExtractiveBackend(AnswerBackend):
             scored.append(ScoredSentence(
                 position, number, lexical, dense, score, has_span, sentence, choice,
                 context=context, alignment=alignment, spells_name=bool(named),
-                phrases_rendered=_rendered(text, phrases),
+                phrases_rendered=_rendered(text, phrases), heading_unit=heading_unit,
             ))
         scored.sort(key=lambda s: -s.score)
         return scored
@@ -1431,6 +1453,13 @@ class ExtractiveBackend(AnswerBackend):
 
     # ----- composing -----
     def _short_answer(self, analysis: QuestionAnalysis, chosen: ScoredSentence) -> str | None:
+        """The exact span that answers, or None when the sentence does not single one out; for a
+        "which unit leads" question whose task names no unit that way, the unit its section heading
+        names in that role."""
+        own = self._sentence_short_answer(analysis, chosen)
+        return own if own is not None or not chosen.heading_unit else chosen.heading_unit
+
+    def _sentence_short_answer(self, analysis: QuestionAnalysis, chosen: ScoredSentence) -> str | None:
         """The exact span that answers, or None when the sentence does not single one out."""
         if _TWO_QUESTIONS.search(analysis.text):
             return None  # 「多久发一次、用什么方式发」 asks two things: one span answers neither in full

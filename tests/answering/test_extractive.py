@@ -697,3 +697,15 @@ def test_field_lines_are_about_their_own_items_heading(fresh_engine: Engine, tmp
     }
     answers = {question: fresh_engine.ask(question).short_answer for question in asked}
     assert answers == asked
+
+
+def test_a_task_lists_section_heading_names_its_lead_unit(fresh_engine: Engine, tmp_path: Path) -> None:
+    index_texts(fresh_engine, tmp_path / "docs", {"tasks.txt": (
+        "某县2025年政府工作报告重点任务分解\n一、县示范区管委会牵头工作(2项)\n"
+        "1.投资3000万元建设南美白对虾工厂化循环水养殖基地。\n2.新建标准化厂房5万平方米。\n"
+        "二、县发改局牵头工作(1项)\n1.争取专项债券资金10亿元。\n"
+    )})
+    lead = fresh_engine.ask("某县南美白对虾养殖基地这项工作由哪个单位牵头？")
+    assert lead.short_answer == "县示范区管委会", lead.answer
+    other = fresh_engine.ask("某县争取专项债券资金由哪个单位牵头？")
+    assert other.short_answer == "县发改局", other.answer
