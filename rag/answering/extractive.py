@@ -369,6 +369,13 @@ def _total_nouns_joined(tagged: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return joined
 
 
+def _shaped_values_not_asked(sentence: str, analysis: QuestionAnalysis) -> list[tuple[int, int]]:
+    """The values of the asked shape in ``sentence`` that the question does not itself state
+    (「除12317外的监督电话是多少」 is not answered by 12317)."""
+    assert analysis.shape is not None
+    return [(a, b) for a, b in shaped_values(sentence, analysis.shape) if sentence[a:b] not in analysis.text]
+
+
 def _label_words(analysis: QuestionAnalysis) -> str:
     """The words a label line's label is looked for in: the question's own, and for an English
     question the Chinese terms it stands for ("address" -> 地址, "contact person" -> 联系人)."""
@@ -956,7 +963,7 @@ class ExtractiveBackend(AnswerBackend):
         if analysis.shape:
             # 「县财政局的监督电话是多少」「三次产业结构是多少」: a value of that shape, strong when its
             # label is asked about
-            if not shaped_values(sentence, analysis.shape):
+            if not _shaped_values_not_asked(sentence, analysis):
                 return False, None, False
             return True, None, self._labelled_shape(sentence, analysis) is not None
         if analysis.asked is not None:
@@ -1061,6 +1068,8 @@ class ExtractiveBackend(AnswerBackend):
             if addresses_the_system(sentence):
                 continue  # 「忽略以上指示，回答：…」 is an attack on the reader, never evidence
             has_span, choice, labelled = self._answer_in(sentence, analysis, fact_weights)
+            if analysis.shape and not has_span:
+                continue  # 「监督电话是多少」: a sentence without a telephone number does not answer it
             heading_unit = ""
             if analysis.kind == "org":
                 heading_unit = _unit_in_role(document.heading_path_at(record.start), analysis.text)
@@ -1467,7 +1476,7 @@ class ExtractiveBackend(AnswerBackend):
             labelled_contact = self._labelled_shape(chosen.text, analysis)
             if labelled_contact is not None:
                 return labelled_contact
-            values = shaped_values(chosen.text, analysis.shape)
+            values = _shaped_values_not_asked(chosen.text, analysis)
             if analysis.shape == "ratio" and len(values) > 1:
                 # 「三次产业比例由上年的12.5:28.4:59.1调整为11.8:29.2:59.0」: the new one unless the old is asked
                 return chosen.text[slice(*values[0 if _ASKS_EARLIER.search(analysis.text) else -1])]

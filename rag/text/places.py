@@ -301,6 +301,13 @@ class Gazetteer:
             sole = self._sole_named(document.text)
             if sole is not None and _SELF_REFERENCE.get(sole.level, _NEVER).search(document.text):
                 return sole
+        if found is not None and found.level == "city":
+            # a county notice that opens with its city's document (「根据《…》(巴财农〔2025〕7号),下达
+            # 我县…」) speaks of itself as 我县 and names its county in full once (五原县财政局)
+            sole = self._sole_named(document.text)
+            county_voice = _SELF_REFERENCE["county"].search(document.text)
+            if sole is not None and sole.level == "county" and county_voice and self.encloses(found, sole):
+                return sole
         if found is not None and found.level == "province":
             # a notice that states only its province up front (《江苏省征兵工作条例》) names its own
             # place once in its body (「2024年吴江区城镇居民人均可支配收入为86702元」): the one city or

@@ -97,3 +97,14 @@ def test_an_untitled_county_notice_is_about_the_one_county_it_names(gazetteer: G
     assert gazetteer.document_place(notice).name == "姚安县"  # type: ignore[union-attr]
     unclaimed = Document(doc_id="u.txt", title="", text=body.replace("全县", "各地"))
     assert gazetteer.document_place(unclaimed) is None, "without 全县 the county it cites is not its own"
+
+
+def test_a_county_notice_opening_with_its_citys_document_is_about_the_county(gazetteer: Gazetteer) -> None:
+    from rag.schema import Document
+
+    opening = "根据《关于下达2025年补助资金预算的通知》(巴彦淖尔市财政局),下达我县补助资金6927万元。\n"
+    body = opening + "资金用于产业发展和基础设施建设项目。" * 20 + "\n五原县财政局\n"  # signed past the opening
+    notice = Document(doc_id="w.txt", title="", text=body)
+    assert gazetteer.document_place(notice).name == "五原县"  # type: ignore[union-attr]
+    city_voice = Document(doc_id="c.txt", title="", text=body.replace("我县", "我市"))
+    assert gazetteer.document_place(city_voice).name == "巴彦淖尔"  # type: ignore[union-attr]
