@@ -138,7 +138,7 @@ _TWO_FIGURES = re.compile(
     rf"(?:还有|以及|另外|其中)?(?P<second>[^，,；;？?、]{{1,20}}?{_FIGURE_ASK}[^，,；;？?、]{{0,8}})[？?。]?\s*$"
 )
 #: What a part's label leaves out: the place and year it opens with (宜章县2023年).
-_LABEL_OPENING = re.compile(r"^.{0,12}?(?:19|20)\d{2}年(?:全年|年末|末)?")
+_PLACE_YEAR_OPENING = re.compile(r"^.{0,12}?(?:19|20)\d{2}年(?:全年|年末|末)?")
 #: The asking words a part's label leaves out.
 _ASKING_WORDS = re.compile(r"(?:是|为|有|达到?|共)?(?:多少|几)(?:个|项|家|人|名|元|万元|亿元)?")
 
@@ -153,7 +153,7 @@ def _two_figure_questions(question: str) -> CompositeQuestion | None:
     lead = (match.group("lead") or "").strip()
     first, second = match.group("first").strip(), match.group("second").strip()
     subject = _ASKING_WORDS.sub("", first).rstrip("，, 的")
-    items = (_LABEL_OPENING.sub("", subject) or subject, _ASKING_WORDS.sub("", second).strip("，, 的"))
+    items = (_PLACE_YEAR_OPENING.sub("", subject) or subject, _ASKING_WORDS.sub("", second).strip("，, 的"))
     if not all(items) or items[0] == items[1]:
         return None
     parts = (f"{lead}{first}？", f"{lead}{subject}，{second}？")
@@ -162,26 +162,25 @@ def _two_figure_questions(question: str) -> CompositeQuestion | None:
 
 #: Endings of a place's full name (民和县, 和平区): only a full name is trusted inside a question slice.
 _FULL_NAME_ENDINGS = ("省", "市", "县", "区", "州", "旗", "盟")
+#: How far before a 和 a place's full name holding it may start (内蒙古和林格尔县: 3).
+MASK_LOOKBACK = 8
 #: What stands for 和 inside a place's name while a question is split (a private-use character).
 _MASK = "\ue000"
 
 
 def _mask_joints_in_places(question: str, place_at_start: Callable[[str], str | None] | None) -> str:
-    """``question`` with each 和 inside a place's name (民和县, 和县, 和田) replaced by ``_MASK``."""
+    """``question`` with each 和 inside a place's name (民和县, 和县, 和平区) replaced by ``_MASK``: a
+    full name starting at most ``MASK_LOOKBACK`` characters before the 和 and running over it."""
     if place_at_start is None or "和" not in question:
         return question
     chars = list(question)
-    position = 0
-    while position < len(question):
-        place = place_at_start(question[position:])
-        # full names only (民和县): a short form read out of context may straddle words (财政和区)
-        if place and place.endswith(_FULL_NAME_ENDINGS):
-            for offset in range(position, position + len(place)):
-                if chars[offset] == "和":
-                    chars[offset] = _MASK
-            position += len(place)
-        else:
-            position += 1
+    for joint in (i for i, ch in enumerate(question) if ch == "和"):
+        for start in range(max(0, joint - MASK_LOOKBACK), joint + 1):
+            place = place_at_start(question[start:])
+            # full names only (民和县): a short form read out of context may straddle words (财政和区)
+            if place and place.endswith(_FULL_NAME_ENDINGS) and start + len(place) > joint:
+                chars[joint] = _MASK
+                break
     return "".join(chars)
 
 

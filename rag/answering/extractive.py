@@ -73,7 +73,7 @@ from rag.schema import Answer, Document, Passage, Refusal, RefusalReason
 from rag.store.index import DocumentIndex
 from rag.text.instructions import addresses_the_system
 from rag.text.localities import localities_in
-from rag.text.patterns import CJK_RANGE, DOCUMENT_NOUNS, ORG_SUFFIX_ALTERNATION, PUBLICATION, TIER
+from rag.text.patterns import CJK_RANGE, DOCUMENT_NOUNS, FIELD_LABEL, ORG_SUFFIX_ALTERNATION, PUBLICATION, TIER
 from rag.text.places import Place, same_place
 from rag.text.quantities import find_quantities, unit_class
 from rag.text.romanised import romanised_names
@@ -306,9 +306,6 @@ OPENING_LINE_CHARS = 120
 #: A heading that counts what its section lists (「一、民间文学(共计5项)」「(共计6大类21项)」): it
 #: states a count, which answers 几项, though it names a topic like any heading.
 _COUNT_IN_BRACKETS = re.compile(r"[（(][^（）()]{0,8}?\d+\s*(?:大类|项|个|家|人|名|所|类|批|件)[^（）()]{0,20}[）)]")
-#: A field line under an item's heading (「资金规模:206.7万元。」 under 「(一)兴仁镇川裕村渠道改造项目」): its
-#: label says what the value is, its heading whose it is.
-_FIELD_LINE = re.compile(rf"^[{CJK_RANGE}]{{2,8}}[：:]")
 #: A line that is one bracketed total (「(共计25项,保护单位20个)」): it counts the list the line above
 #: it names.
 _BRACKETED_LINE = re.compile(r"[（(](?:共计|共|合计|总计)[^（）()]+[）)]")
@@ -1070,14 +1067,15 @@ class ExtractiveBackend(AnswerBackend):
             has_span, choice, labelled = self._answer_in(sentence, analysis, fact_weights)
             if analysis.shape and not has_span:
                 continue  # 「监督电话是多少」: a sentence without a telephone number does not answer it
+            heading_path = document.heading_path_at(record.start)
             heading_unit = ""
             if analysis.kind == "org":
-                heading_unit = _unit_in_role(document.heading_path_at(record.start), analysis.text)
+                heading_unit = _unit_in_role(heading_path, analysis.text)
                 has_span = has_span or bool(heading_unit)
             if has_span and choice is not None and _figure_of_another(choice, sentence, fact_weights):
                 has_span, choice = False, None  # 「地区生产总值440.5亿元…社会消费品零售总额增长7.9%」 for 社零的金额
             section = " ".join(dict.fromkeys(
-                [document.heading_at(record.start), *document.heading_path_at(record.start)]
+                [document.heading_at(record.start), *heading_path]
             )).lower()  # the item's own heading too (「(一)兴仁镇川裕村渠道改造项目」 under 「二、资金安排」)
             # the sentence's own headings, not its chunk's: a chunk that starts in 「(三)…」 runs on
             # into 「(四)…」, whose lines are not about (三)'s item
@@ -1092,7 +1090,7 @@ class ExtractiveBackend(AnswerBackend):
                 self._after_lead_in(index, position) or self._labelled_item(document, record.start, record.end)
                 or _row_shape(sentence) is not None or _REFERS_BACK.search(sentence[:REFERENCE_WINDOW])
                 or _SUBJECTLESS.match(sentence) or _BRACKETED_LINE.fullmatch(sentence)
-                or _FIELD_LINE.match(sentence)
+                or FIELD_LABEL.match(sentence)
             )
             if has_span and asked_terms and not self._names_asked_noun(
                 text + " " + " ".join(self.analyzer.abbreviations.expand(text)),

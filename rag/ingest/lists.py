@@ -16,7 +16,7 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from rag.text.numbers import chinese_number
-from rag.text.patterns import CJK_RANGE
+from rag.text.patterns import CJK_RANGE, FIELD_LABEL
 from rag.text.places import Gazetteer
 from rag.text.shapes import shaped_values
 
@@ -37,8 +37,6 @@ _GROUP_LINE = re.compile(
 _ITEM_LINE = re.compile(rf"^\s*[{CJK_RANGE}A-Za-z0-9·（）()]{{2,30}}\s*$")
 #: The most items a group may announce to be joined (a longer list is left as it is).
 MAX_ITEMS = 60
-#: A field's label at the start of a line (「监督电话:」「投资:」).
-_FIELD_LABEL = re.compile(rf"^\s*([{CJK_RANGE}]{{2,8}})\s*[：:]")
 #: A list item's number at the start of a line (「2.」「3、」).
 _ITEM_NUMBER = re.compile(r"\s*(\d{1,2})\s*[.．、]")
 #: Marks that make a line a sentence of its own rather than a list item's name.
@@ -87,7 +85,7 @@ def numbered_fields_under_their_label(text: str) -> str:
             expected += 1
             continue
         label, expected = "", 0
-        field = _FIELD_LABEL.match(line)
+        field = FIELD_LABEL.match(line)
         if field:
             first = _ITEM_NUMBER.match(line, field.end())
             if first and first.group(1) == "1":
@@ -109,7 +107,7 @@ def bare_contacts_under_their_label(text: str) -> str:
             out.append(f"{label}:{line.strip()}")
             continue
         label, kind = "", ""
-        field = _FIELD_LABEL.match(line)
+        field = FIELD_LABEL.match(line)
         heading = _CONTACT_HEADING.match(line)
         if field:
             kind = next((k for k in ("phone", "email") if _whole_contact(line[field.end() :], k)), "")
@@ -179,7 +177,7 @@ def numbered_items_with_their_fields(text: str) -> str:
     pairs = [
         i for i in range(len(lines) - 1)
         if _ITEM_NUMBER.match(lines[i]) and len(lines[i].strip()) <= MAX_ITEM_NAME
-        and not _SENTENCE_MARKS.search(lines[i]) and _FIELD_LABEL.match(lines[i + 1])
+        and not _SENTENCE_MARKS.search(lines[i]) and FIELD_LABEL.match(lines[i + 1])
         and not _ITEM_NUMBER.match(lines[i + 1])
     ]
     if len(pairs) < MIN_ITEMS_WITH_FIELDS:

@@ -58,6 +58,10 @@ ORG_SUFFIX_ALTERNATION = "|".join(ORG_SUFFIXES)
 #: What joins the items of an enumeration (甲、乙和丙, 甲以及乙), with the spaces around it.
 ENUMERATION_JOINT = re.compile(r"\s*(?:、|以及|和|与|及)\s*")
 
+#: A line that opens with a field's label (「补助对象:…」「投资:500万元」「资金规模:206.7万元。」): the
+#: label is group 1. Notices print their fields so, one a line.
+FIELD_LABEL = re.compile(rf"^\s*([{CJK_RANGE}]{{2,8}})\s*[：:]")
+
 #: Tiers of government and of recognition, and the urban/rural split: 省级 and 国家级 awards, 城市
 #: and 农村 allowances are different figures of one sentence, as different as two cities.
 TIER = re.compile(r"(?:国家|省|市|县|区|乡镇)级|城市|城镇|农村")

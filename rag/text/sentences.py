@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from itertools import pairwise
 
-from rag.text.patterns import CJK_RANGE, is_cjk
+from rag.text.patterns import FIELD_LABEL, is_cjk
 
 __all__ = [
     "CLOSERS",
@@ -101,10 +101,6 @@ def is_title_line(text: str, start: int, end: int) -> bool:
     return not text[line_start:start].strip() and not text[end:line_end].strip()
 
 
-#: A line that opens with a field's label (「补助对象:…」「投资:500万元」): in a notice's run of such
-#: lines each is a field of its own, even without a full stop at the end of the one before.
-_LABEL_OPENING = re.compile(rf"^[{CJK_RANGE}]{{2,8}}\s*[：:]")
-
 #: A line that opens with a list item's number (「2.」「3、」「(二)」「三、」).
 _ITEM_OPENING = re.compile(
     r"^(?:\d{1,2}\s*[.．、](?!\d)|[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}、)"
@@ -134,8 +130,10 @@ def _continues(prev_line: str, next_line: str) -> bool:
         return False  # ends in a terminator, a closing quote or other punctuation
     if is_heading_shaped(p) or is_heading_shaped(n):
         return False  # a short standalone line is a heading or a label, and so is the next one
-    if _LABEL_OPENING.match(p) and _LABEL_OPENING.match(n):
-        return False  # 「补助对象:市中区、…」 / 「补助标准:市中区1162万元、…」: two fields, not one wrapped line
+    if FIELD_LABEL.match(p) and FIELD_LABEL.match(n):
+        # 「补助对象:市中区、…」 / 「补助标准:市中区1162万元、…」: in a notice's run of field lines each is
+        # a field of its own, even without a full stop at the end of the one before
+        return False
     if _ITEM_OPENING.match(n) and _ITEM_OPENING.match(p):
         return False  # 「1.甲工程 投资:500万元」 / 「2.乙工程 投资:230万元」: the next item of a numbered list
     return True
