@@ -67,6 +67,7 @@ _QUOTES = str.maketrans(
 _DASHES = str.maketrans({ch: "-" for ch in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u301c\uff5e~"})
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _WHITESPACE = re.compile(r"\s+")
+_BETWEEN_DIGITS = re.compile(r"(?<=\d)\s+(?=\d)")
 _GROUPING_COMMA = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 _APPROX_YU = re.compile(r"(?<=[0-9万亿千百十])余")
 
@@ -86,13 +87,16 @@ def normalize(text: str) -> str:
     5. Remove digit-grouping commas: a comma between a digit and exactly three digits
        (``15,484`` -> ``15484``; the full-width ``，`` is covered after step 1).
     6. Drop all whitespace and invisible characters (spaces, tabs, line breaks, ideographic space,
-       zero-width space, BOM), so passages with broken lines compare equal to unbroken text.
+       zero-width space, BOM), so passages with broken lines compare equal to unbroken text. Only
+       whitespace between two digits stays a separator (``|``): two numbers side by side
+       (``12317 0478-5235020``) are not one longer number.
     7. Fold the approximation marker ``余`` into ``多`` after a number (``500余家`` == ``500多家``).
     """
     folded = unicodedata.normalize("NFKC", text).lower()
     folded = folded.translate(_QUOTES).translate(_DASHES)
     folded = _GROUPING_COMMA.sub("", folded)
     folded = _INVISIBLE.sub("", folded)
+    folded = _BETWEEN_DIGITS.sub("|", folded)
     folded = _WHITESPACE.sub("", folded)
     return _APPROX_YU.sub("多", folded)
 

@@ -234,6 +234,12 @@ def _split_composite(
                 pair, shared = (led.group(0), pair[1]), pair[0][led.end() :]
             stem = question[: match.start()] + "{item}" + shared + match.group(4) + "多少" + unit + "？"
             parts = tuple(stem.format(item=item) for item in pair)
+            parallel = _parallel_span(pair[0], pair[1]) if not shared else None
+            if parallel is not None:
+                # 「南漳县2022年第二产业增加值比第一产业多多少」: 第一产业 takes the place of 第二产业 in
+                # the first item, whose place, year and measure it shares
+                whole = pair[0][: parallel[0]] + pair[1] + pair[0][parallel[1] :]
+                parts = (parts[0], stem.format(item=whole))
             return CompositeQuestion(operation, pair, parts)
     phrases = _phrase_pair(question, place_at_start)
     if phrases is not None:
@@ -284,6 +290,24 @@ def _split_composite(
     if any(len(part) < 4 for part in parts):
         return None
     return CompositeQuestion(operation, pair, parts)
+
+
+#: The shortest second item of 「甲比乙多多少」 that may stand for a parallel word of the first.
+_PARALLEL_MIN = 3
+
+
+def _parallel_span(first: str, second: str) -> tuple[int, int] | None:
+    """Where ``first`` holds a word parallel to the shorter ``second``: as long, differing in at
+    most half its characters (第二产业 for 第一产业, 城镇居民 for 农村居民); None when it holds none."""
+    size = len(second)
+    if size < _PARALLEL_MIN or size >= len(first) or second in first:
+        return None
+    best: tuple[int, int] | None = None
+    for start in range(len(first) - size + 1):
+        same = sum(a == b for a, b in zip(first[start : start + size], second, strict=True))
+        if 2 * same >= size and (best is None or same > best[1]):
+            best = (start, same)
+    return (best[0], best[0] + size) if best is not None else None
 
 
 #: The other side of 「比原来多多少」: an earlier value of the same thing, not a second item.
@@ -370,8 +394,9 @@ def _place_items(
     for run in _LIST_RUN.finditer(question):
         pieces = ENUMERATION_JOINT.split(run.group())
         first, middle, last = pieces[0], pieces[1:-1], pieces[-1]
-        # (by shape only the whole first piece: 州镇 of 新州镇 is town-shaped too)
-        lead = next((k for k in range(len(first) - 2, -1, -1) if whole_place(first[k:], shaped=k == 0)), None)
+        # (by shape only the whole first piece: 州镇 of 新州镇 is town-shaped too); the longest place
+        # that ends the piece (南漳县 of 「2022年南漳县」, not the county 漳县 inside it)
+        lead = next((k for k in range(len(first) - 1) if whole_place(first[k:], shaped=k == 0)), None)
         tail = place_at_start(last) or next(iter(localities_in(last)), None)
         shaped = _PLACE_ITEM.match(last)
         extension = shaped.group(0)[len(tail) :] if tail and shaped and shaped.group(0).startswith(tail) else ""

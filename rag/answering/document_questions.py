@@ -214,7 +214,7 @@ def named_document(
     A title in 《》 must be the document's title (or hold it). Otherwise the words of the question's
     reference to the document (up to the noun a document calls itself: 「沁县任务分解通知」), or of
     the whole question, that are neither question words nor the field's words are looked up in each
-    document's title and opening, weighted by rarity: the document must hold most of them and
+    document's title, opening and issuing body, weighted by rarity: the document must hold most of them and
     lead every other document by a margin, and hold every one of the rarest (most telling) words.
     """
     quoted = [_compact(q) for q in _QUOTED_TITLE.findall(analysis.text)]
@@ -240,7 +240,9 @@ def named_document(
     telling = [t for t in words if weight(t) >= TELLING_SHARE * rarest]
     scored = []
     for document in {d.doc_id: d for d in documents}.values():
-        head = (document.title + document.text[:OPENING_CHARS]).lower()
+        # the signing body names a document as its title does (「商丘市这份公示」 for a notice a mirror
+        # copied without its title line and signed 商丘市财政局)
+        head = (document.title + document.text[:OPENING_CHARS] + document.meta.issuer).lower()
         found = {t for t in words if t in head or abbreviates(t, head)}
         if any(t not in found for t in telling):
             continue  # the question's most telling word (抗旱 of 抗旱方案) names another document

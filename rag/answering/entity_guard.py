@@ -185,6 +185,12 @@ def own_years(document: Document, lead: str | None) -> set[str]:
     (「2023年政府工作报告里…」) is answered by that report."""
     years = years_in(_SPACE.sub("", document.title))
     years |= {year for year in (report_year(document), lead) if year}
+    dated = document.meta.date[:4]
+    if not years and dated and years_in(_SPACE.sub("", document.text[:OPENING_CHARS])) <= {dated}:
+        # a 公文 whose title and opening name no year (「…关于同意…实施方案的批复」) is of the year
+        # it is dated (its 成文日期 under the signature, or its 发文日期 field); one whose opening
+        # names another year (「2010年全省…竞赛活动」 in a notice of 2011) is about that year's doings
+        years.add(dated)
     return years
 
 
@@ -293,8 +299,10 @@ class EntityGuard:
             # under it) is of that year: the title's year is the report's, not its figures'
             around = years_in(_SPACE.sub("", context) + sections)
         else:
-            lead = self._document_years(document)[1]
+            own, lead = self._document_years(document)
             around = years_in(with_title) | ({lead} if lead else set())
+            if not around:
+                around = own  # a 公文 that names no year is of the year it is dated (``own_years``)
         reviewed = reviewed_year(document, context)
         if reviewed is not None:
             # a work report's review of the past year: its figures are that year's, not the report's

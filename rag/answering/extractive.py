@@ -73,7 +73,7 @@ from rag.schema import Answer, Document, Passage, Refusal, RefusalReason
 from rag.store.index import DocumentIndex
 from rag.text.instructions import addresses_the_system
 from rag.text.localities import localities_in
-from rag.text.patterns import CJK_RANGE, DOCUMENT_NOUNS, FIELD_LABEL, ORG_SUFFIX_ALTERNATION, PUBLICATION, TIER
+from rag.text.patterns import CJK, CJK_RANGE, DOCUMENT_NOUNS, FIELD_LABEL, ORG_SUFFIX_ALTERNATION, PUBLICATION, TIER
 from rag.text.places import Place, same_place
 from rag.text.quantities import find_quantities, unit_class
 from rag.text.romanised import romanised_names
@@ -138,6 +138,11 @@ ROMANISED_NAME_STRENGTH = 0.4
 ENGLISH_LEXICAL_SHARE = 0.5
 #: How much the share of an English question's phrases a sentence renders counts as strength.
 ENGLISH_PHRASE_SHARE = 0.5
+#: The strength of an English figure question's sentence whose chosen figure is described by a whole
+#: Chinese term the question's English stands for (total retail sales -> 社会消费品零售总额).
+RENDERED_FIGURE_STRENGTH = 0.4
+#: How long a rendered term must be to vouch for a figure (not 收入 or 投资 alone).
+RENDERED_TERM_MIN = 4
 #: A report's dateline (「2020年1月19日在某市第十七届人民代表大会第五次会议上」, or without its date):
 #: a heading-shaped line that answers when the meeting was held and introduces the speaker's line.
 _DATELINE = re.compile(r"^[(（—\s]*(?:(?:19|20)\d{2}年\d{1,2}月\d{1,2}日\s*)?在[^，,。；;]{2,40}会议上[)）]?$")
@@ -430,6 +435,10 @@ def _pieced(term: str, texts: tuple[str, ...]) -> bool:
         else:
             return False
     return pieces > 1
+
+
+#: The one-character unit a figure question asks in (多少户, 几名, 多少万元 -> 元).
+_ASKED_UNIT = re.compile(r"(?:多少|几)(?:万|亿)?([户名人个家项元次件所条座套台辆])")
 
 
 class ExtractiveBackend(AnswerBackend):
@@ -878,8 +887,24 @@ class ExtractiveBackend(AnswerBackend):
             return max(
                 candidate.dense, ENGLISH_LEXICAL_SHARE * candidate.lexical, named,
                 ENGLISH_PHRASE_SHARE * candidate.phrases_rendered,
+                RENDERED_FIGURE_STRENGTH if self._figure_rendered(candidate, analysis) else 0.0,
             )
         return max(candidate.lexical + CONTEXT_SHARE * candidate.context, candidate.alignment)
+
+    @staticmethod
+    def _figure_rendered(candidate: ScoredSentence, analysis: QuestionAnalysis) -> bool:
+        """Whether the figure chosen for an English question is described by a whole Chinese term
+        the question stands for (not a place name): a long summary sentence embeds far from the
+        question, yet 「社会消费品零售总额29.67亿元」 in it answers "total retail sales"."""
+        choice = candidate.choice
+        if choice is None or choice.best is None or not choice.confident:
+            return False
+        best = choice.best
+        places = {m.place.name for m in analysis.places}
+        return any(
+            len(term) >= RENDERED_TERM_MIN and term not in places and CJK.search(term) and term in best.attribute
+            for term in analysis.expansions
+        )
 
     def content_weights(
         self, analysis: QuestionAnalysis, index: DocumentIndex, focus: list[str] | None = None
@@ -899,8 +924,11 @@ class ExtractiveBackend(AnswerBackend):
             if not any(not same_place(o.place, m.place) and gazetteer.encloses(o.place, m.place)
                        for o in analysis.places)
         } if analysis.language == "en" else set()
+        # 「多少户」: the unit asked in is no word of what is counted (户 would pick the 个体工商户 of
+        # a breakdown over the 市场主体 total); the unit's class already picks the figures
+        asked_units = set(_ASKED_UNIT.findall(analysis.text))
         for term in self._question_terms(analysis):
-            if term in _QUESTION_WORDS or _YEAR_TERM.match(term):
+            if term in _QUESTION_WORDS or _YEAR_TERM.match(term) or term in asked_units:
                 continue
             if places and any(term in place for place in places) and not (focus and term in focus):
                 continue

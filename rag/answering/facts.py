@@ -338,6 +338,21 @@ def _asked_figure(question: str) -> AskedFor | None:
     return None
 
 
+#: An English question that names a figure by a noun phrase alone ("What were X's total retail sales
+#: of consumer goods in 2022?"): what it asks for is what its Chinese renderings name.
+_WHAT_FIGURE_EN = re.compile(r"^\s*what (?:was|were|is|are)\b(?!.*\b(?:which|who|whom|name|title)\b)", re.I)
+
+
+def asked_through_renderings(question: str, renderings: Sequence[str]) -> AskedFor | None:
+    """An amount, for an English "what was …" question whose Chinese renderings name money
+    (社会消费品零售总额, 地区生产总值): the Chinese question 「…零售总额是多少」 asks the same.
+    None for any other question."""
+    chinese = "".join(r for r in renderings if re.fullmatch(rf"[{CJK_RANGE}]+", r))
+    if _WHAT_FIGURE_EN.match(question) and _MONEY_WORDS.search(chinese):
+        return AskedFor("amount", ("money",), False)
+    return None
+
+
 #: A date written in figures (发布日期:2022-07-29, 2022/7): it names its day, or its month.
 _NUMERIC_DAY = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}$")
 _NUMERIC_MONTH = re.compile(r"\d{4}[-/.]\d{1,2}")
@@ -444,7 +459,63 @@ def sentence_facts(sentence: str) -> list[Fact]:
     facts = _share_enumeration_heads(sentence, facts)
     facts = _share_parallel_heads(sentence, facts)
     facts = _link_changes(sentence, facts)
+    facts = _share_counted_noun(sentence, facts)
     return _pair_respectively(sentence, facts)
+
+
+#: What a count of an enumeration may be followed by when its noun is written after a later one.
+_JOINT_ONLY = re.compile(r"[、和及与共计合总左右以上余多\s]*")
+#: The joint words a name of an enumeration's item may end with (北坞镇18个共75个: 北坞镇 共).
+_JOINT_END = re.compile(r"[\s共计合总和及与]+$")
+#: What may stand between the counts of one enumeration (「南岩镇22个、北坞镇18个共75个行政村」).
+_ENUMERATION_GAP = re.compile(rf"[、和及与共计合总{CJK_RANGE}]{{0,12}}")
+
+
+def _share_counted_noun(sentence: str, facts: list[Fact]) -> list[Fact]:
+    """Counts of an enumeration whose noun is written once, after the last (「原则同意东庄街道4个、
+    南岩镇22个、北坞镇18个共75个行政村」): each count counts 行政村 too, so the noun tells none apart;
+    the item's own name does (南岩镇), and an item the question names none of the words of is not
+    what it asks (the total is). The words before the first item's name (原则同意) lead them all.
+    A count takes the noun of the next count in the same unit when nothing but the enumeration's
+    names and joints stands between them."""
+    shared = list(facts)
+    linked = [False] * len(shared)
+    for number in range(len(shared) - 2, -1, -1):
+        fact, following = shared[number], shared[number + 1]
+        if fact.quantity.kind != "count" or not _JOINT_ONLY.fullmatch(fact.follows) or not following.follows:
+            continue
+        if following.quantity.unit != fact.quantity.unit:
+            continue
+        between = sentence[fact.quantity.end : following.quantity.start]
+        if _ENUMERATION_GAP.fullmatch(between) and "、" in between or between.startswith(("共", "合计", "总计")):
+            linked[number] = True
+            shared[number] = replace(fact, follows=following.follows)
+    number = 0
+    while number < len(shared):
+        if not linked[number]:
+            number += 1
+            continue
+        last = number
+        while linked[last]:
+            last += 1  # the run's last count holds the noun (the total, or the last item)
+        names = [_JOINT_END.sub("", shared[k].attribute.split("、")[-1]).strip() for k in range(number, last)]
+        if not all(names):
+            # 「14项、48项工作分别获省政府和长沙市政府…」: figures without names of their own are
+            # paired by 分别 (``_pair_respectively``), not told apart here
+            shared[number:last] = facts[number:last]
+            number = last + 1
+            continue
+        size = max((len(name) for name in names[1:]), default=len(names[0])) + 1
+        first_name = names[0][-size:] if "、" not in shared[number].attribute else names[0]
+        lead = names[0][: len(names[0]) - len(first_name)] if first_name != names[0] else ""
+        names[0] = first_name
+        noun = shared[last].follows
+        for k in range(number, last):
+            fact = shared[k]
+            shared[k] = replace(fact, attribute=f"{lead} {names[k - number]} {noun}", own=fact.own or names[k - number])
+        shared[last] = replace(shared[last], attribute=f"{lead} {shared[last].attribute}")
+        number = last + 1
+    return shared
 
 
 def _clause_years(sentence: str, quantities: list[Quantity], number: int) -> tuple[str, ...]:
@@ -941,7 +1012,22 @@ def candidate_facts(facts: Sequence[Fact], asked: AskedFor, question: str = "") 
             # 「人均地区生产总值5.18万元,比上年增加0.17万元」: a change stated after the per-person figure
             or (first is not None and f.quantity.start > first and _CHANGE_OF_BEFORE.match(f.attribute.strip()))
         ]
+    if asked.kind == "amount" and not _PER_PERSON_EN.search(question):
+        # 「地区生产总值是多少」 is not answered by 「人均地区生产总值为99270元」: the per-capita
+        # indicator is another figure than the total the question names
+        compatible = [f for f in compatible if not _per_capita_of_asked(f, question)]
     return compatible
+
+
+def _per_capita_of_asked(fact: Fact, question: str) -> bool:
+    """Whether ``fact`` is the per-capita form (人均…) of an indicator the question names without
+    人均 (人均地区生产总值 for 地区生产总值)."""
+    found = _PER_CAPITA_INDICATOR.search(fact.attribute)
+    return found is not None and found.group(1)[:4] in question and "人均" not in question
+
+
+#: A per-capita indicator in a figure's words: 人均 and the first words of the indicator it divides.
+_PER_CAPITA_INDICATOR = re.compile(rf"人均([{CJK_RANGE}]{{4,}})")
 
 
 #: A question about a per-person figure (人均GDP, per-capita income).
@@ -970,6 +1056,8 @@ def _stated_by_question(fact: Fact, question: str) -> bool:
         day = re.search(r"\d{1,2}月\d{1,2}[日号]", fact.text)
         if day is not None and day.group(0) in question:
             return True
+        if fact.text.endswith("年度") and fact.text[:-1] in question:
+            return True  # 「2023年…的公告期」 names the 2023年度 of 「2023年度…资金分配计划」
     if fact.text not in question:
         return False
     own_words = fact.follows.lstrip(_COUNT_FILLERS)[:2]

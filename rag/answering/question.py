@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from rag.answering.facts import ENGLISH_WHEN, AskedFor, asked_for
+from rag.answering.facts import ENGLISH_WHEN, AskedFor, asked_for, asked_through_renderings
 from rag.text.dictionary import EnglishChinese, packaged_dictionary, words_of
 from rag.text.glossary import Glossary
 from rag.text.language import detect_language
@@ -267,6 +267,11 @@ class QuestionAnalyzer:
                 [m.place.name for m in places] + self.glossary.expand(question)
                 + self.general_terms.expand(question) + expansions
             ))
+        if language == "en" and asked is None and kind == "fact" and not size:
+            asked = asked_through_renderings(
+                question, self.glossary.expand(question) + self.general_terms.expand(question)
+            )
+            kind = asked.kind if asked is not None else kind  # type: ignore[assignment]
         phrases = self.dictionary().translate_phrases(question) if language == "en" else []
         return QuestionAnalysis(
             text=question,

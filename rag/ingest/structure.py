@@ -257,6 +257,7 @@ def _iso(date_text: str) -> str:
 #: A document number closing a line after a space (the title line's own number).
 _NUMBER_AT_END = re.compile(rf"\s({DOCUMENT_NUMBER.pattern})\s*$")
 _NUMBER_IN_BRACKETS = re.compile(rf"[(（]({DOCUMENT_NUMBER.pattern})[)）]")
+_QUOTED_WITH_NUMBER = re.compile(rf"《([^》]{{4,80}})》\s*[(（]({DOCUMENT_NUMBER.pattern})[)）]")
 
 
 def _metadata_fields(lines: list[tuple[int, str]]) -> LocatedMeta:
@@ -292,6 +293,12 @@ def located_meta(text: str, title: str = "") -> LocatedMeta:
         if DOCUMENT_NUMBER.fullmatch(re.sub(r"\s", "", line)):
             doc_number = MetaLine(line, offset, offset + len(line))
             break
+        bracketed = _NUMBER_IN_BRACKETS.fullmatch(line.strip())
+        if bracketed is not None:
+            # 「(徐价服[2010]16号)」 on its own line under the title: the number in its brackets
+            start = offset + line.index(bracketed.group(1))
+            doc_number = MetaLine(bracketed.group(1), start, start + len(bracketed.group(1)))
+            break
     if doc_number is None and lines:
         # a title line that ends with the number (「福州市…管理办法 榕民规〔2025〕4号」, as mirrors print it),
         # or holds it in brackets (「某市补助资金(某财预[2022]376号)分配情况公示」: the number of what it announces)
@@ -301,6 +308,15 @@ def located_meta(text: str, title: str = "") -> LocatedMeta:
         )
         if ending is not None:
             doc_number = MetaLine(ending.group(1), offset + ending.start(1), offset + ending.end(1))
+    if doc_number is None and lines:
+        # 「…印发了《贵德县村干部报酬发放办法(试行)》(贵办发〔2021〕2号)」 in a page's opening: the
+        # number given right after the document's own title (the title line quotes it too)
+        heading = f"{title}\n{lines[0][1]}"
+        for offset, line in lines[:_NUMBER_LINES]:
+            quoted = next((m for m in _QUOTED_WITH_NUMBER.finditer(line) if m.group(1) in heading), None)
+            if quoted is not None:
+                doc_number = MetaLine(quoted.group(2), offset + quoted.start(2), offset + quoted.end(2))
+                break
     issuer = date = None
     iso_date = ""
     for i, (offset, line) in enumerate(lines):

@@ -12,7 +12,9 @@ Which surface forms count as a mention:
 * provinces and prefecture cities: the full name (黑龙江省, 哈尔滨市) and the short form (黑龙江, 哈尔滨);
 * counties and county-level cities: the full name (交城县, 五常市) and, for 县/旗/县级市, the short
   form of two characters or more (交城); city districts (区) only by their full name, since their
-  short forms are ordinary words (和平, 城关, 新华).
+  short forms are ordinary words (和平, 城关, 新华);
+* a district or county-level city also by the county name it had before (密云县 for 密云区), unless
+  another division bears that name now.
 Finding them in text is the gazetteer's job (:mod:`rag.text.places`).
 """
 
@@ -102,6 +104,19 @@ def surface_forms(division: Division, is_common_word: Callable[[str], bool] | No
     return list(dict.fromkeys(forms))
 
 
+#: The endings of a county-level unit that was a county before (县改区, 县改市).
+_FORMER_COUNTY_ENDINGS = ("区", "市")
+
+
+def former_county_name(division: Division) -> str | None:
+    """The county name a district or county-level city had before it was redesignated (密云区 ->
+    密云县), or None for other divisions and for names too short to be told apart (城区)."""
+    name = division.name
+    if division.level != "county" or not name.endswith(_FORMER_COUNTY_ENDINGS) or len(name) < 3:
+        return None
+    return name[:-1] + "县"
+
+
 class DivisionTable:
     """All divisions with their surface forms and hierarchy (finding them in text: the gazetteer)."""
 
@@ -115,6 +130,14 @@ class DivisionTable:
         for division in divisions:
             self.by_code.setdefault(division.code, division)
         self._forms_of = {d.code: surface_forms(d, is_common_word) for d in divisions}
+        # A county that became a district or a county-level city (密云县 -> 密云区, 平泉县 -> 平泉市)
+        # is still called by its former name in documents written before: 「密云县人民政府」 of 2004.
+        # The former name is taken only when no division bears it now (朝阳县 is a county of its own).
+        names = {d.name for d in divisions}
+        for division in divisions:
+            former = former_county_name(division)
+            if former is not None and former not in names:
+                self._forms_of[division.code].append(former)
 
     def forms_of(self, division: Division) -> list[str]:
         """The surface forms that name ``division`` (full name first)."""

@@ -63,8 +63,8 @@ ENUMERATION_JOINT = re.compile(r"\s*(?:、|以及|和|与|及)\s*")
 FIELD_LABEL = re.compile(rf"^\s*([{CJK_RANGE}]{{2,8}})\s*[：:]")
 
 #: Tiers of government and of recognition, and the urban/rural split: 省级 and 国家级 awards, 城市
-#: and 农村 allowances are different figures of one sentence, as different as two cities.
-TIER = re.compile(r"(?:国家|省|市|县|区|乡镇)级|城市|城镇|农村")
+#: and 农村 allowances, 中央 and 省级 funds are different figures of one sentence, as different as two cities.
+TIER = re.compile(r"(?:国家|省|市|县|区|乡镇)级|中央(?=财政|资金|预算|补助|专项|奖补|投资)|城市|城镇|农村")
 
 #: A document number (发文字号): 机关代字, year in 〔〕 (or [] ［］ () （）) and a serial number:
 #: 渝高技办〔2024〕3号, 东府办[2005]42号, 汉政办发〔2016 〕2 号.

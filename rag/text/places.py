@@ -284,13 +284,23 @@ class Gazetteer:
         more specific by the places of its chain that follow (岳阳市君山区 -> 君山区); places
         unrelated to it (a person's name that happens to be a county) are ignored."""
         found: Place | None = None
-        for text in (document.title, document.text[:OPENING_CHARS]):
+        from_title = False
+        for number, text in enumerate((document.title, document.text[:OPENING_CHARS])):
             mentioned = [m.place for m in self.find(text) if m.reliable and m.place.level != "country"]
             if mentioned:
                 first = mentioned[0]
                 chain = [p for p in mentioned if self.encloses(p, first) or self.encloses(first, p)]
                 found = self.most_specific(chain) or first
+                from_title = number == 0
                 break
+        issuer = self._issuer_place(document)
+        if issuer is not None:
+            # the signing body places a 公文 (商丘市财政局 under a notice that opens with 《河南省…》;
+            # 湖北省教育厅 under one sent to 神农架林区教育局; 海南省科技厅 above an address in 海口)
+            if found is None or self.encloses(found, issuer) or same_place(found, issuer):
+                return issuer
+            if self.encloses(issuer, found) and not from_title:
+                return issuer
         if found is None:
             province = main_province(self, document)
             found = self.get(province) if province else None
@@ -317,6 +327,12 @@ class Gazetteer:
             if sole is not None and self.encloses(found, sole):
                 return sole
         return found
+
+    def _issuer_place(self, document: Document) -> Place | None:
+        """The place the issuing body's name holds (商丘市财政局 -> 商丘; 中共某县委办公室、某县人民政府办公室
+        -> 某县), None without an issuer or when its units name unrelated places."""
+        mentioned = [m.place for m in self.find(document.meta.issuer) if m.reliable and m.place.level != "country"]
+        return self.most_specific(mentioned) if mentioned else None
 
     def _sole_named(self, text: str) -> Place | None:
         """The one county (else city) a text names by its full name (吴江区, not a short form that

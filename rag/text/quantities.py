@@ -49,11 +49,16 @@ _CN_SMALL = "一二三四五六七八九十"
 _SPAN_BEFORE = re.compile(r"(?:满|为期|期限为?|超过|不超过|不满|不足|连续)$")
 
 _DATE = re.compile(
-    rf"(?:19|20)\d{{2}}年(?:\d{{1,2}}月(?:\d{{1,2}}[日号])?)?"
+    rf"(?:19|20)\d{{2}}年(?:\d{{1,2}}月(?:\d{{1,2}}[日号])?|度)?"  # 2019年度: the year as a period
     rf"|[二][{_CN_DATE_DIGITS}]{{3}}年(?:[{_CN_SMALL}]{{1,2}}月(?:[{_CN_SMALL}]{{1,3}}日)?)?"
     rf"|(?<![\d.])\d{{1,2}}月\d{{1,2}}[日号]"
     rf"|(?<![\d.])\d{{1,2}}月(?:份)?(?![\d日号])"
     rf"|(?:19|20)\d{{2}}[-./]\d{{1,2}}[-./]\d{{1,2}}"
+)
+#: A span of days (2011年8月9日—8月12日, 8月9日至12日): one date answer, not its first day.
+_DAY_RANGE = re.compile(
+    r"(?:(?:19|20)\d{2}年)?\d{1,2}月\d{1,2}[日号]\s*(?:—|－|-|~|～|至|到)\s*"
+    r"(?:(?:19|20)\d{2}年)?(?:\d{1,2}月)?\d{1,2}[日号]"
 )
 _YEAR_RANGE = re.compile(r"(?:19|20)\d{2}(?:年)?\s*(?:—|-|－|~|～|至|到)\s*(?:19|20)\d{2}年")
 _ORDINAL = re.compile(rf"第[{_CN_DIGITS}\d]+(?:批|届|次|期|名|位|轮|条|章|款|项)")
@@ -92,6 +97,11 @@ _BARE_NOUN_COUNT = re.compile(
     rf"(?<![{_CN_DIGITS}\d第])[两二三四五六七八九十]{{1,2}}(?=部门|部委|省份|省市|城市|单位)"
 )
 _BARE_COUNTED_NOUNS = re.compile(r"部门|部委|省份|省市|城市|单位")
+#: A figure in 万 or 亿 followed straight by a noun (37万中小学校师生): a count without a counter.
+_BARE_MAGNITUDE_COUNT = re.compile(
+    r"(?<![\d.])\d+(?:\.\d+)?[万亿](?![\d.万亿多余])"
+    r"(?!资金|经费|投资|资产|补助|补贴|奖励|奖金|专款|债券|贷款)(?=[\u4e00-\u9fff])"  # 4000万资金 is money
+)
 #: A yield per unit of land is one figure too: 461.74公斤/亩 (measured in 公斤, per 亩).
 _PER_MEASURE = r"/(?:亩|公顷|平方米|人|户)"
 _MEASURE = re.compile(
@@ -224,8 +234,11 @@ def find_quantities(text: str) -> list[Quantity]:
         found.append(Quantity(text_, match.start(), match.end(), kind, unit, value, approx))
         taken.append((match.start(), match.end()))
 
-    for match in _YEAR_RANGE.finditer(text):
+    for match in _DAY_RANGE.finditer(text):
         add(match, "date", "", _date_value(match.group(0)))
+    for match in _YEAR_RANGE.finditer(text):
+        if free(match.start(), match.end()):
+            add(match, "date", "", _date_value(match.group(0)))
     for match in _DATE.finditer(text):
         if free(match.start(), match.end()):
             add(match, "date", "", _date_value(match.group(0)))
@@ -288,6 +301,12 @@ def find_quantities(text: str) -> list[Quantity]:
                 parse_number(match.group(0)),
             ))
             taken.append((match.start(), noun.end()))
+    for match in _BARE_MAGNITUDE_COUNT.finditer(text):
+        # 「共有37万中小学校师生参加」: a figure in 万 right before the noun it counts, no counter
+        if free(match.start(), match.end()):
+            value = _scaled_value(match.group(0))
+            found.append(Quantity(match.group(0), match.start(), match.end(), "count", "", value))
+            taken.append((match.start(), match.end()))
     found.sort(key=lambda q: q.start)
     return found
 

@@ -322,3 +322,26 @@ def test_two_figure_questions_in_one_are_each_answered() -> None:
     apart = split_composite("某县2021年全年出生人口多少？出生率是多少？")
     assert apart is not None and apart.items == ("出生人口", "出生率")
     assert split_composite("某市对大工匠每人奖励多少钱？") is None
+
+
+def test_a_difference_of_parallel_words_keeps_the_first_items_place_year_and_measure() -> None:
+    """「甲县2022年第二产业增加值比第一产业多多少」: the second part asks 甲县2022年第一产业增加值, not a
+    bare 第一产业 that any document's sentence answers."""
+    composite = split_composite("甲县2022年第二产业增加值比第一产业多多少？")
+    assert composite is not None and composite.operation == "difference"
+    assert composite.parts == ("甲县2022年第二产业增加值多少？", "甲县2022年第一产业增加值多少？")
+    # a second item that is no parallel word of the first is asked as it stands
+    other = split_composite("示范园区比示范企业多奖励多少？")
+    assert other is not None and other.parts[1] == "示范企业奖励多少？"
+
+
+def test_a_list_of_places_takes_the_longest_place_that_ends_its_first_piece() -> None:
+    """「2022年南漳县和宜城市」: the first item is 南漳县, not the county 漳县 that ends it too."""
+    analyzer = QuestionAnalyzer()
+
+    def place_at_start(text: str) -> str | None:
+        found = analyzer.gazetteer.find(text)
+        return found[0].surface if found and found[0].start == 0 else None
+
+    composite = split_composite("2022年南漳县和宜城市的第三产业增加值，哪个更多？", place_at_start)
+    assert composite is not None and composite.items == ("南漳县", "宜城市")

@@ -199,3 +199,24 @@ def test_the_engine_answers_who_delivered_a_report_and_the_issuer_of_an_untitled
     issuer = fresh_engine.ask("甲乙市扶贫协作资金分配情况公告是哪个单位发布的？")
     assert issuer.short_answer == "甲乙市扶贫开发局"
     assert "《根据" not in issuer.answer, "a copy without a title line is not named by its first sentence"
+
+
+def test_a_document_copied_without_its_title_is_named_by_its_signing_body(analyzer: QuestionAnalyzer) -> None:
+    """A mirror dropped the title line of 商丘's notice: 「商丘市这份公示」 names it through the
+    body that signs it, not through its title or opening."""
+    from rag.schema import DocumentMeta
+
+    body = "根据《某省资金公示制度》有关规定,现将水利发展资金分配情况公示如下:\n一、资金来源\n" + "资金用于水利工程。" * 30
+    untitled = Document(doc_id="s.txt", title="一、资金来源", text=body + "\n商丘市财政局 商丘市水利局\n2020年5月7日\n",
+                        meta=DocumentMeta(issuer="商丘市财政局 商丘市水利局", date="2020-05-07"))
+    other = Document(doc_id="o.txt", title="政府工作报告", text=REPORT)
+
+    def weight(term: str) -> float:
+        return 2.0 if term == "商丘市" else 1.0
+
+    question = "商丘市这份水利资金公示是哪两个部门联合发布的？"
+    terms = shared_tokenizer().tokenize(question)
+    found = named_document(analyzer.analyze(question), [other, untitled], terms, weight)
+    assert found is not None and found.doc_id == "s.txt"
+    unsigned = Document(doc_id="u.txt", title="一、资金来源", text=body)
+    assert named_document(analyzer.analyze(question), [other, unsigned], terms, weight) is None

@@ -474,3 +474,32 @@ def test_all_residents_figure_does_not_answer_for_urban_or_rural_residents(
     halves = "城、乡居民人均可支配收入分别为22694元、9527元"
     both = make_document("yuanling-income", "政府工作报告", f"2018年沅陵县{halves}。\n")
     assert missing_for(guard, analyzer, "沅陵县2018年农村居民人均可支配收入是多少？", both, halves) == []
+
+
+def test_a_notice_that_names_no_year_is_of_the_year_it_is_dated(guard: EntityGuard, analyzer: QuestionAnalyzer) -> None:
+    """A 批复 whose title and body name no year is of the year of its 成文日期: a question about that
+    year's 批复 is answered by it, one about another year is not."""
+    from rag.schema import DocumentMeta
+
+    sentence = "同意你镇农村环境整治项目实施方案,涉及村庄23个。"
+    text = f"某镇人民政府:\n{sentence}\n兰陵县人民政府\n2019年5月27日\n"
+    reply = Document(
+        doc_id="pifu", title="兰陵县人民政府关于同意农村环境整治项目实施方案的批复", text=text,
+        content_hash="pifu", meta=DocumentMeta(issuer="兰陵县人民政府", date="2019-05-27"),
+    )
+    assert missing_for(guard, analyzer, "兰陵县2019年批复的整治项目涉及多少个村庄？", reply, sentence) == []
+    assert missing_for(guard, analyzer, "兰陵县2018年批复的整治项目涉及多少个村庄？", reply, sentence) == ["2018年"]
+
+
+def test_a_notice_dated_a_year_after_the_doings_its_opening_names_is_not_of_its_date(
+    guard: EntityGuard, analyzer: QuestionAnalyzer
+) -> None:
+    from rag.schema import DocumentMeta
+
+    sentence = "学生组评选出一等奖400名。"
+    text = f"由省教育厅举办的2010年全省中小学校安全知识网络竞赛活动取得了圆满成功。\n{sentence}\n湖北省教育厅\n二O一一年三月二十二日\n"
+    notice = Document(
+        doc_id="jingsai", title="湖北省教育厅关于公布竞赛获奖结果的通知", text=text, content_hash="jingsai",
+        meta=DocumentMeta(issuer="湖北省教育厅", date="2011-03-22"),
+    )
+    assert missing_for(guard, analyzer, "湖北省2011年安全知识网络竞赛一等奖评了多少名？", notice, sentence) == ["2011年"]

@@ -730,3 +730,22 @@ def test_a_contact_the_question_states_is_not_its_answer() -> None:
     analysis = QuestionAnalyzer(gazetteer=Gazetteer()).analyze("公告除12317外的监督电话是多少？")
     assert _shaped_values_not_asked("监督电话:12317", analysis) == []
     assert _shaped_values_not_asked("监督电话:0973-8752868", analysis) == [(5, 17)]
+
+
+def test_the_unit_a_count_is_asked_in_does_not_pick_a_part_of_the_total(fresh_engine: Engine, tmp_path: Path) -> None:
+    """「新增市场主体多少户」: 户 is the unit, not a word of what is counted, so the 个体工商户 of the
+    breakdown after 其中 does not win over the total the question names."""
+    index_texts(fresh_engine, tmp_path / "docs", {"bulletin.txt": (
+        "某县2022年国民经济和社会发展统计公报\n"
+        "2022年全年新增市场主体8146户,其中企业1059户,个体工商户7040户,农民专业合作社47户。\n"
+    )})
+    assert fresh_engine.ask("某县2022年全年新增市场主体多少户？").short_answer == "8146户"
+    assert fresh_engine.ask("某县2022年新增个体工商户多少户？").short_answer == "7040户"
+
+
+def test_a_batch_reply_states_its_own_number_on_the_line_under_its_title(fresh_engine: Engine, tmp_path: Path) -> None:
+    index_texts(fresh_engine, tmp_path / "docs", {"pifu.txt": (
+        "某市物价局关于某纪念塔讲解费的批复\n(某价服[2010]16号)\n某纪念塔管理局:\n"
+        "你局《关于重新核准讲解费的请示》(塔[2009]33号)收悉。经研究批复如下:\n1、全园林讲解费每批次100元。\n"
+    )})
+    assert fresh_engine.ask("某市物价局这份讲解费批复的文号是什么？").short_answer == "某价服[2010]16号"

@@ -669,3 +669,51 @@ def test_a_per_person_questions_change_and_each_person_figures_stay() -> None:
     assert "0.17万元" in kept
     each = sentence_facts("对符合条件的学生每人补助3000元。")
     assert [f.text for f in candidate_facts(each, asked, "How much is the study subsidy per person?")] == ["3000元"]
+
+
+def test_the_per_capita_figure_does_not_answer_for_the_total_indicator() -> None:
+    """「地区生产总值是多少」 asks the total, not 「人均地区生产总值」; with 人均 it asks that one."""
+    sentence = "人均地区生产总值为99270元,比去年增长13.7%"
+    total = asked_for("某市地区生产总值是多少？")
+    assert total is not None
+    assert choose_fact(sentence_facts(sentence), total, weights("地区生产总值"), "某市地区生产总值是多少？").best is None
+    per_capita = "某市人均地区生产总值是多少？"
+    asked = asked_for(per_capita)
+    assert asked is not None
+    chosen = choose_fact(sentence_facts(sentence), asked, weights("人均", "地区生产总值"), per_capita).best
+    assert chosen is not None and chosen.text == "99270元"
+
+
+def test_an_english_figure_question_asks_what_its_chinese_renderings_name() -> None:
+    from rag.answering.facts import asked_through_renderings
+
+    asked = asked_through_renderings("What were the county's total retail sales in 2022?", ["社会消费品零售总额"])
+    assert asked is not None and asked.kind == "amount"
+    assert asked_through_renderings("What were the county's main tasks in 2022?", ["主要任务"]) is None
+    assert asked_through_renderings("What is the name of the fund?", ["资金"]) is None
+
+
+def test_counts_of_an_enumeration_share_the_noun_written_after_the_last() -> None:
+    """「东庄街道4个、西城镇31个、南岩镇22个、北坞镇18个共75个行政村」: each town's count counts 行政村;
+    the town the question names picks its count, and a question naming no town asks the total."""
+    sentence = "原则同意东庄街道4个、西城镇31个、南岩镇22个、北坞镇18个共75个行政村的整治项目实施方案。"
+    facts = sentence_facts(sentence)
+    town = "南岩镇有多少个行政村纳入整治？"
+    asked = asked_for(town)
+    assert asked is not None
+    chosen = choose_fact(facts, asked, weights("南岩", "行政村", "整治"), town).best
+    assert chosen is not None and chosen.text == "22个"
+    first = choose_fact(facts, asked, weights("东庄", "街道", "行政村"), "东庄街道有多少个行政村？").best
+    assert first is not None and first.text == "4个"
+    total = "某县批复同意多少个行政村的整治方案？"
+    chosen_total = choose_fact(facts, asked, weights("批复", "同意", "行政村", "整治", "方案"), total).best
+    assert chosen_total is not None and chosen_total.text == "75个"
+
+
+def test_counts_without_names_of_their_own_stay_paired_by_respectively() -> None:
+    sentence = "14项、48项工作分别获省政府和市政府督查激励。"
+    question = "获得市政府督查激励的工作有多少项？"
+    asked = asked_for(question)
+    assert asked is not None
+    chosen = choose_fact(sentence_facts(sentence), asked, weights("市政府", "督查", "激励", "工作"), question).best
+    assert chosen is not None and chosen.text == "48项"

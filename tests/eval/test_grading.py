@@ -159,6 +159,15 @@ def test_match_all_with_figures() -> None:
     assert not answer_matches("每年评选10人，每人奖励5万元", None, gold, "all")
 
 
+def test_numbers_side_by_side_stay_two_numbers() -> None:
+    """Whitespace between two digits separates two figures: a phone list given as the text writes
+    it holds each number, and neither reads as the head of one longer number."""
+    gold = ["12317", "0478-5235020"]
+    assert answer_matches("监督电话:12317 0478-5235020", "12317 0478-5235020", gold, "all")
+    assert not answer_matches("监督电话:123170478-5235020", None, gold, "all")
+    assert normalize("12317 0478") != normalize("123170478")
+    assert normalize("5 万元") == "5万元"  # a space before a magnitude still goes
+
 # ----------------------------------------------------------------------------- is_correct / refusal
 
 

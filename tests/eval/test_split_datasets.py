@@ -31,6 +31,7 @@ SPLITS = {
     "dev-docs6": ("dev_docs6_qa.jsonl", PROJECT_ROOT / "eval" / "dev_corpus6", 200),
     "dev-docs7": ("dev_docs7_qa.jsonl", PROJECT_ROOT / "eval" / "dev_corpus7", 200),
     "dev-docs8": ("dev_docs8_qa.jsonl", PROJECT_ROOT / "eval" / "dev_corpus8", 200),
+    "dev-docs9": ("dev_docs9_qa.jsonl", PROJECT_ROOT / "eval" / "dev_corpus9", 200),
 }
 COMPUTED_TYPES = {"comparison", "total"}
 

@@ -200,3 +200,30 @@ def test_a_bulletins_bracketed_date_under_its_issuer_is_its_date() -> None:
     text = "2021年某县国民经济和社会发展统计公报\n某县统计局\n(2022年4月)\n2021年，全县经济平稳。\n"
     meta = document_meta(text)
     assert meta.date == "2022-04" and meta.issuer == "某县统计局"
+
+
+def test_a_bracketed_number_line_under_the_title_is_the_documents_own_number() -> None:
+    """A 批复 prints 「(某价服[2010]16号)」 on its own line under the title; the request it answers,
+    cited in the body with its own number, is another document."""
+    from rag.ingest.structure import located_meta
+
+    text = "某市物价局关于某景区讲解费的批复\n(某价服[2010]16号)\n某管理局:\n你局《关于核准讲解费的请示》(塔[2009]33号)收悉。\n"
+    found = located_meta(text, "某市物价局关于某景区讲解费的批复")
+    assert found.doc_number is not None and found.doc_number.value == "某价服[2010]16号"
+    assert text[found.doc_number.start : found.doc_number.end] == "某价服[2010]16号"
+
+
+def test_a_number_given_right_after_the_documents_own_quoted_title_is_its_own() -> None:
+    """A page's opening says 「…印发了《某县村干部报酬发放办法(试行)》(某办发〔2021〕2号)」: the
+    number after the document's own title is its number; one after another title is not."""
+    from rag.ingest.structure import located_meta
+
+    own_title = "某县村干部报酬发放办法(试行)"
+    text = (
+        f"2021年《{own_title}》全文\n2021年2月3日,某县委办公室印发了《{own_title}》(某办发〔2021〕2号)。\n"
+        f"{own_title}\n第一条 根据《关于建立报酬体系的通知》(某组字〔2020〕280号)精神,制定本办法。\n"
+    )
+    found = located_meta(text, f"2021年《{own_title}》全文")
+    assert found.doc_number is not None and found.doc_number.value == "某办发〔2021〕2号"
+    other = text.replace(f"印发了《{own_title}》", "印发了《某县另一个办法》")
+    assert located_meta(other, f"2021年《{own_title}》全文").doc_number is None

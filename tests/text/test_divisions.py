@@ -62,3 +62,13 @@ def test_an_autonomous_county_is_also_named_by_its_short_form_and_ending() -> No
     county = table.divisions[-1]
     assert "玉屏县" in table.forms_of(county) and "玉屏" in table.forms_of(county)
     assert [d.name for d in table.lookup("玉屏县")] == ["玉屏侗族自治县"]
+
+
+def test_a_redesignated_county_is_still_found_by_its_former_name() -> None:
+    """密云区 was 密云县 until 2015: a document of 2004 says 密云县. A former name another division
+    bears now (朝阳县, a county of 辽宁) stays that division's."""
+    from rag.text.places import Gazetteer
+
+    gazetteer = Gazetteer()
+    assert [m.place.name for m in gazetteer.find("密云县人民政府")] == ["密云区"]
+    assert [m.place.name for m in gazetteer.find("朝阳县")] == ["朝阳县"]

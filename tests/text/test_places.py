@@ -108,3 +108,19 @@ def test_a_county_notice_opening_with_its_citys_document_is_about_the_county(gaz
     assert gazetteer.document_place(notice).name == "五原县"  # type: ignore[union-attr]
     city_voice = Document(doc_id="c.txt", title="", text=body.replace("我县", "我市"))
     assert gazetteer.document_place(city_voice).name == "巴彦淖尔"  # type: ignore[union-attr]
+
+
+def test_the_signing_body_places_a_notice_whose_opening_names_only_its_province(gazetteer: Gazetteer) -> None:
+    """「根据《河南省…制度》…」 opens a notice that 商丘市财政局 signs: it is 商丘's; a provincial bureau's
+    notice sent to a county's bureau stays the province's."""
+    from rag.schema import Document, DocumentMeta
+
+    text = "根据《河南省扶贫资金项目公告公示制度》有关规定,现将水利发展资金分配情况公示如下:\n睢县421万元,宁陵县376万元。\n"
+    notice = Document(doc_id="s.txt", title="", text=text, meta=DocumentMeta(issuer="商丘市财政局 商丘市水利局"))
+    assert gazetteer.document_place(notice).name == "商丘"  # type: ignore[union-attr]
+    unsigned = Document(doc_id="u.txt", title="", text=text)
+    assert gazetteer.document_place(unsigned).name == "河南"  # type: ignore[union-attr]
+    sent = "各市、州、直管市、神农架林区教育局:\n现将竞赛获奖结果通知如下。\n"
+    provincial = Document(doc_id="h.txt", title="湖北省教育厅关于公布竞赛获奖结果的通知", text=sent,
+                          meta=DocumentMeta(issuer="湖北省教育厅"))
+    assert gazetteer.document_place(provincial).name == "湖北"  # type: ignore[union-attr]

@@ -123,3 +123,19 @@ def test_a_yield_per_unit_of_land_keeps_its_land_unit_and_is_measured_in_its_wei
     assert [q.text for q in find_quantities("产量5吨，面积3亩")] == ["5吨", "3亩"]
     [dense] = find_quantities("亩产折合1.2千克/平方米")
     assert (dense.text, dense.unit) == ("1.2千克/平方米", "千克")
+
+
+def test_a_figure_in_wan_right_before_the_noun_it_counts_is_a_count() -> None:
+    found = find_quantities("共有37万中小学校师生参加了竞赛活动,2700万人次浏览")
+    assert [(q.text, q.kind) for q in found] == [("37万", "count"), ("2700万人次", "count")]
+    assert found[0].value == 370000
+    # a figure in 万 with its unit, or in 万亿, keeps its own reading
+    assert [q.text for q in find_quantities("突破2万亿大关,奖励5万元,追加4000万资金")] == ["5万元"]
+
+
+def test_a_span_of_days_is_one_date_and_a_year_as_a_period_keeps_its_du() -> None:
+    found = find_quantities("报名时间:2011年8月9日—8月12日(上午8:30—11:30)")
+    assert [(q.text, q.kind) for q in found][:1] == [("2011年8月9日—8月12日", "date")]
+    assert [q.text for q in find_quantities("于8月9日至12日报名")] == ["8月9日至12日"]
+    assert [q.text for q in find_quantities("按2019年度农村居民人均可支配收入核定")] == ["2019年度"]
+    assert [q.text for q in find_quantities("2019—2021年")] == ["2019—2021年"]
