@@ -232,8 +232,8 @@ _COUNTED_NOUN = re.compile(rf"(?:多少|几)(?!钱|元|万|亿|倍|%|个百分�
 _PEOPLE_CLASSES = ("people",)
 #: An enterprise's name (县农业投资有限公司): the money words inside it (投资) ask for nothing.
 _ENTERPRISE_NAME = re.compile(rf"[{CJK_RANGE}]{{2,20}}?(?:有限责任公司|股份有限公司|有限公司|公司|集团)")
-#: A noun phrase after 多少 that ends with one of these names money (多少困难残疾人生活补贴).
-_MONEY_PHRASE_END = re.compile(r"(?:补贴|补助|资金|奖金|奖励金|经费|救助金|抚恤金|工资|费用)$")
+#: A noun phrase after 多少 that ends with one of these names money (多少困难残疾人生活补贴, 多少报名费).
+_MONEY_PHRASE_END = re.compile(r"(?:补贴|补助|资金|奖金|奖励金|经费|救助金|抚恤金|工资|费用|费)$")
 #: Nouns for people: a question that counts them (「高技能人才有多少」「多少农民工」) asks for people,
 #: not for the 培训基地98个 of the same sentence.
 _PEOPLE_WORDS = (
@@ -255,6 +255,8 @@ def compatible_classes(asked_unit: str) -> tuple[str, ...]:
         return ("percent",)
     if asked_unit in ("年", "个月", "天", "日", "周", "小时", "个工作日"):
         return ("duration",)
+    if asked_unit in ("岁", "周岁"):
+        return ("岁", "周岁")  # an age, however written
     if asked_unit == "个":
         return GENERIC_COUNTERS
     if asked_unit in GENERIC_COUNTERS:

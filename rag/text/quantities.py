@@ -26,7 +26,7 @@ GENERIC_COUNTERS = ("个", "家", "项", "所", "户", "座", "处", "件", "条
 _COUNTERS = (
     "人次|家次|户次|场次|批次|班次|车次|架次|余人|人|名|位|个|家|项|所|次|批|条|份|户|座|期|届|类|支|场|门|"
     "种|部|件|张|篇|套|台|辆|处|栋|间|艘|架|棵|株|头|只|本|册|块|宗|起|例|对|组|队|幅|首|档|轮|节|课时|学时|"
-    "床|章|款|股|轮|级|倍"
+    "床|章|款|股|轮|级|倍|周岁|岁"  # an age (30周岁以下) is no length of time
 )
 #: Every counter and unit of measure, as regex alternations (a question's 几轮, 多少张 names one).
 COUNTER_WORDS = _COUNTERS
@@ -84,7 +84,7 @@ _MONEY = re.compile(
     rf"(?:{_NUMBER}{_MAGNITUDE}?(?:元)?{_APPROX}?{_RANGE_SEP})?{_NUMBER}{_MAGNITUDE}?(?:多|余)?{_MAGNITUDE}?(?:元|美元|欧元|港元){_PER_UNIT}"
 )
 _DURATION = re.compile(
-    rf"{_NUMBER}(?:多|余)?(?:个工作日|个自然日|个月|年(?!代)|天|周(?!年)|小时|分钟|工作日)"
+    rf"{_NUMBER}(?:多|余)?(?:个工作日|个自然日|个月|年(?!代)|天|周(?!年|岁)|小时|分钟|工作日)"
     rf"|{_NUMBER}(?:多|余)?日(?=内|以内|之内|后|前)"
 )
 _COUNT = re.compile(

@@ -717,3 +717,12 @@ def test_counts_without_names_of_their_own_stay_paired_by_respectively() -> None
     assert asked is not None
     chosen = choose_fact(sentence_facts(sentence), asked, weights("市政府", "督查", "激励", "工作"), question).best
     assert chosen is not None and chosen.text == "48项"
+
+
+def test_a_fee_after_duoshao_asks_money_and_an_age_takes_either_spelling() -> None:
+    fee = asked_for("每人要交多少报名费？")
+    assert fee is not None and fee.kind == "amount"
+    age = asked_for("研究生的年龄放宽到多少岁？")
+    assert age is not None
+    chosen = choose_fact(sentence_facts("研究生年龄放宽至35周岁以下。"), age, weights("研究生", "年龄"), "研究生的年龄放宽到多少岁？")
+    assert chosen.best is not None and chosen.best.text == "35周岁"

@@ -1,7 +1,8 @@
 """The CI quality gate, on every split: the development set, the test split, the holdout and the
-eight splits of development documents (dev-docs … dev-docs8: unseen documents the rules may be
+nine splits of development documents (dev-docs … dev-docs9: unseen documents the rules may be
 written from; dev-docs3 was not read in round 7, which added it, dev-docs4 not in round 8,
-dev-docs5 not in round 9, dev-docs6 not in round 10 and dev-docs8 not in round 11).
+dev-docs5 not in round 9, dev-docs6 not in round 10, dev-docs8 not in round 11 and dev-docs9's
+questions not in round 12).
 
 The thresholds sit a few items under what the default configuration (hybrid retrieval, extractive
 backend) measured when they were last set; a change that makes answers worse fails CI. ``--max-wrong``
@@ -36,6 +37,7 @@ DEV_DOCS5_CORPUS = PROJECT_ROOT / "eval" / "dev_corpus5"
 DEV_DOCS6_CORPUS = PROJECT_ROOT / "eval" / "dev_corpus6"
 DEV_DOCS7_CORPUS = PROJECT_ROOT / "eval" / "dev_corpus7"
 DEV_DOCS8_CORPUS = PROJECT_ROOT / "eval" / "dev_corpus8"
+DEV_DOCS9_CORPUS = PROJECT_ROOT / "eval" / "dev_corpus9"
 GATES = {
     "dev": {
         "--max-wrong": "0.035",
@@ -48,12 +50,12 @@ GATES = {
     },
     "test": {
         "--max-wrong": "0.045",
-        "--min-short": "0.85",
-        "--min-accuracy": "0.89",
+        "--min-short": "0.87",
+        "--min-accuracy": "0.90",
         "--min-refusal": "0.93",
         "--min-citation": "0.93",
         "--min-hit5": "0.97",
-        "--max-false-refusal": "0.08",
+        "--max-false-refusal": "0.065",
     },
     # 54 questions over 6 more documents, written after the rules of round 5 (see README): a looser
     # gate, since one question is almost two points here
@@ -144,16 +146,27 @@ GATES = {
         "--min-hit5": "0.97",
         "--max-false-refusal": "0.22",
     },
-    # 319 questions over 12 more unseen documents, added late in round 11 and not read: gated where
-    # it stands
+    # 319 questions over 12 more unseen documents, added late in round 11 and not read; studied in
+    # round 12: gated where it stands
     "dev-docs8": {
-        "--max-wrong": "0.22",
-        "--min-short": "0.50",
-        "--min-accuracy": "0.62",
-        "--min-refusal": "0.85",
-        "--min-citation": "0.92",
+        "--max-wrong": "0.175",
+        "--min-short": "0.58",
+        "--min-accuracy": "0.69",
+        "--min-refusal": "0.87",
+        "--min-citation": "0.91",
         "--min-hit5": "0.97",
-        "--max-false-refusal": "0.20",
+        "--max-false-refusal": "0.17",
+    },
+    # 299 questions over 12 more unseen documents, added at the start of round 12 (its first run
+    # measured round 11's code); its questions were not read: gated where it stands
+    "dev-docs9": {
+        "--max-wrong": "0.21",
+        "--min-short": "0.42",
+        "--min-accuracy": "0.53",
+        "--min-refusal": "0.84",
+        "--min-citation": "0.89",
+        "--min-hit5": "0.95",
+        "--max-false-refusal": "0.32",
     },
 }
 #: split -> (dataset, its own corpus; None for the bundled corpus)
@@ -169,6 +182,7 @@ SPLITS = {
     "dev-docs6": ("dev_docs6_qa.jsonl", DEV_DOCS6_CORPUS),
     "dev-docs7": ("dev_docs7_qa.jsonl", DEV_DOCS7_CORPUS),
     "dev-docs8": ("dev_docs8_qa.jsonl", DEV_DOCS8_CORPUS),
+    "dev-docs9": ("dev_docs9_qa.jsonl", DEV_DOCS9_CORPUS),
 }
 
 

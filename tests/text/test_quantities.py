@@ -139,3 +139,8 @@ def test_a_span_of_days_is_one_date_and_a_year_as_a_period_keeps_its_du() -> Non
     assert [q.text for q in find_quantities("于8月9日至12日报名")] == ["8月9日至12日"]
     assert [q.text for q in find_quantities("按2019年度农村居民人均可支配收入核定")] == ["2019年度"]
     assert [q.text for q in find_quantities("2019—2021年")] == ["2019—2021年"]
+
+
+def test_an_age_is_a_figure_in_years_of_age_not_a_length_of_weeks() -> None:
+    found = find_quantities("年龄在30周岁以下,60岁以上老人,为期2周")
+    assert [(q.text, q.kind) for q in found] == [("30周岁", "count"), ("60岁", "count"), ("2周", "duration")]
