@@ -21,7 +21,7 @@ from rag.answering.question import QuestionAnalysis
 from rag.schema import Document
 from rag.text.localities import localities_in
 from rag.text.numbers import ordinals_in
-from rag.text.patterns import CJK_RANGE, PUBLICATION, TIER, YEAR_RANGE, years_named
+from rag.text.patterns import CJK_RANGE, PUBLICATION, TIER, YEAR_RANGE, tiers_named, years_named
 from rag.text.places import Gazetteer, Place, main_province, same_place
 from rag.text.quantities import Quantity, find_quantities, unit_class
 
@@ -382,7 +382,7 @@ class EntityGuard:
     @staticmethod
     def _missing_tiers(question: str, evidence: str) -> list[str]:
         """The question's tiers (省级, 农村) that the evidence replaces by others (国家级, 城市)."""
-        asked = set(TIER.findall(question))
+        asked = tiers_named(question)
         named = set(TIER.findall(evidence))
         if not asked or not named or asked & named:
             return []

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from rag.text.numbers import chinese_number, english_ranks
-from rag.text.patterns import CJK_RANGE, ENUMERATION_JOINT, TIER, YEAR
+from rag.text.patterns import CJK_RANGE, ENUMERATION_JOINT, TIER, YEAR, tiers_named
 from rag.text.quantities import COUNTER_WORDS, GENERIC_COUNTERS, MEASURE_WORDS, Quantity, find_quantities, unit_class
 from rag.text.shapes import asked_shape
 
@@ -1119,7 +1119,10 @@ def choose_fact(
         t: w for t, w in weights.items() if t not in telling and 0 < sum(t in text for text in led) < len(led)
     } if every_led else {}
 
-    asked_tiers = set(TIER.findall(question)) | asked_ranks(question)
+    asked_tiers = tiers_named(question) | asked_ranks(question)
+    # a tier an English question names (rural -> 农村) is no word of its weights, as 农村 is of a
+    # Chinese question's: a figure whose own words hold it is the tier's
+    english_tiers = tiers_named(question) - set(TIER.findall(question))
     per = per_units(question)
     total_asked = bool(_ASKS_TOTAL.search(question))
 
@@ -1139,6 +1142,8 @@ def choose_fact(
         if fact.bound != asked.bound:
             value -= _SCOPE_WEIGHT
         if counted and counts(fact, counted):
+            value += _SCOPE_WEIGHT
+        if any(tier in fact.attribute for tier in english_tiers):
             value += _SCOPE_WEIGHT
         if fact.tier and fact.tier in asked_tiers:
             # 「按照国家级、省级、市级获奖类别，分别给予10万元、8万元、5万元」 for 「按市级…给予多少」: the

@@ -65,6 +65,25 @@ FIELD_LABEL = re.compile(rf"^\s*([{CJK_RANGE}]{{2,8}})\s*[：:]")
 #: Tiers of government and of recognition, and the urban/rural split: 省级 and 国家级 awards, 城市
 #: and 农村 allowances, 中央 and 省级 funds are different figures of one sentence, as different as two cities.
 TIER = re.compile(r"(?:国家|省|市|县|区|乡镇)级|中央(?=财政|资金|预算|补助|专项|奖补|投资)|城市|城镇|农村")
+#: The same tiers in English, with the Chinese tiers they stand for ("urban" is either 城市 or 城镇).
+_ENGLISH_TIERS = (
+    (re.compile(r"\brural\b", re.I), ("农村",)),
+    (re.compile(r"\burban\b", re.I), ("城市", "城镇")),
+    (re.compile(r"\bnational[- ]level\b", re.I), ("国家级",)),
+    (re.compile(r"\bprovincial[- ]level\b", re.I), ("省级",)),
+    (re.compile(r"\b(?:municipal|city)[- ]level\b", re.I), ("市级",)),
+    (re.compile(r"\bcounty[- ]level\b", re.I), ("县级",)),
+)
+
+
+def tiers_named(text: str) -> set[str]:
+    """The tiers ``text`` names, in Chinese (省级, 农村) or in English (rural -> 农村): an English
+    question about the rural allowance asks the 农村 figure as 「农村低保标准」 does."""
+    named = set(TIER.findall(text))
+    for pattern, tiers in _ENGLISH_TIERS:
+        if pattern.search(text):
+            named.update(tiers)
+    return named
 
 #: A document number (发文字号): 机关代字, year in 〔〕 (or [] ［］ () （）) and a serial number:
 #: 渝高技办〔2024〕3号, 东府办[2005]42号, 汉政办发〔2016 〕2 号.

@@ -726,3 +726,10 @@ def test_a_fee_after_duoshao_asks_money_and_an_age_takes_either_spelling() -> No
     assert age is not None
     chosen = choose_fact(sentence_facts("研究生年龄放宽至35周岁以下。"), age, weights("研究生", "年龄"), "研究生的年龄放宽到多少岁？")
     assert chosen.best is not None and chosen.best.text == "35周岁"
+
+
+def test_an_english_question_naming_a_tier_takes_that_tiers_figure() -> None:
+    sentence = "城市低保保障标准提高到500元/月,农村低保保障标准提高到320元/月。"
+    question = "What is the new rural minimum living allowance standard?"
+    chosen = choose_fact(sentence_facts(sentence), AskedFor("amount", ("money",)), weights("低保", "标准"), question).best
+    assert chosen is not None and chosen.text == "320元/月"

@@ -23,3 +23,14 @@ def test_one_shared_tokenizer_with_the_user_dictionary() -> None:
     tokenizer = shared_tokenizer()
     assert shared_tokenizer() is tokenizer
     assert "大工匠" in tokenizer.words("哈尔滨市大工匠每人奖励5万元")
+
+
+def test_tiers_are_named_in_chinese_or_in_english() -> None:
+    from rag.text.patterns import tiers_named
+
+    assert tiers_named("农村低保标准是多少？") == {"农村"}
+    assert tiers_named("What is the rural minimum living allowance standard?") == {"农村"}
+    assert tiers_named("urban residents' income") == {"城市", "城镇"}
+    assert tiers_named("How much does a provincial-level award get?") == {"省级"}
+    assert tiers_named("What was the national economy's growth?") == set()
+    assert tiers_named("中央资金分配了多少") == {"中央"} and tiers_named("中央提出") == set()
