@@ -231,3 +231,56 @@ def test_default_configuration_meets_the_gate(
     assert len(report["records"]) == sum(1 for line in path.open(encoding="utf-8") if line.strip())
     assert "wrong" in report["metrics"]["overall"]
     assert result.exit_code == 0, result.output
+    if split in ISSUE_TARGET_SPLITS:
+        assert _issue_targets_missed(report["metrics"]) == [], "issue 8's acceptance targets"
+
+
+#: The splits on which issue 8's acceptance targets must hold (the development set and the test split).
+ISSUE_TARGET_SPLITS = ("dev", "test")
+#: Issue 8's acceptance targets: metric -> (bound, at least (True) or at most (False)).
+ISSUE_TARGETS = {
+    "wrong": (0.03, False),
+    "short_holds": (0.85, True),
+    "refusal_recall": (0.90, True),
+    "false_refusal": (0.05, False),
+}
+ENGLISH_TARGET = 0.80
+COMPARISON_TARGET = 0.60
+
+
+def _issue_targets_missed(metrics: dict) -> list[str]:  # type: ignore[type-arg]
+    """The acceptance targets a report's metrics miss: wrong ≤3%, short answer ≥85%, refusal of traps
+    ≥90%, false refusals ≤5%, English ≥80%, comparisons and totals together ≥60% (when the split
+    has any)."""
+    missed = []
+    for name, (bound, at_least) in ISSUE_TARGETS.items():
+        value = metrics["overall"][name]["value"]
+        if (value < bound) if at_least else (value > bound):
+            missed.append(f"{name} {value:.3f}")
+    english = metrics["by_lang"].get("en")
+    if english and english["accuracy"]["value"] < ENGLISH_TARGET:
+        missed.append(f"English {english['accuracy']['value']:.3f}")
+    combined = [metrics["by_type"][kind]["accuracy"] for kind in ("comparison", "total") if kind in metrics["by_type"]]
+    if combined:
+        share = sum(a["numerator"] for a in combined) / sum(a["denominator"] for a in combined)
+        if share < COMPARISON_TARGET:
+            missed.append(f"comparisons and totals {share:.3f}")
+    return missed
+
+
+def test_the_issue_targets_are_checked_on_a_report_built_in_the_test() -> None:
+    def metric(value: float, numerator: float = 0.0, denominator: int = 1) -> dict:  # type: ignore[type-arg]
+        return {"value": value, "numerator": numerator, "denominator": denominator}
+
+    good = {
+        "overall": {"wrong": metric(0.025), "short_holds": metric(0.886), "refusal_recall": metric(1.0),
+                    "false_refusal": metric(0.048)},
+        "by_lang": {"en": {"accuracy": metric(0.87)}},
+        "by_type": {"comparison": {"accuracy": metric(1.0, 13, 13)}, "total": {"accuracy": metric(0.857, 6, 7)}},
+    }
+    assert _issue_targets_missed(good) == []
+    bad = json.loads(json.dumps(good))
+    bad["overall"]["wrong"] = metric(0.0303)
+    bad["by_lang"]["en"]["accuracy"] = metric(0.774)
+    bad["by_type"]["total"]["accuracy"] = metric(0.0, 0, 30)
+    assert _issue_targets_missed(bad) == ["wrong 0.030", "English 0.774", "comparisons and totals 0.302"]
