@@ -283,7 +283,8 @@ def located_meta(text: str, title: str = "") -> LocatedMeta:
 
     The date is the first line that is only a date, else the date of a delivery subtitle
     (「——2023年4月25日在…会议上」); the issuer the organisation line right above the date line
-    (the signature), else a 「…文件」 header, else the part of the title before 关于. The number
+    (the signature), else a 「…文件」 header, else the part of the title before 关于, else (for a copy
+    without a date) an organisation line that ends the text. The number
     is a line near the top that is only a document number; numbers cited inside sentences belong to
     other documents.
     """
@@ -359,6 +360,12 @@ def located_meta(text: str, title: str = "") -> LocatedMeta:
             if match:
                 issuer = MetaLine(match.group(1), offset, offset + len(match.group(1)))
                 break
+    if issuer is None and date is None and lines and _ORG_LINE.fullmatch(lines[-1][1].strip()):
+        # a copy that lost its date still signs with the issuing body on its last line (「和田地区财政局」)
+        offset, line = lines[-1]
+        value = line.strip()
+        start = offset + line.index(value)
+        issuer = MetaLine(value, start, start + len(value))
     if issuer is None and title:
         match = _TITLE_ISSUER.match(title)
         if match:

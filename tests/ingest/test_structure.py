@@ -227,3 +227,14 @@ def test_a_number_given_right_after_the_documents_own_quoted_title_is_its_own() 
     assert found.doc_number is not None and found.doc_number.value == "某办发〔2021〕2号"
     other = text.replace(f"印发了《{own_title}》", "印发了《某县另一个办法》")
     assert located_meta(other, f"2021年《{own_title}》全文").doc_number is None
+
+
+def test_an_undated_copy_is_signed_by_the_organisation_line_that_ends_it() -> None:
+    from rag.ingest.structure import located_meta
+
+    text = "关于2020年农村环境整治资金分配情况公告公示\n现将资金分配下达情况公示如下:\n皮山县58.97万元。\n四、监督电话\n电话号码:2021866\n和田地区财政局\n"
+    found = located_meta(text, "关于2020年农村环境整治资金分配情况公告公示")
+    assert found.issuer is not None and found.issuer.value == "和田地区财政局"
+    assert text[found.issuer.start : found.issuer.end] == "和田地区财政局"
+    # a text that ends with a sentence is signed by no one
+    assert located_meta(text.replace("和田地区财政局\n", "请监督。\n")).issuer is None
