@@ -181,8 +181,8 @@ def lead_year(document: Document) -> str | None:
 
 def own_years(document: Document, lead: str | None) -> set[str]:
     """The years a document is of as a whole: its title's, its report dateline's and ``lead``, the
-    year its lead opens with (``lead_year``). A question that names a report's year
-    (「2023年政府工作报告里…」) is answered by that report."""
+    year its lead opens with (``lead_year``); failing all of these, the year it is dated. A question
+    that names a report's year (「2023年政府工作报告里…」) is answered by that report."""
     years = years_in(_SPACE.sub("", document.title))
     years |= {year for year in (report_year(document), lead) if year}
     dated = document.meta.date[:4]
@@ -302,7 +302,9 @@ class EntityGuard:
             own, lead = self._document_years(document)
             around = years_in(with_title) | ({lead} if lead else set())
             if not around:
-                around = own  # a 公文 that names no year is of the year it is dated (``own_years``)
+                # a sentence whose context and document title name no year is of its document's own
+                # years (``own_years``: a report's dateline year, a 公文's date)
+                around = own
         reviewed = reviewed_year(document, context)
         if reviewed is not None:
             # a work report's review of the past year: its figures are that year's, not the report's

@@ -489,7 +489,7 @@ def _share_counted_noun(sentence: str, facts: list[Fact]) -> list[Fact]:
         if following.quantity.unit != fact.quantity.unit:
             continue
         between = sentence[fact.quantity.end : following.quantity.start]
-        if _ENUMERATION_GAP.fullmatch(between) and "、" in between or between.startswith(("共", "合计", "总计")):
+        if (_ENUMERATION_GAP.fullmatch(between) and "、" in between) or between.startswith(("共", "合计", "总计")):
             linked[number] = True
             shared[number] = replace(fact, follows=following.follows)
     number = 0
@@ -509,7 +509,7 @@ def _share_counted_noun(sentence: str, facts: list[Fact]) -> list[Fact]:
             continue
         size = max((len(name) for name in names[1:]), default=len(names[0])) + 1
         first_name = names[0][-size:] if "、" not in shared[number].attribute else names[0]
-        lead = names[0][: len(names[0]) - len(first_name)] if first_name != names[0] else ""
+        lead = names[0][: len(names[0]) - len(first_name)]
         names[0] = first_name
         noun = shared[last].follows
         for k in range(number, last):
@@ -1119,10 +1119,11 @@ def choose_fact(
         t: w for t, w in weights.items() if t not in telling and 0 < sum(t in text for text in led) < len(led)
     } if every_led else {}
 
-    asked_tiers = tiers_named(question) | asked_ranks(question)
+    named_tiers = tiers_named(question)
+    asked_tiers = named_tiers | asked_ranks(question)
     # a tier an English question names (rural -> 农村) is no word of its weights, as 农村 is of a
     # Chinese question's: a figure whose own words hold it is the tier's
-    english_tiers = tiers_named(question) - set(TIER.findall(question))
+    english_tiers = named_tiers - set(TIER.findall(question))
     per = per_units(question)
     total_asked = bool(_ASKS_TOTAL.search(question))
 

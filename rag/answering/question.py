@@ -263,15 +263,11 @@ class QuestionAnalyzer:
             places = [m for m in places if not _ENGLISH_NAME_GOES_ON.match(question, m.start + len(m.surface))]
         expansions: list[str] = self.abbreviations.expand(question)
         if language == "en":
-            expansions = list(dict.fromkeys(
-                [m.place.name for m in places] + self.glossary.expand(question)
-                + self.general_terms.expand(question) + expansions
-            ))
-        if language == "en" and asked is None and kind == "fact" and not size:
-            asked = asked_through_renderings(
-                question, self.glossary.expand(question) + self.general_terms.expand(question)
-            )
-            kind = asked.kind if asked is not None else kind  # type: ignore[assignment]
+            renderings = self.glossary.expand(question) + self.general_terms.expand(question)
+            expansions = list(dict.fromkeys([m.place.name for m in places] + renderings + expansions))
+            if asked is None and kind == "fact" and not size:
+                asked = asked_through_renderings(question, renderings)
+                kind = asked.kind if asked is not None else kind  # type: ignore[assignment]
         phrases = self.dictionary().translate_phrases(question) if language == "en" else []
         return QuestionAnalysis(
             text=question,
