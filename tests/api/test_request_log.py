@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 
 import httpx
 
@@ -49,18 +50,29 @@ class _Collect(logging.Handler):
         self.records.append(record)
 
 
+def _search_records(collect: _Collect) -> list[logging.LogRecord]:
+    return [r for r in collect.records if getattr(r, "request_id", None) == "trace-search-1"
+            or getattr(r, "path", None) == "/search"]
+
+
 def test_access_log_has_request_id_route_and_status(client: httpx.Client) -> None:
     access = logging.getLogger("rag.api.access")
-    collect, level = _Collect(), access.level
+    collect, level, disabled = _Collect(), access.level, access.disabled
     access.addHandler(collect)
     access.setLevel(logging.INFO)
+    access.disabled = False  # a library's dictConfig elsewhere in the session may have disabled it
     try:
         client.get("/search", params={"q": "大工匠"}, headers={"X-Request-ID": "trace-search-1"})
+        # The server thread writes the access line after the last body chunk is sent, so the
+        # client can hold the response a moment before the line exists: wait for it (bounded).
+        deadline = time.monotonic() + 5.0
+        while not _search_records(collect) and time.monotonic() < deadline:
+            time.sleep(0.01)
     finally:
         access.removeHandler(collect)
         access.setLevel(level)
-    records = [r for r in collect.records if getattr(r, "request_id", None) == "trace-search-1"
-               or getattr(r, "path", None) == "/search"]
+        access.disabled = disabled
+    records = _search_records(collect)
     assert records, "no access log record"
     record = records[-1]
     assert record.route == "/search" and record.status == 200 and record.duration_ms >= 0
