@@ -366,7 +366,18 @@ class Engine:
             )
             for part, item in zip(composite.parts, composite.items, strict=True)
         ]
+        if language == "en":
+            composite = replace(composite, items=tuple(self._with_chinese_name(item) for item in composite.items))
         return combine(composite, parts, question, lambda missing: refusal_text(language, missing))
+
+    def _with_chinese_name(self, item: str) -> str:
+        """An English comparison's item as the answer names it: a place with its Chinese name beside
+        the English one (Hangjin Rear Banner (杭锦后旗)), which is how the documents and the
+        citations name it; any other item as the question wrote it."""
+        mentions = self.analyzer.gazetteer.find(item)
+        if len(mentions) == 1:
+            return f"{item} ({mentions[0].place.name})"
+        return item
 
     def ask_stream(
         self,

@@ -76,8 +76,10 @@ def _operation(question: str) -> Operation | None:
     return None
 
 
-_PAIR_EN = re.compile(r"\b([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\s*,?\s+(?:and|or"
-    r"|vs\.?|versus)\s+([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\b")
+#: Two names joined by and / or: up to three capitalised words each (Hangjin Rear Banner), a pinyin
+#: syllable apostrophe kept (Ma'anshan).
+_NAME_EN = r"[A-Z][a-z'’]+(?:\s[A-Z][a-z'’]+){0,2}"
+_PAIR_EN = re.compile(rf"\b({_NAME_EN})\s*,?\s+(?:and|or|vs\.?|versus)\s+({_NAME_EN})\b")
 _DIFFERENCE_PAIR = re.compile(r"([^，。？?]{1,16}?)(?:比|较)([^，。？?]{1,16}?)(?:多"
     r"|少|高|低)(了)?([^，。？?]{0,8}?)(?:多少|几)")
 _REMOVE_ZH = re.compile(

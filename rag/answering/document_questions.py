@@ -20,11 +20,11 @@ from typing import Literal
 
 from rag.answering.answer_spans import ASKS_CITED_DOCUMENT, SURNAMES, asks_for_author
 from rag.answering.question import QuestionAnalysis
-from rag.ingest.structure import delivered_speaker, located_meta, text_lines
+from rag.ingest.structure import cited_numbers, delivered_speaker, located_meta, text_lines
 from rag.schema import Document
 from rag.text.patterns import CJK_RANGE, ORG_SUFFIX_ALTERNATION
 
-DocumentField = Literal["number", "issuer", "date", "author", "author_unit", "speaker"]
+DocumentField = Literal["number", "issuer", "date", "author", "author_unit", "speaker", "addressee"]
 
 #: How each field is named in an answer.
 FIELD_LABELS: dict[DocumentField, tuple[str, str]] = {
@@ -34,6 +34,7 @@ FIELD_LABELS: dict[DocumentField, tuple[str, str]] = {
     "author": ("作者", "author"),
     "author_unit": ("作者单位", "author's organisation"),
     "speaker": ("报告人", "speaker"),
+    "addressee": ("主送机关", "addressee"),
 }
 
 #: What 公文 and reports call themselves (the noun that ends a reference to one: 「沁县任务分解通知」).
@@ -67,6 +68,19 @@ _ASKS_SPEAKER = re.compile(
     r"|\bwho (?:delivered|gave|presented|made|read)\b|\bdelivered by\b",
     re.I,
 )
+#: 「批复是发给哪个单位的」「主送机关是谁」「这份通知下发给哪些部门」: to whom the document is addressed.
+_ASKS_ADDRESSEE = re.compile(
+    r"主送|(?:发|下发|印发|批复|送|报送|发送|抄送)给(?:了)?(?:哪|谁|什么)"
+    r"|\baddressed to\b|\bto whom\b|\b(?:sent|issued|addressed) to (?:which|whom|what)\b",
+    re.I,
+)
+#: A 公文's 主送机关 line under its title: organisations, then a colon that ends the line
+#: (「县环保局:」「各乡镇人民政府、街道办事处，县直各部门：」).
+_ADDRESSEE_LINE = re.compile(
+    rf"^\s*((?:各|有关)?[^\s:：。；;]{{0,60}}?(?:{ORG_SUFFIX_ALTERNATION}|单位|街道办事处|办事处|机构|委|办))\s*[:：]\s*$"
+)
+#: How many lines under the title the 主送机关 line may stand (after the document number, a date).
+_ADDRESSEE_LINES = 4
 _ASKS_AUTHOR_UNIT = re.compile(
     r"(?:作者|署名)(?:单位|机构|组织)|撰稿单位|供稿单位"
     r"|\b(?:which|what)\s+(?:organi[sz]ation|unit|body|department)\s+(?:wrote|authored|signed)",
@@ -119,6 +133,8 @@ def asked_document_field(analysis: QuestionAnalysis) -> DocumentField | None:
         return "speaker"
     if analysis.kind == "docnumber":
         return "number"
+    if analysis.kind in ("org", "fact", "person", "list") and _ASKS_ADDRESSEE.search(question):
+        return "addressee"
     if analysis.kind in ("org", "fact", "person", "list") and _ASKS_ISSUER.search(question):
         return "issuer"
     if (
@@ -181,11 +197,40 @@ def document_statement(document: Document, field: DocumentField) -> DocumentStat
         line_end = text.find("\n", speaker.end)
         line_start = text.rfind("\n", 0, speaker.start) + 1
         return DocumentStatement(speaker.value, line_start, len(text) if line_end < 0 else line_end)
+    if field == "addressee":
+        return _addressee(document.text)
     located = located_meta(document.text, document.title)
     line = {"issuer": located.issuer, "number": located.doc_number, "date": located.date}[field]
     if line is None or document.text[line.start : line.end] != line.value:
         return None  # not stated in the text itself (an issuer known only from a file's title)
     return DocumentStatement(line.value, line.start, line.end)
+
+
+def cited_number(document: Document, question: str) -> tuple[str, DocumentStatement] | None:
+    """The number of a document that ``document`` cites and the question names by its whole title
+    (「舟山市美丽乡村建设专项资金管理暂行办法的文号」 of a notice citing 《…管理暂行办法》(舟财农〔2018〕18号)):
+    the cited title and where its number stands. None when the question names no cited title, or
+    names the document's own title (whose number is its own)."""
+    asked = _compact(question)
+    if _compact(document.title) and _compact(document.title) in asked:
+        return None
+    for title, line in cited_numbers(document.text):
+        if len(_compact(title)) >= 4 and _compact(title) in asked:
+            return title, DocumentStatement(line.value, line.start, line.end)
+    return None
+
+
+def _addressee(text: str) -> DocumentStatement | None:
+    """The 主送机关 line of a 公文: among the first lines under its title, organisations closed by a
+    colon alone on their line (「县环保局:」). None when there is none (a report, a notice to the
+    public)."""
+    for number, (offset, line) in enumerate(text_lines(text)):
+        if number > _ADDRESSEE_LINES:
+            return None
+        found = _ADDRESSEE_LINE.match(line) if number > 0 else None  # the first line is the title
+        if found is not None:
+            return DocumentStatement(found.group(1), offset + found.start(1), offset + found.end(1))
+    return None
 
 
 def _compact(text: str) -> str:

@@ -54,6 +54,18 @@ def paragraph_around(text: str, start: int, end: int, previous: int = 0) -> str:
 _DOCUMENT_NUMBER = re.compile(r"[〔\[［(（]\s*(?:19|20)\d{2}\s*[〕\]］)）]\s*\d*\s*号?")
 
 
+#: The title of a document a text cites, in book-title marks.
+_CITED_TITLE = re.compile(r"《([^《》]{1,80})》")
+
+
+def _uncited(text: str, quoted: list[str]) -> str:
+    """``text`` without the titles it cites (same length), except those the question quotes —
+    when it names a year of its own besides them; a text whose only years are its cited titles'
+    (「政策依据:《…关于2024年全区社会救助标准有关事宜的通知》」) is dated by them."""
+    uncited = _CITED_TITLE.sub(lambda m: m.group(0) if m.group(1) in quoted else " " * len(m.group(0)), text)
+    return uncited if years_in(uncited) else text
+
+
 def years_in(text: str) -> set[str]:
     """Years a text names, ranges expanded (2019—2021年 names 2019, 2020 and 2021); the years of
     document numbers are left out."""
@@ -294,13 +306,16 @@ class EntityGuard:
             ]
         dated_days = {year: day for year, day in _FULL_DATE.findall(analysis.text)}
         sections = _SPACE.sub("", " ".join(document.heading_path_at(start)))
+        # the years of a document the text cites (《…三年攻坚行动实施意见(2018-2020年)》) are that
+        # document's, not the figure's — unless the question quotes that title itself
+        dated_context = _SPACE.sub("", _uncited(context, analysis.quoted))
         if years_in(sections):
             # a section headed by its year (「一、2022年工作回顾」 in the report of 2023, and the items
             # under it) is of that year: the title's year is the report's, not its figures'
-            around = years_in(_SPACE.sub("", context) + sections)
+            around = years_in(dated_context + sections)
         else:
             own, lead = self._document_years(document)
-            around = years_in(with_title) | ({lead} if lead else set())
+            around = years_in(dated_context + _SPACE.sub("", document.title)) | ({lead} if lead else set())
             if not around:
                 # a sentence whose context and document title name no year is of its document's own
                 # years (``own_years``: a report's dateline year, a 公文's date)
@@ -312,7 +327,7 @@ class EntityGuard:
         for year in analysis.years:
             if year in dated_days and dated_days[year] in sentence and not years_in(sentence):
                 continue  # 「2021年4月6日…出台的方案」 and a sentence of 4月6日 with no year of its own
-            if not self._marker_supported(year, years_in(sentence), around):
+            if not self._marker_supported(year, years_in(_uncited(sentence, analysis.quoted)), around):
                 missing.append(f"{year}年")
         if analysis.report_years and not set(analysis.report_years) & self._document_years(document)[0]:
             missing += [f"{year}年" for year in analysis.report_years]

@@ -38,12 +38,15 @@ from rag.answering.document_questions import (
     FIELD_LABELS,
     OPENING_CHARS,
     DocumentField,
+    DocumentStatement,
     asked_document_field,
+    cited_number,
     document_statement,
     named_document,
 )
 from rag.answering.entity_guard import EntityGuard
 from rag.answering.facts import (
+    INDICATOR_MIN_CHARS,
     QUESTION_COUNTERS,
     TOTAL_WORDS,
     Fact,
@@ -400,6 +403,26 @@ def _about_another_year(analysis: QuestionAnalysis, missing: list[str]) -> bool:
     return bool(missing) and all(item in asked for item in missing)
 
 
+def _indicator_unnamed(analysis: QuestionAnalysis, sentence: str) -> bool:
+    """Whether an English figure question names an indicator (GDP -> 地区生产总值, 生产总值) of which
+    ``sentence`` holds no rendering at all."""
+    if analysis.language != "en" or analysis.asked is None:
+        return False
+    places = {m.place.name for m in analysis.places}
+    indicators = [e for e in analysis.expansions if len(e) >= INDICATOR_MIN_CHARS and e not in places and CJK.search(e)]
+    return bool(indicators) and not any(term in sentence for term in indicators)
+
+
+def _local_place_forms(analysis: QuestionAnalysis) -> list[str]:
+    """The Chinese forms of the county- and town-level places the question names (墨玉县, 墨玉):
+    the keys a list of figures by place is read by (``choose_fact``)."""
+    forms = [
+        form for mention in analysis.places if mention.place.level == "county"
+        for form in (mention.place.name, *mention.place.surface_forms) if not form.isascii()
+    ]
+    return list(dict.fromkeys([*forms, *analysis.towns]))
+
+
 def excerpt(sentence: str, short_answer: str | None) -> str:
     """What is quoted of ``sentence``: all of it, or for an over-long one (a 名单 run on one line,
     a table flattened into one sentence) the whole clauses around the short answer, marked with
@@ -498,13 +521,6 @@ class ExtractiveBackend(AnswerBackend):
             # quoting them would not answer.
             return self._refuse(request, analysis, "unanswerable_kind", [])
         short_answer = self._short_answer(analysis, chosen)
-        if short_answer is not None and self._cites_another_document(analysis, chosen, short_answer):
-            # 「根据…《…的通知》【闽财农指[2017]172号】」 gives the number of the document cited; the
-            # document that cites it states its own number on its title line
-            document = index.document(index.sentences[chosen.position].doc_id)
-            own = self._stated(request, analysis, index, document, "number")
-            if own is not None:
-                return own
         if short_answer is None and analysis.kind in NAME_KINDS:
             # A "who / which unit / where" question whose best sentence names no one clearly: a
             # close runner-up that does (副主席陈刚宣布决赛开幕 after the sentence about the
@@ -513,6 +529,17 @@ class ExtractiveBackend(AnswerBackend):
             if named is None:
                 return self._refuse(request, analysis, "unanswerable_kind", [])
             chosen, short_answer = named
+        if short_answer is not None and self._cites_another_document(analysis, chosen, short_answer):
+            # 「根据…《…的通知》【闽财农指[2017]172号】」 gives the number of the document cited; the
+            # document that cites it states its own number on its title line
+            document = index.document(index.sentences[chosen.position].doc_id)
+            own = self._stated(request, analysis, index, document, "number")
+            if own is not None:
+                return own
+        if short_answer is None and _indicator_unnamed(analysis, chosen.text):
+            # "What was the city's GDP total in 2023?" and a sentence of 上级资金130亿元 without any
+            # 生产总值: no figure was chosen, and the quoted sentence is about another indicator
+            return self._refuse(request, analysis, "weak_evidence", [])
         rivals = self._conflicting(candidates, chosen, analysis, index, fact_weights)
         if rivals:
             return self._compose_conflict(request, analysis, index, [chosen, *rivals])
@@ -526,6 +553,12 @@ class ExtractiveBackend(AnswerBackend):
         retrieved document is clearly named, it does not state the fact, or it is about another
         place or year (the entity guard reads its title line)."""
         documents = [index.document(p.doc) for p in request.passages if p.doc in index.documents]
+        if field == "number":
+            for cited_by in {d.doc_id: d for d in documents}.values():
+                cited = cited_number(cited_by, analysis.text)
+                if cited is not None:
+                    # 「…管理暂行办法的文号」: the number the notice gives the regulation it cites
+                    return self._stated(request, analysis, index, cited_by, field, cited)
         document = named_document(analysis, documents, self._question_terms(analysis), index.idf)
         if document is None:
             return None
@@ -554,11 +587,12 @@ class ExtractiveBackend(AnswerBackend):
 
     def _stated(
         self, request: AnswerRequest, analysis: QuestionAnalysis, index: DocumentIndex, document: Document,
-        field: DocumentField,
+        field: DocumentField, cited: tuple[str, DocumentStatement] | None = None,
     ) -> Answer | None:
-        """The answer quoting where ``document`` states ``field`` about itself, None when it does not
-        (or the line is in no retrieved passage's reach)."""
-        statement = document_statement(document, field)
+        """The answer quoting where ``document`` states ``field`` about itself — or, given ``cited``
+        (a cited document's title and where its number stands), that document's number — None when
+        it does not (or the line is in no retrieved passage's reach)."""
+        statement = cited[1] if cited is not None else document_statement(document, field)
         if statement is None:
             return None
         title_line = next(iter(text_lines(document.text[:OPENING_CHARS])), (0, document.title))
@@ -573,6 +607,8 @@ class ExtractiveBackend(AnswerBackend):
             text = f"{value}. The document's {label_en}, as it states it (in Chinese): {highlight}[1]"
         else:
             name = document.title if document.title in document.text else title_line[1]
+            if cited is not None:
+                name = cited[0]
             # a copy without its title line opens with a sentence, which names no document
             named = f"《{name}》" if not _CLAUSE_MARK.search(name) else ""
             text = f"{named}{label_zh}：{highlight}[1]"
@@ -819,11 +855,12 @@ class ExtractiveBackend(AnswerBackend):
         return candidate.missing
 
     def _about_another_place(self, analysis: QuestionAnalysis, document: Document, missing: list[str]) -> bool:
-        """Whether a sentence fails the guard only because its document is about another place of
-        the question's places' level (交城县's report for a question about 玉屏县)."""
+        """Whether a sentence fails the guard because its document is about another place of the
+        question's places' level (交城县's report for a question about 玉屏县) — whatever else it
+        lacks (another county's report of another year is no nearer to the answer)."""
         home = self.guard.home(document)
         asked = [m for m in analysis.places if m.surface in missing]
-        if home is None or not asked or len(asked) != len(missing):
+        if home is None or not asked:
             return False
         return all(self._elsewhere(m.place, home) for m in asked)
 
@@ -993,11 +1030,17 @@ class ExtractiveBackend(AnswerBackend):
             return True, None, self._labelled_shape(sentence, analysis) is not None
         if analysis.asked is not None:
             facts = _facts_of(sentence)
-            if not candidate_facts(facts, analysis.asked, analysis.text):
+            # (an English question's terms, without the names of its places)
+            renderings = (
+                [e for e in analysis.expansions if e not in {m.place.name for m in analysis.places}]
+                if analysis.language == "en" else []
+            )
+            if not candidate_facts(facts, analysis.asked, analysis.text, renderings):
                 # 「索引号是多少」: a form's field the question names answers though it is no figure
                 return self.spans.labelled(sentence, _label_words(analysis)) is not None, None, False
             return True, choose_fact(
-                facts, analysis.asked, fact_weights, analysis.text, words_must_decide=analysis.language == "en"
+                facts, analysis.asked, fact_weights, analysis.text, words_must_decide=analysis.language == "en",
+                places=_local_place_forms(analysis), renderings=renderings,
             ), False
         if analysis.list_size:
             return bool(self.spans.listed(sentence, analysis.list_size)), None, False

@@ -183,7 +183,7 @@ _ENGLISH_MEASURED = re.compile(
 )
 _ENGLISH_VALUE = re.compile(r"\bvalue\b|\brevenue\b|\bincome\b|\byuan\b|\bfund|\binvest", re.I)
 _PERCENT_WORDS = re.compile(
-    r"百分之|百分比|比例|几分之几|占比|比重|增长率|增速|增幅|降幅|幅度|率(?:是|为)?多少|多少%|percent|percentage|proportion|share|rate",
+    r"百分之|百分比|比例|几分之几|占比|比重|增长率|增速|增幅|降幅|幅度|(?<!生产)率[^，,；;？?多每]{0,6}多少|多少%|percent|percentage|proportion|share|rate",
     re.I,
 )
 #: 'When' asking for a time: opening the question or before its verb ("when did…"); a 'when'
@@ -201,11 +201,15 @@ _DURATION_WORDS = re.compile(
 )
 #: 增长多少 without a unit asks for a rate in official statistics (增长8.5%); prices rise and fall
 #: by a share too (居民消费价格比上年上涨1.3%), though 价格 is a money word.
-_GROWTH_BY_HOW_MUCH = re.compile(r"(?:增长|下降|增幅|降幅|增速|上升|回落|上涨|下跌)(?:了)?(?:多少"
+_GROWTH_BY_HOW_MUCH = re.compile(r"(?:增长|比增|比降|下降|增幅|降幅|增速|上升|回落|上涨|下跌)(?:了)?(?:多少"
     r"|几)(?![万亿]?[元人个家项名])|(?:比上年|比去年|较上年|同比)变化(?:了)?(?:多少|几)"
     r"|grow(?:th)? by how much|by what (?:percentage|rate)"
-    r"|by how much (?:[\w'’-]+ ){0,14}?(?:grow|grew|increase|rise|rose|fall|fell|decline|drop|decrease)"
-    r"|how fast (?:[\w'’-]+ ){0,8}?(?:grow|grew|increase|rise|rose)", re.I)
+    r"|by how much (?:[\w'’()（）-]+ ){0,14}?(?:grow|grew|increase|rise|rose|fall|fell|decline|drop|decrease)"
+    r"|how fast (?:[\w'’-]+ ){0,8}?(?:grow|grew|increase|rise|rose)"
+    # "How much did the secondary industry's value added grow in 2021?": its growth rate
+    r"|how much (?:did|does|has|have|had) (?:[\w'’()（）-]+ ){1,14}?(?:grow|grown|decline|declined|fall|fallen)\b"
+    # "What was Suining's fixed-asset investment growth in 2021?": the growth is a rate
+    r"|^\s*what (?:was|were|is|are) [^?]{0,80}?\bgrowth\b(?! (?:of|in) (?:the )?number)", re.I)
 _DAY_WORDS = re.compile(r"哪天|哪一天|几号|几月几日|日期|具体时间|什么时间"
     r"|on what (?:date|day)|what date|which date|which day", re.I)
 _MONTH_WORDS = re.compile(r"几月|哪个月|哪月|几月份|which month|what month", re.I)
@@ -990,11 +994,34 @@ def is_per(fact: Fact, units: Sequence[str]) -> bool:
     return all(any(mark.format(unit) in words for mark in marks) for unit in units)
 
 
-def candidate_facts(facts: Sequence[Fact], asked: AskedFor, question: str = "") -> list[Fact]:
+#: A question asking by how much one figure exceeds another (增速超过全省多少, 高于全国多少个百分点):
+#: the margin, which the sentence states after the same verb.
+_ASKS_MARGIN = re.compile(r"(超过|高于|高出|低于|快于|慢于|领先)[^，,；;？?]{0,12}?(?:多少|几)")
+#: The end of a place's name right before its figure in a list keyed by place (皮山县58.97万元).
+_PLACE_KEY_END = re.compile(r"(?:县|市|区|旗|盟|州|镇|乡|街道|地区)[：:]?\s*$")
+
+
+def _keyed_by_asked_place(compatible: Sequence[Fact], places: Sequence[str]) -> list[Fact]:
+    """The facts of a list keyed by place whose key is a place the question names: when two or
+    more figures each follow a place's name (「皮山县58.97万元,墨玉县118.71万元」), the one right after
+    the asked place (墨玉县) is its figure, whatever the words before the list (which the first
+    figure's attribute also holds) say. Empty when the figures are not keyed by places."""
+    if not places:
+        return []
+    keyed = [f for f in compatible if _PLACE_KEY_END.search(f.attribute)]
+    if len({f.quantity.value for f in keyed}) < 2:
+        return []
+    return [f for f in keyed if any(f.attribute.rstrip(" ：:").endswith(form) for form in places)]
+
+
+def candidate_facts(
+    facts: Sequence[Fact], asked: AskedFor, question: str = "", renderings: Sequence[str] = ()
+) -> list[Fact]:
     """The facts that could answer: of the asked kind, and not a figure the question itself names
     (its year, its own 600亩). A question asking per something (每户奖励多少) is not answered by a
     sentence none of whose figures is stated per anything (the scheme's 奖补资金10万元); among
-    figures of several rates, the rate's own words decide (``choose_fact``)."""
+    figures of several rates, the rate's own words decide (``choose_fact``). ``renderings``: an
+    English question's Chinese terms (GDP -> 地区生产总值), which name its indicator."""
     compatible = [f for f in facts if is_compatible(asked, f) and not f.key and not _stated_by_question(f, question)]
     chinese_counted = _QUESTION_COUNTED.search(question) if asked.kind == "count" else None
     noun = chinese_counted.group(1) if chinese_counted else ""  # (an English noun's rendering is loose)
@@ -1010,15 +1037,32 @@ def candidate_facts(facts: Sequence[Fact], asked: AskedFor, question: str = "") 
         first = next((f.quantity.start for f in facts if _PER_PERSON_FIGURE.search(f.attribute)), None)
         return [
             f for f in compatible
-            if _PER_PERSON_FIGURE.search(f.attribute) or _RESTATED.search(f.attribute)
-            # 「人均地区生产总值5.18万元,比上年增加0.17万元」: a change stated after the per-person figure
-            or (first is not None and f.quantity.start > first and _CHANGE_OF_BEFORE.match(f.attribute.strip()))
+            if (_PER_PERSON_FIGURE.search(f.attribute) or _RESTATED.search(f.attribute)
+                # 「人均地区生产总值5.18万元,比上年增加0.17万元」: a change stated after the per-person figure
+                or (first is not None and f.quantity.start > first and _CHANGE_OF_BEFORE.match(f.attribute.strip())))
+            and not _another_rendered_indicator(f, renderings)
         ]
     if asked.kind == "amount" and not _PER_PERSON_EN.search(question):
         # 「地区生产总值是多少」 is not answered by 「人均地区生产总值为99270元」: the per-capita
         # indicator is another figure than the total the question names
-        compatible = [f for f in compatible if not _per_capita_of_asked(f, question)]
+        named = question + " " + " ".join(renderings)
+        compatible = [f for f in compatible if not _per_capita_of_asked(f, named)]
     return compatible
+
+
+def _another_rendered_indicator(fact: Fact, renderings: Sequence[str]) -> bool:
+    """Whether an English per-capita question names an indicator (per capita disposable income ->
+    可支配收入) and ``fact`` is the per-capita figure of another one (人均地区生产总值)."""
+    indicators = [r for r in renderings if len(r) >= INDICATOR_MIN_CHARS]
+    found = _PER_CAPITA_INDICATOR.search(fact.attribute)
+    if not indicators or found is None:
+        return False
+    own = found.group(1)[:4]
+    return not any(own in r for r in renderings) and not any(r in fact.attribute for r in indicators)
+
+
+#: How long a Chinese rendering must be to name an indicator (可支配收入), not a word (收入).
+INDICATOR_MIN_CHARS = 4
 
 
 def _per_capita_of_asked(fact: Fact, question: str) -> bool:
@@ -1078,6 +1122,8 @@ def choose_fact(
     weights: Mapping[str, float],
     question: str = "",
     words_must_decide: bool = False,
+    places: Sequence[str] = (),
+    renderings: Sequence[str] = (),
 ) -> FactChoice:
     """The compatible fact whose attribute best matches the question's words.
 
@@ -1087,8 +1133,11 @@ def choose_fact(
     is confident when it is the only value, or beats every fact of another value by
     :data:`CONFIDENCE_MARGIN`, or is the new value of a change whose old value is its only rival.
     ``words_must_decide``: confident only when the question's words themselves prefer it.
+    ``renderings``: an English question's Chinese terms (see ``candidate_facts``).
+    ``places``: the forms of the county- and town-level places the question names; in a list keyed
+    by place (「皮山县58.97万元,墨玉县118.71万元」) the figure right after the asked place is its own.
     """
-    compatible = candidate_facts(facts, asked, question)
+    compatible = candidate_facts(facts, asked, question, renderings)
     if not compatible:
         return FactChoice(None, False)
     # Words every candidate's attribute holds (技能人才 in 技能人才总量 and 高技能人才) cannot tell them
@@ -1126,13 +1175,15 @@ def choose_fact(
     english_tiers = named_tiers - set(TIER.findall(question))
     per = per_units(question)
     total_asked = bool(_ASKS_TOTAL.search(question))
+    keyed_place = _keyed_by_asked_place(compatible, places)
+    margin_asked = _ASKS_MARGIN.search(question)
 
     def score(fact: Fact) -> float:
         value = attribute_score(fact, telling)
         if lead_telling:
             with_lead = replace(fact, attribute=fact.attribute + " " + fact.lead)
             value += LEAD_WEIGHT * attribute_score(with_lead, lead_telling)
-        if fact.own and not attribute_score(replace(fact, attribute=fact.own), telling):
+        if fact.own.strip() and not attribute_score(replace(fact, attribute=fact.own), telling):
             value -= CONFIDENCE_MARGIN  # a part the question names none of its own words of: the total
         if fact.role == "before":
             value += 0.5 if asked.before else -0.5
@@ -1152,6 +1203,10 @@ def choose_fact(
             value += DECIDING_BONUS
         if per and is_per(fact, per):
             value += _SCOPE_WEIGHT  # stated per what the question asks per (每只 for 每只)
+        if margin_asked and margin_asked.group(1) in fact.attribute:
+            value += DECIDING_BONUS  # 「增速超过全省多少」: 超过全省0.4个百分点, not the growth rate itself
+        if fact in keyed_place:
+            value += DECIDING_BONUS  # 「墨玉县118.71万元」 for 「分配给墨玉县多少」, not the list's first figure
         if total_asked and _ASKS_TOTAL.search(fact.attribute):
             value += DECIDING_BONUS  # 「资金共计多少」: 共计16.5万元, not the 每人3000元 it sums
         if any(condition in fact.attribute for condition in conditions):

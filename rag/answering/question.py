@@ -9,7 +9,7 @@ names) are what the evidence must mention: a question about 齐齐哈尔 answere
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -168,6 +168,14 @@ class QuestionAnalysis:
         return {m.surface for m in self.places} | {m.place.name for m in self.places}
 
 
+def _without_places(question: str, places: Sequence[PlaceMention]) -> str:
+    """``question`` with each place mention blanked out (same length)."""
+    for mention in places:
+        end = mention.start + len(mention.surface)
+        question = question[: mention.start] + " " * len(mention.surface) + question[end:]
+    return question
+
+
 class QuestionAnalyzer:
     """Classifies questions and extracts their entities with one gazetteer."""
 
@@ -268,14 +276,15 @@ class QuestionAnalyzer:
             if asked is None and kind == "fact" and not size:
                 asked = asked_through_renderings(question, renderings)
                 kind = asked.kind if asked is not None else kind  # type: ignore[assignment]
-        phrases = self.dictionary().translate_phrases(question) if language == "en" else []
+        # a place's English name is no phrase to translate (Hangjin Rear Banner: no 饲养 or 旌旗)
+        phrases = self.dictionary().translate_phrases(_without_places(question, places)) if language == "en" else []
         return QuestionAnalysis(
             text=question,
             language=language,
             kind=kind,
             places=places,
             years=years_named(_REPORT_NAMED.sub(" ", question)),
-            report_years=list(dict.fromkeys(m.group(1) for m in _REPORT_NAMED.finditer(question))),
+            report_years=list(dict.fromkeys(m.group(1) or m.group(2) for m in _REPORT_NAMED.finditer(question))),
             # Only Chinese quotations: an English question's "Great Craftsmen" cannot occur verbatim
             # in Chinese documents.
             quoted=[q for q in dict.fromkeys(_QUOTED.findall(question)) if CJK.search(q)],
@@ -321,6 +330,11 @@ _LIST_SIZE = re.compile(
 #: 「2019年统计公报」 (the words between are the report's place or 的, never a figure or another year).
 _REPORT_NAMED = re.compile(
     r"((?:19|20)\d{2})年(?:[^\d年月，,。？?、]{0,10}?)(?:政府工作报告|统计公报)"
+    # the same in English: "its 2019 government work report", "the 2021 statistical bulletin"
+    # (the year right before the report's name: in "GDP for 2025 according to its government work
+    # report" 2025 is the figure's year)
+    r"|\b((?:19|20)\d{2})\s+(?:government\s+work\s+report|statistical\s+(?:bulletin|communiqu[eé]))",
+    re.I,
 )
 
 

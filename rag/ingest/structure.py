@@ -260,6 +260,14 @@ _NUMBER_IN_BRACKETS = re.compile(rf"[(（]({DOCUMENT_NUMBER.pattern})[)）]")
 _QUOTED_WITH_NUMBER = re.compile(rf"《([^》]{{4,80}})》\s*[(（]({DOCUMENT_NUMBER.pattern})[)）]")
 
 
+def cited_numbers(text: str) -> list[tuple[str, MetaLine]]:
+    """The documents ``text`` cites with their numbers, 「《…管理暂行办法》(舟财农〔2018〕18号)」:
+    (the cited title, where its number stands)."""
+    return [
+        (m.group(1), MetaLine(m.group(2), m.start(2), m.end(2))) for m in _QUOTED_WITH_NUMBER.finditer(text)
+    ]
+
+
 def _metadata_fields(lines: list[tuple[int, str]]) -> LocatedMeta:
     """The date and number a page's labelled metadata fields give (「发布日期:2022-07-29」)."""
     date = doc_number = None

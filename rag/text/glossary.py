@@ -21,6 +21,15 @@ ABBREVIATIONS_FILE = "abbreviations_zh.tsv"
 TERMS_FILE = "terms_en_zh.tsv"
 
 
+#: A hyphen joining two words (primary-industry, per-capita): the glossary's phrase either way.
+_WORD_HYPHEN = re.compile(r"(?<=[A-Za-z])[-‐‑](?=[A-Za-z])")
+
+
+def _unhyphenated(text: str) -> str:
+    """``text`` with a hyphen between two words read as a space (same length)."""
+    return _WORD_HYPHEN.sub(" ", text)
+
+
 class Glossary:
     """English phrases to Chinese terms, read from a domain pack's ``glossary_en_zh.tsv``.
 
@@ -40,7 +49,7 @@ class Glossary:
             english, chinese = line.split("\t", 1)
             terms = [c.strip() for c in chinese.split(",") if c.strip()]
             if english.strip() and terms:
-                self._terms[english.strip().lower()] = terms
+                self._terms[_unhyphenated(english.strip().lower())] = terms
         phrases = sorted(self._terms, key=len, reverse=True)
         self._pattern = (
             re.compile(r"(?<![A-Za-z])(" + "|".join(map(re.escape, phrases)) + r")(?![A-Za-z])", re.I)
@@ -75,7 +84,7 @@ class Glossary:
         found: list[str] = []
         if self._pattern is None:
             return found
-        for match in self._pattern.finditer(text):
+        for match in self._pattern.finditer(_unhyphenated(text)):
             for term in self._terms[match.group(1).lower()]:
                 if term not in found:
                     found.append(term)

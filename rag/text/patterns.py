@@ -86,9 +86,11 @@ def tiers_named(text: str) -> set[str]:
     return named
 
 #: A document number (发文字号): 机关代字, year in 〔〕 (or [] ［］ () （）) and a serial number:
-#: 渝高技办〔2024〕3号, 东府办[2005]42号, 汉政办发〔2016 〕2 号.
+#: 渝高技办〔2024〕3号, 东府办[2005]42号, 汉政办发〔2016 〕2 号. The 机关代字 holds none of the
+#: characters of the words a sentence leads up to a number with (「请你们严格按照舟财农〔2018〕18号文件」).
+_NOT_ISSUER_CODE = "按照据依参你们我严格执贯彻落实的"
 DOCUMENT_NUMBER = re.compile(
-    rf"[{CJK_RANGE}]{{1,10}}\s*[〔\[［(（]\s*(?:19|20)\d{{2}}\s*[〕\]］)）]\s*\d+\s*号"
+    rf"(?:(?![{_NOT_ISSUER_CODE}])[{CJK_RANGE}]){{1,10}}\s*[〔\[［(（]\s*(?:19|20)\d{{2}}\s*[〕\]］)）]\s*\d+\s*号"
 )
 
 #: Titles and roles that make a name someone's (副主席陈刚, 县长田兴国, 联系人:方玉婷, 首席技能专家郭锐):

@@ -34,7 +34,9 @@ _LEVEL_ORDER: tuple[PlaceLevel, ...] = ("country", "province", "city", "county")
 #: Characters of a document's opening that may name its issuing body or place.
 OPENING_CHARS = 300
 _ENGLISH_SUFFIXES = ("", " County", " City", " District", " Province")
-_LATIN_WORD = re.compile(r"[A-Za-z]+")
+#: A Latin word; a pinyin name keeps its syllable apostrophe before a, o or e (Ma'anshan, Xi'an's),
+#: which the gazetteer's romanised forms (Maanshan, Xian) leave out; a possessive 's is no syllable.
+_LATIN_WORD = re.compile(r"[A-Za-z]+(?:['’][aoeAOE][A-Za-z]*)*")
 #: How a document speaks of its own county or city (全县烟叶工作, 我市, 本区).
 _SELF_REFERENCE = {
     "county": re.compile(r"(?:全|本|我)(?:县|区|旗)"),
@@ -102,6 +104,24 @@ def _single_character_english(name: str) -> list[str]:
     return [e + _ENDING_IN_ENGLISH[name[1]] for e in _english_names(name[0])]
 
 
+#: A banner named by its direction from a namesake (杭锦后旗, 科尔沁右翼前旗, 阿拉善左旗).
+_DIRECTED_BANNER = re.compile(r"^(.+?)(左翼|右翼|左|右)?(前|后|中)?旗$")
+_BANNER_DIRECTIONS = {
+    "左翼": "Left", "右翼": "Right", "左": "Left", "右": "Right", "前": "Front", "后": "Rear", "中": "Middle",
+}
+
+
+def _directed_banner_english(name: str) -> list[str]:
+    """「Hangjin Rear Banner」 for 杭锦后旗, 「Keerqin Right Front Banner」 for 科尔沁右翼前旗: English
+    calls a banner named by its direction by the namesake's pinyin, the direction and Banner —
+    never by the namesake alone, which is another banner (杭锦旗)."""
+    found = _DIRECTED_BANNER.match(name)
+    if found is None or not (found.group(2) or found.group(3)) or len(found.group(1)) < 2:
+        return []
+    directions = " ".join(_BANNER_DIRECTIONS[part] for part in found.groups()[1:] if part)
+    return [f"{stem} {directions} Banner" for stem in _english_names(found.group(1))]
+
+
 #: Endings English renders as County / District / City, left off a full name before it is romanised.
 _ENGLISHED_ENDINGS = ("区", "县", "市", "旗")
 
@@ -134,7 +154,9 @@ class Gazetteer:
             forms += known_english or [
                 e + suffix for e in _english_names(english_base) for suffix in _ENGLISH_SUFFIXES
                 if suffix == "" or (suffix == " Province") == (division.level == "province")
-            ] + _single_character_english(division.name)
+            ] + _single_character_english(division.name) + _directed_banner_english(division.name)
+            if division.name.endswith("旗") and not known_english:
+                forms += [e + " Banner" for e in _english_names(english_base)]  # 杭锦旗: Hangjin Banner
             place = Place(name, division.level, tuple(dict.fromkeys(forms)), division.code)
             self.places.append(place)
             self._by_code.setdefault(division.code, place)  # a repeated code keeps its real division
@@ -198,7 +220,7 @@ class Gazetteer:
                 if any(text[a.end() : b.start()] != " " for a, b in itertools.pairwise(run)):
                     continue
                 surface = text[run[0].start() : run[-1].end()]
-                places = self._latin_forms.get(surface.lower())
+                places = self._latin_forms.get(re.sub("['’]", "", surface.lower()))
                 if places and surface[0].isupper():
                     chosen = _highest(places)
                     # every other reading, of any level: Jianyang is 咸阳 (a city, by a heteronym)

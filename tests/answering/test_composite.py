@@ -345,3 +345,24 @@ def test_a_list_of_places_takes_the_longest_place_that_ends_its_first_piece() ->
 
     composite = split_composite("2022年南漳县和宜城市的第三产业增加值，哪个更多？", place_at_start)
     assert composite is not None and composite.items == ("南漳县", "宜城市")
+
+
+def test_english_names_of_three_words_and_with_an_apostrophe_are_whole_items() -> None:
+    composite = split_composite("In 2021, which had the larger GDP: Hangjin Banner or Hangjin Rear Banner?")
+    assert composite is not None and composite.items == ("Hangjin Banner", "Hangjin Rear Banner")
+    apostrophe = split_composite("Which city had the larger GDP in 2018, Ma'anshan or Wuhu?")
+    assert apostrophe is not None and apostrophe.items == ("Ma'anshan", "Wuhu")
+
+
+def test_an_english_comparison_names_the_winning_place_in_chinese_too(fresh_engine: Engine, tmp_path: Path) -> None:
+    """The documents and citations name 杭锦后旗; the answer says which place that is."""
+    index_texts(fresh_engine, tmp_path / "docs", {
+        "a.txt": "2021年杭锦旗国民经济和社会发展统计公报\n全旗第一产业增加值为26.3亿元,同比增长3.5%。\n",
+        "b.txt": "2021年杭锦后旗国民经济和社会发展统计公报\n全旗第一产业增加值49.82亿元,同比增长5.3%。\n",
+    })
+    answer = fresh_engine.ask(
+        "In 2021, which had the larger primary-industry value added: Hangjin Banner or Hangjin Rear Banner?"
+    )
+    assert not answer.refused, answer.answer
+    assert answer.short_answer == "Hangjin Rear Banner (杭锦后旗)", answer.answer
+    assert "26.3亿元" in answer.answer and "49.82亿元" in answer.answer

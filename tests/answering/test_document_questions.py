@@ -6,6 +6,7 @@ import pytest
 
 from rag.answering.document_questions import (
     asked_document_field,
+    cited_number,
     document_statement,
     named_document,
 )
@@ -220,3 +221,67 @@ def test_a_document_copied_without_its_title_is_named_by_its_signing_body(analyz
     assert found is not None and found.doc_id == "s.txt"
     unsigned = Document(doc_id="u.txt", title="一、资金来源", text=body)
     assert named_document(analyzer.analyze(question), [other, unsigned], terms, weight) is None
+
+
+REPLY = (
+    "某县人民政府关于同意农村环境整治项目实施方案的批复\n"
+    "县环保局:\n"
+    "你局上报的《关于农村环境整治项目实施方案的请示》已收悉。经县政府研究,原则同意你单位上报的实施方案。\n"
+    "联系人:王某\n"
+    "某县人民政府\n2019年5月27日\n"
+)
+
+
+def test_the_addressee_line_under_the_title_is_the_documents_addressee() -> None:
+    document = Document(doc_id="r.txt", title="某县人民政府关于同意农村环境整治项目实施方案的批复", text=REPLY, content_hash="r")
+    statement = document_statement(document, "addressee")
+    assert statement is not None and statement.value == "县环保局"
+    assert REPLY[statement.start : statement.end] == "县环保局"
+    several = "关于做好春耕工作的通知\n各乡镇人民政府、街道办事处，县直各部门：\n现将有关事项通知如下。\n"
+    listed = document_statement(Document(doc_id="n.txt", title="", text=several, content_hash="n"), "addressee")
+    assert listed is not None and listed.value == "各乡镇人民政府、街道办事处，县直各部门"
+    report = "某县政府工作报告\n2019年工作回顾\n全县生产总值增长6%。\n联系人:王某\n"
+    assert document_statement(Document(doc_id="g.txt", title="", text=report, content_hash="g"), "addressee") is None
+
+
+@pytest.mark.parametrize("question", [
+    "某县人民政府2019年关于同意农村环境整治项目实施方案的批复是发给哪个单位的？",
+    "这份通知的主送机关是谁？",
+    "To whom is the county's 2019 reply on the rural environment plan addressed?",
+])
+def test_asking_whom_a_document_is_sent_to_asks_its_addressee(question: str) -> None:
+    assert asked_document_field(QuestionAnalyzer().analyze(question)) == "addressee"
+
+
+def test_the_addressee_is_answered_from_its_line(fresh_engine: Engine, tmp_path: Path) -> None:
+    index_texts(fresh_engine, tmp_path / "docs", {"reply.txt": REPLY})
+    answer = fresh_engine.ask("某县人民政府2019年关于同意农村环境整治项目实施方案的批复是发给哪个单位的？")
+    assert not answer.refused and answer.short_answer == "县环保局", answer.answer
+
+
+ALLOCATION = (
+    "某市财政局关于下达2019年第三批市级美丽乡村建设专项资金的通知\n"
+    "某财农〔2019〕52号\n"
+    "各县(区)财政局:\n"
+    "为全面推进美丽乡村建设,根据《某市美丽乡村建设专项资金管理暂行办法》(某财农〔2018〕18号)等有关文件要求,"
+    "现将2019年度第三批市级美丽乡村建设专项资金80万元下达给你们。\n"
+    "请你们严格按照某财农〔2018〕18号文件等有关要求,及时将资金落实到具体项目。\n"
+    "某市财政局\n2019年12月10日\n"
+)
+
+
+def test_the_number_of_a_cited_document_is_the_one_after_its_title() -> None:
+    document = Document(doc_id="a.txt", title="某市财政局关于下达2019年第三批市级美丽乡村建设专项资金的通知", text=ALLOCATION, content_hash="a")
+    cited = cited_number(document, "某市美丽乡村建设专项资金管理暂行办法的文号是什么？")
+    assert cited is not None and cited[0] == "某市美丽乡村建设专项资金管理暂行办法"
+    assert cited[1].value == "某财农〔2018〕18号"
+    assert ALLOCATION[cited[1].start : cited[1].end] == "某财农〔2018〕18号"
+    assert cited_number(document, "某市下达2019年第三批市级美丽乡村建设专项资金的通知文号是什么？") is None
+
+
+def test_a_cited_documents_number_and_the_notices_own_are_told_apart(fresh_engine: Engine, tmp_path: Path) -> None:
+    index_texts(fresh_engine, tmp_path / "docs", {"allocation.txt": ALLOCATION})
+    cited = fresh_engine.ask("某市美丽乡村建设专项资金管理暂行办法的文号是什么？")
+    assert cited.short_answer == "某财农〔2018〕18号", cited.answer
+    own = fresh_engine.ask("What is the document number of the notice allocating the third batch of 2019 beautiful-village funds?")
+    assert own.short_answer == "某财农〔2019〕52号", own.answer

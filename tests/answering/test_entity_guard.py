@@ -503,3 +503,32 @@ def test_a_notice_dated_a_year_after_the_doings_its_opening_names_is_not_of_its_
         meta=DocumentMeta(issuer="湖北省教育厅", date="2011-03-22"),
     )
     assert missing_for(guard, analyzer, "湖北省2011年安全知识网络竞赛一等奖评了多少名？", notice, sentence) == ["2011年"]
+
+
+def test_the_years_of_a_cited_documents_title_are_not_the_figures_year(
+    guard: EntityGuard, analyzer: QuestionAnalyzer
+) -> None:
+    """「根据《…三年攻坚行动实施意见(2018-2020年)》…现将2019年度第三批…资金80万元下达」 is the 2019 batch:
+    a question about 2020 is not answered by it; the question quoting that title is."""
+    sentence = (
+        "根据《某市美丽乡村建设三年攻坚行动实施意见(2018-2020年)》等有关文件要求,经研究,"
+        "现将2019年度第三批市级美丽乡村建设专项资金80万元下达给你们。"
+    )
+    document = make_document("n.txt", "关于下达2019年第三批市级美丽乡村建设专项资金的通知", f"关于下达资金的通知\n{sentence}\n")
+    other_year = "舟山市2020年第三批市级美丽乡村建设专项资金下达了多少？"
+    assert "2020年" in missing_for(guard, analyzer, other_year, document, sentence)
+    own_year = "舟山市2019年第三批市级美丽乡村建设专项资金下达了多少？"
+    assert "2019年" not in missing_for(guard, analyzer, own_year, document, sentence)
+    quoted = "《某市美丽乡村建设三年攻坚行动实施意见(2018-2020年)》要求2020年下达多少资金？"
+    assert "2020年" not in missing_for(guard, analyzer, quoted, document, sentence)
+
+
+def test_a_sentence_dated_only_by_the_title_it_cites_keeps_that_year(
+    guard: EntityGuard, analyzer: QuestionAnalyzer
+) -> None:
+    """「政策依据:《…关于2024年全区社会救助标准有关事宜的通知》(内政字〔2024〕131号)」 states no year of its
+    own: the cited title's year is all that dates it."""
+    sentence = "(一)政策依据:《某自治区人民政府关于2024年全区社会救助标准有关事宜的通知》(内政字〔2024〕131号)"
+    document = make_document("g.txt", "城镇居民最低生活保障补助服务指南", f"城镇居民最低生活保障补助服务指南\n{sentence}\n")
+    question = "2024年低保标准依据的自治区文件文号是什么？"
+    assert "2024年" not in missing_for(guard, analyzer, question, document, sentence)

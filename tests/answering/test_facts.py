@@ -733,3 +733,89 @@ def test_an_english_question_naming_a_tier_takes_that_tiers_figure() -> None:
     question = "What is the new rural minimum living allowance standard?"
     chosen = choose_fact(sentence_facts(sentence), AskedFor("amount", ("money",)), weights("低保", "标准"), question).best
     assert chosen is not None and chosen.text == "320元/月"
+
+
+def test_a_list_keyed_by_place_answers_with_the_figure_after_the_asked_place() -> None:
+    """「皮山县58.97万元,墨玉县118.71万元,和田县78.2万元」 for 「分配给墨玉县多少」: the figure right after
+    墨玉县, not the first one, whose attribute also holds the words before the list."""
+    sentence = "2020年中央农村环境整治资金(统筹整合部分)皮山县58.97万元,墨玉县118.71万元,和田县78.2万元。"
+    question = "某地区2020年中央农村环境整治资金(统筹整合部分)分配给墨玉县多少？"
+    asked = asked_for(question)
+    assert asked is not None and asked.kind == "amount"
+    words = weights("中央", "农村环境整治资金", "统筹整合部分", "分配")
+    chosen = choose_fact(sentence_facts(sentence), asked, words, question, places=["墨玉县", "墨玉"])
+    assert chosen.best is not None and chosen.best.text == "118.71万元" and chosen.confident
+    last = choose_fact(sentence_facts(sentence), asked, words, question, places=["和田县"])
+    assert last.best is not None and last.best.text == "78.2万元"
+    # without the asked place the words decide as before (the list's first figure)
+    unkeyed = choose_fact(sentence_facts(sentence), asked, words, question)
+    assert unkeyed.best is not None and unkeyed.best.text == "58.97万元"
+
+
+def test_a_place_the_question_names_picks_nothing_in_a_sentence_not_keyed_by_place() -> None:
+    """「某县大工匠由每人奖励1万元提高到5万元」: no figure follows a place's name, so the asked county
+    changes nothing (the new value answers)."""
+    sentence = "某县大工匠由每年评选10人增加到50人，由每人奖励1万元提高到5万元。"
+    asked = AskedFor("amount", ("money",))
+    chosen = choose_fact(sentence_facts(sentence), asked, weights("奖励"), "某县对大工匠每人奖励多少钱？", places=["某县"])
+    assert chosen.best is not None and chosen.best.text == "5万元"
+
+
+@pytest.mark.parametrize("question", [
+    "某县2019年建筑业总产值比增多少？",
+    "某旗2021年城镇登记失业率控制在多少以内？",
+    "How much did the secondary industry value added of the banner grow in 2021?",
+])
+def test_growth_and_rate_questions_ask_a_percentage(question: str) -> None:
+    asked = asked_for(question)
+    assert asked is not None and asked.kind == "percent"
+
+
+def test_a_money_question_about_growth_in_money_still_asks_money() -> None:
+    asked = asked_for("某县建筑业总产值比增多少万元？")
+    assert asked is not None and asked.kind == "amount"
+
+
+def test_an_english_total_indicator_is_not_answered_by_its_per_capita_figure() -> None:
+    """"What was the GDP" renders as 生产总值: 「人均生产总值达到130800元」 is another indicator."""
+    asked = AskedFor("amount", ("money",))
+    facts = sentence_facts("人均生产总值达到130800元,同比增长1.7%。")
+    question = "What was the GDP of the banner in 2021?"
+    assert candidate_facts(facts, asked, question, ["地区生产总值", "生产总值"]) == []
+    assert [f.text for f in candidate_facts(facts, asked, question, ["零售总额"])] == ["130800元"]
+    per_capita = "What was the per capita GDP of the banner in 2021?"
+    assert [f.text for f in candidate_facts(facts, asked, per_capita, ["生产总值"])] == ["130800元"]
+
+
+def test_a_question_asking_the_margin_gets_the_figure_after_the_same_verb() -> None:
+    """「增速超过全省多少」: 「超过全省0.4个百分点」, not the 8.5% growth it exceeds by."""
+    sentence = "预计实现地区生产总值1800亿元、增长8.5%,超过全省0.4个百分点;"
+    question = "某市2018年地区生产总值增速超过全省多少？"
+    asked = asked_for(question)
+    assert asked is not None
+    chosen = choose_fact(sentence_facts(sentence), asked, weights("地区生产总值", "增速"), question)
+    assert chosen.best is not None and chosen.best.text == "0.4个百分点"
+    growth = "某市2018年地区生产总值增长多少？"
+    plain = choose_fact(sentence_facts(sentence), asked, weights("地区生产总值", "增长"), growth)
+    assert plain.best is not None and plain.best.text == "8.5%"
+
+
+def test_an_english_per_capita_question_is_not_answered_by_another_indicators_figure() -> None:
+    """"per capita disposable income" (可支配收入) is not 「人均地区生产总值44116元」; "per capita GDP" is."""
+    asked = AskedFor("amount", ("money",))
+    facts = sentence_facts("按常住人口计算,人均地区生产总值44116元。")
+    income = "What was the per capita disposable income of the county's residents in 2022?"
+    assert candidate_facts(facts, asked, income, ["收入", "可支配收入"]) == []
+    gdp = "What was the per capita GDP of the county in 2022?"
+    assert [f.text for f in candidate_facts(facts, asked, gdp, ["人均地区生产总值", "地区生产总值"])] == ["44116元"]
+    # a rendering too short to name an indicator ("income") decides nothing
+    assert [f.text for f in candidate_facts(facts, asked, "What was the per capita income?", ["收入"])] == ["44116元"]
+
+
+@pytest.mark.parametrize("question", [
+    "By how much did the value added of industry above designated size (规模工业增加值) grow in the county in 2023?",
+    "What was the city's fixed-asset investment growth in 2021?",
+])
+def test_english_growth_questions_ask_a_rate(question: str) -> None:
+    asked = asked_for(question)
+    assert asked is not None and asked.kind == "percent"

@@ -191,3 +191,23 @@ def test_a_year_naming_the_report_is_no_year_of_the_figure(analyzer: QuestionAna
 def test_which_few_asks_for_a_list_and_how_many_for_a_count(analyzer: QuestionAnalyzer) -> None:
     assert analyzer.analyze("赤壁市入选试点村的是哪几个村？").kind == "list"
     assert analyzer.analyze("赤壁市有几个村入选试点村？").kind == "count"
+
+
+def test_an_english_question_names_the_report_it_reads_from() -> None:
+    """"according to its 2019 government work report" names the report's year, not the figure's."""
+    analysis = QuestionAnalyzer().analyze(
+        "What was the estimated GDP of the city in 2018 according to its 2019 government work report?"
+    )
+    assert analysis.report_years == ["2019"] and analysis.years == ["2018"]
+
+
+def test_an_english_place_name_is_not_translated_as_words() -> None:
+    """「Hangjin Rear Banner」 is a place, not 饲养 (to rear) and 旌旗 (a banner)."""
+    analysis = QuestionAnalyzer().analyze("What was the GDP of Hangjin Rear Banner in 2021?")
+    assert not {"饲养", "旌旗", "横幅"} & set(analysis.translations)
+    assert "杭锦后旗" in {m.place.name for m in analysis.places}
+
+
+def test_a_year_before_according_to_the_report_is_the_figures_year() -> None:
+    analysis = QuestionAnalyzer().analyze("What was the county's GDP for 2025 according to its government work report?")
+    assert analysis.report_years == [] and analysis.years == ["2025"]

@@ -40,3 +40,10 @@ def test_general_english_terms_of_statistics_expand_any_english_question() -> No
     assert terms.expand("Which county won more craftsman titles?") == []
     analysis = QuestionAnalyzer().analyze("What was the urbanization rate of the county in 2021?")
     assert "城镇化率" in analysis.expansions
+
+
+def test_a_hyphenated_phrase_is_the_glossary_phrase() -> None:
+    """"primary-industry value added" is "primary industry value added"."""
+    spaced = QuestionAnalyzer().analyze("What was the primary industry value added of the banner?").expansions
+    hyphenated = QuestionAnalyzer().analyze("What was the primary-industry value added of the banner?").expansions
+    assert "第一产业" in spaced and hyphenated == spaced

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from rag.text.patterns import CJK, YEAR, YEAR_RANGE, is_cjk
 
 
@@ -34,3 +36,15 @@ def test_tiers_are_named_in_chinese_or_in_english() -> None:
     assert tiers_named("How much does a provincial-level award get?") == {"省级"}
     assert tiers_named("What was the national economy's growth?") == set()
     assert tiers_named("中央资金分配了多少") == {"中央"} and tiers_named("中央提出") == set()
+
+
+@pytest.mark.parametrize(("text", "number"), [
+    ("请你们严格按照舟财农〔2018〕18号文件等有关要求", "舟财农〔2018〕18号"),
+    ("根据京财预字[2004]586号精神", "京财预字[2004]586号"),
+    ("你局上报的请示(兰陵环请〔2019〕1号)已收悉", "兰陵环请〔2019〕1号"),
+])
+def test_a_document_number_starts_at_its_issuer_code_not_at_the_words_leading_to_it(text: str, number: str) -> None:
+    from rag.text.patterns import DOCUMENT_NUMBER
+
+    found = DOCUMENT_NUMBER.search(text)
+    assert found is not None and found.group(0) == number

@@ -124,3 +124,20 @@ def test_the_signing_body_places_a_notice_whose_opening_names_only_its_province(
     provincial = Document(doc_id="h.txt", title="湖北省教育厅关于公布竞赛获奖结果的通知", text=sent,
                           meta=DocumentMeta(issuer="湖北省教育厅"))
     assert gazetteer.document_place(provincial).name == "湖北"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("How many invention patents did Ma'anshan have in 2018?", "马鞍山"),
+    ("What was Xi'an's GDP?", "西安"),
+    ("Ma’anshan city", "马鞍山"),
+])
+def test_a_pinyin_name_is_found_with_its_syllable_apostrophe(gazetteer: Gazetteer, text: str, name: str) -> None:
+    assert [m.place.name for m in gazetteer.find(text)] == [name]
+
+
+def test_a_banner_named_by_direction_is_not_its_namesake(gazetteer: Gazetteer) -> None:
+    """Hangjin Rear Banner is 杭锦后旗, a banner of another city than 杭锦旗 (Hangjin Banner)."""
+    [rear] = gazetteer.find("What was the GDP of Hangjin Rear Banner in 2021?")
+    assert rear.place.name == "杭锦后旗" and rear.surface == "Hangjin Rear Banner"
+    [plain] = gazetteer.find("What was the GDP of Hangjin Banner in 2021?")
+    assert plain.place.name == "杭锦旗"
