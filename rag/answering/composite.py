@@ -33,7 +33,9 @@ _WHICH = r"(?:哪个地方|哪个县|哪个市|哪个省|哪一个|哪个|哪一
 _COMPARE_ZH = re.compile(rf"{_WHICH}(?:的)?[^，。？?]{{0,12}}?(?:更|较|最)?({_MORE}|{_LESS})")
 _DIFFERENCE_ZH = re.compile(r"(?:比|较).{1,20}?(?:多|少|高|低)(?:了)?.{0,8}?(?:多少"
     r"|几)|相差多少|差距(?:是|为|有)?多少|差(?:多少|几)")
-_TOTAL_ZH = re.compile(r"一共|合计|总共|共计|总计|加起来|相加|之和|总和|合起来")
+_TOTAL_ZH = re.compile(
+    r"一共|合计|总共|共计|总计|加起来|相加|之和|总和|合起来|共(?:获得|分得|得到|安排|下达|拨付|收到)"
+)
 #: 「甲和乙分别有多少」「甲、乙各是多少」: each item's figure, nothing computed.
 _EACH_ZH = re.compile(r"(?:分别|各自|各)(?:是|为|有|达到|达|占|获得|给予|奖励|补贴)?(?:多少|几)")
 #: "do A and B each have", "respectively": not "each year" or "each person", which count per item.
@@ -253,6 +255,10 @@ def _split_composite(
     towns = _town_pair(question)
     if towns is not None:
         return _split_at(operation, question, *towns)
+    sources = _GOVERNMENT_PAIR.search(question)
+    if sources is not None:
+        # 「墨玉县共获得中央和自治区农村环境整治资金多少」: the fund of each level of government
+        return _split_at(operation, question, (sources.group(1), sources.group(2)), sources.span())
     match = _PAIR.search(question)
     if not match:
         return None
@@ -451,6 +457,11 @@ def _counted_items(
     return None
 
 
+#: Two levels of government as the sources of one fund (中央和自治区…资金, 中央和省级财政补助): the
+#: central government's and the lower level's share are two figures of their own.
+_GOVERNMENT_PAIR = re.compile(r"(中央)\s*(?:和|与|及|、)\s*(自治区|省级?|市级?|县级?)(?=[\u4e00-\u9fff(（])")
+
+
 def _town_pair(question: str) -> tuple[tuple[str, str], tuple[int, int]] | None:
     """「嘉定区安亭镇和马陆镇…合计」: two towns joined by a conjunction are the items, however long
     the shared rest after them is; returns the towns and the span of the pair."""
@@ -470,6 +481,7 @@ def _tier_pair(left: str, right: str) -> tuple[str, str, str] | None:
     if not first or first[-1].end() != len(left) or not second or second.group(0) == right:
         return None
     return left[: first[-1].start()], first[-1].group(0), second.group(0)
+
 
 
 #: Two whole noun phrases compared: 「(汉中)对A的奖励，和对B的奖励，哪个更高」, each 「(对)X的N」.

@@ -110,6 +110,9 @@ class Fact:
     #: The tier 分别 pairs the figure with (「按照国家级、省级、市级…分别给予10万元、8万元、5万元」 ->
     #: 市级 for 5万元): a question naming that tier asks for this figure.
     tier: str = ""
+    #: The words right before the figure in its clause, with nothing between (「皮山县」 of
+    #: 「,皮山县58.97万元」): a key the figure is listed under.
+    before: str = ""
 
     @property
     def text(self) -> str:
@@ -456,7 +459,8 @@ def sentence_facts(sentence: str) -> list[Fact]:
         facts.append(Fact(quantity, unit_class(quantity), attribute, bound=bound,
                           years=_clause_years(sentence, quantities, number),
                           follows=sentence[quantity.end : right],
-                          lead=sentence[lead_start:left] if lead_start < left else ""))
+                          lead=sentence[lead_start:left] if lead_start < left else "",
+                          before=sentence[max(_clause_start(plain, quantity.start), previous_end) : quantity.start]))
     facts = _scope_of_since(sentence, facts)
     facts = _one_year_for_all(facts)
     facts = _rates_of_amounts(sentence, facts)
@@ -1001,17 +1005,31 @@ _ASKS_MARGIN = re.compile(r"(超过|高于|高出|低于|快于|慢于|领先)[^
 _PLACE_KEY_END = re.compile(r"(?:县|市|区|旗|盟|州|镇|乡|街道|地区)[：:]?\s*$")
 
 
-def _keyed_by_asked_place(compatible: Sequence[Fact], places: Sequence[str]) -> list[Fact]:
-    """The facts of a list keyed by place whose key is a place the question names: when two or
-    more figures each follow a place's name (「皮山县58.97万元,墨玉县118.71万元」), the one right after
-    the asked place (墨玉县) is its figure, whatever the words before the list (which the first
-    figure's attribute also holds) say. Empty when the figures are not keyed by places."""
-    if not places:
-        return []
-    keyed = [f for f in compatible if _PLACE_KEY_END.search(f.attribute)]
-    if len({f.quantity.value for f in keyed}) < 2:
-        return []
-    return [f for f in keyed if any(f.attribute.rstrip(" ：:").endswith(form) for form in places)]
+def place_keyed(compatible: Sequence[Fact]) -> list[Fact]:
+    """The facts of a list keyed by place: two or more figures that each follow a place's name
+    (「皮山县58.97万元,墨玉县118.71万元」). Empty when the figures are not keyed by places."""
+    keyed = [f for f in compatible if _PLACE_KEY_END.search(f.before)]
+    return keyed if len({f.quantity.value for f in keyed}) >= 2 else []
+
+
+def _keyed_by_asked_place(keyed: Sequence[Fact], places: Sequence[str], question: str) -> list[Fact]:
+    """The facts of a list keyed by place whose key is a place the question names (one of
+    ``places``, or a name of two characters or more that the question writes: 乐山高新区, which no
+    division list holds): the one right after the asked place (墨玉县) is its figure, whatever the
+    words before the list (which the first figure's attribute also holds) say."""
+    def named(key: str) -> bool:
+        key = key.rstrip(" ：:")
+        end = _PLACE_KEY_END.search(key)
+        ending = len(key) - end.start() if end is not None else 1
+        return any(key.endswith(form) for form in places) or any(
+            key[-size:] in question for size in range(ending + 2, min(len(key), _KEY_MAX) + 1)
+        )
+
+    return [f for f in keyed if named(f.before)]
+
+
+#: The longest key of a list keyed by place read back from the question (名 + ending).
+_KEY_MAX = 10
 
 
 def candidate_facts(
@@ -1138,6 +1156,13 @@ def choose_fact(
     by place (「皮山县58.97万元,墨玉县118.71万元」) the figure right after the asked place is its own.
     """
     compatible = candidate_facts(facts, asked, question, renderings)
+    keyed = place_keyed(compatible)
+    keyed_place = _keyed_by_asked_place(keyed, places, question)
+    whole = bool(keyed) and not keyed_place
+    if whole and len(keyed) < len(compatible):
+        # a question naming none of the list's places asks about the whole (「中央资金共476万元」),
+        # not the list's first place (皮山县58.97万元)
+        compatible = [f for f in compatible if f not in keyed]
     if not compatible:
         return FactChoice(None, False)
     # Words every candidate's attribute holds (技能人才 in 技能人才总量 and 高技能人才) cannot tell them
@@ -1175,7 +1200,6 @@ def choose_fact(
     english_tiers = named_tiers - set(TIER.findall(question))
     per = per_units(question)
     total_asked = bool(_ASKS_TOTAL.search(question))
-    keyed_place = _keyed_by_asked_place(compatible, places)
     margin_asked = _ASKS_MARGIN.search(question)
 
     def score(fact: Fact) -> float:
@@ -1218,6 +1242,8 @@ def choose_fact(
     ranked = sorted(compatible, key=lambda f: (-score(f), f.quantity.start))
     best = ranked[0]
     rivals = [f for f in ranked[1:] if f.quantity.value != best.quantity.value]
+    if whole and best in keyed:
+        return FactChoice(best, False, score(best), compatible)  # one place's figure, not the whole's
     if not rivals:
         return FactChoice(best, True, score(best), compatible)
     margin = score(best) - score(rivals[0])

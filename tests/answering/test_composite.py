@@ -366,3 +366,25 @@ def test_an_english_comparison_names_the_winning_place_in_chinese_too(fresh_engi
     assert not answer.refused, answer.answer
     assert answer.short_answer == "Hangjin Rear Banner (杭锦后旗)", answer.answer
     assert "26.3亿元" in answer.answer and "49.82亿元" in answer.answer
+
+
+def test_central_and_lower_government_funds_are_two_items() -> None:
+    """「墨玉县共获得中央和自治区…资金多少」: the central and the region's allocation, added."""
+    composite = split_composite("某地区2020年墨玉县共获得中央和自治区农村环境整治资金(统筹整合部分)多少？")
+    assert composite is not None and composite.operation == "total"
+    assert composite.items == ("中央", "自治区")
+    assert composite.parts[0].startswith("某地区2020年墨玉县共获得中央农村环境整治资金")
+    assert composite.parts[1].startswith("某地区2020年墨玉县共获得自治区农村环境整治资金")
+    assert split_composite("某县获得中央农村环境整治资金多少？") is None
+
+
+def test_a_county_total_of_two_funds_adds_the_countys_figure_in_each(fresh_engine: Engine, tmp_path: Path) -> None:
+    index_texts(fresh_engine, tmp_path / "docs", {
+        "fund.txt": (
+            "和田地区财政局关于2020年农村环境整治资金分配情况的公示\n"
+            "2020年中央农村环境整治资金皮山县58.97万元,墨玉县118.71万元,和田县78.2万元。\n"
+            "2020年自治区农村环境整治资金皮山县46万元,墨玉县92.6万元,和田县61万元。\n"
+        ),
+    })
+    answer = fresh_engine.ask("和田地区2020年墨玉县共获得中央和自治区农村环境整治资金多少？")
+    assert answer.short_answer == "211.31万元", answer.answer

@@ -745,11 +745,37 @@ def test_a_list_keyed_by_place_answers_with_the_figure_after_the_asked_place() -
     words = weights("中央", "农村环境整治资金", "统筹整合部分", "分配")
     chosen = choose_fact(sentence_facts(sentence), asked, words, question, places=["墨玉县", "墨玉"])
     assert chosen.best is not None and chosen.best.text == "118.71万元" and chosen.confident
-    last = choose_fact(sentence_facts(sentence), asked, words, question, places=["和田县"])
+    last = choose_fact(sentence_facts(sentence), asked, words, question.replace("墨玉县", "和田县"), places=["和田县"])
     assert last.best is not None and last.best.text == "78.2万元"
-    # without the asked place the words decide as before (the list's first figure)
-    unkeyed = choose_fact(sentence_facts(sentence), asked, words, question)
-    assert unkeyed.best is not None and unkeyed.best.text == "58.97万元"
+    # a key no division list holds (a development zone) is read back from the question itself
+    zone = "某市水利发展资金中乐山高新区分到多少？"
+    zone_list = sentence_facts("某市水利发展资金:乐山高新区348万元,夹江县150万元,沐川县210万元。")
+    chosen_zone = choose_fact(zone_list, asked, weights("水利发展资金", "分到"), zone)
+    assert chosen_zone.best is not None and chosen_zone.best.text == "348万元"
+    # a question naming none of the list's places asks about the whole: no one place's figure is it
+    whole = choose_fact(sentence_facts(sentence), asked, words, "某地区2020年中央农村环境整治资金是多少？")
+    assert not whole.confident
+
+
+def test_figures_written_before_their_keys_are_no_list_keyed_by_place() -> None:
+    """「资金来源:70%中央和自治区,10%盟市,20%本级资金」: each share is written before whose it is."""
+    sentence = "(五)资金来源:70%中央和自治区,10%盟市,20%本级资金。"
+    question = "某市低保资金中，中央和自治区承担多大比例？"
+    asked = asked_for(question)
+    assert asked is not None
+    chosen = choose_fact(sentence_facts(sentence), asked, weights("低保资金", "中央", "自治区", "承担"), question)
+    assert chosen.best is not None and chosen.best.text == "70%"
+
+
+def test_a_question_about_the_whole_takes_the_total_beside_a_list_keyed_by_place() -> None:
+    sentence = "中央资金共476万元,其中皮山县58.97万元,墨玉县118.71万元,和田县78.2万元。"
+    question = "某地区2020年中央资金是多少？"
+    asked = asked_for(question)
+    assert asked is not None
+    chosen = choose_fact(sentence_facts(sentence), asked, weights("中央", "资金"), question)
+    assert chosen.best is not None and chosen.best.text == "476万元"
+    county = choose_fact(sentence_facts(sentence), asked, weights("中央", "资金"), question, places=["墨玉县"])
+    assert county.best is not None and county.best.text == "118.71万元"
 
 
 def test_a_place_the_question_names_picks_nothing_in_a_sentence_not_keyed_by_place() -> None:

@@ -32,6 +32,7 @@ SPLITS = {
     "dev-docs7": ("dev_docs7_qa.jsonl", PROJECT_ROOT / "eval" / "dev_corpus7", 200),
     "dev-docs8": ("dev_docs8_qa.jsonl", PROJECT_ROOT / "eval" / "dev_corpus8", 200),
     "dev-docs9": ("dev_docs9_qa.jsonl", PROJECT_ROOT / "eval" / "dev_corpus9", 200),
+    "dev-docs10": ("dev_docs10_qa.jsonl", PROJECT_ROOT / "eval" / "dev_corpus10", 300),
 }
 COMPUTED_TYPES = {"comparison", "total"}
 
