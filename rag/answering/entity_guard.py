@@ -329,7 +329,10 @@ class EntityGuard:
                 continue  # 「2021年4月6日…出台的方案」 and a sentence of 4月6日 with no year of its own
             if not self._marker_supported(year, years_in(_uncited(sentence, analysis.quoted)), around):
                 missing.append(f"{year}年")
-        if analysis.report_years and not set(analysis.report_years) & self._document_years(document)[0]:
+        # the year that names a document (「2023年政府工作报告」, 「按某县2004年办法」) is one it is of as
+        # a whole, or the year it is dated
+        named_by = self._document_years(document)[0] | ({document.meta.date[:4]} if document.meta.date else set())
+        if analysis.report_years and not set(analysis.report_years) & named_by:
             missing += [f"{year}年" for year in analysis.report_years]
         # a 名单 or notice says once, in its opening, which edition and programme it is about
         # (「…对晋城市第三届最美乡村名单进行公示」), then lists it far below

@@ -284,7 +284,9 @@ class QuestionAnalyzer:
             kind=kind,
             places=places,
             years=years_named(_REPORT_NAMED.sub(" ", question)),
-            report_years=list(dict.fromkeys(m.group(1) or m.group(2) for m in _REPORT_NAMED.finditer(question))),
+            report_years=list(dict.fromkeys(
+                m.group(1) or m.group(2) or m.group(3) for m in _REPORT_NAMED.finditer(question)
+            )),
             # Only Chinese quotations: an English question's "Great Craftsmen" cannot occur verbatim
             # in Chinese documents.
             quoted=[q for q in dict.fromkeys(_QUOTED.findall(question)) if CJK.search(q)],
@@ -330,6 +332,8 @@ _LIST_SIZE = re.compile(
 #: 「2019年统计公报」 (the words between are the report's place or 的, never a figure or another year).
 _REPORT_NAMED = re.compile(
     r"((?:19|20)\d{2})年(?:[^\d年月，,。？?、]{0,10}?)(?:政府工作报告|统计公报)"
+    # 「按密云县2004年办法」: a 公文 named by its year right before its kind
+    r"|((?:19|20)\d{2})年(?=[^\d年月，,。？?、]{0,6}?(?:办法|通知|方案|意见|细则|规定|决定|公告|公示|批复)(?!书))"
     # the same in English: "its 2019 government work report", "the 2021 statistical bulletin"
     # (the year right before the report's name: in "GDP for 2025 according to its government work
     # report" 2025 is the figure's year)

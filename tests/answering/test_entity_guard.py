@@ -532,3 +532,23 @@ def test_a_sentence_dated_only_by_the_title_it_cites_keeps_that_year(
     document = make_document("g.txt", "城镇居民最低生活保障补助服务指南", f"城镇居民最低生活保障补助服务指南\n{sentence}\n")
     question = "2024年低保标准依据的自治区文件文号是什么？"
     assert "2024年" not in missing_for(guard, analyzer, question, document, sentence)
+
+
+def test_a_year_naming_a_notice_is_the_year_it_is_dated(guard: EntityGuard, analyzer: QuestionAnalyzer) -> None:
+    """「按某县2004年办法」 asks the 办法 dated 2004, though the paragraph speaks of 2002年底's population
+    and the page's opening of other years (a database's 生效日期)."""
+    from rag.schema import DocumentMeta
+
+    sentence = "10个市定边远山区乡镇所辖行政村,每村运转经费基数为3.5万元;"
+    text = (
+        "某县人民政府关于印发村级基层组织运转经费使用管理办法的通知\n发文日期:2004-06-21 生效日期:2016-12-11\n"
+        f"根据各行政村2002年底统计人口数量安排经费。{sentence}\n某县人民政府\n二〇〇四年六月十一日\n"
+    )
+    document = Document(
+        doc_id="m.txt", title="某县人民政府关于印发村级基层组织运转经费使用管理办法的通知", text=text,
+        content_hash="m", meta=DocumentMeta(issuer="某县人民政府", date="2004-06-11"),
+    )
+    asked = "按某县2004年办法，市定边远山区乡镇所辖行政村每村运转经费基数是多少？"
+    assert "2004年" not in missing_for(guard, analyzer, asked, document, sentence)
+    other = "按某县2006年办法，市定边远山区乡镇所辖行政村每村运转经费基数是多少？"
+    assert "2006年" in missing_for(guard, analyzer, other, document, sentence)

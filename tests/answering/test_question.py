@@ -211,3 +211,15 @@ def test_an_english_place_name_is_not_translated_as_words() -> None:
 def test_a_year_before_according_to_the_report_is_the_figures_year() -> None:
     analysis = QuestionAnalyzer().analyze("What was the county's GDP for 2025 according to its government work report?")
     assert analysis.report_years == [] and analysis.years == ["2025"]
+
+
+@pytest.mark.parametrize(("question", "named"), [
+    ("按某县2004年办法，每村运转经费基数是多少？", ["2004"]),
+    ("某县2023年通知要求的补助标准是多少？", ["2023"]),
+    ("某县2023年通知书发放了多少份？", []),
+    ("某市2020年第三批市级美丽乡村建设专项资金下达了多少？", []),
+])
+def test_a_year_right_before_a_documents_kind_names_that_document(question: str, named: list[str]) -> None:
+    analysis = QuestionAnalyzer().analyze(question)
+    assert analysis.report_years == named
+    assert ("2004" in analysis.years or "2023" in analysis.years or "2020" in analysis.years) == (not named)
