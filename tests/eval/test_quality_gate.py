@@ -163,23 +163,23 @@ GATES = {
     # gated where it stands
     "dev-docs9": {
         "--max-wrong": "0.12",
-        "--min-short": "0.60",
-        "--min-accuracy": "0.70",
+        "--min-short": "0.62",
+        "--min-accuracy": "0.72",
         "--min-refusal": "0.88",
         "--min-citation": "0.91",
         "--min-hit5": "0.97",
-        "--max-false-refusal": "0.23",
+        "--max-false-refusal": "0.21",
     },
     # 319 questions over 12 more unseen documents, added at the start of round 13 (its first run
     # measured round 12's code); its questions were not read: gated where it stands
     "dev-docs10": {
         "--max-wrong": "0.20",
-        "--min-short": "0.45",
-        "--min-accuracy": "0.56",
+        "--min-short": "0.46",
+        "--min-accuracy": "0.57",
         "--min-refusal": "0.81",
         "--min-citation": "0.89",
         "--min-hit5": "0.96",
-        "--max-false-refusal": "0.30",
+        "--max-false-refusal": "0.29",
     },
 }
 #: split -> (dataset, its own corpus; None for the bundled corpus)
