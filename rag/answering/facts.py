@@ -186,7 +186,7 @@ _ENGLISH_MEASURED = re.compile(
 )
 _ENGLISH_VALUE = re.compile(r"\bvalue\b|\brevenue\b|\bincome\b|\byuan\b|\bfund|\binvest", re.I)
 _PERCENT_WORDS = re.compile(
-    r"百分之|百分比|比例|几分之几|占比|比重|增长率|增速|增幅|降幅|幅度|(?<!生产)率[^，,；;？?多每]{0,6}多少|多少%|percent|percentage|proportion|share|rate",
+    r"百分之|百分比|比例|几分之几|占比|比重|增长率|增速|增幅|降幅|幅度|(?<!生产)率[^，,；;？?多每]{0,6}多少|多少%|\b(?:percent|percentage|proportion|share|rate)s?\b",
     re.I,
 )
 #: 'When' asking for a time: opening the question or before its verb ("when did…"); a 'when'
@@ -1244,6 +1244,10 @@ def choose_fact(
     rivals = [f for f in ranked[1:] if f.quantity.value != best.quantity.value]
     if whole and best in keyed:
         return FactChoice(best, False, score(best), compatible)  # one place's figure, not the whole's
+    if len({f.quantity.value for f in keyed_place}) == 1 and keyed_place[0] in compatible:
+        # the asked place's key decides, whatever tier or lead words the list's first item holds
+        # (「中央…资金皮山县58.97万元,墨玉县118.71万元」 for Moyu County's central funds)
+        return FactChoice(keyed_place[0], True, score(keyed_place[0]), compatible)
     if not rivals:
         return FactChoice(best, True, score(best), compatible)
     margin = score(best) - score(rivals[0])

@@ -845,3 +845,25 @@ def test_an_english_per_capita_question_is_not_answered_by_another_indicators_fi
 def test_english_growth_questions_ask_a_rate(question: str) -> None:
     asked = asked_for(question)
     assert asked is not None and asked.kind == "percent"
+
+
+def test_an_english_rate_word_inside_another_word_asks_no_percentage() -> None:
+    """"integrated" holds "rate", "shareholders" holds "share": neither asks a percentage."""
+    asked = asked_for("How much did the county receive from the rural environment funds (integrated part)?")
+    assert asked is not None and asked.kind == "amount"
+    rate = asked_for("What was the registered urban unemployment rate of the city in 2018?")
+    assert rate is not None and rate.kind == "percent"
+
+
+def test_the_asked_places_key_decides_over_an_english_tier_in_the_lists_lead() -> None:
+    """"Moyu County's central funds": 中央 stands in the list's lead, which only the first item's words
+    hold; the figure after 墨玉县 is still the answer."""
+    sentence = "2020年中央农村环境整治资金(统筹整合部分)皮山县58.97万元,墨玉县118.71万元,和田县78.2万元。"
+    question = "How much did Moyu County receive from the 2020 central rural environment improvement funds?"
+    asked = asked_for(question)
+    assert asked is not None
+    chosen = choose_fact(
+        sentence_facts(sentence), asked, weights("农村环境整治资金"), question, words_must_decide=True,
+        places=["墨玉县", "墨玉"],
+    )
+    assert chosen.best is not None and chosen.best.text == "118.71万元" and chosen.confident
