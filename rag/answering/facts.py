@@ -161,8 +161,9 @@ _MONEY_WORDS = re.compile(
     r"税收|利润|销售额|零售总额|总额|预算|费用|成本|工资|薪酬|价格|效益|收益|标准|费|how much|"
     # a verb of paying before 多少 (每人每月补多少, 奖多少), unless a counter follows it
     r"(?:补|奖|拨|资助)(?:了|给)?多少(?![个名家项人次张件户套台批所条])"
-    r"|GDP|gross domestic product|output|funding|fund|money|subsid|allowance|bonus|reward|"
-    r"award|grant|investment|revenue|income|output value|salary|wage|cost|price|budget|yuan",
+    # English words whole ("migrant" holds no grant, "sewage" no wage), their plurals and forms kept
+    r"|\b(?:GDP|gross domestic product|output|fund\w*|money|subsid\w*|allowances?|bonus(?:es)?|rewards?|"
+    r"awards?|grants?|invest\w*|revenues?|incomes?|salar(?:y|ies)|wages?|costs?|prices?|budgets?|yuan)\b",
     re.I,
 )
 #: A measured quantity the question asks for (面积是多少, 产量有多少): a figure of 亩, 吨, 公里…

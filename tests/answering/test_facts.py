@@ -867,3 +867,13 @@ def test_the_asked_places_key_decides_over_an_english_tier_in_the_lists_lead() -
         places=["墨玉县", "墨玉"],
     )
     assert chosen.best is not None and chosen.best.text == "118.71万元" and chosen.confident
+
+
+@pytest.mark.parametrize("question", [
+    "What is the number of migrant workers trained in the county in 2022?",
+    "What was the number of sewage treatment plants built?",
+])
+def test_an_english_money_word_inside_another_word_asks_no_money(question: str) -> None:
+    """"migrant" holds "grant", "sewage" holds "wage": a count is asked, not money."""
+    asked = asked_for(question)
+    assert asked is not None and asked.kind == "count"
