@@ -483,7 +483,6 @@ def _tier_pair(left: str, right: str) -> tuple[str, str, str] | None:
     return left[: first[-1].start()], first[-1].group(0), second.group(0)
 
 
-
 #: Two whole noun phrases compared: 「(汉中)对A的奖励，和对B的奖励，哪个更高」, each 「(对)X的N」.
 _PHRASE_PAIR = re.compile(
     rf"^(?P<first>[^，,。？?]{{2,40}}?的[{CJK_RANGE}]{{1,6}})[，,]?\s*(?:和|与|跟|以及|及)\s*"

@@ -212,10 +212,12 @@ def cited_number(document: Document, question: str) -> tuple[str, DocumentStatem
     the cited title and where its number stands. None when the question names no cited title, or
     names the document's own title (whose number is its own)."""
     asked = _compact(question)
-    if _compact(document.title) and _compact(document.title) in asked:
+    own_title = _compact(document.title)
+    if own_title and own_title in asked:
         return None
     for title, line in cited_numbers(document.text):
-        if len(_compact(title)) >= 4 and _compact(title) in asked:
+        cited = _compact(title)
+        if len(cited) >= 4 and cited in asked:
             return title, DocumentStatement(line.value, line.start, line.end)
     return None
 

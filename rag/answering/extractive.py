@@ -46,7 +46,6 @@ from rag.answering.document_questions import (
 )
 from rag.answering.entity_guard import EntityGuard
 from rag.answering.facts import (
-    INDICATOR_MIN_CHARS,
     QUESTION_COUNTERS,
     TOTAL_WORDS,
     Fact,
@@ -76,7 +75,7 @@ from rag.schema import Answer, Document, Passage, Refusal, RefusalReason
 from rag.store.index import DocumentIndex
 from rag.text.instructions import addresses_the_system
 from rag.text.localities import localities_in
-from rag.text.patterns import CJK, CJK_RANGE, DOCUMENT_NOUNS, FIELD_LABEL, ORG_SUFFIX_ALTERNATION, PUBLICATION, TIER
+from rag.text.patterns import CJK_RANGE, DOCUMENT_NOUNS, FIELD_LABEL, ORG_SUFFIX_ALTERNATION, PUBLICATION, TIER
 from rag.text.places import Place, same_place
 from rag.text.quantities import find_quantities, unit_class
 from rag.text.romanised import romanised_names
@@ -144,8 +143,6 @@ ENGLISH_PHRASE_SHARE = 0.5
 #: The strength of an English figure question's sentence whose chosen figure is described by a whole
 #: Chinese term the question's English stands for (total retail sales -> 社会消费品零售总额).
 RENDERED_FIGURE_STRENGTH = 0.4
-#: How long a rendered term must be to vouch for a figure (not 收入 or 投资 alone).
-RENDERED_TERM_MIN = 4
 #: A report's dateline (「2020年1月19日在某市第十七届人民代表大会第五次会议上」, or without its date):
 #: a heading-shaped line that answers when the meeting was held and introduces the speaker's line.
 _DATELINE = re.compile(r"^[(（—\s]*(?:(?:19|20)\d{2}年\d{1,2}月\d{1,2}日\s*)?在[^，,。；;]{2,40}会议上[)）]?$")
@@ -406,21 +403,9 @@ def _about_another_year(analysis: QuestionAnalysis, missing: list[str]) -> bool:
 def _indicator_unnamed(analysis: QuestionAnalysis, sentence: str) -> bool:
     """Whether an English figure question names an indicator (GDP -> 地区生产总值, 生产总值) of which
     ``sentence`` holds no rendering at all."""
-    if analysis.language != "en" or analysis.asked is None:
+    if analysis.asked is None or not analysis.indicator_terms:
         return False
-    places = {m.place.name for m in analysis.places}
-    indicators = [e for e in analysis.expansions if len(e) >= INDICATOR_MIN_CHARS and e not in places and CJK.search(e)]
-    return bool(indicators) and not any(term in sentence for term in indicators)
-
-
-def _local_place_forms(analysis: QuestionAnalysis) -> list[str]:
-    """The Chinese forms of the county- and town-level places the question names (墨玉县, 墨玉):
-    the keys a list of figures by place is read by (``choose_fact``)."""
-    forms = [
-        form for mention in analysis.places if mention.place.level == "county"
-        for form in (mention.place.name, *mention.place.surface_forms) if not form.isascii()
-    ]
-    return list(dict.fromkeys([*forms, *analysis.towns]))
+    return not any(term in sentence for term in analysis.indicator_terms)
 
 
 def excerpt(sentence: str, short_answer: str | None) -> str:
@@ -936,12 +921,7 @@ class ExtractiveBackend(AnswerBackend):
         choice = candidate.choice
         if choice is None or choice.best is None or not choice.confident:
             return False
-        best = choice.best
-        places = {m.place.name for m in analysis.places}
-        return any(
-            len(term) >= RENDERED_TERM_MIN and term not in places and CJK.search(term) and term in best.attribute
-            for term in analysis.expansions
-        )
+        return any(term in choice.best.attribute for term in analysis.indicator_terms)
 
     def content_weights(
         self, analysis: QuestionAnalysis, index: DocumentIndex, focus: list[str] | None = None
@@ -1030,17 +1010,13 @@ class ExtractiveBackend(AnswerBackend):
             return True, None, self._labelled_shape(sentence, analysis) is not None
         if analysis.asked is not None:
             facts = _facts_of(sentence)
-            # (an English question's terms, without the names of its places)
-            renderings = (
-                [e for e in analysis.expansions if e not in {m.place.name for m in analysis.places}]
-                if analysis.language == "en" else []
-            )
+            renderings = analysis.rendered_terms
             if not candidate_facts(facts, analysis.asked, analysis.text, renderings):
                 # 「索引号是多少」: a form's field the question names answers though it is no figure
                 return self.spans.labelled(sentence, _label_words(analysis)) is not None, None, False
             return True, choose_fact(
                 facts, analysis.asked, fact_weights, analysis.text, words_must_decide=analysis.language == "en",
-                places=_local_place_forms(analysis), renderings=renderings,
+                places=analysis.local_place_forms, renderings=renderings,
             ), False
         if analysis.list_size:
             return bool(self.spans.listed(sentence, analysis.list_size)), None, False

@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Literal
 
-from rag.answering.facts import ENGLISH_WHEN, AskedFor, asked_for, asked_through_renderings
+from rag.answering.facts import ENGLISH_WHEN, INDICATOR_MIN_CHARS, AskedFor, asked_for, asked_through_renderings
 from rag.text.dictionary import EnglishChinese, packaged_dictionary, words_of
 from rag.text.glossary import Glossary
 from rag.text.language import detect_language
@@ -166,6 +167,30 @@ class QuestionAnalysis:
         """Every form in which the question's places are named (河北省 and 河北): constraints the
         entity guard checks, never the answer and never evidence by themselves."""
         return {m.surface for m in self.places} | {m.place.name for m in self.places}
+
+    @cached_property
+    def rendered_terms(self) -> list[str]:
+        """An English question's Chinese terms (GDP -> 地区生产总值) without the names of its places;
+        empty for a Chinese question. Worked out once: every sentence's figures are read by them."""
+        if self.language != "en":
+            return []
+        places = {m.place.name for m in self.places}
+        return [term for term in self.expansions if term not in places]
+
+    @cached_property
+    def indicator_terms(self) -> list[str]:
+        """The rendered terms long enough to name an indicator (社会消费品零售总额, 可支配收入; not 收入)."""
+        return [t for t in self.rendered_terms if len(t) >= INDICATOR_MIN_CHARS and CJK.search(t)]
+
+    @cached_property
+    def local_place_forms(self) -> list[str]:
+        """The Chinese forms of the county- and town-level places the question names (墨玉县, 墨玉):
+        the keys a list of figures by place is read by (``choose_fact``)."""
+        forms = [
+            form for mention in self.places if mention.place.level == "county"
+            for form in (mention.place.name, *mention.place.surface_forms) if not form.isascii()
+        ]
+        return list(dict.fromkeys([*forms, *self.towns]))
 
 
 def _without_places(question: str, places: Sequence[PlaceMention]) -> str:
